@@ -1,0 +1,1 @@
+"""Shared platform library: what every Numeros service needs, written once."""

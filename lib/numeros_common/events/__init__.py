@@ -1,0 +1,1 @@
+"""Events between services: versioned schemas, a transactional outbox, durable idempotent consumers."""

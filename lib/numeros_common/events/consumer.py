@@ -1,0 +1,84 @@
+"""Durable JetStream pull consumers whose handlers run at most once per event: the handler's writes
+and the inbox row commit together, and the message is acked only after that commit."""
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+
+import nats.errors
+from nats.aio.msg import Msg
+from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
+from pydantic import ValidationError
+from sqlalchemy import Table
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from ..nats_link import NatsLink
+from .schemas import Envelope
+from .streams import stream_for
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[AsyncSession, Envelope], Awaitable[None]]
+
+
+class DurableConsumer:
+    def __init__(self, *, name: str, subjects: list[str], handler: Handler, nats: NatsLink,
+                 sessions: async_sessionmaker[AsyncSession], inbox: Table, max_deliver: int = 50) -> None:
+        self.name = name
+        self.subjects = subjects
+        self.handler = handler
+        self.nats = nats
+        self.sessions = sessions
+        self.inbox = inbox
+        self.max_deliver = max_deliver
+
+    async def run(self) -> None:
+        await asyncio.gather(*(self._run_subject(s) for s in self.subjects))
+
+    async def _run_subject(self, subject: str) -> None:
+        durable = f"{self.name}-{subject.replace('.', '_').replace('>', 'all').replace('*', 'any')}"
+        while True:
+            try:
+                js = await self.nats.wait_ready()
+                sub = await js.pull_subscribe(
+                    subject, durable=durable, stream=stream_for(subject),
+                    config=ConsumerConfig(ack_policy=AckPolicy.EXPLICIT, deliver_policy=DeliverPolicy.ALL,
+                                          ack_wait=30, max_deliver=self.max_deliver))
+                log.info("consumer subscribed", extra={"durable": durable, "subject": subject})
+                while True:
+                    try:
+                        msgs = await sub.fetch(batch=50, timeout=1)
+                    except nats.errors.TimeoutError:
+                        continue
+                    for msg in msgs:
+                        await self._handle(msg)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # noqa: BLE001 - NATS restarting; subscribe again
+                log.warning("consumer loop error; retrying", extra={"durable": durable, "error": repr(exc)})
+                await asyncio.sleep(1)
+
+    async def _handle(self, msg: Msg) -> None:
+        try:
+            envelope = Envelope.model_validate_json(msg.data)
+        except ValidationError:
+            log.error("dropping malformed event", extra={"consumer": self.name, "subject": msg.subject})
+            await msg.term()
+            return
+        try:
+            async with self.sessions() as session, session.begin():
+                first_time = (await session.execute(
+                    insert(self.inbox).values(consumer=self.name, event_id=envelope.id)
+                    .on_conflict_do_nothing().returning(self.inbox.c.event_id)
+                )).first()
+                if first_time is not None:
+                    await self.handler(session, envelope)
+        except Exception:  # noqa: BLE001 - redeliver later
+            attempt = msg.metadata.num_delivered if msg.metadata else 1
+            log.exception("event handler failed", extra={"consumer": self.name, "event_id": str(envelope.id),
+                                                         "attempt": attempt})
+            await msg.nak(delay=min(2 ** attempt, 60))
+            return
+        await msg.ack()

@@ -1,0 +1,111 @@
+"""Transactional outbox: an event is a row written in the same transaction as the change it
+describes, so a crash can lose neither; a relay publishes rows to JetStream afterwards.
+The row id travels as ``Nats-Msg-Id``, so a retry after a crash publishes at most once."""
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+import uuid
+
+from sqlalchemy import Column, DateTime, Index, Integer, MetaData, String, Table, Uuid, func, select, update
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from ..nats_link import NatsLink
+from .schemas import Envelope, EventData
+
+log = logging.getLogger(__name__)
+
+
+def outbox_table(metadata: MetaData) -> Table:
+    return Table(
+        "outbox", metadata,
+        Column("id", Uuid, primary_key=True),
+        Column("subject", String(200), nullable=False),
+        Column("envelope", JSONB, nullable=False),
+        Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+        Column("published_at", DateTime(timezone=True)),
+        Column("attempts", Integer, nullable=False, server_default="0"),
+        Index("ix_outbox_unpublished", "created_at", postgresql_where="published_at IS NULL"),
+    )
+
+
+def inbox_table(metadata: MetaData) -> Table:
+    """Event ids each durable consumer has applied: the idempotency record."""
+    return Table(
+        "inbox", metadata,
+        Column("consumer", String(100), primary_key=True),
+        Column("event_id", Uuid, primary_key=True),
+        Column("processed_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    )
+
+
+async def add_event(session: AsyncSession, outbox: Table, producer: str, data: EventData) -> Envelope:
+    envelope = Envelope.wrap(producer, data)
+    await session.execute(outbox.insert().values(
+        id=envelope.id, subject=envelope.subject, envelope=envelope.model_dump(mode="json")))
+    return envelope
+
+
+class OutboxRelay:
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], outbox: Table, nats: NatsLink,
+                 poll_seconds: float = 0.5, batch: int = 100) -> None:
+        self.sessions = sessions
+        self.outbox = outbox
+        self.nats = nats
+        self.poll_seconds = poll_seconds
+        self.batch = batch
+        self._wake = asyncio.Event()
+
+    def wake(self) -> None:
+        """Called after a commit that added events, so they go out now rather than at the next poll."""
+        self._wake.set()
+
+    async def run(self) -> None:
+        while True:
+            try:
+                published = await self.publish_pending()
+            except Exception:  # noqa: BLE001 - the database may be restarting; retry on the next tick
+                log.exception("outbox relay pass failed")
+                published = 0
+            if published >= self.batch:
+                continue
+            try:
+                await asyncio.wait_for(self._wake.wait(), timeout=self.poll_seconds)
+            except TimeoutError:
+                pass
+            self._wake.clear()
+
+    async def publish_pending(self) -> int:
+        js = self.nats.js
+        if js is None:
+            return 0
+        published = 0
+        async with self.sessions() as session, session.begin():
+            rows = (await session.execute(
+                select(self.outbox.c.id, self.outbox.c.subject, self.outbox.c.envelope)
+                .where(self.outbox.c.published_at.is_(None))
+                .order_by(self.outbox.c.created_at)
+                .limit(self.batch)
+                .with_for_update(skip_locked=True)
+            )).all()
+            for row in rows:
+                try:
+                    await js.publish(row.subject, Envelope.model_validate(row.envelope).model_dump_json().encode(),
+                                     headers={"Nats-Msg-Id": str(row.id)}, timeout=3)
+                except Exception as exc:  # noqa: BLE001 - keep the row for the next pass
+                    log.warning("publish failed; will retry", extra={"subject": row.subject, "error": repr(exc)})
+                    await session.execute(update(self.outbox).where(self.outbox.c.id == row.id)
+                                          .values(attempts=self.outbox.c.attempts + 1))
+                    break
+                await session.execute(update(self.outbox).where(self.outbox.c.id == row.id)
+                                      .values(published_at=dt.datetime.now(dt.UTC)))
+                published += 1
+        if published:
+            log.info("outbox published", extra={"count": published})
+        return published
+
+
+def new_event_id() -> uuid.UUID:
+    return uuid.uuid4()

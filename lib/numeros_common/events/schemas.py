@@ -1,0 +1,102 @@
+"""Versioned event contracts. A subject's payload only ever gains optional fields within a version;
+anything else is a new ``schema_version`` that consumers must accept side by side."""
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Any, ClassVar
+
+from pydantic import BaseModel, Field
+
+
+class EventData(BaseModel):
+    subject: ClassVar[str]
+    schema_version: ClassVar[int] = 1
+
+
+class Envelope(BaseModel):
+    """What travels on the wire: metadata plus the subject's data document."""
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4)
+    subject: str
+    schema_version: int
+    occurred_at: dt.datetime = Field(default_factory=lambda: dt.datetime.now(dt.UTC))
+    producer: str
+    data: dict[str, Any]
+
+    @classmethod
+    def wrap(cls, producer: str, data: EventData) -> "Envelope":
+        return cls(subject=data.subject, schema_version=data.schema_version, producer=producer,
+                   data=data.model_dump(mode="json"))
+
+    def parse(self, model: type[EventData]) -> EventData:
+        return model.model_validate(self.data)
+
+
+class NumerologyCore(BaseModel):
+    life_path: int
+    expression: int
+    soul_urge: int
+    personality: int
+
+
+class UserRegisteredV1(EventData):
+    subject: ClassVar[str] = "identity.user.registered"
+    user_id: int
+    display_name: str
+    birth_date: dt.date
+    photos: list[str] = []
+    bio: str = ""
+    numerology: NumerologyCore
+
+
+class UserUpdatedV1(EventData):
+    subject: ClassVar[str] = "identity.user.updated"
+    user_id: int
+    display_name: str
+    birth_date: dt.date
+    photos: list[str] = []
+    bio: str = ""
+    numerology: NumerologyCore
+
+
+class UserDeletedV1(EventData):
+    subject: ClassVar[str] = "identity.user.deleted"
+    user_id: int
+
+
+class MatchCreatedV1(EventData):
+    subject: ClassVar[str] = "matching.match.created"
+    match_id: int
+    user_ids: tuple[int, int]
+    created_at: dt.datetime
+
+
+class MatchRemovedV1(EventData):
+    subject: ClassVar[str] = "matching.match.removed"
+    match_id: int
+    user_ids: tuple[int, int]
+    reason: str
+
+
+class MessageCreatedV1(EventData):
+    subject: ClassVar[str] = "chat.message.created"
+    message_id: int
+    match_id: int
+    sender_id: int
+    recipient_id: int
+    preview: str
+    created_at: dt.datetime
+
+
+class MessageReadV1(EventData):
+    subject: ClassVar[str] = "chat.message.read"
+    match_id: int
+    reader_id: int
+    up_to_message_id: int
+
+
+EVENT_TYPES: dict[str, type[EventData]] = {
+    m.subject: m for m in (UserRegisteredV1, UserUpdatedV1, UserDeletedV1, MatchCreatedV1,
+                           MatchRemovedV1, MessageCreatedV1, MessageReadV1)
+}

@@ -1,0 +1,30 @@
+"""Readiness checks for each dependency, run concurrently with a timeout each."""
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+Check = Callable[[], Awaitable[Any]]
+
+
+async def run_checks(checks: dict[str, Check], timeout: float = 2.0) -> tuple[bool, dict[str, dict[str, Any]]]:
+    async def one(check: Check) -> dict[str, Any]:
+        started = time.perf_counter()
+        try:
+            detail = await asyncio.wait_for(check(), timeout)
+            result: dict[str, Any] = {"ok": True}
+            if isinstance(detail, dict):
+                if detail.pop("ok", True) is False:
+                    result["ok"] = False
+                result.update(detail)
+        except Exception as exc:  # noqa: BLE001 - a failed check is data, not an error
+            result = {"ok": False, "error": f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__}
+        result["latency_ms"] = round((time.perf_counter() - started) * 1000, 1)
+        return result
+
+    names = list(checks)
+    results = await asyncio.gather(*(one(checks[n]) for n in names))
+    report = dict(zip(names, results, strict=True))
+    return all(r["ok"] for r in results), report

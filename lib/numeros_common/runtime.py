@@ -1,0 +1,87 @@
+"""Everything a service holds open while it runs (pools, connections, background loops), started
+and stopped in one place by the app's lifespan."""
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from redis.asyncio import Redis
+from sqlalchemy import Table, text
+
+from .auth import TokenVerifier
+from .chart_client import ChartClient
+from .db import make_engine, make_session_factory
+from .events.consumer import DurableConsumer
+from .events.outbox import OutboxRelay
+from .health import Check
+from .nats_link import NatsLink
+from .ratelimit import RateLimiter
+from .settings import ServiceSettings
+
+log = logging.getLogger(__name__)
+
+
+class Runtime:
+    def __init__(self, settings: ServiceSettings, *, outbox: Table | None = None, inbox: Table | None = None,
+                 uses_chart: bool = False) -> None:
+        self.settings = settings
+        self.engine = make_engine(settings.database_url)
+        self.sessions = make_session_factory(self.engine)
+        self.redis = Redis.from_url(settings.redis_url, socket_timeout=2, socket_connect_timeout=2,
+                                    health_check_interval=10)
+        self.nats = NatsLink(settings.nats_url, settings.service_name)
+        self.verifier = TokenVerifier(settings.jwt_public_key_pem, settings.jwt_issuer, settings.jwt_audience,
+                                      self.redis)
+        self.limiter = RateLimiter(self.redis, settings.service_name)
+        self.outbox = outbox
+        self.inbox = inbox
+        self.relay = OutboxRelay(self.sessions, outbox, self.nats, settings.outbox_poll_seconds) if outbox is not None else None
+        self.chart = ChartClient(settings.chart_addr, settings.chart_deadline_seconds) if uses_chart else None
+        self.consumers: list[DurableConsumer] = []
+        self.extra_checks: dict[str, Check] = {}
+        self.state: dict[str, Any] = {}  # service-specific long-lived objects
+        self._tasks: list[asyncio.Task[Any]] = []
+
+    def consume(self, name: str, subjects: list[str], handler) -> None:
+        assert self.inbox is not None, "a consuming service needs an inbox table"
+        self.consumers.append(DurableConsumer(name=name, subjects=subjects, handler=handler, nats=self.nats,
+                                              sessions=self.sessions, inbox=self.inbox))
+
+    def background(self, factory: Callable[[], Any], name: str) -> None:
+        self._tasks.append(asyncio.create_task(factory(), name=name))
+
+    async def start(self) -> None:
+        self.nats.start()
+        if self.relay is not None:
+            self.background(self.relay.run, "outbox-relay")
+        for consumer in self.consumers:
+            self.background(consumer.run, f"consumer-{consumer.name}")
+
+    async def stop(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        await self.nats.close()
+        if self.chart is not None:
+            await self.chart.close()
+        await self.redis.aclose()
+        await self.engine.dispose()
+
+    def readiness_checks(self) -> dict[str, Check]:
+        async def postgres() -> None:
+            async with self.engine.connect() as conn:
+                await conn.execute(text("SELECT 1"))
+
+        async def redis() -> None:
+            await self.redis.ping()
+
+        async def nats() -> dict[str, Any]:
+            return {"ok": self.nats.connected}
+
+        checks: dict[str, Check] = {"postgres": postgres, "redis": redis, "nats": nats}
+        if self.chart is not None:
+            checks["chart"] = self.chart.check_health
+        checks.update(self.extra_checks)
+        return checks

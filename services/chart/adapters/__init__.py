@@ -1,0 +1,1 @@
+"""Adapters to things outside the serving process: Swiss Ephemeris files, worker processes."""

@@ -1,0 +1,49 @@
+"""Signed access tokens and opaque refresh tokens. Pure: the clock and key are passed in."""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+import uuid
+from dataclasses import dataclass
+
+import jwt
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from numeros_common.auth import ALGORITHM
+
+
+@dataclass(frozen=True)
+class IssuedTokens:
+    access_token: str
+    refresh_token: str
+    expires_in: int
+    session_id: str
+
+
+def issue_access_token(private_key_pem: str, *, user_id: int, session_id: str, is_admin: bool, now: dt.datetime,
+                       ttl_seconds: int, issuer: str, audience: str) -> str:
+    claims = {"sub": str(user_id), "sid": session_id, "adm": is_admin, "typ": "access", "iss": issuer,
+              "aud": audience, "iat": int(now.timestamp()), "exp": int(now.timestamp()) + ttl_seconds,
+              "jti": uuid.uuid4().hex}
+    return jwt.encode(claims, private_key_pem, algorithm=ALGORITHM)
+
+
+def new_refresh_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def refresh_token_hash(token: str) -> str:
+    """Refresh tokens are stored hashed: a leaked table cannot be replayed."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def generate_keypair() -> tuple[str, str]:
+    """A fresh Ed25519 key pair as (private PEM, public PEM)."""
+    key = Ed25519PrivateKey.generate()
+    private = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                serialization.NoEncryption()).decode()
+    public = key.public_key().public_bytes(serialization.Encoding.PEM,
+                                           serialization.PublicFormat.SubjectPublicKeyInfo).decode()
+    return private, public

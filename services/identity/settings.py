@@ -1,0 +1,15 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+from numeros_common.settings import ServiceSettings
+
+
+class IdentitySettings(ServiceSettings):
+    service_name: str = "identity"
+    http_port: int = 8101
+    jwt_private_key_file: Path | None = None
+    access_token_ttl_seconds: int = 15 * 60
+    refresh_token_ttl_seconds: int = 30 * 24 * 3600
+    matching_url: str = "http://127.0.0.1:8102"
+    chat_url: str = "http://127.0.0.1:8103"
