@@ -86,13 +86,12 @@ async def register(body: RegisterRequest, request: Request, session: AsyncSessio
         "chart_level": chart_level(has_time=body.birth_time is not None, has_location=body.latitude is not None),
     }
     try:
-        async with session.begin():
-            row = await users_repo.insert_user(session, values)
-            await add_event(session, outbox, runtime.settings.service_name, UserRegisteredV1(
-                user_id=row["id"], display_name=row["display_name"], birth_date=row["birth_date"],
-                photos=row["photos"], bio=row["bio"],
-                numerology=EventNumerology(**numerology_out(row).model_dump())))
-            tokens = await _start_session(runtime, session, row, now)
+        row = await users_repo.insert_user(session, values)
+        await add_event(session, outbox, runtime.settings.service_name, UserRegisteredV1(
+            user_id=row["id"], display_name=row["display_name"], birth_date=row["birth_date"],
+            photos=row["photos"], bio=row["bio"], numerology=EventNumerology(**numerology_out(row).model_dump())))
+        tokens = await _start_session(runtime, session, row, now)
+        await session.commit()  # user, event and session together, or none of them
     except IntegrityError as exc:  # a concurrent registration with the same email won the race
         raise AppError(409, "EMAIL_TAKEN", "An account with this email already exists.", field="email") from exc
     runtime.relay.wake()
@@ -108,8 +107,8 @@ async def login(body: LoginRequest, request: Request, session: AsyncSession = De
         raise AppError(401, "INVALID_CREDENTIALS", "Email or password is wrong.")
     if not row["is_active"]:
         raise AppError(403, "ACCOUNT_DISABLED", "This account is disabled.")
-    async with session.begin():
-        tokens = await _start_session(runtime_of(request), session, row, dt.datetime.now(dt.UTC))
+    tokens = await _start_session(runtime_of(request), session, row, dt.datetime.now(dt.UTC))
+    await session.commit()
     return _auth_response(tokens, row)
 
 
@@ -119,13 +118,13 @@ async def refresh(body: RefreshRequest, request: Request, session: AsyncSession 
     runtime = runtime_of(request)
     now = dt.datetime.now(dt.UTC)
     new_refresh = new_refresh_token()
-    async with session.begin():
-        rotated = await users_repo.rotate_session(
-            session, refresh_hash=refresh_token_hash(body.refresh_token), new_hash=refresh_token_hash(new_refresh),
-            now=now, expires_at=now + dt.timedelta(seconds=runtime.settings.refresh_token_ttl_seconds))
-        if rotated is None:
-            raise AppError(401, "INVALID_REFRESH_TOKEN", "The refresh token is not valid.", field="refresh_token")
-        row = await users_repo.find_by_id(session, rotated["user_id"])
+    rotated = await users_repo.rotate_session(
+        session, refresh_hash=refresh_token_hash(body.refresh_token), new_hash=refresh_token_hash(new_refresh),
+        now=now, expires_at=now + dt.timedelta(seconds=runtime.settings.refresh_token_ttl_seconds))
+    if rotated is None:
+        raise AppError(401, "INVALID_REFRESH_TOKEN", "The refresh token is not valid.", field="refresh_token")
+    row = await users_repo.find_by_id(session, rotated["user_id"])
+    await session.commit()
     assert row is not None
     tokens = _tokens(runtime, row["id"], bool(row["is_admin"]), str(rotated["id"]), new_refresh, now)
     return _auth_response(tokens, row)
@@ -135,8 +134,8 @@ async def refresh(body: RefreshRequest, request: Request, session: AsyncSession 
 async def logout(request: Request, principal: Principal = Depends(require_principal),
                  session: AsyncSession = Depends(db_session)) -> Response:
     runtime = runtime_of(request)
-    async with session.begin():
-        await users_repo.revoke_session(session, uuid.UUID(principal.session_id), dt.datetime.now(dt.UTC))
+    await users_repo.revoke_session(session, uuid.UUID(principal.session_id), dt.datetime.now(dt.UTC))
+    await session.commit()
     # Every service checks this key, so the access token stops working everywhere at once.
     await runtime.redis.set(revoked_session_key(principal.session_id), "1",
                             ex=runtime.settings.access_token_ttl_seconds + 60)

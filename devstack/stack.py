@@ -1,0 +1,174 @@
+"""The whole system as ``make run`` starts it: backing servers, migrations, the five services and
+the gateway, in dependency order, stopped in reverse."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO
+
+from services.gateway.render import file_provider_config
+
+from .components import Nats, Postgres, Redis, Traefik
+from .processes import Child, free_port, port_open, python, wait_until
+
+REPO = Path(__file__).resolve().parents[1]
+HTTP_SERVICES = ("identity", "matching", "chat")
+
+
+@dataclass
+class Ports:
+    gateway: int = 8000
+    gateway_ping: int = 8089
+    identity: int = 8101
+    matching: int = 8102
+    chat: int = 8103
+    chart: int = 50051
+    postgres: int = 55432
+    redis: int = 56379
+    nats: int = 54222
+    nats_monitor: int = 58222
+
+    @classmethod
+    def from_env(cls) -> "Ports":
+        ports = cls()
+        for name in ports.__dataclass_fields__:
+            value = os.environ.get(f"NUMEROS_{name.upper()}_PORT")
+            if value:
+                setattr(ports, name, int(value))
+        return ports
+
+    @classmethod
+    def free(cls) -> "Ports":
+        return cls(**{name: free_port() for name in cls.__dataclass_fields__})
+
+    def taken(self) -> list[tuple[str, int]]:
+        return [(name, port) for name, port in vars(self).items() if port_open(port)]
+
+
+@dataclass
+class Stack:
+    root: Path
+    ports: Ports = field(default_factory=Ports)
+    echo: IO[str] | None = None
+    chart_workers: int = 2
+    postgres: Postgres | None = None
+    redis: Redis | None = None
+    nats: Nats | None = None
+    traefik: Traefik | None = None
+    services: dict[str, Child] = field(default_factory=dict)
+
+    @property
+    def secrets(self) -> Path:
+        return self.root / "secrets"
+
+    @property
+    def gateway_url(self) -> str:
+        return f"http://127.0.0.1:{self.ports.gateway}"
+
+    def service_env(self, name: str) -> dict[str, str]:
+        assert self.postgres and self.redis and self.nats
+        env = {
+            "NUMEROS_LOG_LEVEL": os.environ.get("NUMEROS_LOG_LEVEL", "INFO"),
+            "NUMEROS_DATABASE_URL": self.postgres.url, "NUMEROS_REDIS_URL": self.redis.url,
+            "NUMEROS_NATS_URL": self.nats.url, "NUMEROS_CHART_ADDR": f"127.0.0.1:{self.ports.chart}",
+            "NUMEROS_JWT_PUBLIC_KEY_FILE": str(self.secrets / "jwt_public.pem"),
+            "NUMEROS_HTTP_HOST": "127.0.0.1",
+        }
+        if name == "identity":
+            env["NUMEROS_JWT_PRIVATE_KEY_FILE"] = str(self.secrets / "jwt_private.pem")
+            env["NUMEROS_MATCHING_URL"] = f"http://127.0.0.1:{self.ports.matching}"
+            env["NUMEROS_CHAT_URL"] = f"http://127.0.0.1:{self.ports.chat}"
+        if name in HTTP_SERVICES:
+            env["NUMEROS_HTTP_PORT"] = str(getattr(self.ports, name))
+        if name == "chart":
+            env["NUMEROS_GRPC_PORT"] = str(self.ports.chart)
+            env["NUMEROS_GRPC_HOST"] = "127.0.0.1"
+            env["NUMEROS_CHART_WORKERS"] = str(self.chart_workers)
+            env["NUMEROS_EPHE_PATH"] = str(REPO / "ephe")
+        return env
+
+    def start(self) -> "Stack":
+        taken = self.ports.taken()
+        if taken:
+            listing = ", ".join(f"{name} ({port})" for name, port in taken)
+            raise PortTakenError(f"these ports are already in use: {listing}. Stop what holds them, or choose "
+                                 f"others with NUMEROS_<NAME>_PORT, e.g. NUMEROS_GATEWAY_PORT=8001.")
+        data = self.root / "data"
+        subprocess.run([python(), "-m", "services.identity", "keygen", str(self.secrets)], check=True, cwd=REPO)
+        self.postgres = Postgres(data / "postgres", self.ports.postgres, self.echo).start()
+        self.redis = Redis(data / "redis", self.ports.redis, self.echo).start()
+        self.nats = Nats(data / "nats", self.ports.nats, self.ports.nats_monitor, self.echo).start()
+        for name in HTTP_SERVICES:
+            subprocess.run([python(), "-m", f"services.{name}", "migrate"], check=True, cwd=REPO,
+                           env={**os.environ, **self.service_env(name)}, stdout=subprocess.DEVNULL)
+        self.start_service("chart")
+        wait_until(lambda: port_open(self.ports.chart), 60, "chart")
+        for name in HTTP_SERVICES:
+            self.start_service(name)
+        for name in HTTP_SERVICES:
+            wait_until(lambda n=name: self._service_up(n), 60, name)
+        backends = {name: f"http://127.0.0.1:{getattr(self.ports, name)}" for name in HTTP_SERVICES}
+        self.traefik = Traefik(self.root / "gateway", self.ports.gateway, self.ports.gateway_ping,
+                               file_provider_config(backends, [f"127.0.0.1:{self.ports.redis}"]), self.echo).start()
+        wait_until(self.ready, 90, "the whole system to report ready at /readyz", interval=0.5)
+        return self
+
+    def start_service(self, name: str) -> Child:
+        child = Child(name, [python(), "-m", f"services.{name}"], env=self.service_env(name), cwd=REPO,
+                      log_file=self.root / "logs" / f"{name}.log", echo=self.echo)
+        (self.root / "logs").mkdir(parents=True, exist_ok=True)
+        self.services[name] = child.start()
+        return child
+
+    def _service_up(self, name: str) -> bool:
+        child = self.services[name]
+        if not child.running:
+            raise RuntimeError(f"{name} exited during start-up; see {self.root / 'logs' / (name + '.log')}")
+        return port_open(getattr(self.ports, name))
+
+    def readiness(self) -> tuple[int, dict]:
+        try:
+            with urllib.request.urlopen(f"{self.gateway_url}/readyz", timeout=5) as reply:
+                return reply.status, json.load(reply)
+        except urllib.error.HTTPError as err:
+            return err.code, json.loads(err.read() or b"{}")
+        except OSError as err:
+            return 0, {"error": str(err)}
+
+    def ready(self) -> bool:
+        return self.readiness()[0] == 200
+
+    def stop(self) -> None:
+        if self.traefik:
+            self.traefik.stop()
+        for child in reversed(list(self.services.values())):
+            child.stop()
+        for component in (self.nats, self.redis, self.postgres):
+            if component:
+                component.stop()
+
+
+class PortTakenError(RuntimeError):
+    pass
+
+
+def print_banner(stack: Stack, out: IO[str] = sys.stdout) -> None:
+    p = stack.ports
+    out.write(
+        "\nNumeros is up.\n"
+        f"  API (gateway):      {stack.gateway_url}/api/v1\n"
+        f"  WebSocket:          ws://127.0.0.1:{p.gateway}/ws/chat/<match_id>/\n"
+        f"  Readiness:          {stack.gateway_url}/readyz\n"
+        f"  identity OpenAPI:   http://127.0.0.1:{p.identity}/docs\n"
+        f"  matching OpenAPI:   http://127.0.0.1:{p.matching}/docs\n"
+        f"  chat OpenAPI:       http://127.0.0.1:{p.chat}/docs\n"
+        f"  chart gRPC:         127.0.0.1:{p.chart} (reflection on)\n"
+        f"  data and logs:      {stack.root}\n"
+        "Ctrl-C stops everything.\n\n")
+    out.flush()

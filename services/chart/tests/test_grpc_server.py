@@ -1,0 +1,240 @@
+"""The real chart server, in-process on a free port, called through real grpc.aio channels."""
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import os
+import signal
+import sys
+from datetime import date
+
+import grpc
+import pytest
+import pytest_asyncio
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
+
+from numeros.chart.v1 import chart_pb2, chart_pb2_grpc
+from services.chart.api.grpc_server import (
+    CHART_SERVICE_NAME,
+    FIELD_METADATA_KEY,
+    WORKER_PID_METADATA_KEY,
+    ChartServicer,
+    ListenError,
+    RunningServer,
+    start_server,
+)
+from services.chart.adapters.worker_pool import WorkerOutcome
+from services.chart.domain.numerology import calculate_numerology
+from services.chart.settings import REPO_ROOT, ChartSettings
+
+pytestmark = pytest.mark.asyncio(loop_scope="module")
+module_fixture = pytest_asyncio.fixture(loop_scope="module", scope="module")
+
+SERVING = health_pb2.HealthCheckResponse.SERVING
+NOT_SERVING = health_pb2.HealthCheckResponse.NOT_SERVING
+
+
+def numerology_request(full_name: str = "José Álvarez", year: int = 1990, month: int = 6, day: int = 15):
+    return chart_pb2.CalculateNumerologyRequest(
+        full_name=full_name, birth_date=chart_pb2.Date(year=year, month=month, day=day)
+    )
+
+
+async def started(ephe_path, workers: int) -> RunningServer:
+    settings = ChartSettings(
+        grpc_host="127.0.0.1", grpc_port=0, chart_workers=workers, ephe_path=ephe_path, expose_worker_pid=True
+    )
+    return await start_server(settings)
+
+
+@module_fixture
+async def server(ephe_dir):
+    running = await started(ephe_dir, workers=2)
+    yield running
+    await running.stop(grace=1)
+
+
+@module_fixture
+async def server_without_ephemeris(empty_ephe_dir):
+    running = await started(empty_ephe_dir, workers=1)
+    yield running
+    await running.stop(grace=1)
+
+
+@module_fixture
+async def channel(server):
+    async with grpc.aio.insecure_channel(f"127.0.0.1:{server.port}") as opened:
+        yield opened
+
+
+@module_fixture
+async def channel_without_ephemeris(server_without_ephemeris):
+    async with grpc.aio.insecure_channel(f"127.0.0.1:{server_without_ephemeris.port}") as opened:
+        yield opened
+
+
+async def health_of(channel, service: str):
+    response = await health_pb2_grpc.HealthStub(channel).Check(health_pb2.HealthCheckRequest(service=service))
+    return response.status
+
+
+async def rejected(channel, request) -> grpc.aio.AioRpcError:
+    with pytest.raises(grpc.aio.AioRpcError) as raised:
+        await chart_pb2_grpc.ChartServiceStub(channel).CalculateNumerology(request)
+    return raised.value
+
+
+async def test_numerology_answers_what_the_domain_computes(channel):
+    response = await chart_pb2_grpc.ChartServiceStub(channel).CalculateNumerology(numerology_request())
+    expected = calculate_numerology("José Álvarez", date(1990, 6, 15))
+    assert response.normalized_name == "JOSEALVAREZ"
+    assert (response.life_path, response.expression, response.soul_urge, response.personality) == (
+        expected.life_path,
+        expected.expression,
+        expected.soul_urge,
+        expected.personality,
+    )
+    breakdown = response.life_path_breakdown
+    assert (breakdown.month, breakdown.day, breakdown.year, breakdown.total) == (6, 6, 1, 13)
+    assert list(response.karmic_debts) == [13]
+    assert response.ruleset_version == "pythagorean-v1"
+    assert response.calculation_hash == expected.calculation_hash
+
+
+@pytest.mark.parametrize(
+    ("request_", "field", "details"),
+    [
+        (numerology_request(full_name="J0hn"), "full_name", "full_name: '0' is not a Latin letter"),
+        (numerology_request(full_name=" - "), "full_name", "full_name: must contain at least one letter"),
+        (numerology_request(month=2, day=30), "birth_date", "birth_date: day is out of range for month"),
+        (numerology_request(year=0), "birth_date", "birth_date: year 0 is out of range"),
+        (chart_pb2.CalculateNumerologyRequest(full_name="Ana"), "birth_date", "birth_date: is required"),
+    ],
+)
+async def test_bad_input_is_invalid_argument_naming_the_field(channel, request_, field, details):
+    error = await rejected(channel, request_)
+    assert error.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert error.details() == details
+    assert error.trailing_metadata()[FIELD_METADATA_KEY] == field
+
+
+async def test_calls_over_one_channel_spread_over_worker_processes(channel):
+    stub = chart_pb2_grpc.ChartServiceStub(channel)
+    calls = [stub.CalculateNumerology(numerology_request()) for _ in range(20)]
+    await asyncio.gather(*calls)
+    worker_pids = {(await call.trailing_metadata())[WORKER_PID_METADATA_KEY] for call in calls}
+    assert len(worker_pids) > 1
+    assert str(os.getpid()) not in worker_pids
+
+
+async def test_health_is_serving_with_the_ephemeris(channel):
+    assert await health_of(channel, "") == SERVING
+    assert await health_of(channel, CHART_SERVICE_NAME) == SERVING
+
+
+async def test_without_ephemeris_health_is_not_serving_but_numerology_works(channel_without_ephemeris):
+    assert await health_of(channel_without_ephemeris, "") == NOT_SERVING
+    assert await health_of(channel_without_ephemeris, CHART_SERVICE_NAME) == NOT_SERVING
+    response = await chart_pb2_grpc.ChartServiceStub(channel_without_ephemeris).CalculateNumerology(
+        numerology_request()
+    )
+    assert response.life_path == 4
+
+
+async def test_reflection_lists_the_chart_service(channel):
+    stub = reflection_pb2_grpc.ServerReflectionStub(channel)
+    responses = stub.ServerReflectionInfo(iter([reflection_pb2.ServerReflectionRequest(list_services="")]))
+    listed = [response async for response in responses]
+    assert CHART_SERVICE_NAME in {service.name for service in listed[0].list_services_response.service}
+
+
+async def test_one_json_log_line_per_call(channel, caplog):
+    caplog.set_level(logging.INFO, logger="services.chart.api.grpc_server")
+    await rejected(channel, numerology_request(full_name="J0hn"))
+    (record,) = [record for record in caplog.records if record.getMessage() == "rpc"]
+    assert (record.method, record.status) == ("CalculateNumerology", "INVALID_ARGUMENT")
+    assert record.duration_ms >= 0
+
+
+async def test_a_taken_port_is_refused(server):
+    settings = ChartSettings(grpc_host="127.0.0.1", grpc_port=server.port, chart_workers=1)
+    with pytest.raises(ListenError, match="address already in use"):
+        await start_server(settings)
+
+
+async def run_module(port: int) -> asyncio.subprocess.Process:
+    environment = {**os.environ, "NUMEROS_GRPC_PORT": str(port), "NUMEROS_CHART_WORKERS": "1"}
+    return await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "services.chart", cwd=REPO_ROOT, env=environment,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )
+
+
+async def test_main_exits_2_with_one_line_when_the_port_is_taken(server):
+    process = await run_module(server.port)
+    _, stderr = await asyncio.wait_for(process.communicate(), timeout=20)
+    assert process.returncode == 2
+    assert stderr.decode().splitlines() == [f"chart: cannot listen on 127.0.0.1:{server.port}: address already in use"]
+
+
+async def test_main_serves_then_stops_cleanly_on_sigterm():
+    process = await run_module(0)
+    try:
+        listening = json.loads(await asyncio.wait_for(process.stdout.readline(), timeout=20))
+        assert listening["message"] == "chart server listening"
+        async with grpc.aio.insecure_channel(listening["address"]) as channel:
+            assert await health_of(channel, CHART_SERVICE_NAME) == SERVING
+        process.send_signal(signal.SIGTERM)
+        await asyncio.wait_for(process.wait(), timeout=20)
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+    assert process.returncode == 0
+
+
+class FakeContext:
+    """Just enough of a ServicerContext to drive the deadline handling."""
+
+    def __init__(self, time_remaining: float | None) -> None:
+        self._time_remaining = time_remaining
+        self.aborted_with: grpc.StatusCode | None = None
+
+    def time_remaining(self) -> float | None:
+        return self._time_remaining
+
+    def invocation_metadata(self) -> tuple:
+        return ()
+
+    def cancelled(self) -> bool:
+        return False
+
+    def code(self) -> grpc.StatusCode | None:
+        return self.aborted_with
+
+    async def abort(self, code: grpc.StatusCode, details: str = "", trailing_metadata=()) -> None:
+        self.aborted_with = code
+        raise grpc.aio.AbortError(details)
+
+
+class SlowPool:
+    def __init__(self) -> None:
+        self.calls = 0
+
+    async def run(self, function, *args) -> WorkerOutcome:
+        self.calls += 1
+        await asyncio.sleep(10)
+        return WorkerOutcome(function(*args), os.getpid())
+
+
+@pytest.mark.parametrize(("time_remaining", "calls_started"), [(0.0, 0), (0.05, 1)])
+async def test_deadlines_are_honoured(server, time_remaining, calls_started):
+    pool = SlowPool()
+    servicer = ChartServicer(pool, server.ephemeris)
+    context = FakeContext(time_remaining)
+    with pytest.raises(grpc.aio.AbortError):
+        await servicer.CalculateNumerology(numerology_request(), context)
+    assert context.aborted_with == grpc.StatusCode.DEADLINE_EXCEEDED
+    assert pool.calls == calls_started

@@ -1,0 +1,178 @@
+"""WebSocket /ws/chat/{match_id}: live messages and typing for a match's two participants.
+
+Delivery goes through the Redis channel ``chat:match:{match_id}``: every replica's sockets for the
+match subscribe to it, and whoever stores a message (REST or socket, any replica) publishes it there.
+The frame protocol is documented in ``domain/frames.py``."""
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import time
+from typing import Any
+
+from fastapi import APIRouter, WebSocket
+from redis.asyncio.client import PubSub
+from redis.exceptions import RedisError
+from starlette.websockets import WebSocketDisconnect, WebSocketState
+
+from numeros_common.errors import AppError
+from numeros_common.runtime import Runtime
+from numeros_common.websocket import (CLOSE_INTERNAL_ERROR, CLOSE_NOT_FOUND, CLOSE_TRY_AGAIN_LATER, close_code_for,
+                                      close_reason, websocket_principal)
+
+from .. import service
+from ..domain.frames import FrameError, Ping, SendMessage, Typing, error_frame, parse_frame
+from .messages import BIGINT_MAX
+
+log = logging.getLogger(__name__)
+router = APIRouter(tags=["messages"])
+TYPING_MIN_INTERVAL_SECONDS = 1.0
+
+
+def parse_match_id(raw: str) -> int | None:
+    if not raw.isascii() or not raw.isdigit():
+        return None
+    value = int(raw)
+    return value if 1 <= value <= BIGINT_MAX else None
+
+
+@router.websocket("/ws/chat/{match_id}")
+async def chat_socket(websocket: WebSocket, match_id: str) -> None:
+    runtime: Runtime = websocket.app.state.runtime
+    # Accept first: a close before the handshake reaches the client as a bare HTTP 403, with no code.
+    await websocket.accept()
+    try:
+        principal = await websocket_principal(websocket, runtime.verifier)
+        parsed_id = parse_match_id(match_id)
+        if parsed_id is None:
+            raise service.match_not_found()
+        match = await service.participant_match(runtime, parsed_id, principal.user_id)
+        if match["removed_at"] is not None:
+            raise AppError(409, "MATCH_REMOVED", "This match has ended.")
+    except AppError as exc:
+        await _close(websocket, close_code_for(exc), exc.message)
+        return
+    except Exception:  # noqa: BLE001 - e.g. the database is restarting
+        log.exception("websocket setup failed")
+        await _close(websocket, CLOSE_TRY_AGAIN_LATER, "Chat is unavailable; try again shortly.")
+        return
+    await ChatSocket(runtime, websocket, parsed_id, principal.user_id).run()
+
+
+async def _close(websocket: WebSocket, code: int, reason: str) -> None:
+    if websocket.application_state != WebSocketState.DISCONNECTED:
+        try:
+            await websocket.close(code=code, reason=close_reason(reason))
+        except (RuntimeError, WebSocketDisconnect):
+            pass  # the client left first
+
+
+class ChatSocket:
+    """One connected participant: Redis channel → socket, and socket frames → store / publish."""
+
+    def __init__(self, runtime: Runtime, websocket: WebSocket, match_id: int, user_id: int) -> None:
+        self.runtime = runtime
+        self.websocket = websocket
+        self.match_id = match_id
+        self.user_id = user_id
+        self._send_lock = asyncio.Lock()
+        self._last_typing = 0.0
+
+    async def run(self) -> None:
+        pubsub = self.runtime.redis.pubsub(ignore_subscribe_messages=True)
+        close_code, reason = 1000, ""
+        try:
+            try:
+                await pubsub.subscribe(service.live_channel(self.match_id))
+            except RedisError as exc:
+                log.warning("cannot subscribe to live channel", extra={"match_id": self.match_id, "error": repr(exc)})
+                await _close(self.websocket, CLOSE_TRY_AGAIN_LATER, "Live chat is unavailable; try again shortly.")
+                return
+            forward = asyncio.create_task(self._forward(pubsub), name=f"ws-forward-{self.match_id}")
+            receive = asyncio.create_task(self._receive(), name=f"ws-receive-{self.match_id}")
+            done, pending = await asyncio.wait({forward, receive}, return_when=asyncio.FIRST_COMPLETED)
+            for task in pending:
+                task.cancel()
+            await asyncio.gather(*pending, return_exceptions=True)
+            if forward in done and not forward.cancelled() and forward.exception() is not None:
+                exc = forward.exception()
+                if not isinstance(exc, WebSocketDisconnect):
+                    log.warning("live delivery stopped", extra={"match_id": self.match_id, "error": repr(exc)})
+                    close_code, reason = CLOSE_TRY_AGAIN_LATER, "Live chat was interrupted; reconnect."
+            if receive in done and not receive.cancelled() and receive.exception() is not None:
+                exc = receive.exception()
+                if not isinstance(exc, WebSocketDisconnect):
+                    log.error("websocket receive failed", exc_info=exc)
+                    close_code, reason = CLOSE_INTERNAL_ERROR, "Something went wrong on our side."
+        finally:
+            try:
+                await pubsub.unsubscribe()
+            except RedisError:
+                pass
+            finally:
+                await pubsub.aclose()
+        await _close(self.websocket, close_code, reason)
+
+    async def send(self, payload: dict[str, Any] | str) -> None:
+        text = payload if isinstance(payload, str) else json.dumps(payload, ensure_ascii=False)
+        async with self._send_lock:
+            await self.websocket.send_text(text)
+
+    async def _forward(self, pubsub: PubSub) -> None:
+        while True:
+            message = await pubsub.get_message(ignore_subscribe_messages=True, timeout=None)
+            if message is None or message.get("type") != "message":
+                continue
+            data = message["data"]
+            text = data.decode("utf-8") if isinstance(data, bytes) else str(data)
+            if self._own_typing(text):
+                continue
+            await self.send(text)
+
+    def _own_typing(self, text: str) -> bool:
+        try:
+            payload = json.loads(text)
+        except json.JSONDecodeError:
+            return False
+        return isinstance(payload, dict) and payload.get("type") == "typing" and payload.get("user_id") == self.user_id
+
+    async def _receive(self) -> None:
+        while True:
+            event = await self.websocket.receive()
+            if event["type"] == "websocket.disconnect":
+                return
+            raw = event.get("text") if event.get("text") is not None else event.get("bytes")
+            try:
+                frame = parse_frame(raw)
+            except FrameError as exc:
+                await self.send(error_frame("BAD_FRAME", str(exc)))
+                continue
+            if isinstance(frame, SendMessage):
+                await self._send_message(frame.content)
+            elif isinstance(frame, Typing):
+                await self._typing()
+            elif isinstance(frame, Ping):
+                await self.send({"type": "pong"})
+
+    async def _send_message(self, content: str) -> None:
+        settings = self.runtime.settings
+        decision = await self.runtime.limiter.hit(f"user:{self.user_id}:ws-message", settings.ws_messages_per_minute)
+        if not decision.allowed:
+            await self.send(error_frame("RATE_LIMITED", f"Too many messages; retry in {decision.reset_seconds} s."))
+            return
+        try:
+            # Delivered back to this socket (and the other participant's) through the channel.
+            await service.post_message(self.runtime, match_id=self.match_id, sender_id=self.user_id, content=content)
+        except AppError as exc:
+            await self.send(error_frame(exc.code, exc.message))
+        except Exception:  # noqa: BLE001 - keep the socket; the client may retry
+            log.exception("websocket message failed", extra={"match_id": self.match_id})
+            await self.send(error_frame("INTERNAL_ERROR", "The message was not sent; try again."))
+
+    async def _typing(self) -> None:
+        now = time.monotonic()
+        if now - self._last_typing < TYPING_MIN_INTERVAL_SECONDS:
+            return  # typing is a hint; at most one a second per socket is plenty
+        self._last_typing = now
+        await service.publish_live(self.runtime, self.match_id, {"type": "typing", "user_id": self.user_id})

@@ -1,0 +1,112 @@
+"""Pure parts: content rules, preview, push wording, WebSocket frame parsing."""
+from __future__ import annotations
+
+import json
+
+import pytest
+from pydantic import ValidationError
+
+from numeros_common.errors import AppError
+from numeros_common.websocket import close_code_for, close_reason
+from services.chat.api.schemas import PostMessageRequest
+from services.chat.api.ws import parse_match_id
+from services.chat.domain import push
+from services.chat.domain.frames import MAX_FRAME_BYTES, FrameError, Ping, SendMessage, Typing, parse_frame
+from services.chat.domain.messages import normalize_content, other_participant, preview
+from services.chat.service import live_channel
+
+
+def test_normalize_strips_and_keeps_inner_whitespace() -> None:
+    assert normalize_content("  hi  there \n") == "hi  there"
+
+
+@pytest.mark.parametrize("raw", ["", "   ", "\n\t"])
+def test_normalize_rejects_empty(raw: str) -> None:
+    with pytest.raises(ValueError, match="empty"):
+        normalize_content(raw)
+
+
+def test_normalize_length_counts_after_strip() -> None:
+    assert len(normalize_content("  " + "x" * 2000 + "  ")) == 2000
+    with pytest.raises(ValueError, match="2000"):
+        normalize_content("x" * 2001)
+
+
+@pytest.mark.parametrize("raw", ["a\x00b", "a\ud800b"])
+def test_normalize_rejects_text_postgres_cannot_store(raw: str) -> None:
+    with pytest.raises(ValueError):
+        normalize_content(raw)
+
+
+def test_preview_is_first_80_characters() -> None:
+    assert preview("short") == "short"
+    text = "💫" * 100
+    assert preview(text) == "💫" * 80
+
+
+def test_other_participant() -> None:
+    assert other_participant(1, 2, 1) == 2
+    assert other_participant(1, 2, 2) == 1
+    with pytest.raises(ValueError):
+        other_participant(1, 2, 3)
+
+
+def test_post_request_names_content_when_empty() -> None:
+    with pytest.raises(ValidationError) as info:
+        PostMessageRequest.model_validate({"content": "   "})
+    assert info.value.errors()[0]["loc"] == ("content",)
+    assert PostMessageRequest.model_validate({"content": " hey "}).content == "hey"
+
+
+def test_push_wording() -> None:
+    notes = push.for_match((5, 7))
+    assert [(n.user_id, n.kind) for n in notes] == [(5, "match"), (7, "match")]
+    assert push.for_message(7, "hello")[0].body == "hello"
+    assert push.for_message(7, "hello")[0].kind == "message"
+
+
+def test_parse_message_frame() -> None:
+    assert parse_frame(json.dumps({"type": "message", "content": "  hi "})) == SendMessage("hi")
+    assert parse_frame(json.dumps({"type": "message", "content": "hi"}).encode()) == SendMessage("hi")
+
+
+def test_parse_typing_and_ping() -> None:
+    assert parse_frame('{"type": "typing"}') == Typing()
+    assert parse_frame('{"type": "ping"}') == Ping()
+
+
+@pytest.mark.parametrize("raw, fragment", [
+    ("not json", "JSON"),
+    ("[1, 2]", "object"),
+    ('{"content": "hi"}', "type"),
+    ('{"type": "dance"}', "unknown"),
+    ('{"type": "message"}', "content"),
+    ('{"type": "message", "content": 5}', "content"),
+    ('{"type": "message", "content": "   "}', "content"),
+    ('{"type": "message", "content": "' + "x" * 2001 + '"}', "content"),
+    (b"\xff\xfe", "UTF-8"),
+    ("x" * (MAX_FRAME_BYTES + 1), "larger"),
+    (None, "empty"),
+    ("[" * 10000, "JSON"),
+])
+def test_parse_rejects_malformed(raw, fragment: str) -> None:
+    with pytest.raises(FrameError, match=fragment):
+        parse_frame(raw)
+
+
+@pytest.mark.parametrize("raw, expected", [("12", 12), ("0", None), ("-1", None), ("abc", None), ("１２", None),
+                                           (str(2**63), None), (str(2**63 - 1), 2**63 - 1)])
+def test_parse_match_id(raw: str, expected: int | None) -> None:
+    assert parse_match_id(raw) == expected
+
+
+def test_close_codes_mirror_http_statuses() -> None:
+    assert close_code_for(AppError(401, "X", "m")) == 4401
+    assert close_code_for(AppError(404, "X", "m")) == 4404
+    assert close_code_for(AppError(503, "X", "m")) == 1013
+    assert close_code_for(AppError(500, "X", "m")) == 1011
+    assert len(close_reason("é" * 200).encode()) <= 123
+
+
+def test_live_channel_name() -> None:
+    assert live_channel(42) == "chat:match:42"

@@ -1,0 +1,78 @@
+"""The public route table, declared once. Every environment's Traefik configuration (local file
+provider, docker compose, Kubernetes IngressRoute) is rendered from it, so they cannot drift."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+API = "/api/v1"
+
+
+@dataclass(frozen=True)
+class Route:
+    name: str
+    service: str
+    rule: str
+    # Traefik orders routers by rule length unless told otherwise; overlapping rules get explicit priorities.
+    priority: int = 10
+    middlewares: tuple[str, ...] = ()
+    websocket: bool = False  # upgrades must not pass body buffering or compression
+
+
+def prefix(path: str) -> str:
+    """Match a path and everything below it, but not a longer sibling (``/scan`` must not match ``/scanner``)."""
+    return f"(Path(`{path}`) || PathPrefix(`{path}/`))"
+
+
+ROUTES: tuple[Route, ...] = (
+    # chat owns the messages below a match; matching owns the match itself: the regex must win.
+    Route("chat-messages", "chat", f"PathRegexp(`^{API}/matches/[^/]+/messages/?$`)", priority=100),
+    Route("chat-websocket", "chat", "PathPrefix(`/ws/chat/`)", priority=100, websocket=True),
+    Route("matching-matches", "matching", prefix(f"{API}/matches"), priority=50),
+    Route("matching-scan", "matching", prefix(f"{API}/scan"), priority=50),
+    Route("matching-resonance", "matching", prefix(f"{API}/resonance"), priority=50),
+    Route("identity-auth", "identity", prefix(f"{API}/auth"), priority=50),
+    Route("identity-profile", "identity", prefix(f"{API}/profile"), priority=50),
+    Route("identity-numerology", "identity", prefix(f"{API}/numerology"), priority=50),
+    Route("identity-astro", "identity", prefix(f"{API}/astro"), priority=50),
+    Route("identity-human-design", "identity", prefix(f"{API}/human-design"), priority=50),
+    Route("identity-forecast", "identity", prefix(f"{API}/forecast"), priority=50),
+    Route("identity-admin", "identity", prefix(f"{API}/admin"), priority=50),
+    Route("system-healthz", "identity", "Path(`/healthz`)", priority=50),
+    Route("system-readyz", "identity", "Path(`/readyz`)", priority=50, middlewares=("system-readyz",)),
+)
+
+SERVICES = ("identity", "matching", "chat")
+
+
+@dataclass(frozen=True)
+class EdgePolicy:
+    rate_average: int = 50          # requests per second per client IP, sustained
+    rate_burst: int = 100
+    cors_origins: tuple[str, ...] = ("https://numeros.app", "https://www.numeros.app")
+    # Identity travels only inside the signed token; these must never reach a service from outside.
+    stripped_request_headers: tuple[str, ...] = ("X-User-Id", "X-User-Email", "X-Forwarded-User",
+                                                 "X-Auth-Request-User", "X-Numeros-User", "X-Numeros-Admin")
+    body_limit_bytes: int = 10 * 1024 * 1024
+    common_middlewares: tuple[str, ...] = field(default=("strip-identity-headers", "edge-ratelimit", "cors",
+                                                         "body-limit", "compress"))
+    websocket_middlewares: tuple[str, ...] = ("strip-identity-headers", "edge-ratelimit")
+
+
+def middleware_specs(policy: EdgePolicy, redis_endpoints: list[str]) -> dict[str, dict]:
+    """Traefik middleware definitions (the same mapping serves file-provider YAML and CRD ``spec``)."""
+    return {
+        "strip-identity-headers": {"headers": {"customRequestHeaders": {h: "" for h in policy.stripped_request_headers}}},
+        "edge-ratelimit": {"rateLimit": {"average": policy.rate_average, "burst": policy.rate_burst, "period": "1s",
+                                         "sourceCriterion": {"ipStrategy": {"depth": 0}},
+                                         "redis": {"endpoints": redis_endpoints}}},
+        "cors": {"headers": {"accessControlAllowOriginList": list(policy.cors_origins),
+                             "accessControlAllowMethods": ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
+                             "accessControlAllowHeaders": ["Authorization", "Content-Type", "X-Request-ID"],
+                             "accessControlExposeHeaders": ["X-Request-ID", "X-RateLimit-Limit",
+                                                            "X-RateLimit-Remaining", "X-RateLimit-Reset",
+                                                            "Retry-After"],
+                             "accessControlMaxAge": 600, "addVaryHeader": True}},
+        "body-limit": {"buffering": {"maxRequestBodyBytes": policy.body_limit_bytes}},
+        "compress": {"compress": {}},
+        "system-readyz": {"replacePath": {"path": "/system/readyz"}},
+    }

@@ -1,0 +1,42 @@
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+
+import httpx
+import pytest
+
+from numeros_common.migrations import upgrade
+
+MIGRATIONS = Path(__file__).resolve().parents[1] / "migrations"
+
+
+@pytest.fixture(scope="session")
+def identity_env(service_env, chart_server) -> dict[str, str]:
+    env = {**service_env("identity"), "NUMEROS_CHART_ADDR": chart_server.addr}
+    upgrade(MIGRATIONS, env["NUMEROS_DATABASE_URL"])
+    return env
+
+
+@pytest.fixture
+def make_identity_client(identity_env, monkeypatch) -> Callable[..., AsyncIterator[httpx.AsyncClient]]:
+    """An in-process identity app (real lifespan, real Postgres/Redis/NATS/chart) behind an httpx client."""
+    from contextlib import asynccontextmanager
+
+    from services.identity.app import create_app
+
+    @asynccontextmanager
+    async def make(**overrides: str):
+        for key, value in {**identity_env, **overrides}.items():
+            monkeypatch.setenv(key, value)
+        app = create_app()
+        async with app.router.lifespan_context(app):
+            async with httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url="http://identity") as client:
+                client.app = app  # type: ignore[attr-defined]
+                yield client
+
+    return make
+
+
+@pytest.fixture
+async def client(make_identity_client) -> AsyncIterator[httpx.AsyncClient]:
+    async with make_identity_client() as c:
+        yield c

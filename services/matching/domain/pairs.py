@@ -1,0 +1,18 @@
+"""Rules about a pair of users that need no I/O."""
+from __future__ import annotations
+
+import hashlib
+
+
+def ordered_pair(a: int, b: int) -> tuple[int, int]:
+    """The pair as stored in ``matches`` (user1_id < user2_id); a user cannot pair with themself."""
+    if a == b:
+        raise ValueError("a pair needs two different users")
+    return (a, b) if a < b else (b, a)
+
+
+def pair_lock_key(a: int, b: int) -> int:
+    """A signed 64-bit key for ``pg_advisory_xact_lock`` that is the same for (a, b) and (b, a)."""
+    low, high = ordered_pair(a, b)
+    digest = hashlib.blake2b(f"matching-pair:{low}:{high}".encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
