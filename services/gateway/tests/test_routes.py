@@ -1,0 +1,160 @@
+"""The route table: generated files are current, and Traefik routes every public path to its owner."""
+import asyncio
+import json
+import threading
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+import websockets
+from websockets.asyncio.server import serve
+
+from devstack.components import Traefik
+from devstack.processes import free_port
+from services.gateway.render import COMPOSE_FILE, K8S_FILE, compose_text, file_provider_config, k8s_text
+from services.gateway.routes import ROUTES, EdgePolicy
+
+
+def test_generated_gateway_files_match_the_route_table():
+    assert COMPOSE_FILE.read_text() == compose_text(), "run `make render` and commit the result"
+    assert K8S_FILE.read_text() == k8s_text(), "run `make render` and commit the result"
+
+
+def test_overlapping_rules_have_explicit_priorities():
+    by_name = {r.name: r for r in ROUTES}
+    assert by_name["chat-messages"].priority > by_name["matching-matches"].priority
+
+
+class EchoBackends:
+    """Three stand-in upstreams (named like the services) that answer with what they received."""
+
+    def __init__(self) -> None:
+        self.ports = {name: free_port() for name in ("identity", "matching", "chat")}
+        self.loop = asyncio.new_event_loop()
+        self._ready = threading.Event()
+        self._stop: asyncio.Future | None = None
+        self.thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        asyncio.set_event_loop(self.loop)
+        self.loop.run_until_complete(self._serve())
+
+    async def _serve(self) -> None:
+        self._stop = self.loop.create_future()
+        servers = []
+        for name, port in self.ports.items():
+            servers.append(await serve(self._ws_handler(name), "127.0.0.1", port,
+                                       process_request=self._http_handler(name)))
+        self._ready.set()
+        await self._stop
+        for server in servers:
+            server.close()
+
+    def _http_handler(self, name):
+        def handle(connection, request):
+            if request.headers.get("Upgrade", "").lower() == "websocket":
+                return None
+            body = json.dumps({"service": name, "path": request.path,
+                               "headers": {k.lower(): v for k, v in request.headers.raw_items()}})
+            response = connection.respond(200, body)
+            response.headers["Content-Type"] = "application/json"
+            return response
+        return handle
+
+    def _ws_handler(self, name):
+        async def handle(ws):
+            async for message in ws:
+                await ws.send(f"{name}:{ws.request.path}:{message}")
+        return handle
+
+    def start(self) -> "EchoBackends":
+        self.thread.start()
+        self._ready.wait(10)
+        return self
+
+    def stop(self) -> None:
+        self.loop.call_soon_threadsafe(self._stop.set_result, None)
+        self.thread.join(5)
+
+
+@pytest.fixture(scope="module")
+def gateway(infra, tmp_path_factory):
+    backends = EchoBackends().start()
+    policy = EdgePolicy(rate_average=5, rate_burst=20)
+    config = file_provider_config({n: f"http://127.0.0.1:{p}" for n, p in backends.ports.items()},
+                                  [f"127.0.0.1:{infra.redis.port}"], policy)
+    traefik = Traefik(tmp_path_factory.mktemp("traefik"), free_port(), free_port(), config).start()
+    yield f"http://127.0.0.1:{traefik.port}", traefik
+    traefik.stop()
+    backends.stop()
+
+
+def get(url: str, headers: dict | None = None) -> tuple[int, dict, dict]:
+    request = urllib.request.Request(url, headers=headers or {})
+    try:
+        with urllib.request.urlopen(request, timeout=5) as reply:
+            return reply.status, json.load(reply), dict(reply.headers)
+    except urllib.error.HTTPError as err:
+        return err.code, {}, dict(err.headers)
+
+
+@pytest.mark.parametrize(("path", "service", "upstream_path"), [
+    ("/api/v1/matches/17/messages", "chat", "/api/v1/matches/17/messages"),
+    ("/api/v1/matches/17/messages/", "chat", "/api/v1/matches/17/messages/"),
+    ("/api/v1/matches/17", "matching", "/api/v1/matches/17"),
+    ("/api/v1/matches", "matching", "/api/v1/matches"),
+    ("/api/v1/scan/", "matching", "/api/v1/scan/"),
+    ("/api/v1/resonance", "matching", "/api/v1/resonance"),
+    ("/api/v1/auth/register/", "identity", "/api/v1/auth/register/"),
+    ("/api/v1/numerology/calculate", "identity", "/api/v1/numerology/calculate"),
+    ("/readyz", "identity", "/system/readyz"),
+    ("/healthz", "identity", "/healthz"),
+])
+def test_paths_reach_their_owning_service(gateway, path, service, upstream_path):
+    status, body, _ = get(gateway[0] + path, {"X-Forwarded-For": "10.9.9.9"})
+    assert status == 200
+    assert (body["service"], body["path"]) == (service, upstream_path)
+
+
+def test_unknown_paths_and_lookalike_prefixes_are_404(gateway):
+    assert get(gateway[0] + "/api/v1/scanner")[0] == 404
+    assert get(gateway[0] + "/internal/anything")[0] == 404
+
+
+def test_client_sent_identity_headers_are_stripped(gateway):
+    _, body, _ = get(gateway[0] + "/api/v1/auth/me", {"X-User-Id": "1", "X-Numeros-Admin": "true"})
+    assert "x-user-id" not in body["headers"]
+    assert "x-numeros-admin" not in body["headers"]
+    _, aliased, _ = get(gateway[0] + "/api/v1/auth/me", {"X_User_Id": "1"})
+    assert not any(k.replace("_", "-") == "x-user-id" for k in aliased["headers"])
+    assert body["headers"]["x-real-ip"] == "127.0.0.1"
+
+
+async def test_websocket_upgrades_route_to_chat(gateway):
+    ws_url = gateway[0].replace("http://", "ws://") + "/ws/chat/5/"
+    async with websockets.connect(ws_url) as ws:
+        await ws.send("hello")
+        assert await asyncio.wait_for(ws.recv(), 5) == "chat:/ws/chat/5/:hello"
+
+
+def test_edge_rate_limit_answers_429_past_the_burst(gateway):
+    statuses = [get(gateway[0] + "/api/v1/matches")[0] for _ in range(60)]
+    assert 429 in statuses
+    assert statuses[0] == 200
+
+
+def test_rate_limit_state_lives_in_redis(gateway, infra):
+    import redis
+
+    get(gateway[0] + "/api/v1/matches")
+    keys = redis.Redis.from_url(infra.redis_url).keys("*")
+    assert keys, "Traefik's rate limiter wrote nothing to Redis"
+
+
+def test_access_log_is_json(gateway):
+    get(gateway[0] + "/api/v1/matches")
+    traefik = gateway[1]
+    lines = (Path(traefik.data_dir) / "traefik.log").read_text().splitlines()
+    access = [json.loads(line) for line in lines if '"RequestPath"' in line]
+    assert any(entry["RequestPath"] == "/api/v1/matches" for entry in access)
