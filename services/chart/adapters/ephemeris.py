@@ -37,9 +37,12 @@ def check_ephemeris(path: str | Path) -> EphemerisStatus:
         try:
             _, returned_flags = swe.calc_ut(_J2000_UT, body, swe.FLG_SWIEPH)
         except swe.Error as error:
-            return EphemerisStatus(False, str(directory), f"{file_name} unreadable: {str(error).strip()}")
-        if not returned_flags & swe.FLG_SWIEPH:
-            return EphemerisStatus(False, str(directory), f"{file_name} unreadable: Swiss Ephemeris fell back to Moshier")
+            problem = str(error).strip()
+        else:
+            if returned_flags & swe.FLG_SWIEPH:
+                continue
+            problem = "Swiss Ephemeris fell back to the Moshier model"
+        return EphemerisStatus(False, str(directory), f"{file_name} unreadable: {problem}")
     return EphemerisStatus(True, str(directory), "ok")
 
 

@@ -33,8 +33,6 @@ CHART_SERVICE_NAME = chart_pb2.DESCRIPTOR.services_by_name["ChartService"].full_
 FIELD_METADATA_KEY = "numeros-field"
 WORKER_PID_METADATA_KEY = "numeros-worker-pid"
 REQUEST_ID_METADATA_KEY = "x-request-id"
-# Status message for astrology RPCs while the ephemeris files are unusable (FAILED_PRECONDITION).
-EPHEMERIS_UNAVAILABLE = "EPHEMERIS_UNAVAILABLE"
 
 T = TypeVar("T")
 Handler = Callable[[Any, Any, grpc.aio.ServicerContext], Awaitable[Any]]
@@ -84,6 +82,7 @@ async def _answer(handler: Handler, servicer: Any, request: Any, context: grpc.a
 class ChartServicer(chart_pb2_grpc.ChartServiceServicer):
     def __init__(self, pool: WorkerPool, ephemeris: EphemerisStatus, expose_worker_pid: bool = False) -> None:
         self._pool = pool
+        # Astrology RPCs answer FAILED_PRECONDITION "EPHEMERIS_UNAVAILABLE" unless this is available.
         self.ephemeris = ephemeris
         self._expose_worker_pid = expose_worker_pid
 
@@ -91,7 +90,7 @@ class ChartServicer(chart_pb2_grpc.ChartServiceServicer):
     async def CalculateNumerology(
         self, request: chart_pb2.CalculateNumerologyRequest, context: grpc.aio.ServicerContext
     ) -> chart_pb2.CalculateNumerologyResponse:
-        birth_date = _required_date(request, "birth_date")
+        birth_date = _birth_date(request)
         result = await self._run_in_worker(context, numerology.calculate_numerology, request.full_name, birth_date)
         # The result's field names are the proto's, by design.
         return chart_pb2.CalculateNumerologyResponse(**asdict(result))
@@ -110,11 +109,11 @@ class ChartServicer(chart_pb2_grpc.ChartServiceServicer):
         return outcome.value
 
 
-def _required_date(request: Any, field: str) -> date:
-    if not request.HasField(field):
-        raise InvalidInput(field, "is required")
-    value = getattr(request, field)
-    return numerology.birth_date_from_parts(value.year, value.month, value.day)
+def _birth_date(request: chart_pb2.CalculateNumerologyRequest) -> date:
+    if not request.HasField("birth_date"):
+        raise InvalidInput("birth_date", "is required")
+    parts = request.birth_date
+    return numerology.birth_date_from_parts(parts.year, parts.month, parts.day)
 
 
 def _metadata_value(context: grpc.aio.ServicerContext, key: str) -> str | None:
@@ -145,7 +144,10 @@ async def start_server(settings: ChartSettings) -> RunningServer:
     port = _bind(server, settings.grpc_host, settings.grpc_port)
     ephemeris = check_ephemeris(settings.ephe_path)
     if not ephemeris.available:
-        logger.warning("ephemeris unavailable, astrology disabled", extra={"ephe_path": ephemeris.path, "detail": ephemeris.detail})
+        logger.warning(
+            "ephemeris unavailable, astrology disabled",
+            extra={"ephe_path": ephemeris.path, "detail": ephemeris.detail},
+        )
     pool = WorkerPool(settings.chart_workers, settings.ephe_path)
     try:
         await pool.warm_up()
@@ -157,11 +159,16 @@ async def start_server(settings: ChartSettings) -> RunningServer:
         reflection.enable_server_reflection((CHART_SERVICE_NAME, health.SERVICE_NAME, reflection.SERVICE_NAME), server)
         await server.start()
     except BaseException:
+        await server.stop(None)
         await pool.shutdown()
         raise
     logger.info(
         "chart server listening",
-        extra={"address": _address(settings.grpc_host, port), "workers": pool.workers, "ephemeris": ephemeris.available},
+        extra={
+            "address": _address(settings.grpc_host, port),
+            "workers": pool.workers,
+            "ephemeris": ephemeris.available,
+        },
     )
     return RunningServer(server=server, port=port, pool=pool, health=health_servicer, ephemeris=ephemeris)
 
