@@ -32,7 +32,7 @@ class NatsLink:
             try:
                 nc = await nats.connect(
                     self.url, name=self.name, connect_timeout=2, allow_reconnect=True,
-                    max_reconnect_attempts=-1, reconnect_time_wait=0.5,
+                    max_reconnect_attempts=-1, reconnect_time_wait=0.5, drain_timeout=2,
                     error_cb=self._on_error, disconnected_cb=self._on_disconnect,
                     reconnected_cb=self._on_reconnect,
                 )

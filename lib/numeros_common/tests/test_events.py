@@ -1,0 +1,107 @@
+"""Outbox relay and durable consumers on real Postgres and NATS JetStream."""
+import asyncio
+import uuid
+
+import nats
+import pytest
+from sqlalchemy import BigInteger, Column, MetaData, Table, func, select, text
+
+from numeros_common.db import make_engine, make_session_factory
+from numeros_common.events.consumer import DurableConsumer
+from numeros_common.events.outbox import OutboxRelay, add_event, inbox_table, outbox_table
+from numeros_common.events.schemas import Envelope, UserDeletedV1
+from numeros_common.nats_link import NatsLink
+
+
+@pytest.fixture
+async def db(infra):
+    schema = f"t_{uuid.uuid4().hex[:8]}"
+    metadata = MetaData(schema=schema)
+    tables = {"outbox": outbox_table(metadata), "inbox": inbox_table(metadata),
+              "effects": Table("effects", metadata, Column("user_id", BigInteger))}
+    engine = make_engine(infra.database_url)
+    async with engine.begin() as conn:
+        await conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+        await conn.run_sync(metadata.create_all)
+    yield make_session_factory(engine), tables
+    async with engine.begin() as conn:
+        await conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    await engine.dispose()
+
+
+async def collect(nats_url: str, subject: str, want: int, timeout: float = 10) -> list[Envelope]:
+    nc = await nats.connect(nats_url)
+    try:
+        sub = await nc.jetstream().subscribe(subject, ordered_consumer=True)
+        seen: list[Envelope] = []
+        deadline = asyncio.get_running_loop().time() + timeout
+        while asyncio.get_running_loop().time() < deadline:
+            try:
+                seen.append(Envelope.model_validate_json((await sub.next_msg(timeout=0.5)).data))
+            except nats.errors.TimeoutError:
+                if len(seen) >= want:
+                    break
+        return seen
+    finally:
+        await nc.close()
+
+
+async def test_relay_publishes_each_outbox_row_once_even_when_run_twice(db, infra):
+    sessions, tables = db
+    link = NatsLink(infra.nats_url, "test")
+    link.start()
+    await link.wait_ready()
+    user_id = int(uuid.uuid4().int % 10**12)
+    async with sessions() as session:
+        envelope = await add_event(session, tables["outbox"], "test", UserDeletedV1(user_id=user_id))
+        await session.commit()
+    relay = OutboxRelay(sessions, tables["outbox"], link)
+    assert await relay.publish_pending() == 1
+    assert await relay.publish_pending() == 0
+    # A crash after publishing but before marking the row: the row is published again, JetStream
+    # drops the duplicate because the Nats-Msg-Id is the row id.
+    async with sessions() as session:
+        await session.execute(tables["outbox"].update().values(published_at=None))
+        await session.commit()
+    assert await relay.publish_pending() == 1
+    events = [e for e in await collect(infra.nats_url, "identity.user.deleted", 1) if e.data["user_id"] == user_id]
+    assert [e.id for e in events] == [envelope.id]
+    await link.close()
+
+
+async def test_consumer_applies_each_event_once_and_retries_failures(db, infra):
+    sessions, tables = db
+    link = NatsLink(infra.nats_url, "test-consumer")
+    link.start()
+    js = await link.wait_ready()
+    attempts: list[int] = []
+    user_id = int(uuid.uuid4().int % 10**12)
+
+    async def handler(session, envelope):
+        attempts.append(envelope.data["user_id"])
+        if attempts.count(user_id) == 1 and envelope.data["user_id"] == user_id:
+            raise RuntimeError("transient failure")  # first delivery fails, redelivery succeeds
+        await session.execute(tables["effects"].insert().values(user_id=envelope.data["user_id"]))
+
+    consumer = DurableConsumer(name=f"test-{uuid.uuid4().hex[:6]}", subjects=["identity.user.deleted"],
+                               handler=handler, nats=link, sessions=sessions, inbox=tables["inbox"])
+    task = asyncio.create_task(consumer.run())
+    envelope = Envelope.wrap("test", UserDeletedV1(user_id=user_id))
+    for msg_id in ("a", "b"):  # the same event twice, past JetStream's de-duplication
+        await js.publish("identity.user.deleted", envelope.model_dump_json().encode(),
+                         headers={"Nats-Msg-Id": f"{envelope.id}-{msg_id}"})
+    for _ in range(100):
+        async with sessions() as session:
+            effects = await session.scalar(select(func.count()).select_from(tables["effects"])
+                                           .where(tables["effects"].c.user_id == user_id))
+        if effects and attempts.count(user_id) >= 2:
+            break
+        await asyncio.sleep(0.1)
+    await asyncio.sleep(1)
+    async with sessions() as session:
+        effects = await session.scalar(select(func.count()).select_from(tables["effects"])
+                                       .where(tables["effects"].c.user_id == user_id))
+    assert effects == 1
+    assert attempts.count(user_id) == 2  # failed once, applied once, the duplicate skipped by the inbox
+    task.cancel()
+    await link.close()
