@@ -40,24 +40,23 @@ class NumerologyCore(BaseModel):
     personality: int
 
 
-class UserRegisteredV1(EventData):
+class PublicProfile(EventData):
+    """What other services may know of a user (never email, password or exact birth place)."""
+
+    user_id: int
+    display_name: str
+    birth_date: dt.date
+    photos: list[str] = []
+    bio: str = ""
+    numerology: NumerologyCore
+
+
+class UserRegisteredV1(PublicProfile):
     subject: ClassVar[str] = "identity.user.registered"
-    user_id: int
-    display_name: str
-    birth_date: dt.date
-    photos: list[str] = []
-    bio: str = ""
-    numerology: NumerologyCore
 
 
-class UserUpdatedV1(EventData):
+class UserUpdatedV1(PublicProfile):
     subject: ClassVar[str] = "identity.user.updated"
-    user_id: int
-    display_name: str
-    birth_date: dt.date
-    photos: list[str] = []
-    bio: str = ""
-    numerology: NumerologyCore
 
 
 class UserDeletedV1(EventData):
@@ -100,3 +99,14 @@ EVENT_TYPES: dict[str, type[EventData]] = {
     m.subject: m for m in (UserRegisteredV1, UserUpdatedV1, UserDeletedV1, MatchCreatedV1,
                            MatchRemovedV1, MessageCreatedV1, MessageReadV1)
 }
+
+
+def json_schema_documents() -> dict[str, dict[str, Any]]:
+    """The published contract of every event, keyed by file name ``<subject>.v<version>.schema.json``."""
+    documents = {}
+    for subject, model in EVENT_TYPES.items():
+        schema = model.model_json_schema()
+        schema["$id"] = f"https://numeros.app/events/{subject}.v{model.schema_version}.schema.json"
+        schema["title"] = f"{subject} v{model.schema_version}"
+        documents[f"{subject}.v{model.schema_version}.schema.json"] = schema
+    return documents
