@@ -35,7 +35,9 @@ def to_app_error(exc: grpc.aio.AioRpcError) -> AppError:
 class ChartClient:
     def __init__(self, address: str, deadline_seconds: float = 5.0) -> None:
         # One long-lived channel; the chart server spreads its calls over its worker processes.
-        self.channel = grpc.aio.insecure_channel(address, options=[("grpc.enable_retries", 1)])
+        # With a dns:/// address (k8s headless Service) calls are spread round-robin over chart pods.
+        self.channel = grpc.aio.insecure_channel(address, options=[("grpc.enable_retries", 1),
+                                                                   ("grpc.lb_policy_name", "round_robin")])
         self.stub = chart_pb2_grpc.ChartServiceStub(self.channel)
         self.health = health_pb2_grpc.HealthStub(self.channel)
         self.deadline = deadline_seconds

@@ -340,11 +340,6 @@ def local_overlay_copy(tmp: Path) -> Path:
 
 
 @pytest.fixture(scope="session")
-def repo() -> Path:
-    return REPO
-
-
-@pytest.fixture(scope="session")
 def compose() -> dict[str, Any]:
     with (REPO / "docker-compose.yml").open(encoding="utf-8") as fh:
         return yaml.safe_load(fh)
