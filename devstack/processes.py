@@ -1,6 +1,7 @@
 """Child processes with prefixed, streamed logs and a clean stop (no orphans)."""
 from __future__ import annotations
 
+import ctypes
 import os
 import signal
 import socket
@@ -11,6 +12,9 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import IO
+
+
+PR_SET_PDEATHSIG = 1
 
 
 def free_port() -> int:
@@ -54,10 +58,15 @@ class Child:
         env = {**os.environ, **(self.env or {})}
         self.proc = subprocess.Popen(self.argv, env=env, cwd=self.cwd, stdout=subprocess.PIPE,
                                      stderr=subprocess.STDOUT, text=True, bufsize=1, start_new_session=True,
-                                     preexec_fn=self.preexec_fn)
+                                     preexec_fn=self._before_exec)
         self._pump = threading.Thread(target=self._pump_output, daemon=True, name=f"log-{self.name}")
         self._pump.start()
         return self
+
+    def _before_exec(self) -> None:
+        if self.preexec_fn is not None:
+            self.preexec_fn()  # may drop privileges, which clears the death signal: so set it after
+        die_with_parent()
 
     def _pump_output(self) -> None:
         assert self.proc is not None and self.proc.stdout is not None
@@ -101,6 +110,12 @@ class Child:
     def kill(self) -> None:
         """A crash, for fault tests: SIGKILL with no chance to clean up."""
         self.stop(timeout=5, sig=signal.SIGKILL)
+
+
+def die_with_parent() -> None:
+    """Ask Linux to SIGTERM this process when its parent dies, so even a killed runner leaves no orphans."""
+    if sys.platform.startswith("linux"):
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 def python() -> str:

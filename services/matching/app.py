@@ -9,7 +9,7 @@ from numeros_common.runtime import Runtime
 
 from .adapters.tables import inbox, outbox
 from .api import discovery, matches
-from .consumers import PROFILE_CONSUMER, PROFILE_SUBJECTS, handle_profile_event
+from .consumers import PROFILE_CONSUMER, PROFILE_SUBJECTS, profile_event_handler
 from .settings import MatchingSettings
 
 
@@ -18,7 +18,7 @@ def build_runtime() -> Runtime:
 
 
 def configure(runtime: Runtime) -> None:
-    runtime.consume(PROFILE_CONSUMER, PROFILE_SUBJECTS, handle_profile_event)
+    runtime.consume(PROFILE_CONSUMER, PROFILE_SUBJECTS, profile_event_handler(runtime.settings.service_name))
 
 
 def create_app() -> FastAPI:

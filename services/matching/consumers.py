@@ -7,6 +7,7 @@ import logging
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from numeros_common.events.consumer import Handler
 from numeros_common.events.outbox import add_event
 from numeros_common.events.schemas import (Envelope, MatchRemovedV1, UserDeletedV1, UserRegisteredV1,
                                            UserUpdatedV1)
@@ -15,7 +16,6 @@ from .adapters import matches_repo, profiles_repo
 from .adapters.tables import outbox
 
 log = logging.getLogger(__name__)
-PRODUCER = "matching"
 PROFILE_CONSUMER = "matching-profiles"
 PROFILE_SUBJECTS = [UserRegisteredV1.subject, UserUpdatedV1.subject, UserDeletedV1.subject]
 USER_DELETED_REASON = "user_deleted"
@@ -25,7 +25,16 @@ def _aware(moment: dt.datetime) -> dt.datetime:
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=dt.UTC)
 
 
-async def handle_profile_event(session: AsyncSession, envelope: Envelope) -> None:
+def profile_event_handler(producer: str) -> Handler:
+    """The handler for PROFILE_SUBJECTS; events it emits are signed with ``producer``."""
+
+    async def handle(session: AsyncSession, envelope: Envelope) -> None:
+        await apply_profile_event(session, envelope, producer)
+
+    return handle
+
+
+async def apply_profile_event(session: AsyncSession, envelope: Envelope, producer: str) -> None:
     occurred_at = _aware(envelope.occurred_at)
     if envelope.subject in (UserRegisteredV1.subject, UserUpdatedV1.subject):
         model = UserRegisteredV1 if envelope.subject == UserRegisteredV1.subject else UserUpdatedV1
@@ -39,7 +48,7 @@ async def handle_profile_event(session: AsyncSession, envelope: Envelope) -> Non
         data = envelope.parse(UserDeletedV1)
         await profiles_repo.mark_deleted(session, user_id=data.user_id, at=occurred_at)
         for row in await matches_repo.remove_for_user(session, data.user_id):
-            await add_event(session, outbox, PRODUCER, MatchRemovedV1(
+            await add_event(session, outbox, producer, MatchRemovedV1(
                 match_id=row["id"], user_ids=(row["user1_id"], row["user2_id"]), reason=USER_DELETED_REASON))
         # The relay publishes these on its next poll (outbox_poll_seconds).
     else:

@@ -29,8 +29,8 @@ async def mark_deleted(session: AsyncSession, *, user_id: int, at: dt.datetime) 
     """Soft-delete; a tombstone row if we never saw the user, so a late registration stays deleted.
     COALESCE keeps the first deletion time."""
     stmt = insert(profiles).values(user_id=user_id, updated_at=at, deleted_at=at)
-    stmt = stmt.on_conflict_do_update(index_elements=[profiles.c.user_id],
-                                      set_={"deleted_at": func.coalesce(profiles.c.deleted_at, stmt.excluded.deleted_at)})
+    first_deletion = func.coalesce(profiles.c.deleted_at, stmt.excluded.deleted_at)
+    stmt = stmt.on_conflict_do_update(index_elements=[profiles.c.user_id], set_={"deleted_at": first_deletion})
     await session.execute(stmt)
 
 
@@ -38,7 +38,8 @@ async def lock_pair_profiles(session: AsyncSession, user_ids: Sequence[int]) -> 
     """The profiles of these users, share-locked until the transaction ends, so a deletion cannot
     slip in between our checks and our writes (it waits for us, then removes what we created)."""
     rows = (await session.execute(
-        select(profiles).where(profiles.c.user_id.in_(list(user_ids))).order_by(profiles.c.user_id).with_for_update(read=True)
+        select(profiles).where(profiles.c.user_id.in_(list(user_ids)))
+        .order_by(profiles.c.user_id).with_for_update(read=True)
     )).mappings().all()
     return {row["user_id"]: row for row in rows}
 

@@ -27,7 +27,8 @@ def years_before(today: dt.date, years: int) -> dt.date:
         return today.replace(year=today.year - years, day=28)
 
 
-def birth_date_window(today: dt.date, age_min: int | None, age_max: int | None) -> tuple[dt.date | None, dt.date | None]:
+def birth_date_window(today: dt.date, age_min: int | None,
+                      age_max: int | None) -> tuple[dt.date | None, dt.date | None]:
     """The birth dates whose age on ``today`` lies in [age_min, age_max], as
     (born_on_or_before, born_after); None means unbounded on that side."""
     born_on_or_before = years_before(today, age_min) if age_min is not None else None

@@ -45,7 +45,8 @@ def matching_migrated(infra) -> str:
 
 
 class Harness:
-    def __init__(self, app, client: httpx.AsyncClient, js: JetStreamContext, nc, mint_token: Callable[..., str]) -> None:
+    def __init__(self, app, client: httpx.AsyncClient, js: JetStreamContext, nc,
+                 mint_token: Callable[..., str]) -> None:
         self.app = app
         self.client = client
         self.js = js

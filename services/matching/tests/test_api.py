@@ -20,8 +20,10 @@ class Collector:
     def __init__(self) -> None:
         self.envelopes: list[Envelope] = []
 
-    async def __call__(self, msg) -> None:
-        self.envelopes.append(Envelope.model_validate_json(msg.data))
+        async def on_message(msg) -> None:
+            self.envelopes.append(Envelope.model_validate_json(msg.data))
+
+        self.on_message = on_message
 
     def for_pair(self, a: int, b: int) -> list[Envelope]:
         pair = sorted((a, b))
@@ -194,9 +196,10 @@ async def test_resonance_before_own_profile_arrives_is_409(harness: Harness) -> 
 @pytest.mark.asyncio
 async def test_mutual_resonance_creates_one_match_and_one_event(harness: Harness) -> None:
     collector = Collector()
-    sub = await harness.nc.subscribe("matching.match.created", cb=collector)
+    sub = await harness.nc.subscribe("matching.match.created", cb=collector.on_message)
     try:
-        a = await harness.register(display_name="Alice", birth_date=born_aged(28), photos=["https://img.example/al.jpg"])
+        a = await harness.register(display_name="Alice", birth_date=born_aged(28),
+                                   photos=["https://img.example/al.jpg"])
         b = await harness.register(display_name="Bob", birth_date=born_aged(33), photos=[])
         first = await harness.resonate(a, b)
         assert first.status_code == 200
@@ -215,7 +218,7 @@ async def test_mutual_resonance_creates_one_match_and_one_event(harness: Harness
         assert again.json()["is_match"] is True and again.json()["match"]["id"] == match["id"]
         assert again.json()["match"]["other_user"]["display_name"] == "Bob"
 
-        events = await harness.wait_for(lambda: _ready(collector.for_pair(a, b)), "matching.match.created")
+        await harness.wait_for(lambda: _ready(collector.for_pair(a, b)), "matching.match.created")
         await asyncio.sleep(1.0)  # anything duplicated would arrive by now
         events = collector.for_pair(a, b)
         assert len(events) == 1

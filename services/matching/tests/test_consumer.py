@@ -95,7 +95,7 @@ async def test_deletion_hides_the_user_and_removes_their_matches(harness: Harnes
                                "matching.match.removed events")
         mine = [e for e in removed_events if leaving in e.data["user_ids"]]
         assert sorted(e.data["match_id"] for e in mine) == sorted(match_ids)
-        assert all(e.data["reason"] == "user_deleted" for e in mine)
+        assert all(e.data["reason"] == "user_deleted" and e.producer == "matching" for e in mine)
         assert await harness.count(outbox, outbox.c.subject == "matching.match.removed",
                                    outbox.c.envelope["data"]["match_id"].as_integer().in_(match_ids)) == 2
 
