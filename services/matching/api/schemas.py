@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from ..domain.discovery import MAX_ID, InvalidCursor, decode_cursor
 
@@ -36,6 +36,16 @@ class ScanRequest(BaseModel):
     cursor: str | None = Field(default=None, max_length=64,
                                description="`next_cursor` from the previous page; omit for the first page")
     filters: ScanFilters | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _accept_top_level_filters(cls, data: object) -> object:
+        """The mobile client sends its filters object as the whole body ({age_min, age_max, ...})."""
+        if isinstance(data, dict) and "filters" not in data:
+            top_level = {k: data[k] for k in ScanFilters.model_fields if k in data}
+            if top_level:
+                data = {k: v for k, v in data.items() if k not in top_level} | {"filters": top_level}
+        return data
 
     @field_validator("cursor")
     @classmethod

@@ -94,3 +94,11 @@ def test_pair_lock_key_is_symmetric_and_bigint(a: int, b: int) -> None:
     key = pair_lock_key(a, b)
     assert key == pair_lock_key(b, a)
     assert -(2**63) <= key < 2**63
+
+
+def test_scan_accepts_the_mobile_clients_top_level_filters():
+    from services.matching.api.schemas import ScanRequest
+
+    flat = ScanRequest.model_validate({"age_min": 25, "age_max": 35, "limit": 5})
+    nested = ScanRequest.model_validate({"filters": {"age_min": 25, "age_max": 35}, "limit": 5})
+    assert flat == nested
