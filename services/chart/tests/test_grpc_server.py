@@ -99,7 +99,7 @@ async def test_numerology_answers_what_the_domain_computes(channel):
     breakdown = response.life_path_breakdown
     assert (breakdown.month, breakdown.day, breakdown.year, breakdown.total) == (6, 6, 1, 13)
     assert list(response.karmic_debts) == [13]
-    assert response.ruleset_version == "pythagorean-v1"
+    assert response.ruleset_version == expected.ruleset_version
     assert response.calculation_hash == expected.calculation_hash
 
 

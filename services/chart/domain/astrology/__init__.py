@@ -1,0 +1,28 @@
+"""Western astrology engine: pure functions over Swiss Ephemeris (whose path each worker sets once)."""
+from services.chart.domain.astrology.aspects import ASPECT_KINDS, Aspect, AspectKind, find_aspect
+from services.chart.domain.astrology.chart import (
+    AnglePosition,
+    ChartRequest,
+    NatalChart,
+    PlanetPosition,
+    SignOverDay,
+    compute_natal_chart,
+    compute_natal_charts,
+)
+from services.chart.domain.astrology.houses import (
+    DEFAULT_HOUSE_SYSTEM,
+    FALLBACK_HOUSE_SYSTEM,
+    HOUSE_SYSTEMS,
+    Houses,
+    compute_houses,
+    house_of,
+)
+from services.chart.domain.astrology.swiss import BODIES, EphemerisInfo, EphemerisUnavailable, ephemeris_info
+from services.chart.domain.astrology.zodiac import ZODIAC_SIGNS, SignPosition, sign_position
+
+__all__ = [
+    "ASPECT_KINDS", "AnglePosition", "Aspect", "AspectKind", "BODIES", "ChartRequest", "DEFAULT_HOUSE_SYSTEM",
+    "EphemerisInfo", "EphemerisUnavailable", "FALLBACK_HOUSE_SYSTEM", "HOUSE_SYSTEMS", "Houses", "NatalChart",
+    "PlanetPosition", "SignOverDay", "SignPosition", "ZODIAC_SIGNS", "compute_houses", "compute_natal_chart",
+    "compute_natal_charts", "ephemeris_info", "find_aspect", "house_of", "sign_position",
+]

@@ -1,0 +1,232 @@
+"""Western natal chart: tropical, geocentric, apparent positions from Swiss Ephemeris.
+
+Chart levels, as the seed defines them:
+
+1. date only — positions at **noon**: local noon when an explicit ``timezone`` is given, else
+   12:00 UTC. The Moon moves ~13° a day, so the chart says whether its sign (and the Sun's) changes
+   between the day's start and end.
+2. date + location — local noon at the place's zone; same day check.
+3. date + time — all planets, no houses; the time is on the explicit zone, else taken as UTC.
+4. date + time + location — everything, with houses.
+
+"Location" means coordinates, given or found by the gazetteer from ``birth_place``.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from functools import cached_property
+
+from services.chart.domain.astrology.aspects import Aspect, chart_aspects
+from services.chart.domain.astrology.houses import Houses, compute_houses, house_system_key
+from services.chart.domain.astrology.swiss import (
+    BodyState,
+    EphemerisInfo,
+    body_state,
+    body_states,
+    ephemeris_info,
+    julian_day_ut,
+)
+from services.chart.domain.astrology.zodiac import SignPosition, sign_position, split_longitude
+from services.chart.domain.birth_time import BirthLocation, ResolvedBirthTime, localize, resolve_location
+from services.chart.domain.errors import InvalidInput
+
+# Inside the ephemeris files' range even with a ±14 h zone offset.
+FIRST_BIRTH_DATE = date(1800, 1, 2)
+LAST_BIRTH_DATE = date(2399, 12, 30)
+NOON = time(12, 0)
+
+# The native app's AnglePosition {sign, degree, minute, longitude} is exactly a SignPosition.
+AnglePosition = SignPosition
+
+
+@dataclass(frozen=True)
+class PlanetPosition:
+    planet: str
+    sign: str
+    degree: int
+    minute: int
+    longitude: float
+    latitude: float
+    speed: float  # degrees/day in longitude
+    house: int | None
+    is_retrograde: bool
+
+    @classmethod
+    def of(cls, planet: str, state: BodyState, house: int | None) -> PlanetPosition:
+        lon, sign, degree, minute = split_longitude(state.longitude)
+        return cls(planet, sign, degree, minute, lon, state.latitude, state.speed, house, state.speed < 0)
+
+    def to_dict(self) -> dict:
+        return {
+            "sign": self.sign, "degree": self.degree, "minute": self.minute,
+            "longitude": round(self.longitude, 4), "house": self.house, "is_retrograde": self.is_retrograde,
+            "speed": round(self.speed, 4),
+        }
+
+
+@dataclass(frozen=True)
+class SignOverDay:
+    """A body's sign at the start and at the end of the birth day (for charts without a time)."""
+
+    body: str
+    at_day_start: str
+    at_day_end: str
+
+    @property
+    def changes_sign(self) -> bool:
+        return self.at_day_start != self.at_day_end
+
+    def to_dict(self) -> dict:
+        return {"at_day_start": self.at_day_start, "at_day_end": self.at_day_end, "changes_sign": self.changes_sign}
+
+
+@dataclass(frozen=True)
+class ChartRequest:
+    birth_date: date
+    birth_time: time | None = None
+    latitude: float | None = None
+    longitude: float | None = None
+    timezone: str | None = None
+    birth_place: str | None = None
+    house_system: str | None = None
+
+
+@dataclass(frozen=True)
+class NatalChart:
+    chart_level: int
+    time_known: bool
+    birth: ResolvedBirthTime  # the instant used (noon when the time is unknown)
+    planets: dict[str, PlanetPosition]  # the seed's twelve keys, in BODIES order
+    houses: Houses | None  # level 4 only
+    signs_over_day: tuple[SignOverDay, ...]  # sun and moon, levels 1-2 only
+    ephemeris: EphemerisInfo
+
+    @cached_property
+    def aspects(self) -> tuple[Aspect, ...]:
+        """Aspects between the chart's bodies, computed on first use (a third of a chart's cost)."""
+        return chart_aspects({name: (p.longitude, p.speed) for name, p in self.planets.items()})
+
+    @property
+    def julian_day_ut(self) -> float:
+        return julian_day_ut(self.birth.utc)
+
+    @property
+    def ascendant(self) -> AnglePosition | None:
+        return sign_position(self.houses.ascendant) if self.houses else None
+
+    @property
+    def midheaven(self) -> AnglePosition | None:
+        return sign_position(self.houses.midheaven) if self.houses else None
+
+    @property
+    def moon_sign_changes(self) -> bool | None:
+        """Whether the Moon changes sign during the birth day; None when the birth time is known."""
+        moon = next((s for s in self.signs_over_day if s.body == "moon"), None)
+        return moon.changes_sign if moon else None
+
+    def longitudes(self, names: Sequence[str]) -> tuple[float, ...]:
+        return tuple(self.planets[name].longitude for name in names)
+
+    def to_dict(self) -> dict:
+        data: dict = {
+            "chart_level": self.chart_level,
+            "planets": {name: position.to_dict() for name, position in self.planets.items()},
+        }
+        if self.houses is not None:
+            data["angles"] = {"ascendant": self.ascendant.to_dict(), "midheaven": self.midheaven.to_dict()}
+            data["houses"] = [round(cusp, 4) for cusp in self.houses.cusps]
+            data["house_system"] = self.houses.system_requested
+            data["house_system_used"] = self.houses.system_used
+            data["house_system_fallback_reason"] = self.houses.fallback_reason
+        data["aspects"] = [aspect.to_dict() for aspect in self.aspects]
+        data["birth"] = {**self.birth.to_dict(), "time_known": self.time_known}
+        if self.signs_over_day:
+            data["moon_sign_changes"] = self.moon_sign_changes
+            data["signs_over_day"] = {s.body: s.to_dict() for s in self.signs_over_day}
+        data["ephemeris"] = self.ephemeris.to_dict()
+        return data
+
+
+def compute_natal_chart(
+    birth_date: date,
+    birth_time: time | None = None,
+    *,
+    latitude: float | None = None,
+    longitude: float | None = None,
+    timezone: str | None = None,
+    birth_place: str | None = None,
+    house_system: str | None = None,
+) -> NatalChart:
+    """The natal chart for the given birth data; raises InvalidInput naming the bad field."""
+    return _compute(_prepare(ChartRequest(
+        birth_date, birth_time, latitude, longitude, timezone, birth_place, house_system)))
+
+
+def compute_natal_charts(requests: Sequence[ChartRequest]) -> list[NatalChart | InvalidInput]:
+    """Many charts in one call, in input order; a bad request yields its InvalidInput in its slot.
+
+    Charts are computed in time order: Swiss Ephemeris keeps the last file segment it read, so
+    neighbouring instants are cheaper (~30% on random birth dates).
+    """
+    results: list[NatalChart | InvalidInput | None] = [None] * len(requests)
+    prepared = []
+    for i, request in enumerate(requests):
+        try:
+            prepared.append((i, _prepare(request)))
+        except InvalidInput as error:
+            results[i] = error
+    for i, item in sorted(prepared, key=lambda pair: pair[1].birth.utc):
+        results[i] = _compute(item)
+    return results  # type: ignore[return-value]
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    level: int
+    time_known: bool
+    birth: ResolvedBirthTime
+    house_system: str
+
+
+def _prepare(request: ChartRequest) -> _Prepared:
+    """Validate, resolve the zone and the instant; no ephemeris work yet."""
+    if not isinstance(request.birth_date, date) or isinstance(request.birth_date, datetime):
+        raise InvalidInput("birth_date", "must be a date")
+    if not FIRST_BIRTH_DATE <= request.birth_date <= LAST_BIRTH_DATE:
+        raise InvalidInput("birth_date", f"must be between {FIRST_BIRTH_DATE} and {LAST_BIRTH_DATE}")
+    house_system = house_system_key(request.house_system)
+    location = resolve_location(timezone=request.timezone, latitude=request.latitude,
+                                longitude=request.longitude, birth_place=request.birth_place)
+    time_known = request.birth_time is not None
+    clock = request.birth_time.replace(tzinfo=None) if time_known else NOON
+    level = (2 if location.has_coordinates else 1) + (2 if time_known else 0)
+    return _Prepared(level, time_known, localize(datetime.combine(request.birth_date, clock), location), house_system)
+
+
+def _compute(prepared: _Prepared) -> NatalChart:
+    birth = prepared.birth
+    jd = julian_day_ut(birth.utc)
+    states = body_states(jd)
+    houses = None
+    if prepared.level == 4:
+        houses = compute_houses(jd, birth.location.latitude, birth.location.longitude, prepared.house_system)
+    in_houses = houses.houses_of(s.longitude for s in states.values()) if houses else [None] * len(states)
+    planets = {name: PlanetPosition.of(name, state, house)
+               for (name, state), house in zip(states.items(), in_houses)}
+    signs_over_day = () if prepared.time_known else _signs_over_day(birth.local.date(), birth.location)
+    return NatalChart(prepared.level, prepared.time_known, birth, planets, houses, signs_over_day,
+                      ephemeris_info())
+
+
+def _signs_over_day(day: date, location: BirthLocation) -> tuple[SignOverDay, ...]:
+    start = julian_day_ut(localize(datetime.combine(day, time(0, 0)), location).utc)
+    end = julian_day_ut(localize(datetime.combine(day + timedelta(days=1), time(0, 0)), location).utc)
+    return tuple(
+        SignOverDay(body, sign_position(body_state(start, body).longitude).sign,
+                    sign_position(body_state(end, body).longitude).sign)
+        for body in ("sun", "moon")
+    )
+
+

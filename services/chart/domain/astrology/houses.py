@@ -1,0 +1,117 @@
+"""House cusps, Ascendant and Midheaven, with a named fallback where a system breaks down.
+
+Placidus and Koch are undefined inside the polar circles (Swiss Ephemeris raises), and at those
+latitudes Regiomontanus and Campanus return cusps that run backwards through the zodiac. Either
+way we fall back to **Whole Sign**: it is defined at every latitude, never yields degenerate
+houses, and keeps the Ascendant's sign as the first house. The result says which system was
+used and why.
+"""
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import swisseph as swe
+
+from services.chart.domain.astrology.swiss import EphemerisUnavailable
+from services.chart.domain.astrology.zodiac import normalize
+from services.chart.domain.errors import InvalidInput
+
+DEFAULT_HOUSE_SYSTEM = "placidus"
+FALLBACK_HOUSE_SYSTEM = "whole_sign"
+
+# Our names -> Swiss Ephemeris codes.
+HOUSE_SYSTEMS: dict[str, bytes] = {
+    "placidus": b"P",
+    "koch": b"K",
+    "whole_sign": b"W",
+    "equal": b"A",
+    "porphyry": b"O",
+    "regiomontanus": b"R",
+    "campanus": b"C",
+}
+_DISPLAY_NAMES = {
+    "placidus": "Placidus", "koch": "Koch", "whole_sign": "Whole Sign", "equal": "Equal",
+    "porphyry": "Porphyry", "regiomontanus": "Regiomontanus", "campanus": "Campanus",
+}
+_ALIASES = {"p": "placidus", "k": "koch", "w": "whole_sign", "a": "equal", "e": "equal", "o": "porphyry",
+            "r": "regiomontanus", "c": "campanus", "wholesign": "whole_sign", "whole": "whole_sign"}
+
+
+@dataclass(frozen=True)
+class Houses:
+    cusps: tuple[float, ...]  # 12 cusps, cusp 1 first
+    ascendant: float
+    midheaven: float
+    system_requested: str
+    system_used: str
+    fallback_reason: str | None
+
+    def house_of(self, longitude: float) -> int:
+        return houses_of([longitude], self.cusps)[0]
+
+    def houses_of(self, longitudes: Iterable[float]) -> list[int]:
+        return houses_of(longitudes, self.cusps)
+
+
+def house_system_key(name: str | None) -> str:
+    """Accept our names ("placidus", "Whole Sign", "whole-sign") or Swiss Ephemeris letters."""
+    if not name:
+        return DEFAULT_HOUSE_SYSTEM
+    key = name.strip().lower().replace("-", "_").replace(" ", "_")
+    key = _ALIASES.get(key, key)
+    if key not in HOUSE_SYSTEMS:
+        raise InvalidInput("house_system", f"unknown house system {name!r}; use one of {', '.join(HOUSE_SYSTEMS)}")
+    return key
+
+
+def display_name(key: str) -> str:
+    return _DISPLAY_NAMES[key]
+
+
+def houses_of(longitudes: Iterable[float], cusps: tuple[float, ...]) -> list[int]:
+    """1-12 for each longitude: the house whose cusp is the last one passed going forward.
+
+    Everything is measured forward from cusp 1, modulo 360°, which undoes the wrap at 0° Aries
+    (a house from 350° to 20° holds 355° and 5°); the cusps then ascend, so bisection finds the house.
+    """
+    first = cusps[0]
+    offsets = [(cusp - first) % 360.0 for cusp in cusps]
+    return [bisect_right(offsets, (longitude - first) % 360.0) for longitude in longitudes]
+
+
+def house_of(longitude: float, cusps: tuple[float, ...]) -> int:
+    return houses_of([longitude], cusps)[0]
+
+
+def _in_zodiacal_order(cusps: tuple[float, ...]) -> bool:
+    """Twelve forward arcs from cusp to cusp must add up to exactly one turn."""
+    total = sum((cusps[(i + 1) % 12] - cusps[i]) % 360.0 for i in range(12))
+    return abs(total - 360.0) < 1e-6
+
+
+def _swe_houses(jd_ut: float, latitude: float, longitude: float, key: str):
+    cusps, ascmc = swe.houses_ex(jd_ut, latitude, longitude, HOUSE_SYSTEMS[key])
+    return tuple(normalize(c) for c in cusps[:12]), ascmc
+
+
+def compute_houses(jd_ut: float, latitude: float, longitude: float, system: str | None = None) -> Houses:
+    requested = house_system_key(system)
+    reason = None
+    try:
+        cusps, ascmc = _swe_houses(jd_ut, latitude, longitude, requested)
+        if not _in_zodiacal_order(cusps):  # houses_of relies on it
+            reason = (f"{display_name(requested)} cusps do not run in zodiacal order at latitude "
+                      f"{latitude:.2f}° (inside the polar circle)")
+    except swe.Error:
+        reason = f"{display_name(requested)} houses are undefined at latitude {latitude:.2f}° (inside the polar circle)"
+    used = requested
+    if reason is not None:
+        used = FALLBACK_HOUSE_SYSTEM
+        reason += f"; {display_name(used)} used instead"
+        try:
+            cusps, ascmc = _swe_houses(jd_ut, latitude, longitude, used)
+        except swe.Error as error:  # Whole Sign fails only on broken input or library state
+            raise EphemerisUnavailable(f"Swiss Ephemeris cannot compute houses: {str(error).strip()}") from error
+    return Houses(cusps, normalize(ascmc[0]), normalize(ascmc[1]), requested, used, reason)

@@ -1,0 +1,210 @@
+"""Birth time as local clock time at the birth place -> the UTC instant, by the tz database.
+
+Which zone: the explicit ``timezone`` if given, else the zone at ``latitude``/``longitude``
+(timezonefinder, offline), else the zone of ``birth_place`` in the offline gazetteer. With none of
+these the clock time is taken as UTC and the result says so (``zone_source = "assumed_utc"``).
+
+How the clock time maps to an instant, by ``zoneinfo`` (the system's IANA tz database):
+
+* Historical rules apply: war time, British double summer time, zone changes.
+* Before a place adopted standard time, the tz database gives the local mean time of the zone's
+  reference city (e.g. New York -4:56:02 "LMT"); we flag it (``local_mean_time``). It is the
+  zone's LMT, not the birth place's own: the tz database has no finer data.
+* A clock time that never happened (skipped by a DST change, or Samoa's lost 30 Dec 2011) is read
+  with the offset in force *before* the change, and flagged ``nonexistent_time``.
+* A clock time that happened twice (clocks turned back) is the *earlier* instant, flagged
+  ``ambiguous_time``.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone as dt_timezone
+from functools import cache
+from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from services.chart.domain.errors import InvalidInput
+from services.chart.domain.gazetteer import Place, PlaceLookup, lookup_place
+
+ZoneSource = Literal["explicit", "coordinates", "gazetteer", "assumed_utc"]
+_UTC = dt_timezone.utc
+
+
+class BirthPlaceNotResolved(InvalidInput):
+    """``birth_place`` matched no place, or several; ``lookup`` carries the candidates to show."""
+
+    def __init__(self, lookup: PlaceLookup) -> None:
+        if lookup.status == "ambiguous":
+            names = "; ".join(f"{p.name} ({p.admin1 + ', ' if p.country_code == 'US' else ''}{p.country_code})"
+                              for p in lookup.candidates)
+            reason = f"matches several places: {names}; add the country (or US state)"
+        else:
+            reason = f"no place called {lookup.query!r} in the gazetteer; give latitude/longitude or timezone"
+        super().__init__("birth_place", reason)
+        self.args = (lookup,)  # so the error pickles back from a worker process
+        self.lookup = lookup
+
+
+@dataclass(frozen=True)
+class BirthLocation:
+    """Where the birth was, as far as we know it, and which zone's clock the birth time is on."""
+
+    zone: str
+    zone_source: ZoneSource
+    latitude: float | None = None
+    longitude: float | None = None
+    place: Place | None = None
+
+    @property
+    def has_coordinates(self) -> bool:
+        return self.latitude is not None and self.longitude is not None
+
+
+@dataclass(frozen=True)
+class ResolvedBirthTime:
+    local: datetime  # naive local clock time, as given
+    location: BirthLocation
+    utc: datetime  # aware, UTC
+    utc_offset_seconds: int
+    abbreviation: str  # the tz database's name for the offset: "BDST", "EWT", "LMT", ...
+    nonexistent_time: bool
+    ambiguous_time: bool
+
+    @property
+    def local_mean_time(self) -> bool:
+        return self.abbreviation == "LMT"
+
+    def to_dict(self) -> dict:
+        place = self.location.place
+        return {
+            "local_datetime": self.local.isoformat(),
+            "timezone": self.location.zone,
+            "timezone_source": self.location.zone_source,
+            "utc_offset": format_offset(self.utc_offset_seconds),
+            "utc_offset_seconds": self.utc_offset_seconds,
+            "abbreviation": self.abbreviation,
+            "utc_datetime": self.utc.isoformat().replace("+00:00", "Z"),
+            "nonexistent_time": self.nonexistent_time,
+            "ambiguous_time": self.ambiguous_time,
+            "local_mean_time": self.local_mean_time,
+            "latitude": self.location.latitude,
+            "longitude": self.location.longitude,
+            "place": place.to_dict() if place else None,
+        }
+
+
+def format_offset(seconds: int) -> str:
+    """+02:00, -04:56:02 (seconds only when the offset has them, as for local mean time)."""
+    sign = "-" if seconds < 0 else "+"
+    hours, rest = divmod(abs(seconds), 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{sign}{hours:02d}:{minutes:02d}" + (f":{secs:02d}" if secs else "")
+
+
+@cache
+def zone_info(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as error:
+        raise InvalidInput("timezone", f"unknown IANA time zone {name!r}") from error
+
+
+@cache
+def _timezone_finder():
+    """One TimezoneFinder per process: building it reads its data files (~50 ms)."""
+    from timezonefinder import TimezoneFinder
+
+    return TimezoneFinder()
+
+
+def preload() -> None:
+    """Build the coordinate -> zone finder now (e.g. at worker start) instead of on first use."""
+    _timezone_finder()
+
+
+def zone_at(latitude: float, longitude: float) -> str:
+    name = _timezone_finder().timezone_at(lng=longitude, lat=latitude)
+    if name is None:  # open sea without a zone polygon: the nautical zone
+        hours = round(longitude / 15.0)
+        name = "Etc/GMT" if hours == 0 else f"Etc/GMT{-hours:+d}"
+    return name
+
+
+def _check_coordinates(latitude: float | None, longitude: float | None) -> None:
+    if (latitude is None) != (longitude is None):
+        missing = "longitude" if longitude is None else "latitude"
+        raise InvalidInput(missing, "latitude and longitude must be given together")
+    if latitude is not None and not -90.0 <= latitude <= 90.0:
+        raise InvalidInput("latitude", "must be between -90 and 90")
+    if longitude is not None and not -180.0 <= longitude <= 180.0:
+        raise InvalidInput("longitude", "must be between -180 and 180")
+
+
+def resolve_location(
+    *,
+    timezone: str | None = None,
+    latitude: float | None = None,
+    longitude: float | None = None,
+    birth_place: str | None = None,
+) -> BirthLocation:
+    """The zone (explicit > coordinates > gazetteer > assumed UTC) and the best coordinates known.
+
+    Coordinates given win over the gazetteer. With an explicit zone and a place name, the place
+    still supplies coordinates, and the zone may settle an ambiguous name (Paris + America/Chicago
+    is Paris, Texas).
+    """
+    _check_coordinates(latitude, longitude)
+    if timezone:
+        zone_info(timezone)
+    place = None
+    if latitude is None and birth_place and birth_place.strip():
+        lookup = lookup_place(birth_place)
+        if timezone:
+            lookup = lookup.narrowed_to_zone(zone_info(timezone).key)
+        if lookup.place is None:
+            raise BirthPlaceNotResolved(lookup)
+        place = lookup.place
+        latitude, longitude = place.latitude, place.longitude
+    if timezone:
+        return BirthLocation(zone_info(timezone).key, "explicit", latitude, longitude, place)
+    if place is not None:
+        return BirthLocation(place.timezone, "gazetteer", latitude, longitude, place)
+    if latitude is not None:
+        return BirthLocation(zone_at(latitude, longitude), "coordinates", latitude, longitude)
+    return BirthLocation("UTC", "assumed_utc")
+
+
+def localize(local: datetime, location: BirthLocation) -> ResolvedBirthTime:
+    """Local clock time on ``location``'s zone -> UTC, with the gap and fold rules above."""
+    if local.tzinfo is not None:
+        raise ValueError("localize needs a naive local clock time")
+    zone = zone_info(location.zone)
+    # fold=0 is, by PEP 495, the earlier instant in a fold and the pre-transition offset in a gap.
+    earlier = local.replace(tzinfo=zone, fold=0)
+    later = local.replace(tzinfo=zone, fold=1)
+    utc = earlier.astimezone(_UTC)
+    nonexistent = utc.astimezone(zone).replace(tzinfo=None) != local
+    ambiguous = not nonexistent and earlier.utcoffset() != later.utcoffset()
+    offset = earlier.utcoffset() or timedelta(0)
+    return ResolvedBirthTime(
+        local=local,
+        location=location,
+        utc=utc,
+        utc_offset_seconds=int(offset.total_seconds()),
+        abbreviation=earlier.tzname() or "",
+        nonexistent_time=nonexistent,
+        ambiguous_time=ambiguous,
+    )
+
+
+def resolve_birth_time(
+    local: datetime,
+    *,
+    timezone: str | None = None,
+    latitude: float | None = None,
+    longitude: float | None = None,
+    birth_place: str | None = None,
+) -> ResolvedBirthTime:
+    """The UTC instant of a local birth time; see the module docstring for the rules."""
+    return localize(local, resolve_location(
+        timezone=timezone, latitude=latitude, longitude=longitude, birth_place=birth_place))
