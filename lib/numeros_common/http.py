@@ -59,6 +59,10 @@ class RequestContextMiddleware:
 
         async def send_with_id(message: Message) -> None:
             nonlocal status
+            if message["type"] == "websocket.accept":
+                status = 101
+            elif message["type"] == "websocket.close" and status != 101:
+                status = message.get("code") or 1000  # refused before the handshake completed
             if message["type"] == "http.response.start":
                 status = message["status"]
                 message.setdefault("headers", [])

@@ -60,9 +60,12 @@ class Runtime:
             self.background(consumer.run, f"consumer-{consumer.name}")
 
     async def stop(self) -> None:
-        for task in self._tasks:
-            task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
+        # Libraries that use asyncio.wait_for (nats-py) can swallow one cancel: keep cancelling.
+        pending = set(self._tasks)
+        while pending:
+            for task in pending:
+                task.cancel()
+            _, pending = await asyncio.wait(pending, timeout=1.0)
         await self.nats.close()
         if self.chart is not None:
             await self.chart.close()

@@ -72,7 +72,9 @@ class OutboxRelay:
             if published >= self.batch:
                 continue
             try:
-                await asyncio.wait_for(self._wake.wait(), timeout=self.poll_seconds)
+                # asyncio.timeout, not wait_for: on 3.11 wait_for can swallow the cancel at shutdown.
+                async with asyncio.timeout(self.poll_seconds):
+                    await self._wake.wait()
             except TimeoutError:
                 pass
             self._wake.clear()

@@ -9,6 +9,7 @@ import asyncio
 import multiprocessing
 import os
 import signal
+import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -20,7 +21,8 @@ from services.chart.adapters.ephemeris import init_worker
 
 T = TypeVar("T")
 
-_WORKER_MODULES = ["services.chart.adapters.worker_pool", "services.chart.domain.numerology"]
+# Imported once in the forkserver, so every worker starts with them loaded.
+_WORKER_MODULES = ["services.chart.adapters.worker_pool", "services.chart.domain.documents"]
 
 
 @dataclass(frozen=True)
@@ -37,10 +39,19 @@ def _init_worker_process(ephe_path: str) -> None:
     # Ctrl-C reaches the whole process group; the parent alone decides when workers stop.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     init_worker(ephe_path)
+    # Load the time-zone polygons and the gazetteer now, not inside the first user's request.
+    from services.chart.domain import birth_time, gazetteer
+
+    birth_time.preload()
+    gazetteer.preload()
 
 
 def _call_in_worker(function: Callable[..., T], args: tuple[Any, ...]) -> WorkerOutcome[T]:
     return WorkerOutcome(function(*args), os.getpid())
+
+
+def _hold_briefly() -> None:
+    time.sleep(0.05)
 
 
 class WorkerPool:
@@ -76,9 +87,15 @@ class WorkerPool:
             self._executor = self._new_executor()
             broken.shutdown(wait=False, cancel_futures=True)
 
-    async def warm_up(self) -> None:
-        """Start every worker now, so the first calls do not pay for process start-up."""
-        await asyncio.gather(*(self.run(os.getpid) for _ in range(self.workers)))
+    async def warm_up(self, attempts: int = 20) -> None:
+        """Start every worker now, so the first calls do not pay for process start-up.
+
+        Each probe holds its worker briefly, so one fast-starting worker cannot answer them all
+        while the others are still loading."""
+        for _ in range(attempts):
+            outcomes = await asyncio.gather(*(self.run(_hold_briefly) for _ in range(self.workers)))
+            if len({outcome.worker_pid for outcome in outcomes}) == self.workers:
+                return
 
     async def shutdown(self) -> None:
         await asyncio.to_thread(self._executor.shutdown, wait=True, cancel_futures=True)

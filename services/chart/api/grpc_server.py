@@ -8,16 +8,18 @@ from __future__ import annotations
 import asyncio
 import errno
 import functools
+import json
 import logging
 import signal
 import socket
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import asdict, dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any, TypeVar
 
 import grpc
+import numpy as np
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
@@ -25,12 +27,16 @@ from numeros.chart.v1 import chart_pb2, chart_pb2_grpc
 from numeros_common.logging import request_id_var
 from services.chart.adapters.ephemeris import EphemerisStatus, check_ephemeris
 from services.chart.adapters.worker_pool import WorkerCrashed, WorkerPool
-from services.chart.domain import numerology
+from services.chart.domain import documents, numerology
+from services.chart.domain.astrology.swiss import EphemerisUnavailable
 from services.chart.domain.errors import InvalidInput
+from services.chart.domain.human_design import HumanDesignError
 from services.chart.settings import ChartSettings
 
 CHART_SERVICE_NAME = chart_pb2.DESCRIPTOR.services_by_name["ChartService"].full_name
 FIELD_METADATA_KEY = "numeros-field"
+ERROR_METADATA_KEY = "numeros-error"  # JSON error body a product spec prescribes (Human Design)
+MAX_CANDIDATES = 5000
 WORKER_PID_METADATA_KEY = "numeros-worker-pid"
 REQUEST_ID_METADATA_KEY = "x-request-id"
 
@@ -70,6 +76,14 @@ async def _answer(handler: Handler, servicer: Any, request: Any, context: grpc.a
         await context.abort(
             grpc.StatusCode.INVALID_ARGUMENT, str(error), trailing_metadata=((FIELD_METADATA_KEY, error.field),)
         )
+    except HumanDesignError as error:
+        status = grpc.StatusCode.INVALID_ARGUMENT if error.is_client_error else grpc.StatusCode.FAILED_PRECONDITION
+        metadata = [(ERROR_METADATA_KEY, json.dumps(error.to_dict()))]
+        if error.field:
+            metadata.append((FIELD_METADATA_KEY, error.field))
+        await context.abort(status, f"{error.code}: {error.message}", trailing_metadata=tuple(metadata))
+    except EphemerisUnavailable as error:
+        await context.abort(grpc.StatusCode.FAILED_PRECONDITION, f"EPHEMERIS_UNAVAILABLE: {error}")
     except WorkerCrashed as error:
         await context.abort(grpc.StatusCode.UNAVAILABLE, str(error))
     except grpc.aio.AbortError:
@@ -91,9 +105,92 @@ class ChartServicer(chart_pb2_grpc.ChartServiceServicer):
         self, request: chart_pb2.CalculateNumerologyRequest, context: grpc.aio.ServicerContext
     ) -> chart_pb2.CalculateNumerologyResponse:
         birth_date = _birth_date(request)
-        result = await self._run_in_worker(context, numerology.calculate_numerology, request.full_name, birth_date)
+        result = await self._run_in_worker(context, functools.partial(
+            numerology.calculate_numerology, request.full_name, birth_date, y_as_vowel=request.y_as_vowel or "auto"))
         # The result's field names are the proto's, by design.
         return chart_pb2.CalculateNumerologyResponse(**asdict(result))
+
+    @rpc_method
+    async def CalculateProfile(self, request: chart_pb2.BirthData, context: grpc.aio.ServicerContext
+                               ) -> chart_pb2.CalculateProfileResponse:
+        self._require_ephemeris()
+        birth_date = _date_field(request, "birth_date")
+        result = await self._run_in_worker(
+            context, functools.partial(
+                documents.profile, request.name, birth_date, birth_time=request.birth_time,
+                birth_place=request.birth_place,
+                latitude=request.latitude if request.HasField("latitude") else None,
+                longitude=request.longitude if request.HasField("longitude") else None,
+                timezone=request.timezone, house_system=request.house_system))
+        core = result["core"]
+        return chart_pb2.CalculateProfileResponse(
+            life_path=core.life_path, expression=core.expression, soul_urge=core.soul_urge,
+            personality=core.personality, chart_level=result["chart_level"], sun_sign=result["sun_sign"],
+            moon_sign=result["moon_sign"], rising_sign=result["rising_sign"],
+            key_longitudes=chart_pb2.KeyLongitudes(**dict(zip(documents.KEY_PLANETS, result["key_longitudes"],
+                                                              strict=True))),
+            document=_document(result["document"], result["ruleset_version"]))
+
+    @rpc_method
+    async def NumerologyReport(self, request: chart_pb2.NumerologyReportRequest, context: grpc.aio.ServicerContext
+                               ) -> chart_pb2.JsonDocument:
+        body = await self._run_in_worker(context, functools.partial(
+            documents.numerology_report, request.full_name, _date_field(request, "birth_date"),
+            as_of=_date_field(request, "as_of"), calculated_at=datetime.now(UTC), system=request.system,
+            y_as_vowel=request.y_as_vowel))
+        return _document(body, numerology.RULESET_VERSION)
+
+    @rpc_method
+    async def CompareNames(self, request: chart_pb2.CompareNamesRequest, context: grpc.aio.ServicerContext
+                           ) -> chart_pb2.JsonDocument:
+        body = await self._run_in_worker(context, functools.partial(
+            documents.compare_names, list(request.names), _date_field(request, "birth_date"),
+            system=request.system, y_as_vowel=request.y_as_vowel))
+        return _document(body, numerology.RULESET_VERSION)
+
+    @rpc_method
+    async def CalculateHumanDesign(self, request: chart_pb2.HumanDesignRequest, context: grpc.aio.ServicerContext
+                                   ) -> chart_pb2.JsonDocument:
+        body = await self._run_in_worker(context, functools.partial(
+            documents.human_design, request.birth_datetime, request.birth_timezone, request.birth_latitude,
+            request.birth_longitude, request.name or None, now=datetime.now(UTC)))
+        return _document(body, "human-design-v1")
+
+    @rpc_method
+    async def ScoreCandidates(self, request: chart_pb2.ScoreCandidatesRequest, context: grpc.aio.ServicerContext
+                              ) -> chart_pb2.ScoreCandidatesResponse:
+        count = len(request.candidate_ids)
+        if count > MAX_CANDIDATES:
+            raise InvalidInput("candidate_ids", f"at most {MAX_CANDIDATES} candidates per call")
+        columns = [request.life_path, request.soul_urge, request.expression, request.personality]
+        if any(len(column) != count for column in (*columns, request.chart_level)):
+            raise InvalidInput("candidate_ids", "every candidate column must have one value per candidate")
+        longitudes = None
+        if len(request.key_longitudes):
+            if len(request.key_longitudes) != 5 * count:
+                raise InvalidInput("key_longitudes", "five longitudes per candidate")
+            longitudes = np.asarray(request.key_longitudes, dtype=np.float64).reshape(count, 5)
+        subject, level, subject_longitudes = _person(request.subject, "subject")
+        # Scoring is vectorised and takes a few milliseconds: cheaper here than a trip to a worker.
+        overall, numerology_scores, astrology, highlights = documents.score_candidates(
+            subject, level, subject_longitudes, np.column_stack([np.asarray(c, dtype=np.intp) for c in columns])
+            if count else np.zeros((0, 4), dtype=np.intp), np.asarray(request.chart_level, dtype=np.int64),
+            longitudes)
+        return chart_pb2.ScoreCandidatesResponse(
+            candidate_ids=request.candidate_ids, overall_score=overall.tolist(),
+            numerology_score=numerology_scores.tolist(), astrology_score=astrology.tolist(), highlight=highlights)
+
+    @rpc_method
+    async def EvaluateCompatibility(self, request: chart_pb2.EvaluateCompatibilityRequest,
+                                    context: grpc.aio.ServicerContext) -> chart_pb2.JsonDocument:
+        a = _person(request.a, "a")
+        b = _person(request.b, "b")
+        body = await self._run_in_worker(context, documents.evaluate_pair, *a, *b)
+        return _document(body, numerology.RULESET_VERSION)
+
+    def _require_ephemeris(self) -> None:
+        if not self.ephemeris.available:
+            raise EphemerisUnavailable(f"Swiss Ephemeris files unavailable at {self.ephemeris.path}")
 
     async def _run_in_worker(self, context: grpc.aio.ServicerContext, function: Callable[..., T], *args: Any) -> T:
         """Run one calculation in a worker process, within the caller's deadline."""
@@ -110,10 +207,39 @@ class ChartServicer(chart_pb2_grpc.ChartServiceServicer):
 
 
 def _birth_date(request: chart_pb2.CalculateNumerologyRequest) -> date:
-    if not request.HasField("birth_date"):
-        raise InvalidInput("birth_date", "is required")
-    parts = request.birth_date
-    return numerology.birth_date_from_parts(parts.year, parts.month, parts.day)
+    return _date_field(request, "birth_date")
+
+
+def _date_field(request: Any, field: str) -> date:
+    if not request.HasField(field):
+        raise InvalidInput(field, "is required")
+    parts = getattr(request, field)
+    try:
+        return date(parts.year, parts.month, parts.day)
+    except ValueError as error:
+        raise InvalidInput(field, str(error)) from None
+
+
+def _document(body: dict[str, Any], ruleset_version: str) -> chart_pb2.JsonDocument:
+    return chart_pb2.JsonDocument(json=json.dumps(body, ensure_ascii=False, separators=(",", ":")),
+                                  ruleset_version=ruleset_version)
+
+
+_HARMONY_VALUES = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 11, 22, 33}
+
+
+def _person(person: chart_pb2.CompatibilityPerson, field: str) -> tuple[documents.Core, int, tuple[float, ...] | None]:
+    core = documents.Core(person.life_path, person.expression, person.soul_urge, person.personality)
+    for name in ("life_path", "expression", "soul_urge", "personality"):
+        if getattr(core, name) not in _HARMONY_VALUES:
+            raise InvalidInput(f"{field}.{name}", "must be 0-9, 11, 22 or 33")
+    if not 1 <= person.chart_level <= 4:
+        raise InvalidInput(f"{field}.chart_level", "must be 1-4")
+    longitudes = None
+    if person.HasField("key_longitudes"):
+        k = person.key_longitudes
+        longitudes = (k.sun, k.moon, k.mercury, k.venus, k.mars)
+    return core, person.chart_level, longitudes
 
 
 def _metadata_value(context: grpc.aio.ServicerContext, key: str) -> str | None:

@@ -11,7 +11,6 @@ import json
 import math
 import pickle
 import re
-import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -439,11 +438,3 @@ def test_renlei_tu_agrees_on_every_activation(rlt_engine):
     assert compared > 900 and skipped < 20
 
 
-# --- speed ---------------------------------------------------------------------------------------
-def test_one_chart_takes_a_few_milliseconds():
-    chart()  # warm the file caches
-    started = time.perf_counter()
-    for _ in range(50):
-        chart()
-    per_chart_ms = (time.perf_counter() - started) / 50 * 1000
-    assert per_chart_ms < 10, per_chart_ms

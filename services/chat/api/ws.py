@@ -9,8 +9,10 @@ import asyncio
 import json
 import logging
 import time
+from collections.abc import Coroutine
 from typing import Any
 
+import anyio
 from fastapi import APIRouter, WebSocket
 from redis.asyncio.client import PubSub
 from redis.exceptions import RedisError
@@ -18,8 +20,8 @@ from starlette.websockets import WebSocketDisconnect, WebSocketState
 
 from numeros_common.errors import AppError
 from numeros_common.runtime import Runtime
-from numeros_common.websocket import (CLOSE_INTERNAL_ERROR, CLOSE_NOT_FOUND, CLOSE_TRY_AGAIN_LATER, close_code_for,
-                                      close_reason, websocket_principal)
+from numeros_common.websocket import (CLOSE_INTERNAL_ERROR, CLOSE_TRY_AGAIN_LATER, close_code_for, close_reason,
+                                      websocket_principal)
 
 from .. import service
 from ..domain.frames import FrameError, Ping, SendMessage, Typing, error_frame, parse_frame
@@ -28,6 +30,7 @@ from .messages import BIGINT_MAX
 log = logging.getLogger(__name__)
 router = APIRouter(tags=["messages"])
 TYPING_MIN_INTERVAL_SECONDS = 1.0
+CLEANUP_SECONDS = 5.0
 CLIENT_GONE = (WebSocketDisconnect, RuntimeError, OSError)  # what sending to a socket whose client left raises
 
 
@@ -83,14 +86,13 @@ class ChatSocket:
 
     async def run(self) -> None:
         pubsub = self.runtime.redis.pubsub(ignore_subscribe_messages=True)
-        tasks: list[asyncio.Task[None]] = []
-        close_code, reason = 1000, ""
+        self.close_code, self.close_reason = 1000, ""
         try:
             try:
                 await pubsub.subscribe(service.live_channel(self.match_id))
             except RedisError as exc:
                 log.warning("cannot subscribe to live channel", extra={"match_id": self.match_id, "error": repr(exc)})
-                close_code, reason = CLOSE_TRY_AGAIN_LATER, "Live chat is unavailable; try again shortly."
+                self.close_code, self.close_reason = CLOSE_TRY_AGAIN_LATER, "Live chat is unavailable; try again."
                 return
             # From here on nothing published for this match is missed: a client that fetches history
             # (GET .../messages) after this frame has no gap.
@@ -98,29 +100,34 @@ class ChatSocket:
                 await self.send({"type": "connected", "match_id": self.match_id, "user_id": self.user_id})
             except CLIENT_GONE:
                 return
-            forward = asyncio.create_task(self._forward(pubsub), name=f"ws-forward-{self.match_id}")
-            receive = asyncio.create_task(self._receive(), name=f"ws-receive-{self.match_id}")
-            tasks = [forward, receive]
-            await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
-            if forward.done() and not forward.cancelled() and not isinstance(forward.exception(), CLIENT_GONE):
-                log.warning("live delivery stopped", extra={"match_id": self.match_id,
-                                                            "error": repr(forward.exception())})
-                close_code, reason = CLOSE_TRY_AGAIN_LATER, "Live chat was interrupted; reconnect."
-            if receive.done() and not receive.cancelled() and receive.exception() is not None \
-                    and not isinstance(receive.exception(), CLIENT_GONE):
-                log.error("websocket receive failed", exc_info=receive.exception())
-                close_code, reason = CLOSE_INTERNAL_ERROR, "Something went wrong on our side."
+            # Two loops side by side; whichever ends first (client left, Redis lost) ends the other.
+            async with anyio.create_task_group() as group:
+                group.start_soon(self._until_done, group.cancel_scope, self._forward(pubsub), "forward")
+                group.start_soon(self._until_done, group.cancel_scope, self._receive(), "receive")
         finally:
-            for task in tasks:
-                task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
-            try:
-                await pubsub.unsubscribe()
-            except RedisError:
-                pass  # closing the connection below drops the subscription anyway
-            finally:
-                await pubsub.aclose()
-            await _close(self.websocket, close_code, reason)
+            # Shielded: on server shutdown the subscription is still released and the socket closed.
+            with anyio.CancelScope(shield=True), anyio.move_on_after(CLEANUP_SECONDS):
+                try:
+                    await pubsub.unsubscribe()
+                except RedisError:
+                    pass  # closing the connection below drops the subscription anyway
+                finally:
+                    await pubsub.aclose()
+                await _close(self.websocket, self.close_code, self.close_reason)
+
+    async def _until_done(self, scope: anyio.CancelScope, loop: Coroutine[Any, Any, None], name: str) -> None:
+        try:
+            await loop
+        except CLIENT_GONE:
+            pass
+        except RedisError as exc:
+            log.warning("live delivery stopped", extra={"match_id": self.match_id, "error": repr(exc)})
+            self.close_code, self.close_reason = CLOSE_TRY_AGAIN_LATER, "Live chat was interrupted; reconnect."
+        except Exception:  # noqa: BLE001 - close this socket, keep the service
+            log.exception("websocket loop failed", extra={"match_id": self.match_id, "loop": name})
+            self.close_code, self.close_reason = CLOSE_INTERNAL_ERROR, "Something went wrong on our side."
+        finally:
+            scope.cancel()
 
     async def send(self, payload: dict[str, Any] | str) -> None:
         text = payload if isinstance(payload, str) else json.dumps(payload, ensure_ascii=False)

@@ -11,6 +11,7 @@ import pytest
 
 from numeros_common.migrations import upgrade
 
+
 MIGRATIONS = Path(__file__).resolve().parents[1] / "migrations"
 
 

@@ -42,7 +42,9 @@ async def publish(nats_url: str, *envelopes: Envelope, msg_id: str | None = None
         await nc.close()
 
 
-async def eventually(probe: Callable[[], Awaitable[Any]], timeout: float = 15.0, what: str = "condition") -> Any:
+async def eventually(probe: Callable[[], Awaitable[Any]], timeout: float = 45.0, what: str = "condition") -> Any:
+    """Poll until ``probe`` is truthy. Usually milliseconds; the generous default covers a JetStream
+    redelivery (ack_wait 30 s) should an event reach a consumer of an app that was shutting down."""
     deadline = time.monotonic() + timeout
     while True:
         result = await probe()

@@ -188,8 +188,11 @@ async def test_removal_before_creation_still_ends_removed(client, infra):
     match_id, users = new_id(), (new_id(), new_id())
     await publish(infra.nats_url, match_removed(match_id, users))
     await eventually(lambda: match_row(client.app, match_id), what="removed match row")
-    await publish(infra.nats_url, match_created(match_id, users))
-    await asyncio.sleep(0.5)
+    created = match_created(match_id, users)
+    await publish(infra.nats_url, created)
+    await eventually(lambda: fetch_all(client.app, select(inbox).where(inbox.c.event_id == created.id,
+                                                                      inbox.c.consumer == "chat-matches")),
+                     what="the creation event applied")
     row = await match_row(client.app, match_id)
     assert row["removed_at"] is not None and (row["user1_id"], row["user2_id"]) == users
 

@@ -1,0 +1,131 @@
+"""What each RPC computes, as plain functions of plain data: the gRPC edge runs them in worker
+processes and returns their JSON-ready results. Every clock reading is passed in."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from . import synastry
+from .astrology import compute_natal_chart
+from .errors import InvalidInput
+from .human_design import calculate_chart
+from .numerology import calculate_numerology, calculate_response, compare_response, numerology_compatibility
+from .numerology import pythagorean_profile
+from .numerology.compatibility import HARMONY_NUMBERS, WEIGHTS, harmony_matrix
+
+KEY_PLANETS = synastry.KEY_PLANETS  # sun, moon, mercury, venus, mars
+
+
+@dataclass(frozen=True)
+class Core:
+    life_path: int
+    expression: int
+    soul_urge: int
+    personality: int
+
+
+def parse_birth_time(value: str) -> dt.time | None:
+    if not value:
+        return None
+    try:
+        return dt.time.fromisoformat(value)
+    except ValueError:
+        raise InvalidInput("birth_time", "must be HH:MM or HH:MM:SS") from None
+
+
+def profile(name: str, birth_date: dt.date, *, birth_time: str, birth_place: str, latitude: float | None,
+            longitude: float | None, timezone: str, house_system: str, y_as_vowel: str = "auto") -> dict[str, Any]:
+    """numerology + natal chart: the anonymous calculate response, and what register stores."""
+    core = calculate_numerology(name, birth_date, y_as_vowel=y_as_vowel or "auto")
+    details = pythagorean_profile(name, birth_date, y_as_vowel=y_as_vowel or "auto").to_dict()
+    chart = compute_natal_chart(birth_date, parse_birth_time(birth_time), latitude=latitude, longitude=longitude,
+                                timezone=timezone or None, birth_place=birth_place or None,
+                                house_system=house_system or None)
+    astrology = chart.to_dict()
+    numerology = {"life_path": core.life_path, "soul_urge": core.soul_urge, "expression": core.expression,
+                  "personality": core.personality, **details}
+    ascendant = chart.ascendant
+    return {
+        "core": Core(core.life_path, core.expression, core.soul_urge, core.personality),
+        "chart_level": chart.chart_level,
+        "sun_sign": astrology["planets"]["sun"]["sign"],
+        "moon_sign": astrology["planets"]["moon"]["sign"],
+        "rising_sign": ascendant.sign if ascendant is not None else "",
+        "key_longitudes": tuple(chart.planets[p].longitude for p in KEY_PLANETS),
+        "document": {"numerology": numerology, "astrology": astrology, "chart_level": chart.chart_level},
+        "ruleset_version": core.ruleset_version,
+    }
+
+
+def numerology_report(full_name: str, birth_date: dt.date, *, as_of: dt.date, calculated_at: dt.datetime,
+                      system: str, y_as_vowel: str) -> dict[str, Any]:
+    return calculate_response(full_name, birth_date, as_of=as_of, calculated_at=calculated_at,
+                              system=system or "both", y_as_vowel=y_as_vowel or "auto")
+
+
+def compare_names(names: list[str], birth_date: dt.date, *, system: str, y_as_vowel: str) -> dict[str, Any]:
+    return compare_response(names, birth_date, system=system or "western", y_as_vowel=y_as_vowel or "auto")
+
+
+def human_design(birth_datetime: str, birth_timezone: str, latitude: float, longitude: float, name: str | None,
+                 *, now: dt.datetime) -> dict[str, Any]:
+    return calculate_chart(birth_datetime, birth_timezone, latitude, longitude, name, now=now).to_dict()
+
+
+# Candidate numerology arrives as columns in WEIGHTS order: life_path, soul_urge, expression, personality.
+NUMEROLOGY_COLUMNS = tuple(WEIGHTS)
+_POSITION = np.full(max(HARMONY_NUMBERS) + 1, -1, dtype=np.intp)
+_POSITION[list(HARMONY_NUMBERS)] = np.arange(len(HARMONY_NUMBERS))
+_MATRIX = np.asarray(harmony_matrix(), dtype=np.int64)
+_WEIGHTS = np.asarray(list(WEIGHTS.values()), dtype=np.int64)
+
+
+def score_candidates(subject: Core, subject_level: int, subject_longitudes: tuple[float, ...] | None,
+                     numerology_columns: np.ndarray, levels: np.ndarray,
+                     longitudes: np.ndarray | None) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str]]:
+    """Scores for one subject against many candidates: (overall, numerology, astrology, highlights).
+
+    Candidates without a chart (no longitudes) are scored on numerology alone."""
+    numerology = numerology_scores(subject, numerology_columns)
+    if subject_longitudes is None or longitudes is None:
+        return numerology, numerology, np.zeros_like(numerology), [""] * len(numerology)
+    batch = synastry.score_candidates(synastry.SynastryPerson(tuple(subject_longitudes), subject_level),
+                                      longitudes, levels)
+    astrology = np.asarray(batch.astrology_score, dtype=np.int32)
+    overall = np.rint(synastry.combined_score(numerology, astrology, np.minimum(levels, subject_level)))
+    return overall.astype(np.int32), numerology, astrology, [h or "" for h in batch.highlights()]
+
+
+def numerology_scores(subject: Core, columns: np.ndarray) -> np.ndarray:
+    """numerology_score(subject, candidate) for every row of ``columns``, vectorised."""
+    columns = np.asarray(columns, dtype=np.intp).reshape(-1, len(NUMEROLOGY_COLUMNS))
+    positions = _POSITION[columns]
+    if (positions < 0).any():
+        raise InvalidInput("candidates", "numerology numbers must be 0-9, 11, 22 or 33")
+    rows = _MATRIX[[_POSITION[getattr(subject, field)] for field in NUMEROLOGY_COLUMNS]]  # 4 x 13
+    scores = rows[np.arange(len(NUMEROLOGY_COLUMNS)), positions]  # N x 4
+    return ((scores @ _WEIGHTS + 50) // 100).astype(np.int32)
+
+
+def evaluate_pair(a: Core, a_level: int, a_longitudes: tuple[float, ...] | None, b: Core, b_level: int,
+                  b_longitudes: tuple[float, ...] | None) -> dict[str, Any]:
+    """numeros-backend-rebuild's CompatibilityResponse for one pair."""
+    numerology = numerology_compatibility(a, b)
+    body: dict[str, Any] = {"numerology": {
+        "life_path_harmony": numerology.life_path_harmony, "soul_connection": numerology.soul_connection,
+        "expression_sync": numerology.expression_sync, "personality_match": numerology.personality_match,
+        "challenges": list(numerology.challenges), "strengths": list(numerology.strengths),
+        "numerology_score": numerology.numerology_score}}
+    if a_longitudes is not None and b_longitudes is not None:
+        astro = synastry.synastry(synastry.SynastryPerson(tuple(a_longitudes), a_level),
+                                  synastry.SynastryPerson(tuple(b_longitudes), b_level)).to_dict()
+        body["astrology"] = astro
+        overall = synastry.combined_score(numerology.numerology_score, astro["astrology_score"], min(a_level, b_level))
+        body["highlights"] = astro.get("highlights", [])
+    else:
+        overall = numerology.numerology_score
+        body["highlights"] = []
+    return {"overall_score": int(round(float(overall))), **body}
