@@ -40,6 +40,16 @@ class NumerologyCore(BaseModel):
     personality: int
 
 
+class KeyLongitudes(BaseModel):
+    """Tropical longitudes (degrees) of the bodies fast synastry compares."""
+
+    sun: float
+    moon: float
+    mercury: float
+    venus: float
+    mars: float
+
+
 class PublicProfile(EventData):
     """What other services may know of a user (never email, password or exact birth place)."""
 
@@ -49,6 +59,12 @@ class PublicProfile(EventData):
     photos: list[str] = []
     bio: str = ""
     numerology: NumerologyCore
+    # Added within v1 (optional, so older events stay valid): the natal summary matching scores with.
+    chart_level: int = 1
+    sun_sign: str | None = None
+    moon_sign: str | None = None
+    rising_sign: str | None = None
+    key_longitudes: KeyLongitudes | None = None
 
 
 class UserRegisteredV1(PublicProfile):
