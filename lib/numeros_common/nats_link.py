@@ -14,6 +14,13 @@ from .events.streams import ensure_streams
 log = logging.getLogger(__name__)
 
 
+def cancel_requested() -> bool:
+    """True once this task was asked to stop, even if a library (nats-py's wait_for) swallowed the
+    CancelledError and turned it into another error: retry loops must then stop, not retry."""
+    task = asyncio.current_task()
+    return task is not None and task.cancelling() > 0
+
+
 class NatsLink:
     def __init__(self, url: str, name: str) -> None:
         self.url = url
@@ -22,6 +29,7 @@ class NatsLink:
         self._js: JetStreamContext | None = None
         self._ready = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        self.closing = False
 
     def start(self) -> None:
         self._task = asyncio.create_task(self._connect_forever(), name=f"nats-connect-{self.name}")
@@ -70,6 +78,7 @@ class NatsLink:
         return self._js
 
     async def close(self) -> None:
+        self.closing = True
         if self._task is not None:
             self._task.cancel()
         if self._nc is not None and not self._nc.is_closed:

@@ -14,7 +14,7 @@ from sqlalchemy import Table
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from ..nats_link import NatsLink
+from ..nats_link import NatsLink, cancel_requested
 from .schemas import Envelope
 from .streams import stream_for
 
@@ -39,7 +39,7 @@ class DurableConsumer:
 
     async def _run_subject(self, subject: str) -> None:
         durable = f"{self.name}-{subject.replace('.', '_').replace('>', 'all').replace('*', 'any')}"
-        while True:
+        while not self.nats.closing:
             try:
                 js = await self.nats.wait_ready()
                 sub = await js.pull_subscribe(
@@ -47,16 +47,20 @@ class DurableConsumer:
                     config=ConsumerConfig(ack_policy=AckPolicy.EXPLICIT, deliver_policy=DeliverPolicy.ALL,
                                           ack_wait=30, max_deliver=self.max_deliver))
                 log.info("consumer subscribed", extra={"durable": durable, "subject": subject})
-                while True:
+                while not self.nats.closing:
                     try:
                         msgs = await sub.fetch(batch=50, timeout=1)
                     except nats.errors.TimeoutError:
+                        if cancel_requested():
+                            raise asyncio.CancelledError from None
                         continue
                     for msg in msgs:
                         await self._handle(msg)
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # noqa: BLE001 - NATS restarting; subscribe again
+                if cancel_requested() or self.nats.closing:
+                    raise asyncio.CancelledError from exc
                 log.warning("consumer loop error; retrying", extra={"durable": durable, "error": repr(exc)})
                 await asyncio.sleep(1)
 

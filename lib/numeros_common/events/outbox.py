@@ -12,7 +12,7 @@ from sqlalchemy import Column, DateTime, Index, Integer, MetaData, String, Table
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from ..nats_link import NatsLink
+from ..nats_link import NatsLink, cancel_requested
 from .schemas import Envelope, EventData
 
 log = logging.getLogger(__name__)
@@ -66,7 +66,9 @@ class OutboxRelay:
         while True:
             try:
                 published = await self.publish_pending()
-            except Exception:  # noqa: BLE001 - the database may be restarting; retry on the next tick
+            except Exception as exc:  # noqa: BLE001 - the database may be restarting; retry on the next tick
+                if cancel_requested():
+                    raise asyncio.CancelledError from exc
                 log.exception("outbox relay pass failed")
                 published = 0
             if published >= self.batch:
