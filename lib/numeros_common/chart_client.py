@@ -1,35 +1,103 @@
 """gRPC client for the chart service with a deadline on every call. Transport failures become a
-503 the public API can answer with; the chart's validation failures become a 422 naming the field."""
+503 the public API can answer with; the chart's validation failures become a 422 naming the field.
+
+Errors whose public body a product spec prescribes (Human Design: the chart sends the seed's
+``{"detail": {...}}`` body in the trailing metadata key ``numeros-error``) become a
+``ChartSpecError`` carrying that body, so the HTTP edge can answer with it unchanged.
+"""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
+import re
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any, TypeVar
 
 import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from numeros.chart.v1 import chart_pb2, chart_pb2_grpc
 
 from .errors import AppError
+from .logging import request_id_var
 
 log = logging.getLogger(__name__)
 FIELD_METADATA_KEY = "numeros-field"
+ERROR_METADATA_KEY = "numeros-error"
+REQUEST_ID_METADATA_KEY = "x-request-id"
 _UNAVAILABLE = {grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED,
                 grpc.StatusCode.RESOURCE_EXHAUSTED, grpc.StatusCode.CANCELLED}
+_LEADING_CODE = re.compile(r"^([A-Z][A-Z0-9_]{2,}):")
+T = TypeVar("T")
+
+
+class ChartSpecError(AppError):
+    """A chart failure whose public error body a product spec prescribes; ``body`` is that body.
+
+    ``status`` is 400 for the client's mistakes (INVALID_ARGUMENT) and 500 for calculation
+    failures (FAILED_PRECONDITION, e.g. EPHEMERIS_UNAVAILABLE), as the Human Design seed has it.
+    """
+
+    def __init__(self, status: int, body: dict[str, Any], *, headers: dict[str, str] | None = None) -> None:
+        detail = body.get("detail") if isinstance(body.get("detail"), dict) else {}
+        super().__init__(status, str(detail.get("code") or "CHART_ERROR"), str(detail.get("message") or ""),
+                         field=detail.get("field") or None, headers=headers)
+        self.body = body
+
+
+def _metadata(exc: grpc.aio.AioRpcError) -> dict[str, str]:
+    return {str(key): value for key, value in (exc.trailing_metadata() or ()) if isinstance(value, str)}
+
+
+def _spec_error(exc: grpc.aio.AioRpcError, raw: str) -> ChartSpecError | None:
+    try:
+        body = json.loads(raw)
+    except ValueError:
+        return None
+    if not isinstance(body, dict) or not isinstance(body.get("detail"), dict):
+        return None
+    status = 400 if exc.code() == grpc.StatusCode.INVALID_ARGUMENT else 500
+    retry_after = body["detail"].get("retry_after")
+    headers = {"Retry-After": str(int(retry_after))} if isinstance(retry_after, int | float) else None
+    return ChartSpecError(status, body, headers=headers)
 
 
 def to_app_error(exc: grpc.aio.AioRpcError) -> AppError:
     code = exc.code()
+    metadata = _metadata(exc)
+    if ERROR_METADATA_KEY in metadata:
+        spec = _spec_error(exc, metadata[ERROR_METADATA_KEY])
+        if spec is not None:
+            return spec
     if code == grpc.StatusCode.INVALID_ARGUMENT:
-        metadata = dict(exc.trailing_metadata() or ())
         field = metadata.get(FIELD_METADATA_KEY)
         message = exc.details() or "invalid input"
         return AppError(422, "VALIDATION_ERROR", message, field=str(field) if field else None)
     if code in _UNAVAILABLE:
         return AppError(503, "CHART_UNAVAILABLE", "The calculation service is unavailable; try again shortly.")
     if code == grpc.StatusCode.FAILED_PRECONDITION:
-        return AppError(503, exc.details() or "CHART_UNAVAILABLE", "The calculation service cannot compute this now.")
+        # The chart reports "<CODE>: <reason>", e.g. "EPHEMERIS_UNAVAILABLE: files missing at ...".
+        match = _LEADING_CODE.match(exc.details() or "")
+        return AppError(503, match.group(1) if match else "CHART_UNAVAILABLE",
+                        "The calculation service cannot compute this now.")
     log.error("unexpected chart error", extra={"code": code.name, "details": exc.details()})
     return AppError(502, "CHART_ERROR", "The calculation service failed.")
+
+
+def grpc_date(value: dt.date) -> chart_pb2.Date:
+    return chart_pb2.Date(year=value.year, month=value.month, day=value.day)
+
+
+def compatibility_person(*, life_path: int, expression: int, soul_urge: int, personality: int, chart_level: int,
+                         key_longitudes: Sequence[float] | None = None) -> chart_pb2.CompatibilityPerson:
+    """One person for scoring; ``key_longitudes`` is (sun, moon, mercury, venus, mars) or None if unknown."""
+    person = chart_pb2.CompatibilityPerson(life_path=life_path, expression=expression, soul_urge=soul_urge,
+                                           personality=personality, chart_level=chart_level)
+    if key_longitudes is not None:
+        sun, moon, mercury, venus, mars = key_longitudes
+        person.key_longitudes.CopyFrom(chart_pb2.KeyLongitudes(sun=sun, moon=moon, mercury=mercury, venus=venus,
+                                                               mars=mars))
+    return person
 
 
 class ChartClient:
@@ -42,14 +110,73 @@ class ChartClient:
         self.health = health_pb2_grpc.HealthStub(self.channel)
         self.deadline = deadline_seconds
 
-    async def calculate_numerology(self, full_name: str, birth_date: dt.date) -> chart_pb2.CalculateNumerologyResponse:
-        request = chart_pb2.CalculateNumerologyRequest(
-            full_name=full_name,
-            birth_date=chart_pb2.Date(year=birth_date.year, month=birth_date.month, day=birth_date.day))
+    async def _call(self, method: Callable[..., Awaitable[T]], request: Any, deadline: float | None = None) -> T:
+        request_id = request_id_var.get()
+        metadata = ((REQUEST_ID_METADATA_KEY, request_id),) if request_id else None
         try:
-            return await self.stub.CalculateNumerology(request, timeout=self.deadline)
+            return await method(request, timeout=deadline or self.deadline, metadata=metadata)
         except grpc.aio.AioRpcError as exc:
             raise to_app_error(exc) from exc
+
+    async def calculate_numerology(self, full_name: str, birth_date: dt.date) -> chart_pb2.CalculateNumerologyResponse:
+        request = chart_pb2.CalculateNumerologyRequest(full_name=full_name, birth_date=grpc_date(birth_date))
+        return await self._call(self.stub.CalculateNumerology, request)
+
+    async def calculate_profile(self, name: str, birth_date: dt.date, *, birth_time: dt.time | str | None = None,
+                                birth_place: str | None = None, latitude: float | None = None,
+                                longitude: float | None = None, timezone: str | None = None,
+                                house_system: str | None = None) -> chart_pb2.CalculateProfileResponse:
+        """Numerology + natal chart; ``document.json`` is ``{"numerology", "astrology", "chart_level"}``."""
+        if isinstance(birth_time, dt.time):
+            birth_time = birth_time.isoformat(timespec="seconds")
+        request = chart_pb2.BirthData(name=name, birth_date=grpc_date(birth_date), birth_time=birth_time or "",
+                                      birth_place=birth_place or "", timezone=timezone or "",
+                                      house_system=house_system or "")
+        if latitude is not None:
+            request.latitude = latitude
+        if longitude is not None:
+            request.longitude = longitude
+        return await self._call(self.stub.CalculateProfile, request)
+
+    async def numerology_report(self, full_name: str, birth_date: dt.date, *, as_of: dt.date, system: str = "",
+                                y_as_vowel: str = "") -> chart_pb2.JsonDocument:
+        """The jioastro ``POST /calculate`` body; ``as_of`` is the day personal cycles are read for."""
+        request = chart_pb2.NumerologyReportRequest(full_name=full_name, birth_date=grpc_date(birth_date),
+                                                    as_of=grpc_date(as_of), system=system, y_as_vowel=y_as_vowel)
+        return await self._call(self.stub.NumerologyReport, request)
+
+    async def compare_names(self, names: Sequence[str], birth_date: dt.date, *, system: str = "",
+                            y_as_vowel: str = "") -> chart_pb2.JsonDocument:
+        """The jioastro ``POST /compare`` body."""
+        request = chart_pb2.CompareNamesRequest(names=list(names), birth_date=grpc_date(birth_date), system=system,
+                                                y_as_vowel=y_as_vowel)
+        return await self._call(self.stub.CompareNames, request)
+
+    async def calculate_human_design(self, birth_datetime: str, birth_timezone: str, birth_latitude: float,
+                                     birth_longitude: float, name: str | None = None) -> chart_pb2.JsonDocument:
+        """The Human Design seed's body; its errors raise ``ChartSpecError`` with the seed's error body."""
+        request = chart_pb2.HumanDesignRequest(birth_datetime=birth_datetime, birth_timezone=birth_timezone,
+                                               birth_latitude=birth_latitude, birth_longitude=birth_longitude,
+                                               name=name or "")
+        return await self._call(self.stub.CalculateHumanDesign, request)
+
+    async def score_candidates(self, subject: chart_pb2.CompatibilityPerson, *, candidate_ids: Sequence[int],
+                               life_path: Sequence[int], expression: Sequence[int], soul_urge: Sequence[int],
+                               personality: Sequence[int], chart_level: Sequence[int],
+                               key_longitudes: Sequence[float] = (),
+                               deadline: float | None = None) -> chart_pb2.ScoreCandidatesResponse:
+        """One subject against up to 5,000 candidates, given as columns (one value per candidate;
+        ``key_longitudes`` five per candidate, or empty to score on numerology alone)."""
+        request = chart_pb2.ScoreCandidatesRequest(
+            subject=subject, candidate_ids=candidate_ids, life_path=life_path, expression=expression,
+            soul_urge=soul_urge, personality=personality, chart_level=chart_level, key_longitudes=key_longitudes)
+        return await self._call(self.stub.ScoreCandidates, request, deadline)
+
+    async def evaluate_compatibility(self, a: chart_pb2.CompatibilityPerson,
+                                     b: chart_pb2.CompatibilityPerson) -> chart_pb2.JsonDocument:
+        """numeros-backend-rebuild's CompatibilityResponse for one pair."""
+        request = chart_pb2.EvaluateCompatibilityRequest(a=a, b=b)
+        return await self._call(self.stub.EvaluateCompatibility, request)
 
     async def check_health(self) -> dict[str, str]:
         reply = await self.health.Check(health_pb2.HealthCheckRequest(service=""), timeout=2)
@@ -58,3 +185,8 @@ class ChartClient:
 
     async def close(self) -> None:
         await self.channel.close()
+
+
+def document(reply: chart_pb2.JsonDocument) -> dict[str, Any]:
+    """The JSON document a chart RPC returned, parsed."""
+    return json.loads(reply.json)

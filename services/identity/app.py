@@ -7,7 +7,7 @@ from numeros_common.http import create_service_app
 from numeros_common.runtime import Runtime
 
 from .adapters.tables import inbox, outbox
-from .api import auth, system
+from .api import auth, human_design, numerology, profile, system
 from .settings import IdentitySettings
 
 
@@ -23,4 +23,5 @@ def build_runtime() -> Runtime:
 def create_app() -> FastAPI:
     return create_service_app(build_runtime, title="identity",
                               description="Numeros accounts, tokens and profiles.",
-                              routers=[auth.router, system.router])
+                              routers=[auth.router, profile.router, numerology.router,
+                                       human_design.router, system.router])

@@ -36,6 +36,14 @@ users = Table(
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Column("last_active", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    # 0002: the full profile chart computed (documents as chart returned them) and the natal summary.
+    Column("numerology_profile", JSONB),
+    Column("astrology", JSONB),
+    Column("sun_sign", Text),
+    Column("moon_sign", Text),
+    Column("rising_sign", Text),
+    Column("key_longitudes", JSONB),  # {"sun", "moon", "mercury", "venus", "mars"} tropical degrees
+    Column("timezone", Text),  # the IANA zone the user gave (the zone chart used is in astrology.birth)
     Index("uq_users_email_lower", func.lower(text("email")), unique=True),
 )
 

@@ -7,6 +7,7 @@ import uuid
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request, Response
+from fastapi.responses import JSONResponse
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -15,14 +16,15 @@ from numeros_common.auth import Principal, require_principal, revoked_session_ke
 from numeros_common.deps import db_session, runtime_of
 from numeros_common.errors import AppError
 from numeros_common.events.outbox import add_event
+from numeros_common.events.schemas import KeyLongitudes
 from numeros_common.events.schemas import NumerologyCore as EventNumerology
 from numeros_common.events.schemas import UserRegisteredV1
 from numeros_common.runtime import Runtime
 
 from ..adapters import users_repo
+from ..adapters.chart import calculate_profile, user_values
 from ..adapters.tables import outbox
 from ..domain.passwords import hash_password, verify_password
-from ..domain.profile import chart_level
 from ..domain.tokens import IssuedTokens, issue_access_token, new_refresh_token, refresh_token_hash
 from .schemas import AuthResponse, LoginRequest, MeResponse, NumerologyCore, RefreshRequest, RegisterRequest, UserOut
 
@@ -32,13 +34,21 @@ router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
 def user_out(row: RowMapping) -> UserOut:
     return UserOut(id=row["id"], email=row["email"], display_name=row["display_name"], birth_date=row["birth_date"],
                    birth_time=row["birth_time"], birth_place=row["birth_place"], latitude=row["birth_latitude"],
-                   longitude=row["birth_longitude"], bio=row["bio"], photos=row["photos"],
-                   chart_level=row["chart_level"], is_verified=row["is_verified"], created_at=row["created_at"])
+                   longitude=row["birth_longitude"], bio=row["bio"], photos=row["photos"], timezone=row["timezone"],
+                   chart_level=row["chart_level"], sun_sign=row["sun_sign"], moon_sign=row["moon_sign"],
+                   rising_sign=row["rising_sign"], is_verified=row["is_verified"], created_at=row["created_at"])
 
 
 def numerology_out(row: RowMapping) -> NumerologyCore:
     return NumerologyCore(life_path=row["life_path"], soul_urge=row["soul_urge"], expression=row["expression"],
                           personality=row["personality"])
+
+
+def profile_body(row: RowMapping) -> dict[str, Any]:
+    """``{user, numerology, astrology}`` as JSON-ready data: the stored documents exactly as chart made
+    them (so ``angles``/``houses`` are absent below chart level 4, never null)."""
+    numerology = row["numerology_profile"] or numerology_out(row).model_dump()  # accounts older than 0002
+    return {"user": user_out(row).model_dump(mode="json"), "numerology": numerology, "astrology": row["astrology"]}
 
 
 async def _start_session(runtime: Runtime, session: AsyncSession, row: RowMapping, now: dt.datetime) -> IssuedTokens:
@@ -58,49 +68,62 @@ def _tokens(runtime: Runtime, user_id: int, is_admin: bool, session_id: str, ref
     return IssuedTokens(access, refresh, settings.access_token_ttl_seconds, session_id)
 
 
-def _auth_response(tokens: IssuedTokens, row: RowMapping) -> AuthResponse:
-    return AuthResponse(token=tokens.access_token, expires_in=tokens.expires_in, refresh_token=tokens.refresh_token,
-                        user=user_out(row), numerology=numerology_out(row))
+def _auth_response(tokens: IssuedTokens, row: RowMapping, status_code: int = 200) -> JSONResponse:
+    body = {"token": tokens.access_token, "token_type": "Bearer", "expires_in": tokens.expires_in,
+            "refresh_token": tokens.refresh_token, **profile_body(row)}
+    return JSONResponse(body, status_code=status_code)
+
+
+REGISTER_DESCRIPTION = """Creates the account and stores the full numerology and astrology profile, computed by
+the chart service from `display_name` and the birth data (one call, made before anything is written: when
+chart is unavailable the answer is 503 and nothing is stored).
+
+Location: `latitude`/`longitude` win; `timezone` (IANA) sets the clock the birth time is read on. `birth_place`
+is free text: with coordinates it is only a label; with `timezone` alone the gazetteer is asked for its
+coordinates and, if it cannot place it in that zone, it stays a label; given **alone**, a place the offline
+gazetteer cannot find, or one that matches several places, is a **422 naming `birth_place`** whose message lists
+the candidates, so the app can ask the user to pick one (or send coordinates). Chart level: 1 date only,
+2 date + location, 3 date + time, 4 date + time + location (angles and houses)."""
 
 
 @router.post("/register", status_code=201, response_model=AuthResponse, summary="Create an account",
+             description=REGISTER_DESCRIPTION,
              responses={409: {"description": "Email already registered"},
+                        422: {"description": "Invalid input naming the field, incl. an unknown or ambiguous "
+                                             "birth_place given without coordinates or timezone"},
                         503: {"description": "Calculation service unavailable; nothing was stored"}})
-async def register(body: RegisterRequest, request: Request, session: AsyncSession = Depends(db_session)) -> AuthResponse:
+async def register(body: RegisterRequest, request: Request, session: AsyncSession = Depends(db_session)) -> JSONResponse:
     runtime = runtime_of(request)
     if await users_repo.find_by_email(session, body.email) is not None:
         raise AppError(409, "EMAIL_TAKEN", "An account with this email already exists.", field="email")
     # Calculate before writing anything: if chart is down the request fails whole, with nothing half-stored.
-    numerology = await runtime.chart.calculate_numerology(body.display_name, body.birth_date)
+    profile = await calculate_profile(runtime.chart, body.display_name, body, name_field="display_name")
     password_hash = await asyncio.to_thread(hash_password, body.password)
     now = dt.datetime.now(dt.UTC)
     values: dict[str, Any] = {
         "email": body.email, "password_hash": password_hash, "display_name": body.display_name,
         "birth_date": body.birth_date, "birth_time": body.birth_time, "birth_place": body.birth_place,
         "birth_latitude": body.latitude, "birth_longitude": body.longitude,
-        "life_path": numerology.life_path, "expression": numerology.expression,
-        "soul_urge": numerology.soul_urge, "personality": numerology.personality,
-        "numerology": {"ruleset_version": numerology.ruleset_version,
-                       "calculation_hash": numerology.calculation_hash,
-                       "karmic_debts": list(numerology.karmic_debts)},
-        "chart_level": chart_level(has_time=body.birth_time is not None, has_location=body.latitude is not None),
+        **user_values(profile, body.timezone),
     }
     try:
         row = await users_repo.insert_user(session, values)
         await add_event(session, outbox, runtime.settings.service_name, UserRegisteredV1(
             user_id=row["id"], display_name=row["display_name"], birth_date=row["birth_date"],
-            photos=row["photos"], bio=row["bio"], numerology=EventNumerology(**numerology_out(row).model_dump())))
+            photos=row["photos"], bio=row["bio"], numerology=EventNumerology(**numerology_out(row).model_dump()),
+            chart_level=row["chart_level"], sun_sign=row["sun_sign"], moon_sign=row["moon_sign"],
+            rising_sign=row["rising_sign"], key_longitudes=KeyLongitudes(**row["key_longitudes"])))
         tokens = await _start_session(runtime, session, row, now)
         await session.commit()  # user, event and session together, or none of them
     except IntegrityError as exc:  # a concurrent registration with the same email won the race
         raise AppError(409, "EMAIL_TAKEN", "An account with this email already exists.", field="email") from exc
     runtime.relay.wake()
-    return _auth_response(tokens, row)
+    return _auth_response(tokens, row, status_code=201)
 
 
 @router.post("/login", response_model=AuthResponse, summary="Log in with email and password",
              responses={401: {"description": "Wrong email or password"}})
-async def login(body: LoginRequest, request: Request, session: AsyncSession = Depends(db_session)) -> AuthResponse:
+async def login(body: LoginRequest, request: Request, session: AsyncSession = Depends(db_session)) -> JSONResponse:
     row = await users_repo.find_by_email(session, body.email)
     ok = await asyncio.to_thread(verify_password, row["password_hash"] if row else None, body.password)
     if row is None or not ok:
@@ -114,7 +137,7 @@ async def login(body: LoginRequest, request: Request, session: AsyncSession = De
 
 @router.post("/refresh", response_model=AuthResponse, summary="Swap a refresh token for new tokens",
              responses={401: {"description": "Refresh token unknown, expired or logged out"}})
-async def refresh(body: RefreshRequest, request: Request, session: AsyncSession = Depends(db_session)) -> AuthResponse:
+async def refresh(body: RefreshRequest, request: Request, session: AsyncSession = Depends(db_session)) -> JSONResponse:
     runtime = runtime_of(request)
     now = dt.datetime.now(dt.UTC)
     new_refresh = new_refresh_token()
@@ -142,9 +165,13 @@ async def logout(request: Request, principal: Principal = Depends(require_princi
     return Response(status_code=204)
 
 
-@router.get("/me", response_model=MeResponse, summary="The signed-in user")
-async def me(principal: Principal = Depends(require_principal), session: AsyncSession = Depends(db_session)) -> MeResponse:
+async def signed_in_profile(principal: Principal = Depends(require_principal),
+                            session: AsyncSession = Depends(db_session)) -> JSONResponse:
     row = await users_repo.find_by_id(session, principal.user_id)
     if row is None:
         raise AppError(404, "USER_NOT_FOUND", "This account no longer exists.")
-    return MeResponse(user=user_out(row), numerology=numerology_out(row))
+    return JSONResponse(profile_body(row))
+
+
+router.get("/me", response_model=MeResponse, summary="The signed-in user, with numerology and astrology",
+           responses={401: {"description": "Missing, invalid or logged-out token"}})(signed_in_profile)

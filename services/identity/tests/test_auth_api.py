@@ -27,11 +27,13 @@ async def test_register_returns_token_user_and_numerology_from_chart(client):
     assert reply.status_code == 201, reply.text
     data = reply.json()
     assert data["user"]["email"] == body["email"]
-    assert data["user"]["chart_level"] == 3  # date + time, no coordinates
+    # date + time + a place the gazetteer knows (its coordinates and zone): the full chart.
+    assert data["user"]["chart_level"] == data["astrology"]["chart_level"] == 4
+    assert data["astrology"]["birth"]["timezone"] == "America/New_York"
     # 1990-05-15: month 5; day 15 -> 6; year 1990 -> 19 -> 10 -> 1; 5 + 6 + 1 = 12 -> 3.
     # SARAH: S1 A1 R9 A1 H8 = 20 -> 2 (expression); vowels A1 A1 = 2 (soul urge); S1 R9 H8 = 18 -> 9.
-    assert data["numerology"] == {"life_path": 3, "expression": 2, "soul_urge": 2, "personality": 9}
-    assert "astrology" not in data  # computed by a later issue; never faked
+    core = {k: data["numerology"][k] for k in ("life_path", "expression", "soul_urge", "personality")}
+    assert core == {"life_path": 3, "expression": 2, "soul_urge": 2, "personality": 9}
     assert reply.headers["x-ratelimit-limit"]
     assert reply.headers["x-request-id"]
 

@@ -1,0 +1,30 @@
+"""The dating profile: the signed-in user's profile, and the anonymous numerology + chart preview."""
+from __future__ import annotations
+
+from fastapi import APIRouter, Request, Response
+
+from numeros_common.deps import runtime_of
+
+from ..adapters.chart import calculate_profile
+from .auth import signed_in_profile
+from .documents import CalculateResponse
+from .schemas import BIRTH_PLACE_DESCRIPTION, CalculateInput, MeResponse
+
+router = APIRouter(prefix="/api/v1/profile", tags=["profile"])
+
+router.get("/me", response_model=MeResponse, summary="My profile with numerology and astrology",
+           responses={401: {"description": "Missing, invalid or logged-out token"}})(signed_in_profile)
+
+
+@router.post("/calculate", response_model=CalculateResponse, summary="Numerology and natal chart without an account",
+             description="Anonymous (rate-limited per IP). The numeros-backend-rebuild CalculateResponse "
+                         "`{numerology, astrology, chart_level}` with the native app's PlanetPosition / AnglePosition "
+                         "shapes; `angles` and `houses` only at chart level 4. `astrology.birth` says which time zone "
+                         "and UTC instant were used. Optional `timezone` and `house_system`. birth_place: "
+                         + BIRTH_PLACE_DESCRIPTION,
+             responses={422: {"description": "Invalid input naming the field"},
+                        503: {"description": "Calculation service unavailable"}})
+async def calculate(body: CalculateInput, request: Request) -> Response:
+    profile = await calculate_profile(runtime_of(request).chart, body.name, body, name_field="name")
+    # chart's document is the response body; passed through as chart wrote it.
+    return Response(profile.document_json, media_type="application/json")
