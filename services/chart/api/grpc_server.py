@@ -117,7 +117,7 @@ class ChartServicer(chart_pb2_grpc.ChartServiceServicer):
         birth_date = _date_field(request, "birth_date")
         result = await self._run_in_worker(
             context, functools.partial(
-                documents.profile, request.name, birth_date, birth_time=request.birth_time,
+                documents.profile_encoded, request.name, birth_date, birth_time=request.birth_time,
                 birth_place=request.birth_place,
                 latitude=request.latitude if request.HasField("latitude") else None,
                 longitude=request.longitude if request.HasField("longitude") else None,
@@ -135,7 +135,7 @@ class ChartServicer(chart_pb2_grpc.ChartServiceServicer):
     async def NumerologyReport(self, request: chart_pb2.NumerologyReportRequest, context: grpc.aio.ServicerContext
                                ) -> chart_pb2.JsonDocument:
         body = await self._run_in_worker(context, functools.partial(
-            documents.numerology_report, request.full_name, _date_field(request, "birth_date"),
+            documents.encoded, documents.numerology_report, request.full_name, _date_field(request, "birth_date"),
             as_of=_date_field(request, "as_of"), calculated_at=datetime.now(UTC), system=request.system,
             y_as_vowel=request.y_as_vowel))
         return _document(body, numerology.RULESET_VERSION)
@@ -144,7 +144,7 @@ class ChartServicer(chart_pb2_grpc.ChartServiceServicer):
     async def CompareNames(self, request: chart_pb2.CompareNamesRequest, context: grpc.aio.ServicerContext
                            ) -> chart_pb2.JsonDocument:
         body = await self._run_in_worker(context, functools.partial(
-            documents.compare_names, list(request.names), _date_field(request, "birth_date"),
+            documents.encoded, documents.compare_names, list(request.names), _date_field(request, "birth_date"),
             system=request.system, y_as_vowel=request.y_as_vowel))
         return _document(body, numerology.RULESET_VERSION)
 
@@ -152,7 +152,7 @@ class ChartServicer(chart_pb2_grpc.ChartServiceServicer):
     async def CalculateHumanDesign(self, request: chart_pb2.HumanDesignRequest, context: grpc.aio.ServicerContext
                                    ) -> chart_pb2.JsonDocument:
         body = await self._run_in_worker(context, functools.partial(
-            documents.human_design, request.birth_datetime, request.birth_timezone, request.birth_latitude,
+            documents.encoded, documents.human_design, request.birth_datetime, request.birth_timezone, request.birth_latitude,
             request.birth_longitude, request.name or None, now=datetime.now(UTC)))
         return _document(body, "human-design-v1")
 
@@ -170,6 +170,11 @@ class ChartServicer(chart_pb2_grpc.ChartServiceServicer):
             if len(request.key_longitudes) != 5 * count:
                 raise InvalidInput("key_longitudes", "five longitudes per candidate")
             longitudes = np.asarray(request.key_longitudes, dtype=np.float64).reshape(count, 5)
+            if not np.isfinite(longitudes).all():
+                raise InvalidInput("key_longitudes", "longitudes must be finite numbers")
+            levels = np.asarray(request.chart_level, dtype=np.int64)
+            if ((levels < 1) | (levels > 4)).any():
+                raise InvalidInput("chart_level", "must be 1-4 for every candidate")
         subject, level, subject_longitudes = _person(request.subject, "subject")
         # Scoring is vectorised and takes a few milliseconds: cheaper here than a trip to a worker.
         overall, numerology_scores, astrology, highlights = documents.score_candidates(
@@ -185,7 +190,7 @@ class ChartServicer(chart_pb2_grpc.ChartServiceServicer):
                                     context: grpc.aio.ServicerContext) -> chart_pb2.JsonDocument:
         a = _person(request.a, "a")
         b = _person(request.b, "b")
-        body = await self._run_in_worker(context, documents.evaluate_pair, *a, *b)
+        body = await self._run_in_worker(context, documents.encoded, documents.evaluate_pair, *a, *b)
         return _document(body, numerology.RULESET_VERSION)
 
     def _require_ephemeris(self) -> None:
@@ -198,7 +203,8 @@ class ChartServicer(chart_pb2_grpc.ChartServiceServicer):
         if remaining is not None and remaining <= 0:
             await context.abort(grpc.StatusCode.DEADLINE_EXCEEDED, "deadline exceeded before the work started")
         try:
-            outcome = await asyncio.wait_for(self._pool.run(function, *args), timeout=remaining)
+            async with asyncio.timeout(remaining):  # unlike wait_for, no extra task per call
+                outcome = await self._pool.run(function, *args)
         except TimeoutError:
             await context.abort(grpc.StatusCode.DEADLINE_EXCEEDED, "deadline exceeded")
         if self._expose_worker_pid:
@@ -220,9 +226,9 @@ def _date_field(request: Any, field: str) -> date:
         raise InvalidInput(field, str(error)) from None
 
 
-def _document(body: dict[str, Any], ruleset_version: str) -> chart_pb2.JsonDocument:
-    return chart_pb2.JsonDocument(json=json.dumps(body, ensure_ascii=False, separators=(",", ":")),
-                                  ruleset_version=ruleset_version)
+def _document(body: str, ruleset_version: str) -> chart_pb2.JsonDocument:
+    """``body`` is JSON text, encoded in the worker (``documents.encoded``)."""
+    return chart_pb2.JsonDocument(json=body, ruleset_version=ruleset_version)
 
 
 _HARMONY_VALUES = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 11, 22, 33}

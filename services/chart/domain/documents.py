@@ -3,6 +3,8 @@ processes and returns their JSON-ready results. Every clock reading is passed in
 from __future__ import annotations
 
 import datetime as dt
+import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -39,7 +41,10 @@ def parse_birth_time(value: str) -> dt.time | None:
 def profile(name: str, birth_date: dt.date, *, birth_time: str, birth_place: str, latitude: float | None,
             longitude: float | None, timezone: str, house_system: str, y_as_vowel: str = "auto") -> dict[str, Any]:
     """numerology + natal chart: the anonymous calculate response, and what register stores."""
-    core = calculate_numerology(name, birth_date, y_as_vowel=y_as_vowel or "auto")
+    try:
+        core = calculate_numerology(name, birth_date, y_as_vowel=y_as_vowel or "auto")
+    except InvalidInput as error:  # the numerology engine calls it full_name; BirthData calls it name
+        raise InvalidInput("name" if error.field == "full_name" else error.field, error.reason) from None
     details = pythagorean_profile(name, birth_date, y_as_vowel=y_as_vowel or "auto").to_dict()
     chart = compute_natal_chart(birth_date, parse_birth_time(birth_time), latitude=latitude, longitude=longitude,
                                 timezone=timezone or None, birth_place=birth_place or None,
@@ -58,6 +63,24 @@ def profile(name: str, birth_date: dt.date, *, birth_time: str, birth_place: str
         "document": {"numerology": numerology, "astrology": astrology, "chart_level": chart.chart_level},
         "ruleset_version": core.ruleset_version,
     }
+
+
+def to_json(body: Any) -> str:
+    """A document's compact JSON text, as ``JsonDocument.json`` carries it."""
+    return json.dumps(body, ensure_ascii=False, separators=(",", ":"))
+
+
+def encoded(function: Callable[..., Any], /, *args: Any, **kwargs: Any) -> str:
+    """``to_json(function(*args, **kwargs))``, meant to run in the worker: one string crosses the
+    process boundary far cheaper than the nested dicts, and the serving process only forwards it."""
+    return to_json(function(*args, **kwargs))
+
+
+def profile_encoded(*args: Any, **kwargs: Any) -> dict[str, Any]:
+    """``profile`` with its ``document`` already JSON text (see ``encoded``)."""
+    result = profile(*args, **kwargs)
+    result["document"] = to_json(result["document"])
+    return result
 
 
 def numerology_report(full_name: str, birth_date: dt.date, *, as_of: dt.date, calculated_at: dt.datetime,
@@ -102,9 +125,12 @@ def score_candidates(subject: Core, subject_level: int, subject_longitudes: tupl
 def numerology_scores(subject: Core, columns: np.ndarray) -> np.ndarray:
     """numerology_score(subject, candidate) for every row of ``columns``, vectorised."""
     columns = np.asarray(columns, dtype=np.intp).reshape(-1, len(NUMEROLOGY_COLUMNS))
-    positions = _POSITION[columns]
+    # Out-of-table values (negative ones would wrap around) read as position -1, i.e. invalid.
+    in_table = (columns >= 0) & (columns < len(_POSITION))
+    positions = np.where(in_table, _POSITION[np.where(in_table, columns, 0)], -1)
     if (positions < 0).any():
-        raise InvalidInput("candidates", "numerology numbers must be 0-9, 11, 22 or 33")
+        column = int(np.flatnonzero((positions < 0).any(axis=0))[0])
+        raise InvalidInput(NUMEROLOGY_COLUMNS[column], "numerology numbers must be 0-9, 11, 22 or 33")
     rows = _MATRIX[[_POSITION[getattr(subject, field)] for field in NUMEROLOGY_COLUMNS]]  # 4 x 13
     scores = rows[np.arange(len(NUMEROLOGY_COLUMNS)), positions]  # N x 4
     return ((scores @ _WEIGHTS + 50) // 100).astype(np.int32)
