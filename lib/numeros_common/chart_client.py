@@ -100,6 +100,22 @@ def compatibility_person(*, life_path: int, expression: int, soul_urge: int, per
     return person
 
 
+def birth_data(name: str, birth_date: dt.date, *, birth_time: dt.time | str | None = None,
+               birth_place: str | None = None, latitude: float | None = None, longitude: float | None = None,
+               timezone: str | None = None, house_system: str | None = None) -> chart_pb2.BirthData:
+    """A ``BirthData`` message from plain values (None = unknown)."""
+    if isinstance(birth_time, dt.time):
+        birth_time = birth_time.isoformat(timespec="seconds")
+    message = chart_pb2.BirthData(name=name, birth_date=grpc_date(birth_date), birth_time=birth_time or "",
+                                  birth_place=birth_place or "", timezone=timezone or "",
+                                  house_system=house_system or "")
+    if latitude is not None:
+        message.latitude = latitude
+    if longitude is not None:
+        message.longitude = longitude
+    return message
+
+
 class ChartClient:
     def __init__(self, address: str, deadline_seconds: float = 5.0) -> None:
         # One long-lived channel; the chart server spreads its calls over its worker processes.
@@ -177,6 +193,21 @@ class ChartClient:
         """numeros-backend-rebuild's CompatibilityResponse for one pair."""
         request = chart_pb2.EvaluateCompatibilityRequest(a=a, b=b)
         return await self._call(self.stub.EvaluateCompatibility, request)
+
+    async def vedic_snapshot(self, birth: chart_pb2.BirthData, *, as_of: dt.date, ayanamsa: str = "",
+                             house_system: str = "", uncertainty_minutes: int = 0) -> chart_pb2.VedicSnapshotResponse:
+        """astro-mvp's snapshot ``data`` document with its cache key (``input_hash``) and ephemeris version;
+        ``as_of`` is the day dasha and transits are read for."""
+        request = chart_pb2.VedicRequest(birth=birth, ayanamsa=ayanamsa, house_system=house_system,
+                                         as_of=grpc_date(as_of), uncertainty_minutes=uncertainty_minutes)
+        return await self._call(self.stub.VedicSnapshot, request)
+
+    async def daily_forecast(self, day: dt.date, natal: chart_pb2.BirthData | None = None) -> chart_pb2.JsonDocument:
+        """The daily forecast for ``day``: universal, or personalised for ``natal`` when given."""
+        request = chart_pb2.DailyForecastRequest(date=grpc_date(day))
+        if natal is not None:
+            request.natal.CopyFrom(natal)
+        return await self._call(self.stub.DailyForecast, request)
 
     async def check_health(self) -> dict[str, str]:
         reply = await self.health.Check(health_pb2.HealthCheckRequest(service=""), timeout=2)

@@ -9,7 +9,9 @@ from typing import Any
 Check = Callable[[], Awaitable[Any]]
 
 
-async def run_checks(checks: dict[str, Check], timeout: float = 2.0) -> tuple[bool, dict[str, dict[str, Any]]]:
+async def run_checks(checks: dict[str, Check], timeout: float = 2.0,
+                     optional: frozenset[str] = frozenset()) -> tuple[bool, dict[str, dict[str, Any]]]:
+    """Run every check; the overall answer ignores the ``optional`` ones (reported, marked degraded)."""
     async def one(check: Check) -> dict[str, Any]:
         started = time.perf_counter()
         try:
@@ -27,4 +29,6 @@ async def run_checks(checks: dict[str, Check], timeout: float = 2.0) -> tuple[bo
     names = list(checks)
     results = await asyncio.gather(*(one(checks[n]) for n in names))
     report = dict(zip(names, results, strict=True))
-    return all(r["ok"] for r in results), report
+    for name in optional & report.keys():
+        report[name]["critical"] = False
+    return all(r["ok"] for n, r in report.items() if n not in optional), report

@@ -134,7 +134,8 @@ def create_service_app(runtime_factory: Callable[[], Runtime], *, title: str, de
 
     @app.get("/readyz", tags=["health"], summary="Readiness: every dependency answers")
     async def readyz(request: Request) -> JSONResponse:
-        ok, report = await run_checks(request.app.state.runtime.readiness_checks())
+        runtime = request.app.state.runtime
+        ok, report = await run_checks(runtime.readiness_checks(), optional=runtime.optional_checks)
         return JSONResponse({"status": "ready" if ok else "unready", "checks": report}, status_code=200 if ok else 503)
 
     @app.get("/metrics", include_in_schema=False)

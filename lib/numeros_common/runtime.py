@@ -25,7 +25,7 @@ log = logging.getLogger(__name__)
 
 class Runtime:
     def __init__(self, settings: ServiceSettings, *, outbox: Table | None = None, inbox: Table | None = None,
-                 uses_chart: bool = False) -> None:
+                 uses_chart: bool = False, chart_required: bool = True) -> None:
         self.settings = settings
         self.engine = make_engine(settings.database_url)
         self.sessions = make_session_factory(self.engine)
@@ -39,6 +39,8 @@ class Runtime:
         self.inbox = inbox
         self.relay = OutboxRelay(self.sessions, outbox, self.nats, settings.outbox_poll_seconds) if outbox is not None else None
         self.chart = ChartClient(settings.chart_addr, settings.chart_deadline_seconds) if uses_chart else None
+        # A service that degrades without chart (matching's scan) stays ready when chart is down.
+        self.optional_checks: frozenset[str] = frozenset() if chart_required else frozenset({"chart"})
         self.consumers: list[DurableConsumer] = []
         self.extra_checks: dict[str, Check] = {}
         self.state: dict[str, Any] = {}  # service-specific long-lived objects

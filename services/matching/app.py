@@ -1,5 +1,6 @@
-"""Matching service: scan / discovery, resonances and matches. Keeps a read model of profiles fed by
-identity's events, and publishes matching.match.* events through its outbox."""
+"""Matching service: scan / discovery, compatibility, resonances and matches. Keeps a read model of
+profiles fed by identity's events, scores compatibility through the chart service (gRPC), and
+publishes matching.match.* events through its outbox."""
 from __future__ import annotations
 
 from fastapi import FastAPI
@@ -14,7 +15,8 @@ from .settings import MatchingSettings
 
 
 def build_runtime() -> Runtime:
-    return Runtime(MatchingSettings(), outbox=outbox, inbox=inbox)
+    # Scan degrades to no compatibility without chart, so chart does not gate readiness here.
+    return Runtime(MatchingSettings(), outbox=outbox, inbox=inbox, uses_chart=True, chart_required=False)
 
 
 def configure(runtime: Runtime) -> None:
@@ -23,5 +25,6 @@ def configure(runtime: Runtime) -> None:
 
 def create_app() -> FastAPI:
     return create_service_app(build_runtime, title="matching",
-                              description="Numeros discovery: scan, resonances (like / pass) and matches.",
+                              description="Numeros discovery: scan with compatibility scores, compatibility "
+                                          "in detail, resonances (like / pass) and matches.",
                               routers=[discovery.router, matches.router], configure=configure)

@@ -34,6 +34,7 @@ class FakeRuntime:
         self.limiter = RateLimiter(self.redis, f"test-{id(self)}")
         self.settings = type("S", (), {"rate_limit_per_minute": limit})()
         self.verifier = None
+        self.optional_checks = frozenset()
 
     async def start(self): ...
 

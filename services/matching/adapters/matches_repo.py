@@ -1,7 +1,9 @@
 """Reads and writes of resonances and matches."""
 from __future__ import annotations
 
-from sqlalchemy import case, func, or_, select, text, update
+from typing import Any
+
+from sqlalchemy import case, func, null, or_, select, text, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -34,13 +36,24 @@ async def find_pair_match(session: AsyncSession, user1_id: int, user2_id: int) -
     )).mappings().first()
 
 
-async def insert_match(session: AsyncSession, user1_id: int, user2_id: int) -> RowMapping | None:
-    """The new match, or None if the pair already has one."""
+async def insert_match(session: AsyncSession, user1_id: int, user2_id: int,
+                       compatibility_data: dict[str, Any] | None = None) -> RowMapping | None:
+    """The new match, or None if the pair already has one. No compatibility_data is SQL NULL (a bare
+    None would be stored as JSON null)."""
+    data = null() if compatibility_data is None else compatibility_data
     return (await session.execute(
-        insert(matches).values(user1_id=user1_id, user2_id=user2_id)
+        insert(matches).values(user1_id=user1_id, user2_id=user2_id, compatibility_data=data)
         .on_conflict_do_nothing(index_elements=[matches.c.user1_id, matches.c.user2_id])
         .returning(matches)
     )).mappings().first()
+
+
+async def fill_compatibility_data(session: AsyncSession, match_id: int, compatibility_data: dict[str, Any]) -> bool:
+    """Set a match's compatibility_data unless it already has some; True if set."""
+    return (await session.execute(
+        update(matches).where(matches.c.id == match_id, matches.c.compatibility_data.is_(None))
+        .values(compatibility_data=compatibility_data).returning(matches.c.id)
+    )).first() is not None
 
 
 def _other_user_id(user_id: int):

@@ -12,6 +12,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from .tables import profiles, resonances
 
+# What scan shows of a user's chart and what compatibility scoring needs of it.
+NATAL_COLUMNS = (profiles.c.chart_level, profiles.c.sun_sign, profiles.c.moon_sign, profiles.c.rising_sign,
+                 profiles.c.key_longitudes)
+
 
 async def upsert_profile(session: AsyncSession, *, user_id: int, values: dict[str, Any], as_of: dt.datetime) -> bool:
     """Insert or update a profile unless what we hold is newer than ``as_of``; True if applied.
@@ -44,6 +48,12 @@ async def lock_pair_profiles(session: AsyncSession, user_ids: Sequence[int]) -> 
     return {row["user_id"]: row for row in rows}
 
 
+async def get_profiles(session: AsyncSession, user_ids: Sequence[int]) -> dict[int, RowMapping]:
+    """The rows of these users (tombstones and deleted users included), without locking."""
+    rows = (await session.execute(select(profiles).where(profiles.c.user_id.in_(list(user_ids))))).mappings().all()
+    return {row["user_id"]: row for row in rows}
+
+
 def is_live(row: RowMapping | None) -> bool:
     return row is not None and row["deleted_at"] is None and row["display_name"] is not None
 
@@ -53,7 +63,7 @@ async def scan_candidates(session: AsyncSession, *, viewer_id: int, after_id: in
     """Live profiles other than the viewer's that the viewer has not acted on, by user id."""
     acted = exists().where(resonances.c.from_user_id == viewer_id, resonances.c.to_user_id == profiles.c.user_id)
     stmt = (select(profiles.c.user_id, profiles.c.display_name, profiles.c.birth_date, profiles.c.photos,
-                   profiles.c.numerology)
+                   profiles.c.numerology, *NATAL_COLUMNS)
             .where(profiles.c.user_id != viewer_id, profiles.c.deleted_at.is_(None),
                    profiles.c.display_name.is_not(None), ~acted)
             .order_by(profiles.c.user_id)

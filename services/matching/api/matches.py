@@ -38,4 +38,4 @@ async def get_match(match_id: Annotated[int, Path(ge=1, le=MAX_ID)],
     row = await matches_repo.get_for_participant(session, match_id, principal.user_id)
     if row is None:  # the same answer whether the match does not exist or is someone else's
         raise AppError(404, "MATCH_NOT_FOUND", "No such match.", field="match_id")
-    return match_detail(row, utc_today())
+    return match_detail(row, utc_today(), principal.user_id)

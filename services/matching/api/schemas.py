@@ -9,7 +9,6 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validat
 from ..domain.discovery import MAX_ID, InvalidCursor, decode_cursor
 
 
-
 class ScanFilters(BaseModel):
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
@@ -65,12 +64,38 @@ class Numerology(BaseModel):
     personality: int
 
 
+Basis = Literal["numerology", "numerology+astrology"]
+BASIS_DESCRIPTION = ("What the scores rest on: `numerology+astrology` when both people's charts are known, "
+                     "else `numerology` (then `astrology_score` is 0 and `overall_score` equals "
+                     "`numerology_score`)")
+
+
+class Astrology(BaseModel):
+    chart_level: int = Field(description="1-4 as in the seed: 1 = date only (noon chart) ... 4 = exact time and "
+                                         "place (houses, rising sign)")
+    sun_sign: str | None = Field(description="Null until the user's chart is known")
+    moon_sign: str | None = Field(description="Null until the user's chart is known")
+    rising_sign: str | None = Field(description="Null below chart level 4")
+
+
+class ScanCompatibility(BaseModel):
+    overall_score: int = Field(ge=0, le=100)
+    numerology_score: int = Field(ge=0, le=100)
+    astrology_score: int = Field(ge=0, le=100, description="0 when `basis` is `numerology`")
+    highlights: list[str] = Field(description='At most one in scan, e.g. "Your Moons are in harmony"; '
+                                              "the full list is in `POST /scan/evaluate`")
+    basis: Basis = Field(description=BASIS_DESCRIPTION)
+
+
 class ScanProfile(BaseModel):
     id: int
     display_name: str
     age: int
     photos: list[str]
+    compatibility: ScanCompatibility | None = Field(
+        description="The caller's compatibility with this person; null when `compatibility_unavailable` is set")
     numerology: Numerology
+    astrology: Astrology
 
 
 class ScanResponse(BaseModel):
@@ -78,6 +103,57 @@ class ScanResponse(BaseModel):
     next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null on the last page")
     ignored_filters: list[str] = Field(
         default_factory=list, description="Filters that were sent but cannot be applied yet (`distance_km`)")
+    compatibility_unavailable: str | None = Field(
+        default=None,
+        description="Null when every profile carries `compatibility`. Otherwise why none does: `PROFILE_PENDING` "
+                    "(the caller's own profile has not reached this service yet), `PROFILE_DELETED`, "
+                    "`CHART_UNAVAILABLE` (the calculation service is down or too slow) or `CHART_ERROR` (it "
+                    "failed). Scores are never guessed.")
+
+
+class EvaluateRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    target_user_id: int = Field(ge=1, le=MAX_ID)
+
+
+class NumerologyCompatibility(BaseModel):
+    life_path_harmony: int = Field(ge=0, le=100)
+    soul_connection: int = Field(ge=0, le=100, description="Soul urge numbers")
+    expression_sync: int = Field(ge=0, le=100)
+    personality_match: int = Field(ge=0, le=100)
+    challenges: list[str]
+    strengths: list[str]
+    numerology_score: int = Field(ge=0, le=100, description="The four weighted into one score")
+
+
+class SynastryAspect(BaseModel):
+    planet1: str = Field(description="The caller's planet")
+    planet2: str = Field(description="The other person's planet")
+    aspect: str = Field(description="conjunction, sextile, square, trine or opposition")
+    orb: float
+
+
+class AstrologyCompatibility(BaseModel):
+    aspects: list[SynastryAspect]
+    harmony_score: int = Field(ge=0, le=100)
+    tension_score: int = Field(ge=0, le=100)
+    interpretation: str
+    astrology_score: int = Field(ge=0, le=100)
+    highlights: list[str]
+    challenges: list[str]
+
+
+class CompatibilityResponse(BaseModel):
+    """The seed's CompatibilityResponse, read from the caller's side ("Your Venus and their Mars ...")."""
+
+    overall_score: int = Field(ge=0, le=100)
+    numerology: NumerologyCompatibility
+    astrology: AstrologyCompatibility | None = Field(
+        description="Synastry of the key planets (Sun, Moon, Mercury, Venus, Mars); null unless both charts are "
+                    "known, and then `overall_score` is the numerology score")
+    highlights: list[str] = Field(description="The strongest harmonious aspects (at most 3)")
+    basis: Basis = Field(description=BASIS_DESCRIPTION)
 
 
 class ResonanceRequest(BaseModel):
@@ -112,5 +188,8 @@ class MatchesResponse(BaseModel):
 
 class MatchDetail(MatchOut):
     compatibility_data: dict | None = Field(
-        default=None, description="Compatibility breakdown; null until compatibility scoring ships")
+        default=None,
+        description="The pair's compatibility as of the match, read from the caller's side, in the "
+                    "`CompatibilityResponse` shape of `POST /scan/evaluate`; null when the calculation service "
+                    "was unavailable when the match was made")
     messages_url: str = Field(description="The conversation, served by the chat service")

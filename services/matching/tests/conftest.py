@@ -19,6 +19,7 @@ import pytest_asyncio
 from nats.js import JetStreamContext
 from sqlalchemy import func, select
 
+from devstack.processes import free_port
 from numeros_common.events.schemas import Envelope, NumerologyCore, UserDeletedV1, UserRegisteredV1, UserUpdatedV1
 from numeros_common.migrations import upgrade
 from services.matching.adapters.tables import profiles
@@ -66,11 +67,15 @@ class Harness:
 
     def registered(self, user_id: int, *, display_name: str = "Test User", birth_date: dt.date | None = None,
                    photos: list[str] | None = None, occurred_at: dt.datetime | None = None,
-                   update: bool = False) -> Envelope:
+                   update: bool = False, numerology: NumerologyCore | None = None,
+                   natal: dict[str, Any] | None = None) -> Envelope:
+        """``natal``: chart_level, sun_sign, moon_sign, rising_sign, key_longitudes (the event's defaults
+        when omitted: level 1, no chart)."""
         model = UserUpdatedV1 if update else UserRegisteredV1
         data = model(user_id=user_id, display_name=display_name, birth_date=birth_date or born_aged(30),
                      photos=photos if photos is not None else [f"https://img.example/{user_id}.jpg"], bio="hi",
-                     numerology=NumerologyCore(life_path=7, expression=3, soul_urge=11, personality=1))
+                     numerology=numerology or NumerologyCore(life_path=7, expression=3, soul_urge=11, personality=1),
+                     **(natal or {}))
         envelope = Envelope.wrap("identity", data)
         if occurred_at is not None:
             envelope.occurred_at = occurred_at
@@ -138,8 +143,24 @@ class Harness:
 
 
 @pytest_asyncio.fixture
-async def harness(matching_migrated, service_env, mint_token, monkeypatch) -> AsyncIterator[Harness]:
-    for key, value in service_env("matching").items():
+async def harness(matching_migrated, service_env, mint_token, chart_server, monkeypatch) -> AsyncIterator[Harness]:
+    """Matching with the real chart gRPC server."""
+    async for running in _harness({**service_env("matching"), "NUMEROS_CHART_ADDR": chart_server.addr},
+                                  mint_token, monkeypatch):
+        yield running
+
+
+@pytest_asyncio.fixture
+async def harness_without_chart(matching_migrated, service_env, mint_token, monkeypatch) -> AsyncIterator[Harness]:
+    """Matching whose chart address is a closed port: the chart service is down."""
+    env = {**service_env("matching"), "NUMEROS_CHART_ADDR": f"127.0.0.1:{free_port()}",
+           "NUMEROS_CHART_DEADLINE_SECONDS": "2"}
+    async for running in _harness(env, mint_token, monkeypatch):
+        yield running
+
+
+async def _harness(env: dict[str, str], mint_token, monkeypatch) -> AsyncIterator[Harness]:
+    for key, value in env.items():
         monkeypatch.setenv(key, value)
     from services.matching.app import create_app
 

@@ -31,7 +31,8 @@ class Collector:
 
 
 @pytest.mark.asyncio
-@pytest.mark.parametrize(("method", "path"), [("POST", "/api/v1/scan"), ("POST", "/api/v1/resonance"),
+@pytest.mark.parametrize(("method", "path"), [("POST", "/api/v1/scan"), ("POST", "/api/v1/scan/evaluate"),
+                                              ("POST", "/api/v1/resonance"),
                                               ("GET", "/api/v1/matches"), ("GET", "/api/v1/matches/1")])
 async def test_missing_token_is_401(harness: Harness, method: str, path: str) -> None:
     reply = await harness.client.request(method, path, json={})
@@ -50,12 +51,16 @@ async def test_scan_shape_and_optional_body(harness: Harness) -> None:
         reply = await harness.client.post("/api/v1/scan", headers=harness.auth(viewer), **kwargs)
         assert reply.status_code == 200, reply.text
         body = reply.json()
-        assert set(body) == {"profiles", "next_cursor", "ignored_filters"}
+        assert set(body) == {"profiles", "next_cursor", "ignored_filters", "compatibility_unavailable"}
         assert len(body["profiles"]) <= 10
         assert body["ignored_filters"] == []
+        # The viewer's own profile never arrived: profiles come back, scores do not.
+        assert body["compatibility_unavailable"] == "PROFILE_PENDING"
     found = [p for p in await harness.scan_all(viewer) if p["id"] == other]
     assert found == [{"id": other, "display_name": "Ada", "age": 31, "photos": ["https://img.example/a.jpg"],
-                      "numerology": {"life_path": 7, "soul_urge": 11, "expression": 3, "personality": 1}}]
+                      "compatibility": None,
+                      "numerology": {"life_path": 7, "soul_urge": 11, "expression": 3, "personality": 1},
+                      "astrology": {"chart_level": 1, "sun_sign": None, "moon_sign": None, "rising_sign": None}}]
     # trailing slash, as the mobile client sends it
     reply = await harness.client.post("/api/v1/scan/", json={"limit": 1}, headers=harness.auth(viewer))
     assert reply.status_code == 200 and len(reply.json()["profiles"]) == 1
@@ -285,7 +290,8 @@ async def test_matches_list_and_detail(harness: Harness) -> None:
     body = detail.json()
     assert body["other_user"]["id"] == second
     assert body["messages_url"] == f"/api/v1/matches/{listed[0]['id']}/messages"
-    assert body["compatibility_data"] is None
+    # Filled when the match was made (tests/test_compatibility.py checks its content).
+    assert body["compatibility_data"]["overall_score"] == body["compatibility_data"]["numerology"]["numerology_score"]
     also = await harness.client.get(f"/api/v1/matches/{listed[0]['id']}/", headers=harness.auth(second))
     assert also.status_code == 200 and also.json()["other_user"]["id"] == me
 
@@ -303,8 +309,14 @@ async def test_matches_list_and_detail(harness: Harness) -> None:
 @pytest.mark.asyncio
 async def test_openapi_documents_the_routes(harness: Harness) -> None:
     spec = (await harness.client.get("/openapi.json")).json()
-    assert {"/api/v1/scan", "/api/v1/resonance", "/api/v1/matches", "/api/v1/matches/{match_id}"} <= set(spec["paths"])
-    assert "/api/v1/scan/evaluate" not in spec["paths"]
-    scan_profile = spec["components"]["schemas"]["ScanProfile"]["properties"]
-    assert "compatibility" not in scan_profile and "astrology" not in scan_profile
-    assert "distance_km" in json.dumps(spec["paths"]["/api/v1/scan"])
+    assert {"/api/v1/scan", "/api/v1/scan/evaluate", "/api/v1/resonance", "/api/v1/matches",
+            "/api/v1/matches/{match_id}"} <= set(spec["paths"])
+    schemas = spec["components"]["schemas"]
+    assert {"compatibility", "astrology"} <= set(schemas["ScanProfile"]["properties"])
+    assert set(schemas["ScanCompatibility"]["properties"]) >= {"overall_score", "numerology_score", "astrology_score",
+                                                                "highlights"}
+    assert set(schemas["CompatibilityResponse"]["properties"]) >= {"overall_score", "numerology", "astrology"}
+    scan_doc = json.dumps(spec["paths"]["/api/v1/scan"])
+    assert "distance_km" in scan_doc and "compatibility_unavailable" in scan_doc
+    assert "not part of the profiles yet" not in scan_doc
+    assert set(spec["paths"]["/api/v1/scan/evaluate"]["post"]["responses"]) >= {"200", "404", "409", "422", "503"}

@@ -137,3 +137,45 @@ async def test_deletion_before_registration_leaves_a_tombstone(harness: Harness)
 
 async def _done(value: bool) -> bool:
     return value
+
+
+NATAL = {"chart_level": 4, "sun_sign": "Taurus", "moon_sign": "Scorpio", "rising_sign": "Leo",
+         "key_longitudes": {"sun": 56.2, "moon": 221.75, "mercury": 40.5, "venus": 20.0, "mars": 300.125}}
+
+
+@pytest.mark.asyncio
+async def test_natal_summary_is_stored(harness: Harness) -> None:
+    user_id = new_user_id()
+    await harness.publish(harness.registered(user_id, natal=NATAL))
+    row = await harness.wait_profile(user_id)
+    assert {k: row[k] for k in NATAL} == NATAL
+    # A later update with less of a chart (birth time removed) applies, explicit nulls included.
+    lowered = {"chart_level": 2, "sun_sign": "Taurus", "moon_sign": None, "rising_sign": None,
+               "key_longitudes": {**NATAL["key_longitudes"], "moon": 215.0}}
+    await harness.publish(harness.registered(user_id, update=True, natal=lowered))
+    row = await harness.wait_profile(user_id, lambda r: r["chart_level"] == 2)
+    assert {k: row[k] for k in NATAL} == lowered
+
+
+def _without_natal(envelope: Envelope) -> Envelope:
+    """The event as identity sent it before the natal summary existed."""
+    data = {k: v for k, v in envelope.data.items()
+            if k not in ("chart_level", "sun_sign", "moon_sign", "rising_sign", "key_longitudes")}
+    return envelope.model_copy(update={"data": data})
+
+
+@pytest.mark.asyncio
+async def test_events_without_the_natal_summary(harness: Harness) -> None:
+    # A new user from an older producer: the defaults (level 1, no chart).
+    fresh = new_user_id()
+    await harness.publish(_without_natal(harness.registered(fresh)))
+    row = await harness.wait_profile(fresh)
+    assert (row["chart_level"], row["sun_sign"], row["moon_sign"], row["rising_sign"], row["key_longitudes"]) == (
+        1, None, None, None, None)
+    # An update from an older producer changes what it carries and leaves the chart alone.
+    charted = new_user_id()
+    await harness.publish(harness.registered(charted, natal=NATAL))
+    await harness.wait_profile(charted)
+    await harness.publish(_without_natal(harness.registered(charted, display_name="Renamed", update=True)))
+    row = await harness.wait_profile(charted, lambda r: r["display_name"] == "Renamed")
+    assert {k: row[k] for k in NATAL} == NATAL
