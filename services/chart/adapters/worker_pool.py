@@ -11,6 +11,7 @@ management thread, a queue feeder thread and their GIL hand-offs, several times 
 from __future__ import annotations
 
 import asyncio
+import gc
 import multiprocessing
 import pickle
 import signal
@@ -28,7 +29,8 @@ from services.chart.adapters.ephemeris import init_worker
 T = TypeVar("T")
 
 # Imported once in the forkserver, so every worker starts with them loaded.
-_WORKER_MODULES = ["services.chart.adapters.worker_pool", "services.chart.domain.documents"]
+_WORKER_MODULES = ["services.chart.adapters.worker_pool", "services.chart.domain.documents",
+                   "services.chart.api.natal_batch"]
 _PROTOCOL = pickle.HIGHEST_PROTOCOL
 _JOIN_SECONDS = 10.0
 
@@ -63,6 +65,9 @@ def _init_worker_process(ephe_path: str) -> None:
 
     birth_time.preload()
     gazetteer.preload()
+    # What start-up loaded lives as long as the worker: keep the cyclic collector from rescanning
+    # it (the zone polygons and the gazetteer) on every collection a batch of charts triggers.
+    gc.freeze()
 
 
 def _serve(connection: Connection, ephe_path: str) -> None:

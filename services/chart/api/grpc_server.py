@@ -27,10 +27,14 @@ from numeros.chart.v1 import chart_pb2, chart_pb2_grpc
 from numeros_common.logging import request_id_var
 from services.chart.adapters.ephemeris import EphemerisStatus, check_ephemeris
 from services.chart.adapters.worker_pool import WorkerCrashed, WorkerPool
+from services.chart.api import natal_batch
+from services.chart.api.natal_batch import MAX_NATAL_CHARTS, date_field
 from services.chart.domain import documents, numerology
-from services.chart.domain.astrology.swiss import EphemerisUnavailable
+from services.chart.domain.astrology.swiss import BODIES, EphemerisUnavailable, ephemeris_info
 from services.chart.domain.errors import InvalidInput
+from services.chart.domain.forecast import FORECAST_RULESET_VERSION
 from services.chart.domain.human_design import HumanDesignError
+from services.chart.domain.vedic import RULESET_VERSION as VEDIC_RULESET_VERSION
 from services.chart.settings import ChartSettings
 
 CHART_SERVICE_NAME = chart_pb2.DESCRIPTOR.services_by_name["ChartService"].full_name
@@ -132,6 +136,25 @@ class ChartServicer(chart_pb2_grpc.ChartServiceServicer):
             document=_document(result["document"], result["ruleset_version"]))
 
     @rpc_method
+    async def CalculateNatalCharts(self, request: chart_pb2.NatalChartsRequest, context: grpc.aio.ServicerContext
+                                   ) -> chart_pb2.NatalChartsResponse:
+        count = len(request.charts)
+        if count > MAX_NATAL_CHARTS:
+            raise InvalidInput("charts", f"at most {MAX_NATAL_CHARTS} charts per call")
+        self._require_ephemeris()
+        info = ephemeris_info()
+        response = chart_pb2.NatalChartsResponse(bodies=BODIES, ephemeris_source=info.source,
+                                                 ephemeris_version=info.version)
+        if count:
+            # One pool call per worker-sized chunk; each worker decodes its own charts (see natal_batch).
+            serialized = request.SerializeToString()
+            parts = await self._run_in_workers(context, [
+                (natal_batch.compute_chunk, (serialized, start, stop))
+                for start, stop in natal_batch.chunk_bounds(count, self._pool.workers)])
+            response.MergeFromString(b"".join(parts))
+        return response
+
+    @rpc_method
     async def NumerologyReport(self, request: chart_pb2.NumerologyReportRequest, context: grpc.aio.ServicerContext
                                ) -> chart_pb2.JsonDocument:
         body = await self._run_in_worker(context, functools.partial(
@@ -193,6 +216,35 @@ class ChartServicer(chart_pb2_grpc.ChartServiceServicer):
         body = await self._run_in_worker(context, documents.encoded, documents.evaluate_pair, *a, *b)
         return _document(body, numerology.RULESET_VERSION)
 
+    @rpc_method
+    async def VedicSnapshot(self, request: chart_pb2.VedicRequest, context: grpc.aio.ServicerContext
+                            ) -> chart_pb2.VedicSnapshotResponse:
+        if not request.HasField("birth"):
+            raise InvalidInput("birth", "is required")
+        birth = request.birth
+        birth_date = _prefixed("birth.", _date_field, birth, "birth_date")
+        as_of = _date_field(request, "as_of")
+        self._require_ephemeris()
+        result = await self._run_in_worker(context, functools.partial(
+            documents.vedic_snapshot_encoded, birth_date, birth.birth_time,
+            latitude=birth.latitude if birth.HasField("latitude") else None,
+            longitude=birth.longitude if birth.HasField("longitude") else None,
+            timezone=birth.timezone, birth_place=birth.birth_place, as_of=as_of, ayanamsa=request.ayanamsa,
+            house_system=request.house_system, uncertainty_minutes=request.uncertainty_minutes,
+            now=datetime.now(UTC)))
+        return chart_pb2.VedicSnapshotResponse(
+            input_hash=result["input_hash"], ephemeris_version=result["ephemeris_version"],
+            document=_document(result["document"], VEDIC_RULESET_VERSION))
+
+    @rpc_method
+    async def DailyForecast(self, request: chart_pb2.DailyForecastRequest, context: grpc.aio.ServicerContext
+                            ) -> chart_pb2.JsonDocument:
+        day = _date_field(request, "date")
+        natal = _prefixed("natal.", natal_batch.chart_request, request.natal) if request.HasField("natal") else None
+        self._require_ephemeris()
+        body = await self._run_in_worker(context, functools.partial(documents.daily_forecast_encoded, day, natal))
+        return _document(body, FORECAST_RULESET_VERSION)
+
     def _require_ephemeris(self) -> None:
         if not self.ephemeris.available:
             raise EphemerisUnavailable(f"Swiss Ephemeris files unavailable at {self.ephemeris.path}")
@@ -211,19 +263,39 @@ class ChartServicer(chart_pb2_grpc.ChartServiceServicer):
             context.set_trailing_metadata(((WORKER_PID_METADATA_KEY, str(outcome.worker_pid)),))
         return outcome.value
 
+    async def _run_in_workers(self, context: grpc.aio.ServicerContext,
+                              calls: list[tuple[Callable[..., T], tuple]]) -> list[T]:
+        """Run several calculations in parallel, one pool call each, within the caller's deadline.
+
+        On the deadline every call still queued is dropped and the ones running finish unheard;
+        the first failure fails the whole (the others' results are dropped)."""
+        remaining = context.time_remaining()
+        if remaining is not None and remaining <= 0:
+            await context.abort(grpc.StatusCode.DEADLINE_EXCEEDED, "deadline exceeded before the work started")
+        try:
+            async with asyncio.timeout(remaining):
+                outcomes = await asyncio.gather(*(self._pool.run(function, *args) for function, args in calls))
+        except TimeoutError:
+            await context.abort(grpc.StatusCode.DEADLINE_EXCEEDED, "deadline exceeded")
+        if self._expose_worker_pid:
+            pids = ",".join(str(outcome.worker_pid) for outcome in outcomes)
+            context.set_trailing_metadata(((WORKER_PID_METADATA_KEY, pids),))
+        return [outcome.value for outcome in outcomes]
+
 
 def _birth_date(request: chart_pb2.CalculateNumerologyRequest) -> date:
     return _date_field(request, "birth_date")
 
 
-def _date_field(request: Any, field: str) -> date:
-    if not request.HasField(field):
-        raise InvalidInput(field, "is required")
-    parts = getattr(request, field)
+_date_field = date_field
+
+
+def _prefixed(prefix: str, function: Callable[..., T], *args: Any) -> T:
+    """``function(*args)`` with an InvalidInput's field named from the request root (``birth.birth_date``)."""
     try:
-        return date(parts.year, parts.month, parts.day)
-    except ValueError as error:
-        raise InvalidInput(field, str(error)) from None
+        return function(*args)
+    except InvalidInput as error:
+        raise InvalidInput(prefix + error.field, error.reason) from None
 
 
 def _document(body: str, ruleset_version: str) -> chart_pb2.JsonDocument:

@@ -155,3 +155,51 @@ def evaluate_pair(a: Core, a_level: int, a_longitudes: tuple[float, ...] | None,
         overall = numerology.numerology_score
         body["highlights"] = []
     return {"overall_score": int(round(float(overall))), **body}
+
+
+# --- Vedic snapshot and daily forecast ------------------------------------------------------------
+
+# Domain field names -> the request fields (VedicRequest / DailyForecastRequest) they came from.
+_VEDIC_FIELDS = {"dob": "birth.birth_date", "birth_date": "birth.birth_date", "birth_time": "birth.birth_time",
+                 "latitude": "birth.latitude", "longitude": "birth.longitude", "timezone": "birth.timezone",
+                 "birth_place": "birth.birth_place"}
+
+
+def _renamed(error: InvalidInput, fields: dict[str, str]) -> InvalidInput:
+    return InvalidInput(fields.get(error.field, error.field), error.reason)
+
+
+def vedic_snapshot_encoded(birth_date: dt.date, birth_time: str, *, latitude: float | None,
+                           longitude: float | None, timezone: str, birth_place: str, as_of: dt.date,
+                           ayanamsa: str, house_system: str, uncertainty_minutes: int,
+                           now: dt.datetime | None = None) -> dict[str, str]:
+    """astro-mvp's snapshot ``data`` document as JSON text, with its input hash and ephemeris version."""
+    from .vedic import compute_vedic_snapshot, ephemeris_version
+
+    try:
+        if not birth_time:
+            raise InvalidInput("birth_time", "is required for a Vedic chart (HH:MM or HH:MM:SS)")
+        local = dt.datetime.combine(birth_date, parse_birth_time(birth_time))
+        snapshot = compute_vedic_snapshot(
+            local, as_of=as_of, timezone=timezone or None, latitude=latitude, longitude=longitude,
+            birth_place=birth_place or None, ayanamsa=ayanamsa or None, house_system=house_system or None,
+            uncertainty_minutes=uncertainty_minutes, now=now)
+    except InvalidInput as error:
+        raise _renamed(error, _VEDIC_FIELDS) from None
+    return {"input_hash": snapshot.input_hash, "ephemeris_version": ephemeris_version(),
+            "document": to_json(snapshot.to_dict())}
+
+
+_NATAL_FIELDS = {name: f"natal.{name}" for name in
+                 ("birth_date", "birth_time", "latitude", "longitude", "timezone", "birth_place", "house_system")}
+
+
+def daily_forecast_encoded(day: dt.date, natal: Any | None = None) -> str:
+    """The daily forecast document as JSON text; ``natal`` is an ``astrology.ChartRequest`` or None."""
+    from .forecast import daily_forecast
+
+    try:
+        body = daily_forecast(day, natal)
+    except InvalidInput as error:
+        raise (error if error.field == "date" else _renamed(error, _NATAL_FIELDS)) from None
+    return to_json(body)

@@ -4,10 +4,12 @@ from services.chart.domain.astrology.chart import (
     AnglePosition,
     ChartRequest,
     NatalChart,
+    NatalPositions,
     PlanetPosition,
     SignOverDay,
     compute_natal_chart,
     compute_natal_charts,
+    compute_natal_positions,
 )
 from services.chart.domain.astrology.houses import (
     DEFAULT_HOUSE_SYSTEM,
@@ -23,6 +25,7 @@ from services.chart.domain.astrology.zodiac import ZODIAC_SIGNS, SignPosition, s
 __all__ = [
     "ASPECT_KINDS", "AnglePosition", "Aspect", "AspectKind", "BODIES", "ChartRequest", "DEFAULT_HOUSE_SYSTEM",
     "EphemerisInfo", "EphemerisUnavailable", "FALLBACK_HOUSE_SYSTEM", "HOUSE_SYSTEMS", "Houses", "NatalChart",
-    "PlanetPosition", "SignOverDay", "SignPosition", "ZODIAC_SIGNS", "compute_houses", "compute_natal_chart",
-    "compute_natal_charts", "ephemeris_info", "find_aspect", "house_of", "sign_position",
+    "NatalPositions", "PlanetPosition", "SignOverDay", "SignPosition", "ZODIAC_SIGNS", "compute_houses",
+    "compute_natal_chart", "compute_natal_charts", "compute_natal_positions", "ephemeris_info", "find_aspect",
+    "house_of", "sign_position",
 ]

@@ -87,13 +87,16 @@ def house_of(longitude: float, cusps: tuple[float, ...]) -> int:
 
 def _in_zodiacal_order(cusps: tuple[float, ...]) -> bool:
     """Twelve forward arcs from cusp to cusp must add up to exactly one turn."""
-    total = sum((cusps[(i + 1) % 12] - cusps[i]) % 360.0 for i in range(12))
+    total = sum([(following - cusp) % 360.0 for cusp, following in zip(cusps, (*cusps[1:], cusps[0]))])
     return abs(total - 360.0) < 1e-6
 
 
 def _swe_houses(jd_ut: float, latitude: float, longitude: float, key: str):
     cusps, ascmc = swe.houses_ex(jd_ut, latitude, longitude, HOUSE_SYSTEMS[key])
-    return tuple(normalize(c) for c in cusps[:12]), ascmc
+    cusps = cusps[:12]
+    if not (0.0 <= min(cusps) and max(cusps) < 360.0):  # Swiss Ephemeris normalises them already
+        cusps = tuple([normalize(c) for c in cusps])
+    return cusps, ascmc
 
 
 def compute_houses(jd_ut: float, latitude: float, longitude: float, system: str | None = None) -> Houses:

@@ -63,26 +63,36 @@ def julian_day_ut(utc: datetime) -> float:
     """Julian day (UT) of an aware datetime; naive datetimes are rejected, not guessed."""
     if utc.tzinfo is None:
         raise ValueError("julian_day_ut needs an aware datetime")
-    t = utc.astimezone(timezone.utc)
+    t = utc if utc.tzinfo is timezone.utc else utc.astimezone(timezone.utc)
     hours = t.hour + t.minute / 60.0 + (t.second + t.microsecond / 1e6) / 3600.0
     return swe.julday(t.year, t.month, t.day, hours, swe.GREG_CAL)
 
 
 def body_state(jd_ut: float, name: str) -> BodyState:
     """One ``calc_ut`` call for one body, with the Moshier fallback turned into an error."""
-    try:
-        values, returned_flags = swe.calc_ut(jd_ut, BODIES[name], CALC_FLAGS)
-    except swe.Error as error:
-        raise EphemerisUnavailable(f"Swiss Ephemeris cannot compute {name}: {str(error).strip()}") from error
-    if not returned_flags & swe.FLG_SWIEPH:
-        raise EphemerisUnavailable(
-            f"Swiss Ephemeris files not found: {name} fell back to the Moshier model (set the ephemeris path)"
-        )
-    return BodyState(values[0], values[1], values[3])
+    return body_states(jd_ut, (name,))[name]
 
 
-def body_states(jd_ut: float, names=tuple(BODIES)) -> dict[str, BodyState]:
-    return {name: body_state(jd_ut, name) for name in names}
+_ALL_NAMES = tuple(BODIES)
+_ALL_BODIES = tuple(BODIES.items())
+
+
+def body_states(jd_ut: float, names: tuple[str, ...] = _ALL_NAMES) -> dict[str, BodyState]:
+    """``body_state`` for each name, in order. One tight loop without a Python call per body: the
+    batch RPC runs it for thousands of charts, and every microsecond around ``calc_ut`` counts."""
+    states = {}
+    calc_ut, swieph, new_tuple = swe.calc_ut, swe.FLG_SWIEPH, tuple.__new__
+    for name, body in _ALL_BODIES if names is _ALL_NAMES else ((name, BODIES[name]) for name in names):
+        try:
+            values, returned_flags = calc_ut(jd_ut, body, CALC_FLAGS)
+        except swe.Error as error:
+            raise EphemerisUnavailable(f"Swiss Ephemeris cannot compute {name}: {str(error).strip()}") from error
+        if not returned_flags & swieph:
+            raise EphemerisUnavailable(
+                f"Swiss Ephemeris files not found: {name} fell back to the Moshier model (set the ephemeris path)"
+            )
+        states[name] = new_tuple(BodyState, (values[0], values[1], values[3]))  # BodyState(...) minus a frame
+    return states
 
 
 def ephemeris_info() -> EphemerisInfo:
