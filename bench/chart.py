@@ -24,7 +24,8 @@ Measured (all times from ``time.perf_counter``):
 3. Human Design: CalculateHumanDesign, single-call p50/p99 and batch per chart.
 4. Compatibility: ScoreCandidates with 2,000 candidates (RPC round trip p50/p99) and the same
    scoring in-process (the domain function alone).
-5. The floor: bare pyswisseph, 12 bodies (calc_ut FLG_SWIEPH|FLG_SPEED) + houses_ex, per chart.
+5. The floor: bare pyswisseph, 12 bodies (calc_ut FLG_SWIEPH|FLG_SPEED) + houses_ex, per chart; also
+   over the batch's 2,000 records in time order, the order the batch RPC computes them in.
 
 Targets (issue 3): batch natal chart per chart <= 0.1 x kerykeion's (the best of the batch methods,
 named in the output); single gRPC call p50 <= 0.5 x kerykeion's; compatibility for 2,000 candidates
@@ -271,13 +272,17 @@ def bench_kerykeion_with_aspects(records: list[Birth], rounds: int) -> Row:
 # --------------------------------------------------------------------------------------------
 # 5. bare pyswisseph floor, and our domain code in-process (for the discussion)
 
-def bench_floor(records: list[Birth], rounds: int) -> Row:
+def bench_floor(records: list[Birth], rounds: int, in_time_order: bool = False) -> Row:
+    """Per chart, timed one by one; ``in_time_order``: charts sorted by instant, as the batch RPC
+    computes them (Swiss Ephemeris reuses the file segment it read last)."""
     swe.set_ephe_path(str(EPHE_PATH))
     prepared = []
     for b in records:
         u = b.utc
         jd = swe.julday(u.year, u.month, u.day, u.hour + u.minute / 60 + u.second / 3600, swe.GREG_CAL)
         prepared.append((jd, b.latitude, b.longitude))
+    if in_time_order:
+        prepared.sort()
     for jd, _, _ in prepared:
         for body in FLOOR_BODIES:
             if not swe.calc_ut(jd, body, FLOOR_FLAGS)[1] & swe.FLG_SWIEPH:
@@ -296,6 +301,8 @@ def bench_floor(records: list[Birth], rounds: int) -> Row:
             started = time.perf_counter()
             chart(*item)
             samples.append(time.perf_counter() - started)
+    if in_time_order:
+        return latency_row(f"bare pyswisseph floor, {len(records)} charts in time order (the batch's)", samples)
     return latency_row("bare pyswisseph floor: 12 × calc_ut + houses_ex, in-process", samples)
 
 
@@ -692,6 +699,7 @@ def main() -> int:
             kerykeion, kerykeion_peers = bench_kerykeion(records, sizes["rounds"])
             kerykeion_aspects = bench_kerykeion_with_aspects(records, sizes["rounds"])
             floor = bench_floor(records, sizes["rounds"] * 5)
+            floor_sorted = bench_floor(birth_records(NATAL_BATCH), sizes["rounds"], in_time_order=True)
             domain = bench_domain_profile(records, sizes["rounds"])
             results = asyncio.run(bench_service(service, records, sizes))
         finally:
@@ -700,7 +708,7 @@ def main() -> int:
     agreement = check_agreement(records, kerykeion_peers, results["profile_responses"])
 
     rows = [kerykeion, kerykeion_aspects, results["profile_single"], results["profile_batch"],
-            results["natal_batch"], results["natal_split"], domain, floor,
+            results["natal_batch"], results["natal_split"], domain, floor, floor_sorted,
             results["health_single"], results["numerology_single"], results["hd_single"], results["hd_batch"],
             results["compat_rpc"], compat_domain]
     print_table(rows, kerykeion)

@@ -179,13 +179,17 @@ def localize(local: datetime, location: BirthLocation) -> ResolvedBirthTime:
     if local.tzinfo is not None:
         raise ValueError("localize needs a naive local clock time")
     zone = zone_info(location.zone)
-    # fold=0 is, by PEP 495, the earlier instant in a fold and the pre-transition offset in a gap.
-    earlier = local.replace(tzinfo=zone, fold=0)
-    later = local.replace(tzinfo=zone, fold=1)
-    utc = earlier.astimezone(_UTC)
-    nonexistent = utc.astimezone(zone).replace(tzinfo=None) != local
-    ambiguous = not nonexistent and earlier.utcoffset() != later.utcoffset()
+    # fold=0 (the constructor's default) is, by PEP 495, the earlier instant in a fold and the
+    # pre-transition offset in a gap. The positional constructor, not replace(tzinfo=...): replace
+    # parses keywords, and a batch of thousands of charts notices.
+    earlier = datetime(local.year, local.month, local.day, local.hour, local.minute, local.second,
+                       local.microsecond, zone)
     offset = earlier.utcoffset() or timedelta(0)
+    utc = earlier.astimezone(_UTC)
+    # Both sides have the same tzinfo, so != compares the wall-clock fields (fold ignored): does
+    # the instant read back as the clock time given?
+    nonexistent = utc.astimezone(zone) != earlier
+    ambiguous = not nonexistent and earlier.replace(fold=1).utcoffset() != offset
     return ResolvedBirthTime(
         local=local,
         location=location,
