@@ -39,7 +39,6 @@ import json
 import os
 import platform
 import random
-import socket
 import statistics
 import subprocess
 import sys
@@ -64,6 +63,7 @@ import psutil  # noqa: E402
 import swisseph as swe  # noqa: E402
 from grpc_health.v1 import health_pb2, health_pb2_grpc  # noqa: E402
 
+from devstack.processes import free_port  # noqa: E402
 from numeros.chart.v1 import chart_pb2, chart_pb2_grpc  # noqa: E402
 
 EPHE_PATH = REPO_ROOT / "ephe"
@@ -332,12 +332,6 @@ def bench_domain_profile(records: list[Birth], rounds: int) -> Row:
 
 # --------------------------------------------------------------------------------------------
 # the service, started as in production
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
 
 class Service:
     def __init__(self, workers: int, log_path: Path) -> None:
