@@ -10,38 +10,17 @@ import pytest
 import pytest_asyncio
 import swisseph as swe
 
-from numeros.chart.v1 import chart_pb2, chart_pb2_grpc
+from numeros.chart.v1 import chart_pb2
 from services.chart.adapters.ephemeris import init_worker
 from services.chart.domain.astrology.chart import ChartRequest
 from services.chart.domain.astrology.zodiac import ZODIAC_SIGNS
 from services.chart.domain.errors import InvalidInput
 from services.chart.domain.forecast import FORECAST_RULESET_VERSION, TRANSIT_ORB, daily_forecast
-from services.chart.tests.test_grpc_calculations import assert_invalid, call, pb_date, rejected, started
+from services.chart.tests.grpc_support import assert_invalid, call, pb_date, rejected
 
 module_fixture = pytest_asyncio.fixture(loop_scope="module", scope="module")
 
 
-@module_fixture
-async def server(ephe_dir):
-    running = await started(ephe_dir, workers=2)
-    yield running
-    await running.stop(grace=1)
-
-
-@module_fixture
-async def stub(server):
-    async with grpc.aio.insecure_channel(f"127.0.0.1:{server.port}") as channel:
-        yield chart_pb2_grpc.ChartServiceStub(channel)
-
-
-@module_fixture
-async def stub_without_ephemeris(empty_ephe_dir):
-    running = await started(empty_ephe_dir, workers=1)
-    try:
-        async with grpc.aio.insecure_channel(f"127.0.0.1:{running.port}") as channel:
-            yield chart_pb2_grpc.ChartServiceStub(channel)
-    finally:
-        await running.stop(grace=1)
 
 
 MADRID_1990 = ChartRequest(date(1990, 5, 15), time(14, 30), 40.4168, -3.7038, "Europe/Madrid")

@@ -19,74 +19,22 @@ import numpy as np
 import pytest
 import pytest_asyncio
 
-from numeros.chart.v1 import chart_pb2, chart_pb2_grpc
+from numeros.chart.v1 import chart_pb2
 from services.chart.adapters.worker_pool import WorkerPool
 from services.chart.api.grpc_server import (
     ERROR_METADATA_KEY,
     FIELD_METADATA_KEY,
     MAX_CANDIDATES,
-    RunningServer,
-    start_server,
 )
 from services.chart.domain.numerology import HARMONY_NUMBERS, numerology_score
-from services.chart.settings import ChartSettings
+from services.chart.tests.grpc_support import assert_invalid, call, pb_date, rejected
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 module_fixture = pytest_asyncio.fixture(loop_scope="module", scope="module")
 
-# A bound on every call, so a server that never answers fails the test instead of hanging it.
-HANG_GUARD_SECONDS = 30
 KEY_PLANETS = ("sun", "moon", "mercury", "venus", "mars")
 SIGNS = ("Aries", "Taurus", "Gemini", "Cancer", "Leo", "Virgo", "Libra", "Scorpio", "Sagittarius", "Capricorn",
          "Aquarius", "Pisces")
-
-
-async def started(ephe_path, workers: int) -> RunningServer:
-    settings = ChartSettings(grpc_host="127.0.0.1", grpc_port=0, chart_workers=workers, ephe_path=ephe_path)
-    return await start_server(settings)
-
-
-@module_fixture
-async def server(ephe_dir):
-    running = await started(ephe_dir, workers=2)
-    yield running
-    await running.stop(grace=1)
-
-
-@module_fixture
-async def stub(server):
-    async with grpc.aio.insecure_channel(f"127.0.0.1:{server.port}") as channel:
-        yield chart_pb2_grpc.ChartServiceStub(channel)
-
-
-@module_fixture
-async def stub_without_ephemeris(empty_ephe_dir):
-    running = await started(empty_ephe_dir, workers=1)
-    try:
-        async with grpc.aio.insecure_channel(f"127.0.0.1:{running.port}") as channel:
-            yield chart_pb2_grpc.ChartServiceStub(channel)
-    finally:
-        await running.stop(grace=1)
-
-
-async def call(method, request, **kwargs):
-    return await asyncio.wait_for(method(request, **kwargs), timeout=HANG_GUARD_SECONDS)
-
-
-async def rejected(method, request, **kwargs) -> grpc.aio.AioRpcError:
-    with pytest.raises(grpc.aio.AioRpcError) as raised:
-        await call(method, request, **kwargs)
-    return raised.value
-
-
-def assert_invalid(error: grpc.aio.AioRpcError, field: str) -> None:
-    assert error.code() == grpc.StatusCode.INVALID_ARGUMENT, error.details()
-    assert error.details().startswith(f"{field}: "), error.details()
-    assert error.trailing_metadata()[FIELD_METADATA_KEY] == field
-
-
-def pb_date(value: date) -> chart_pb2.Date:
-    return chart_pb2.Date(year=value.year, month=value.month, day=value.day)
 
 
 # ---------------------------------------------------------------------------------------------

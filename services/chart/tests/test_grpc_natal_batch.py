@@ -16,10 +16,10 @@ import pytest
 import pytest_asyncio
 import swisseph as swe
 
-from numeros.chart.v1 import chart_pb2, chart_pb2_grpc
-from services.chart.api.grpc_server import FIELD_METADATA_KEY, WORKER_PID_METADATA_KEY, RunningServer, start_server
+from numeros.chart.v1 import chart_pb2
+from services.chart.api.grpc_server import FIELD_METADATA_KEY, WORKER_PID_METADATA_KEY
 from services.chart.api.natal_batch import MAX_NATAL_CHARTS, MIN_CHUNK, chunk_bounds
-from services.chart.settings import ChartSettings
+from services.chart.tests.grpc_support import call as shared_call
 
 on_module_loop = pytest.mark.asyncio(loop_scope="module")  # the module-scoped server's loop
 module_fixture = pytest_asyncio.fixture(loop_scope="module", scope="module")
@@ -30,36 +30,8 @@ BODIES = ["sun", "moon", "mercury", "venus", "mars", "jupiter", "saturn", "uranu
 ROUNDED = 5e-5  # the profile document rounds longitudes, speeds and cusps to 4 places
 
 
-async def started(ephe_path, workers: int) -> RunningServer:
-    settings = ChartSettings(grpc_host="127.0.0.1", grpc_port=0, chart_workers=workers, ephe_path=ephe_path,
-                             expose_worker_pid=True)
-    return await start_server(settings)
-
-
-@module_fixture
-async def stub(ephe_dir):
-    running = await started(ephe_dir, workers=2)
-    try:
-        options = [("grpc.max_receive_message_length", 16 * 1024 * 1024),
-                   ("grpc.max_send_message_length", 16 * 1024 * 1024)]
-        async with grpc.aio.insecure_channel(f"127.0.0.1:{running.port}", options=options) as channel:
-            yield chart_pb2_grpc.ChartServiceStub(channel)
-    finally:
-        await running.stop(grace=1)
-
-
-@module_fixture
-async def stub_without_ephemeris(empty_ephe_dir):
-    running = await started(empty_ephe_dir, workers=1)
-    try:
-        async with grpc.aio.insecure_channel(f"127.0.0.1:{running.port}") as channel:
-            yield chart_pb2_grpc.ChartServiceStub(channel)
-    finally:
-        await running.stop(grace=1)
-
-
 async def call(method, request, **kwargs):
-    return await asyncio.wait_for(method(request, **kwargs), timeout=HANG_GUARD_SECONDS)
+    return await shared_call(method, request, guard_seconds=HANG_GUARD_SECONDS, **kwargs)
 
 
 def birth(year: int, month: int, day: int, time: str = "", **fields) -> chart_pb2.BirthData:

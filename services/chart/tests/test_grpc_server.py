@@ -22,12 +22,12 @@ from services.chart.api.grpc_server import (
     WORKER_PID_METADATA_KEY,
     ChartServicer,
     ListenError,
-    RunningServer,
     start_server,
 )
 from services.chart.adapters.worker_pool import WorkerOutcome
 from services.chart.domain.numerology import calculate_numerology
 from services.chart.settings import REPO_ROOT, ChartSettings
+from services.chart.tests.grpc_support import started
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 module_fixture = pytest_asyncio.fixture(loop_scope="module", scope="module")
@@ -40,13 +40,6 @@ def numerology_request(full_name: str = "José Álvarez", year: int = 1990, mont
     return chart_pb2.CalculateNumerologyRequest(
         full_name=full_name, birth_date=chart_pb2.Date(year=year, month=month, day=day)
     )
-
-
-async def started(ephe_path, workers: int) -> RunningServer:
-    settings = ChartSettings(
-        grpc_host="127.0.0.1", grpc_port=0, chart_workers=workers, ephe_path=ephe_path, expose_worker_pid=True
-    )
-    return await start_server(settings)
 
 
 @module_fixture

@@ -13,9 +13,9 @@ import grpc
 import pytest
 import pytest_asyncio
 
-from numeros.chart.v1 import chart_pb2, chart_pb2_grpc
+from numeros.chart.v1 import chart_pb2
 from services.chart.domain.vedic import RULESET_VERSION, ephemeris_version
-from services.chart.tests.test_grpc_calculations import assert_invalid, call, pb_date, rejected, started
+from services.chart.tests.grpc_support import assert_invalid, call, pb_date, rejected
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
@@ -23,27 +23,6 @@ pytestmark = pytest.mark.asyncio(loop_scope="module")
 module_fixture = pytest_asyncio.fixture(loop_scope="module", scope="module")
 
 
-@module_fixture
-async def server(ephe_dir):
-    running = await started(ephe_dir, workers=2)
-    yield running
-    await running.stop(grace=1)
-
-
-@module_fixture
-async def stub(server):
-    async with grpc.aio.insecure_channel(f"127.0.0.1:{server.port}") as channel:
-        yield chart_pb2_grpc.ChartServiceStub(channel)
-
-
-@module_fixture
-async def stub_without_ephemeris(empty_ephe_dir):
-    running = await started(empty_ephe_dir, workers=1)
-    try:
-        async with grpc.aio.insecure_channel(f"127.0.0.1:{running.port}") as channel:
-            yield chart_pb2_grpc.ChartServiceStub(channel)
-    finally:
-        await running.stop(grace=1)
 
 CHENNAI = {"latitude": 13.0827, "longitude": 80.2707, "timezone": "Asia/Kolkata"}
 SEED_KEYS = {"meta", "panchanga", "d1", "dignities", "aspects", "dasha", "transits", "d9", "sav", "yogas",
