@@ -104,6 +104,17 @@ async def _page_scores(request: Request, viewer: Mapping[str, Any] | None, page:
         return {}, exc.code
 
 
+def _require_live_pair(found: dict, me: int, target: int) -> None:
+    """Both people must exist here: the target (404 naming it), and the caller (409 while their
+    profile is still on its way from identity, 404 once deleted)."""
+    if not profiles_repo.is_live(found.get(target)):
+        raise AppError(404, "USER_NOT_FOUND", "No such user.", field="target_user_id")
+    if me not in found:
+        raise _profile_pending()
+    if not profiles_repo.is_live(found[me]):
+        raise AppError(404, "USER_NOT_FOUND", "This account no longer exists.")
+
+
 @router.post("/scan/evaluate", response_model=CompatibilityResponse, summary="Compatibility with one user in detail",
              description="The caller's compatibility with `target_user_id`, read from the caller's side: the "
                          "overall score, the numerology breakdown (life path, soul urge, expression and "
@@ -124,12 +135,7 @@ async def evaluate(body: EvaluateRequest, request: Request, principal: Principal
         raise AppError(422, "VALIDATION_ERROR", "Compatibility needs another user.", field="target_user_id")
     async with session.begin():
         found = await profiles_repo.get_profiles(session, (me, target))
-    if not profiles_repo.is_live(found.get(target)):
-        raise AppError(404, "USER_NOT_FOUND", "No such user.", field="target_user_id")
-    if me not in found:
-        raise _profile_pending()
-    if not profiles_repo.is_live(found[me]):
-        raise AppError(404, "USER_NOT_FOUND", "This account no longer exists.")
+    _require_live_pair(found, me, target)
     document = await compatibility.evaluate(_chart_of(request), found[me], found[target])
     return compatibility_response(document.body)
 
@@ -156,12 +162,7 @@ async def resonance(body: ResonanceRequest, request: Request, principal: Princip
         # One decision per pair at a time: two simultaneous mutual likes cannot miss each other.
         await matches_repo.lock_pair(session, pair_lock_key(user1, user2))
         found = await profiles_repo.lock_pair_profiles(session, (user1, user2))
-        if not profiles_repo.is_live(found.get(target)):
-            raise AppError(404, "USER_NOT_FOUND", "No such user.", field="target_user_id")
-        if me not in found:
-            raise _profile_pending()
-        if not profiles_repo.is_live(found[me]):
-            raise AppError(404, "USER_NOT_FOUND", "This account no longer exists.")
+        _require_live_pair(found, me, target)
         await matches_repo.upsert_resonance(session, from_user_id=me, to_user_id=target, action=body.action)
         existing = await matches_repo.find_pair_match(session, user1, user2)
         if existing is None and body.action == "resonate":
