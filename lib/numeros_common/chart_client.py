@@ -143,15 +143,8 @@ class ChartClient:
                                 longitude: float | None = None, timezone: str | None = None,
                                 house_system: str | None = None) -> chart_pb2.CalculateProfileResponse:
         """Numerology + natal chart; ``document.json`` is ``{"numerology", "astrology", "chart_level"}``."""
-        if isinstance(birth_time, dt.time):
-            birth_time = birth_time.isoformat(timespec="seconds")
-        request = chart_pb2.BirthData(name=name, birth_date=grpc_date(birth_date), birth_time=birth_time or "",
-                                      birth_place=birth_place or "", timezone=timezone or "",
-                                      house_system=house_system or "")
-        if latitude is not None:
-            request.latitude = latitude
-        if longitude is not None:
-            request.longitude = longitude
+        request = birth_data(name, birth_date, birth_time=birth_time, birth_place=birth_place, latitude=latitude,
+                             longitude=longitude, timezone=timezone, house_system=house_system)
         return await self._call(self.stub.CalculateProfile, request)
 
     async def numerology_report(self, full_name: str, birth_date: dt.date, *, as_of: dt.date, system: str = "",
