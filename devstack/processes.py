@@ -1,6 +1,7 @@
 """Child processes with prefixed, streamed logs and a clean stop (no orphans)."""
 from __future__ import annotations
 
+import asyncio
 import ctypes
 import os
 import signal
@@ -9,9 +10,11 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
-from typing import IO
+from typing import IO, TypeVar
+
+T = TypeVar("T")
 
 
 PR_SET_PDEATHSIG = 1
@@ -29,13 +32,36 @@ def port_open(port: int, host: str = "127.0.0.1") -> bool:
         return s.connect_ex((host, port)) == 0
 
 
-def wait_until(predicate: Callable[[], bool], timeout: float, what: str, interval: float = 0.1) -> None:
+def _pauses(timeout: float, interval: float) -> Iterator[float]:
+    """How long to wait before each try: none before the first, then `interval` until `timeout` has passed."""
     deadline = time.monotonic() + timeout
+    yield 0.0
     while time.monotonic() < deadline:
-        if predicate():
-            return
-        time.sleep(interval)
-    raise TimeoutError(f"timed out after {timeout:.0f}s waiting for {what}")
+        yield interval
+
+
+def poll(fetch: Callable[[], T], accept: Callable[[T], object], timeout: float, what: str,
+         interval: float = 0.1) -> T:
+    """The first value of fetch() that accept() takes; TimeoutError (naming the last value) past timeout."""
+    for pause in _pauses(timeout, interval):
+        time.sleep(pause)
+        if accept(value := fetch()):
+            return value
+    raise TimeoutError(f"timed out after {timeout:.0f}s waiting for {what}; last value: {value!r}")
+
+
+async def poll_async(fetch: Callable[[], Awaitable[T]], accept: Callable[[T], object], timeout: float, what: str,
+                     interval: float = 0.1) -> T:
+    """poll() for a coroutine function, without blocking the event loop."""
+    for pause in _pauses(timeout, interval):
+        await asyncio.sleep(pause)
+        if accept(value := await fetch()):
+            return value
+    raise TimeoutError(f"timed out after {timeout:.0f}s waiting for {what}; last value: {value!r}")
+
+
+def wait_until(predicate: Callable[[], bool], timeout: float, what: str, interval: float = 0.1) -> None:
+    poll(predicate, bool, timeout, what, interval)
 
 
 class Child:

@@ -8,7 +8,6 @@ import socket
 import subprocess
 import sys
 import tempfile
-import time
 import uuid
 from pathlib import Path
 
@@ -18,6 +17,7 @@ import psutil
 import pytest
 import websockets
 
+from devstack.processes import poll
 from devstack.stack import REPO, Ports, Stack
 
 pytestmark = pytest.mark.e2e
@@ -45,15 +45,6 @@ def register(client: httpx.Client, name: str, birth_date: str) -> dict:
     return reply.json()
 
 
-def until(fetch, accept, timeout=15.0):
-    deadline = time.monotonic() + timeout
-    while True:
-        value = fetch()
-        if accept(value) or time.monotonic() > deadline:
-            return value
-        time.sleep(0.2)
-
-
 def test_readyz_reports_every_dependency(stack):
     status, body = stack.readiness()
     assert status == 200, body
@@ -79,15 +70,15 @@ def test_register_scan_resonate_match_message_websocket_push(stack):
             if not cursor:
                 return seen
 
-    seen = until(scan_all, lambda ids: bob["user"]["id"] in ids)
+    seen = poll(scan_all, lambda ids: bob["user"]["id"] in ids, 15, "Bob in Ada's scan", interval=0.2)
     assert bob["user"]["id"] in seen and ada["user"]["id"] not in seen
 
     first = client.post("/api/v1/resonance/", json={"target_user_id": bob["user"]["id"], "action": "resonate"},
                         headers=ada_auth)
     assert first.status_code == 200 and first.json()["is_match"] is False
-    second = until(lambda: client.post("/api/v1/resonance", json={"target_user_id": ada["user"]["id"],
-                                                                  "action": "resonate"}, headers=bob_auth),
-                   lambda r: r.status_code == 200)
+    second = poll(lambda: client.post("/api/v1/resonance", json={"target_user_id": ada["user"]["id"],
+                                                                 "action": "resonate"}, headers=bob_auth),
+                  lambda r: r.status_code == 200, 15, "Bob's resonance to be accepted", interval=0.2)
     assert second.json()["is_match"] is True, second.text
     match_id = second.json()["match"]["id"]
     listed = client.get("/api/v1/matches/", headers=ada_auth).json()["matches"]
@@ -96,7 +87,9 @@ def test_register_scan_resonate_match_message_websocket_push(stack):
     async def converse() -> dict:
         ws_url = stack.gateway_url.replace("http://", "ws://") + f"/ws/chat/{match_id}/?token={bob['token']}"
         async with websockets.connect(ws_url) as ws:
-            await asyncio.sleep(0.3)  # the socket subscribes before the message is sent
+            # The server says "connected" once it listens to the match: nothing sent after is missed.
+            hello = json.loads(await asyncio.wait_for(ws.recv(), 10))
+            assert hello == {"type": "connected", "match_id": match_id, "user_id": bob["user"]["id"]}
             async with httpx.AsyncClient(base_url=stack.gateway_url, timeout=10) as ac:
                 posted = await ac.post(f"/api/v1/matches/{match_id}/messages/",
                                        json={"content": "Hey! Our numbers align 💫"}, headers=ada_auth)
@@ -125,7 +118,8 @@ def test_register_scan_resonate_match_message_websocket_push(stack):
             await conn.close()
 
     expected = sorted([(ada["user"]["id"], "match"), (bob["user"]["id"], "match"), (bob["user"]["id"], "message")])
-    assert until(lambda: asyncio.run(push_rows()), lambda rows: rows == expected) == expected
+    assert poll(lambda: asyncio.run(push_rows()), lambda rows: rows == expected, 15, "push notifications",
+                interval=0.2) == expected
 
 
 def test_other_users_cannot_read_a_match_or_its_messages(stack):

@@ -6,6 +6,7 @@ import nats
 import pytest
 from sqlalchemy import BigInteger, Column, MetaData, Table, func, select, text
 
+from devstack.processes import poll_async
 from numeros_common.db import make_engine, make_session_factory
 from numeros_common.events.consumer import DurableConsumer
 from numeros_common.events.outbox import OutboxRelay, add_event, inbox_table, outbox_table
@@ -88,16 +89,18 @@ async def test_consumer_applies_each_event_once_and_retries_failures(db, infra):
     task = asyncio.create_task(consumer.run())
     envelope = Envelope.wrap("test", UserDeletedV1(user_id=user_id))
     for msg_id in ("a", "b"):  # the same event twice, past JetStream's de-duplication
-        await js.publish("identity.user.deleted", envelope.model_dump_json().encode(),
-                         headers={"Nats-Msg-Id": f"{envelope.id}-{msg_id}"})
-    for _ in range(100):
-        async with sessions() as session:
-            effects = await session.scalar(select(func.count()).select_from(tables["effects"])
-                                           .where(tables["effects"].c.user_id == user_id))
-        if effects and attempts.count(user_id) >= 2:
-            break
-        await asyncio.sleep(0.1)
-    await asyncio.sleep(1)
+        last = await js.publish("identity.user.deleted", envelope.model_dump_json().encode(),
+                                headers={"Nats-Msg-Id": f"{envelope.id}-{msg_id}"})
+
+    async def consumers() -> list:
+        return [c for c in await js.consumers_info(last.stream) if c.name.startswith(consumer.name)]
+
+    def all_acked(infos: list) -> bool:
+        return bool(infos) and all(c.ack_floor.stream_seq >= last.seq and not c.num_pending and not c.num_ack_pending
+                                   for c in infos)
+
+    # Both deliveries acked (the failed one after its redelivery): nothing is left to apply.
+    await poll_async(consumers, all_acked, 30, "the consumer to ack both deliveries")
     async with sessions() as session:
         effects = await session.scalar(select(func.count()).select_from(tables["effects"])
                                        .where(tables["effects"].c.user_id == user_id))

@@ -147,9 +147,14 @@ def test_edge_rate_limit_answers_429_past_the_burst(gateway):
 def test_rate_limit_state_lives_in_redis(gateway, infra):
     import redis
 
+    store = redis.Redis.from_url(infra.redis_url)
+    for key in store.scan_iter("rate:*"):
+        store.delete(key)  # a fresh bucket for this client
     get(gateway[0] + "/api/v1/matches")
-    keys = redis.Redis.from_url(infra.redis_url).keys("*")
-    assert keys, "Traefik's rate limiter wrote nothing to Redis"
+    # Traefik's Redis limiter keys a token bucket by middleware and client IP; this one
+    # request took one token from the fixture's burst of 20.
+    assert store.keys("rate:*") == [b"rate:edge-ratelimit@file:127.0.0.1"]
+    assert store.hget("rate:edge-ratelimit@file:127.0.0.1", "tokens") == b"19"
 
 
 def test_access_log_is_json(gateway):
