@@ -8,9 +8,9 @@ import shutil
 import subprocess
 import sys
 import urllib.request
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO
+from typing import IO, ClassVar
 
 import yaml
 
@@ -54,11 +54,34 @@ def _allow_traverse(folder: Path) -> None:
 
 
 @dataclass
-class Postgres:
+class Component:
+    """One server run as a supervised child process, with its files and log under data_dir."""
+    name: ClassVar[str]
     data_dir: Path
     port: int
-    echo: IO[str] | None = None
-    child: Child | None = None
+    echo: IO[str] | None = field(default=None, kw_only=True)
+    child: Child | None = field(default=None, kw_only=True)
+
+    @property
+    def log_file(self) -> Path:
+        return self.data_dir / f"{self.name}.log"
+
+    def _spawn(self, argv: list[str], **options) -> None:
+        self.child = Child(self.name, argv, log_file=self.log_file, echo=self.echo, **options).start()
+
+    def _check_alive(self) -> None:
+        """Fail a wait at once when the server died instead of waiting out the timeout."""
+        if self.child and not self.child.running:
+            raise RuntimeError(f"{self.name} exited; see {self.log_file}")
+
+    def stop(self) -> None:
+        if self.child:
+            self.child.stop()
+
+
+@dataclass
+class Postgres(Component):
+    name = "postgres"
 
     @property
     def url(self) -> str:
@@ -89,11 +112,9 @@ class Postgres:
             if done.returncode != 0:
                 raise RuntimeError(f"initdb failed: {done.stderr.strip()}")
             pwfile.unlink()
-        self.child = Child("postgres", [str(bin_dir / "postgres"), "-D", str(pgdata), "-p", str(self.port),
-                                        "-c", "listen_addresses=127.0.0.1", "-c", f"unix_socket_directories={pgdata}",
-                                        "-c", "fsync=on", "-c", "max_connections=300"],
-                           log_file=self.data_dir / "postgres.log", echo=self.echo,
-                           preexec_fn=as_postgres_user).start()
+        self._spawn([str(bin_dir / "postgres"), "-D", str(pgdata), "-p", str(self.port),
+                     "-c", "listen_addresses=127.0.0.1", "-c", f"unix_socket_directories={pgdata}",
+                     "-c", "fsync=on", "-c", "max_connections=300"], preexec_fn=as_postgres_user)
         wait_until(lambda: self._ready(bin_dir), 60, "postgres")
         env = {**os.environ, "PGPASSWORD": DB_PASSWORD}
         exists = subprocess.run([str(bin_dir / "psql"), "-h", "127.0.0.1", "-p", str(self.port), "-U", DB_USER,
@@ -105,8 +126,7 @@ class Postgres:
         return self
 
     def _ready(self, bin_dir: Path) -> bool:
-        if self.child and not self.child.running:
-            raise RuntimeError(f"postgres exited; see {self.data_dir / 'postgres.log'}")
+        self._check_alive()
         return subprocess.run([str(bin_dir / "pg_isready"), "-h", "127.0.0.1", "-p", str(self.port)],
                               capture_output=True).returncode == 0
 
@@ -116,11 +136,8 @@ class Postgres:
 
 
 @dataclass
-class Redis:
-    data_dir: Path
-    port: int
-    echo: IO[str] | None = None
-    child: Child | None = None
+class Redis(Component):
+    name = "redis"
 
     @property
     def url(self) -> str:
@@ -128,25 +145,17 @@ class Redis:
 
     def start(self) -> "Redis":
         self.data_dir.mkdir(parents=True, exist_ok=True)
-        self.child = Child("redis", [_which("redis-server"), "--port", str(self.port), "--bind", "127.0.0.1",
-                                     "--dir", str(self.data_dir), "--appendonly", "yes", "--save", "",
-                                     "--daemonize", "no", "--protected-mode", "yes"],
-                           log_file=self.data_dir / "redis.log", echo=self.echo).start()
+        self._spawn([_which("redis-server"), "--port", str(self.port), "--bind", "127.0.0.1",
+                     "--dir", str(self.data_dir), "--appendonly", "yes", "--save", "",
+                     "--daemonize", "no", "--protected-mode", "yes"])
         wait_until(lambda: port_open(self.port), 30, "redis")
         return self
 
-    def stop(self) -> None:
-        if self.child:
-            self.child.stop()
-
 
 @dataclass
-class Nats:
-    data_dir: Path
-    port: int
+class Nats(Component):
+    name = "nats"
     monitor_port: int
-    echo: IO[str] | None = None
-    child: Child | None = None
 
     @property
     def url(self) -> str:
@@ -161,14 +170,12 @@ class Nats:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         conf = self.data_dir / "nats.conf"
         conf.write_text(self.config_text())
-        self.child = Child("nats", [_which("nats-server"), "-c", str(conf)], log_file=self.data_dir / "nats.log",
-                           echo=self.echo).start()
+        self._spawn([_which("nats-server"), "-c", str(conf)])
         wait_until(self._healthy, 30, "nats")
         return self
 
     def _healthy(self) -> bool:
-        if self.child and not self.child.running:
-            raise RuntimeError(f"nats-server exited; see {self.data_dir / 'nats.log'}")
+        self._check_alive()
         try:
             with urllib.request.urlopen(f"http://127.0.0.1:{self.monitor_port}/healthz?js-enabled-only=true",
                                         timeout=1) as reply:
@@ -176,23 +183,16 @@ class Nats:
         except OSError:
             return False
 
-    def stop(self) -> None:
-        if self.child:
-            self.child.stop()
-
     def kill(self) -> None:
         if self.child:
             self.child.kill()
 
 
 @dataclass
-class Traefik:
-    data_dir: Path
-    port: int
+class Traefik(Component):
+    name = "traefik"
     ping_port: int
     dynamic_config: dict
-    echo: IO[str] | None = None
-    child: Child | None = None
 
     def start(self) -> "Traefik":
         self.data_dir.mkdir(parents=True, exist_ok=True)
@@ -214,14 +214,12 @@ class Traefik:
         }
         static_path = self.data_dir / "traefik.yml"
         static_path.write_text(yaml.safe_dump(static, sort_keys=False))
-        self.child = Child("traefik", [_which("traefik"), f"--configFile={static_path}"],
-                           log_file=self.data_dir / "traefik.log", echo=self.echo).start()
+        self._spawn([_which("traefik"), f"--configFile={static_path}"])
         wait_until(self._routers_loaded, 30, "traefik to load its routes")
         return self
 
     def _routers_loaded(self) -> bool:
-        if self.child and not self.child.running:
-            raise RuntimeError(f"traefik exited; see {self.data_dir / 'traefik.log'}")
+        self._check_alive()
         try:
             with urllib.request.urlopen(f"http://127.0.0.1:{self.ping_port}/api/http/routers", timeout=1) as reply:
                 routers = [r for r in json.load(reply) if r.get("provider") == "file"]
@@ -231,7 +229,3 @@ class Traefik:
         if broken:
             raise RuntimeError(f"traefik rejected routers {broken}; see {self.data_dir / 'traefik.log'}")
         return len(routers) == len(self.dynamic_config["http"]["routers"])
-
-    def stop(self) -> None:
-        if self.child:
-            self.child.stop()

@@ -101,9 +101,9 @@ class Stack:
                                  f"others with NUMEROS_<NAME>_PORT, e.g. NUMEROS_GATEWAY_PORT=8001.")
         data = self.root / "data"
         subprocess.run([python(), "-m", "services.identity", "keygen", str(self.secrets)], check=True, cwd=REPO)
-        self.postgres = Postgres(data / "postgres", self.ports.postgres, self.echo).start()
-        self.redis = Redis(data / "redis", self.ports.redis, self.echo).start()
-        self.nats = Nats(data / "nats", self.ports.nats, self.ports.nats_monitor, self.echo).start()
+        self.postgres = Postgres(data / "postgres", self.ports.postgres, echo=self.echo).start()
+        self.redis = Redis(data / "redis", self.ports.redis, echo=self.echo).start()
+        self.nats = Nats(data / "nats", self.ports.nats, self.ports.nats_monitor, echo=self.echo).start()
         for name in HTTP_SERVICES:
             subprocess.run([python(), "-m", f"services.{name}", "migrate"], check=True, cwd=REPO,
                            env={**os.environ, **self.service_env(name)}, stdout=subprocess.DEVNULL)
@@ -114,8 +114,9 @@ class Stack:
         for name in HTTP_SERVICES:
             wait_until(lambda n=name: self._service_up(n), 60, name)
         backends = {name: f"http://127.0.0.1:{getattr(self.ports, name)}" for name in HTTP_SERVICES}
-        self.traefik = Traefik(self.root / "gateway", self.ports.gateway, self.ports.gateway_ping,
-                               file_provider_config(backends, [f"127.0.0.1:{self.ports.redis}"]), self.echo).start()
+        routes = file_provider_config(backends, [f"127.0.0.1:{self.ports.redis}"])
+        self.traefik = Traefik(self.root / "gateway", self.ports.gateway, self.ports.gateway_ping, routes,
+                               echo=self.echo).start()
         wait_until(self.ready, 90, "the whole system to report ready at /readyz", interval=0.5)
         return self
 
