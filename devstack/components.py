@@ -57,10 +57,15 @@ def _allow_traverse(folder: Path) -> None:
 class Component:
     """One server run as a supervised child process, with its files and log under data_dir."""
     name: ClassVar[str]
+    url_format: ClassVar[str] = ""  # how clients reach it, {port} filled in
     data_dir: Path
     port: int
     echo: IO[str] | None = field(default=None, kw_only=True)
     child: Child | None = field(default=None, kw_only=True)
+
+    @property
+    def url(self) -> str:
+        return self.url_format.format(port=self.port)
 
     @property
     def log_file(self) -> Path:
@@ -78,14 +83,15 @@ class Component:
         if self.child:
             self.child.stop()
 
+    def kill(self) -> None:
+        if self.child:
+            self.child.kill()
+
 
 @dataclass
 class Postgres(Component):
     name = "postgres"
-
-    @property
-    def url(self) -> str:
-        return f"postgresql+asyncpg://{DB_USER}:{DB_PASSWORD}@127.0.0.1:{self.port}/{DB_NAME}"
+    url_format = f"postgresql+asyncpg://{DB_USER}:{DB_PASSWORD}@127.0.0.1:{{port}}/{DB_NAME}"
 
     def start(self) -> "Postgres":
         ids = _drop_root()
@@ -138,10 +144,7 @@ class Postgres(Component):
 @dataclass
 class Redis(Component):
     name = "redis"
-
-    @property
-    def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
+    url_format = "redis://127.0.0.1:{port}/0"
 
     def start(self) -> "Redis":
         self.data_dir.mkdir(parents=True, exist_ok=True)
@@ -155,11 +158,8 @@ class Redis(Component):
 @dataclass
 class Nats(Component):
     name = "nats"
+    url_format = "nats://127.0.0.1:{port}"
     monitor_port: int
-
-    @property
-    def url(self) -> str:
-        return f"nats://127.0.0.1:{self.port}"
 
     def config_text(self) -> str:
         # sync_interval: always -> JetStream fsyncs before it acknowledges, so an acked event survives a crash.
@@ -182,10 +182,6 @@ class Nats(Component):
                 return reply.status == 200
         except OSError:
             return False
-
-    def kill(self) -> None:
-        if self.child:
-            self.child.kill()
 
 
 @dataclass

@@ -11,6 +11,7 @@ import sys
 import threading
 import time
 from collections.abc import Awaitable, Callable, Iterator
+from dataclasses import KW_ONLY, dataclass, field
 from pathlib import Path
 from typing import IO, TypeVar
 
@@ -64,21 +65,20 @@ def wait_until(predicate: Callable[[], bool], timeout: float, what: str, interva
     poll(predicate, bool, timeout, what, interval)
 
 
+@dataclass(eq=False)
 class Child:
     """One supervised process, in its own process group so a stop takes its children too."""
 
-    def __init__(self, name: str, argv: list[str], *, env: dict[str, str] | None = None, cwd: Path | None = None,
-                 log_file: Path | None = None, echo: IO[str] | None = None,
-                 preexec_fn: Callable[[], None] | None = None) -> None:
-        self.name = name
-        self.argv = argv
-        self.env = env
-        self.cwd = cwd
-        self.log_file = log_file
-        self.echo = echo
-        self.preexec_fn = preexec_fn
-        self.proc: subprocess.Popen[str] | None = None
-        self._pump: threading.Thread | None = None
+    name: str
+    argv: list[str]
+    _: KW_ONLY
+    env: dict[str, str] | None = None
+    cwd: Path | None = None
+    log_file: Path | None = None
+    echo: IO[str] | None = None
+    preexec_fn: Callable[[], None] | None = None
+    proc: subprocess.Popen[str] | None = field(default=None, init=False, repr=False)
+    _pump: threading.Thread | None = field(default=None, init=False, repr=False)
 
     def start(self) -> "Child":
         env = {**os.environ, **(self.env or {})}

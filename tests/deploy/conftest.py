@@ -203,21 +203,5 @@ def jetstream_block(conf_text: str) -> dict[str, str]:
 
 @pytest.fixture(scope="session")
 def helpers():
-    """The module-level helpers, for tests (import-mode independent)."""
-    import types
-
-    return types.SimpleNamespace(
-        REPO=REPO,
-        K8S_BASE=K8S_BASE,
-        kustomize=kustomize,
-        overlay_copy=local_overlay_copy,
-        ENV_CONTRACT=ENV_CONTRACT,
-        ALL_NUMEROS_ENV=ALL_NUMEROS_ENV,
-        HTTP_SERVICES=HTTP_SERVICES,
-        APP_SERVICES=APP_SERVICES,
-        TRAEFIK_MIDDLEWARE_TYPES=TRAEFIK_MIDDLEWARE_TYPES,
-        assert_traefik_accepts=assert_traefik_accepts,
-        assert_nats_config_check=assert_nats_config_check,
-        tool=tool,
-        jetstream_block=jetstream_block,
-    )
+    """This module's helpers and constants for the tests, whatever pytest's import mode."""
+    return sys.modules[__name__]
