@@ -550,6 +550,22 @@ def test_http_services_probe_healthz_and_readyz_and_migrate_first(base_objects, 
         assert inits[0]["env"] == main["env"]
 
 
+def test_each_numeros_image_runs_its_own_service(base_objects, local_objects, helpers):
+    # numeros/<svc> images are built from the one Dockerfile with SERVICE=<svc>: a container
+    # running one of them must run that service's module (migrate included).
+    for objects in (base_objects, local_objects):
+        seen = set()
+        for name, wl in workloads(objects).items():
+            for c in all_containers(pod_spec(wl)):
+                image = c["image"].split("@")[0].rsplit(":", 1)[0]
+                if image.startswith("numeros/"):
+                    svc = image.removeprefix("numeros/")
+                    assert svc in helpers.APP_SERVICES, f"{name}: no Dockerfile stage builds {image}"
+                    assert c["command"][:3] == ["python", "-m", f"services.{svc}"], f"{name}/{c['name']}"
+                    seen.add(svc)
+        assert seen == set(helpers.APP_SERVICES)
+
+
 def test_env_follows_the_service_contract(base_objects, helpers):
     configmap = by_kind(base_objects, "ConfigMap")["numeros-config"]["data"]
     secrets = {n: decoded_secret(s) for n, s in by_kind(base_objects, "Secret").items()}
