@@ -1,10 +1,15 @@
-"""How chart's gRPC failures become public errors (no server needed)."""
+"""How chart's gRPC failures become public errors naming the request's own fields (no server needed)."""
+import datetime as dt
 import json
 
 import grpc
 from grpc.aio import AioRpcError, Metadata
 
+import pytest
+
 from numeros_common.chart_client import ChartSpecError, to_app_error
+from numeros_common.errors import AppError
+from services.identity.calculations import check_birth_date, renamed, today_utc
 
 
 def rpc_error(code: grpc.StatusCode, details: str, **trailing: str) -> AioRpcError:
@@ -55,3 +60,29 @@ def test_transport_failures_are_503_and_the_rest_502():
     for code in (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED):
         assert to_app_error(rpc_error(code, "down")).status == 503
     assert to_app_error(rpc_error(grpc.StatusCode.INTERNAL, "boom")).status == 502
+
+
+def test_renamed_names_our_field_in_the_field_and_the_message():
+    error = AppError(422, "VALIDATION_ERROR", "birth_date: before 1800-01-02", field="birth_date")
+    ours = renamed(error, {"birth_date": "dob"})
+    assert (ours.status, ours.code, ours.field, ours.message) == (422, "VALIDATION_ERROR", "dob",
+                                                                 "dob: before 1800-01-02")
+    listed = renamed(AppError(422, "VALIDATION_ERROR", "names[1]: no letters", field="names[1]"), {})
+    assert (listed.field, listed.message) == ("names.1", "names.1: no letters")
+    unnamed = AppError(503, "CHART_UNAVAILABLE", "down")
+    assert renamed(unnamed, {"x": "y"}) is unnamed
+
+
+def test_chart_s_invalid_house_system_becomes_422_naming_our_field():
+    error = to_app_error(rpc_error(grpc.StatusCode.INVALID_ARGUMENT, "house_system: unknown house system 'X'",
+                                   **{"numeros-field": "house_system"}))
+    assert renamed(error, {"house_system": "house_system"}).field == "house_system"
+    assert (error.status, error.field) == (422, "house_system")
+
+
+def test_birth_dates_the_ephemeris_covers_and_that_have_happened():
+    assert check_birth_date(dt.date(1800, 1, 2)) == dt.date(1800, 1, 2)
+    assert check_birth_date(None) is None
+    for too_early_or_late in (dt.date(1800, 1, 1), today_utc() + dt.timedelta(days=1)):
+        with pytest.raises(ValueError):
+            check_birth_date(too_early_or_late)
