@@ -64,7 +64,7 @@ def infra() -> Iterator[Infra]:
 
 @pytest.fixture(scope="session")
 def jwt_keys(tmp_path_factory: pytest.TempPathFactory) -> JwtKeys:
-    from services.identity.domain.tokens import generate_keypair
+    from services.identity.accounts.tokens import generate_keypair
 
     folder = tmp_path_factory.mktemp("keys")
     private, public = generate_keypair()
@@ -76,7 +76,7 @@ def jwt_keys(tmp_path_factory: pytest.TempPathFactory) -> JwtKeys:
 @pytest.fixture
 def mint_token(jwt_keys: JwtKeys) -> Callable[..., str]:
     from numeros_common.settings import ServiceSettings
-    from services.identity.domain.tokens import issue_access_token
+    from services.identity.accounts.tokens import issue_access_token
 
     defaults = ServiceSettings()
 

@@ -8,7 +8,7 @@ from .settings import IdentitySettings
 
 def keygen(folder: Path) -> None:
     """Write a fresh JWT signing key pair (jwt_private.pem, jwt_public.pem) unless one exists."""
-    from .domain.tokens import generate_keypair
+    from .accounts.tokens import generate_keypair
 
     folder.mkdir(parents=True, exist_ok=True)
     private_path, public_path = folder / "jwt_private.pem", folder / "jwt_public.pem"

@@ -1,4 +1,5 @@
-"""Identity service: accounts, tokens, profiles. Signs the JWTs every other service verifies."""
+"""Identity service: accounts, tokens, profiles and the calculation products served to users. Signs the
+JWTs every other service verifies."""
 from __future__ import annotations
 
 from fastapi import FastAPI
@@ -6,10 +7,17 @@ from fastapi import FastAPI
 from numeros_common.http import create_service_app
 from numeros_common.runtime import Runtime
 
-from .adapters.tables import inbox, outbox
-from .api import admin, astro, auth, forecast, human_design, numerology, profile, system
-from .domain.predictions import engine_named
+from .accounts.router import router as accounts_router
+from .admin.router import router as admin_router
+from .admin.router import system_router
+from .database import inbox, outbox
+from .forecast.router import router as forecast_router
+from .human_design.router import router as human_design_router
+from .numerology.router import router as numerology_router
+from .profile.router import router as profile_router
 from .settings import IdentitySettings
+from .vedic.predictions import engine_named
+from .vedic.router import router as vedic_router
 
 
 def build_runtime() -> Runtime:
@@ -26,6 +34,5 @@ def build_runtime() -> Runtime:
 def create_app() -> FastAPI:
     return create_service_app(build_runtime, title="identity",
                               description="Numeros accounts, tokens and profiles.",
-                              routers=[auth.router, profile.router, numerology.router,
-                                       human_design.router, astro.router, forecast.router,
-                                       admin.router, system.router])
+                              routers=[accounts_router, profile_router, numerology_router, human_design_router,
+                                       vedic_router, forecast_router, admin_router, system_router])

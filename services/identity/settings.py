@@ -14,7 +14,7 @@ class IdentitySettings(ServiceSettings):
     matching_url: str = "http://127.0.0.1:8102"
     chat_url: str = "http://127.0.0.1:8103"
     # The prediction engine behind /astro/predict: "rules" (deterministic, numeros-rules-v1). An LLM-backed
-    # engine registers itself in services.identity.domain.predictions.ENGINES and is chosen here.
+    # engine registers itself in services.identity.vedic.predictions.ENGINES and is chosen here.
     prediction_engine: str = "rules"
     # astro-mvp's tighter per-user limits (requests a minute) on top of the general one.
     astro_compute_rate_per_minute: int = 20

@@ -1,4 +1,4 @@
 from numeros_common.migrations import run_env
-from services.identity.adapters.tables import metadata
+from services.identity.database import full_metadata
 
-run_env(metadata, "identity")
+run_env(full_metadata(), "identity")

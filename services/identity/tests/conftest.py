@@ -1,3 +1,4 @@
+import random
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
@@ -40,3 +41,22 @@ def make_identity_client(identity_env, monkeypatch) -> Callable[..., AsyncIterat
 async def client(make_identity_client) -> AsyncIterator[httpx.AsyncClient]:
     async with make_identity_client() as c:
         yield c
+
+
+def new_user_id() -> int:
+    return random.randint(10**9, 2 * 10**9)
+
+
+@pytest.fixture
+def alice(mint_token):
+    return {"Authorization": f"Bearer {mint_token(new_user_id())}"}
+
+
+@pytest.fixture
+def bob(mint_token):
+    return {"Authorization": f"Bearer {mint_token(new_user_id())}"}
+
+
+@pytest.fixture
+def admin(mint_token):
+    return {"Authorization": f"Bearer {mint_token(new_user_id(), is_admin=True)}"}

@@ -7,9 +7,9 @@ from sqlalchemy import func, select
 
 from devstack.processes import Child, free_port, port_open, python, wait_until
 from devstack.stack import REPO
-from services.identity.adapters.tables import users
+from services.identity.accounts.tables import users
 
-from .test_calculations_api import BERLIN, assert_seed_error
+from .test_human_design_api import BERLIN, assert_seed_error
 
 pytestmark = pytest.mark.asyncio
 

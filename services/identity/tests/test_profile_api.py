@@ -10,10 +10,10 @@ import swisseph as swe
 from sqlalchemy import func, select
 
 from devstack.processes import free_port
-from services.identity.adapters.tables import users
-from services.identity.api.documents import AstrologyData, CalculateResponse
+from services.identity.accounts.tables import users
+from services.identity.profile.schemas import AstrologyData, CalculateResponse
 
-from .test_auth_api import _wait_for_event
+from .test_accounts_api import _wait_for_event
 
 pytestmark = pytest.mark.asyncio
 EPHE = Path(__file__).resolve().parents[3] / "ephe"
@@ -230,6 +230,15 @@ async def test_profile_calculate_house_system_and_timezone(client):
     assert astrology["birth"]["utc_datetime"] == "1985-12-10T07:15:00Z"
 
 
+@pytest.mark.parametrize("house_system", ["P", "placidus"])
+async def test_profile_calculate_passes_house_system_names_to_chart(client, house_system):
+    body = {"name": "Ada", "birth_date": "1985-12-10", "birth_time": "08:15", "latitude": 52.52, "longitude": 13.405,
+            "house_system": house_system}
+    reply = await client.post("/api/v1/profile/calculate", json=body)
+    assert reply.status_code == 200, reply.text
+    assert reply.json()["astrology"]["house_system_used"] == "placidus"
+
+
 @pytest.mark.parametrize(("change", "field"), [
     ({"name": "4711"}, "name"),
     ({"name": ""}, "name"),
@@ -238,6 +247,7 @@ async def test_profile_calculate_house_system_and_timezone(client):
     ({"timezone": "EST5"}, "timezone"),
     ({"birth_place": "Springfield"}, "birth_place"),
     ({"latitude": 40.7}, "longitude"),
+    ({"house_system": "Sassanian"}, "house_system"),
 ])
 async def test_profile_calculate_errors_name_the_field(client, change, field):
     body = {"name": "Ada", "birth_date": "1985-12-10", **change}

@@ -1,0 +1,1 @@
+"""Accounts: email + password sign-up and login, sessions, access and refresh tokens."""

@@ -1,0 +1,70 @@
+"""Accounts: register, login, refresh, logout, me."""
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Request, Response
+from fastapi.responses import JSONResponse
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from numeros_common.auth import Principal, require_principal
+from numeros_common.deps import db_session, runtime_of
+
+from ..profile.router import signed_in_profile
+from ..profile.schemas import MeResponse, profile_body
+from . import service
+from .schemas import AuthResponse, LoginRequest, RefreshRequest, RegisterRequest
+
+router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
+
+
+def _auth_response(signed_in: service.SignedIn, status_code: int = 200) -> JSONResponse:
+    tokens = signed_in.tokens
+    body = {"token": tokens.access_token, "token_type": "Bearer", "expires_in": tokens.expires_in,
+            "refresh_token": tokens.refresh_token, **profile_body(signed_in.user)}
+    return JSONResponse(body, status_code=status_code)
+
+
+REGISTER_DESCRIPTION = """Creates the account and stores the full numerology and astrology profile, computed by
+the chart service from `display_name` and the birth data (one call, made before anything is written: when
+chart is unavailable the answer is 503 and nothing is stored).
+
+Location: `latitude`/`longitude` win; `timezone` (IANA) sets the clock the birth time is read on. `birth_place`
+is free text: with coordinates it is only a label; with `timezone` alone the gazetteer is asked for its
+coordinates and, if it cannot place it in that zone, it stays a label; given **alone**, a place the offline
+gazetteer cannot find, or one that matches several places, is a **422 naming `birth_place`** whose message lists
+the candidates, so the app can ask the user to pick one (or send coordinates). Chart level: 1 date only,
+2 date + location, 3 date + time, 4 date + time + location (angles and houses)."""
+
+
+@router.post("/register", status_code=201, response_model=AuthResponse, summary="Create an account",
+             description=REGISTER_DESCRIPTION,
+             responses={409: {"description": "Email already registered"},
+                        422: {"description": "Invalid input naming the field, incl. an unknown or ambiguous "
+                                             "birth_place given without coordinates or timezone"},
+                        503: {"description": "Calculation service unavailable; nothing was stored"}})
+async def register(body: RegisterRequest, request: Request, session: AsyncSession = Depends(db_session)) -> JSONResponse:
+    signed_in = await service.register(runtime_of(request), session, email=body.email, password=body.password,
+                                       display_name=body.display_name, birth=body)
+    return _auth_response(signed_in, status_code=201)
+
+
+@router.post("/login", response_model=AuthResponse, summary="Log in with email and password",
+             responses={401: {"description": "Wrong email or password"}})
+async def login(body: LoginRequest, request: Request, session: AsyncSession = Depends(db_session)) -> JSONResponse:
+    return _auth_response(await service.login(runtime_of(request), session, email=body.email, password=body.password))
+
+
+@router.post("/refresh", response_model=AuthResponse, summary="Swap a refresh token for new tokens",
+             responses={401: {"description": "Refresh token unknown, expired or logged out"}})
+async def refresh(body: RefreshRequest, request: Request, session: AsyncSession = Depends(db_session)) -> JSONResponse:
+    return _auth_response(await service.refresh(runtime_of(request), session, body.refresh_token))
+
+
+@router.post("/logout", status_code=204, summary="End this session (access and refresh token)")
+async def logout(request: Request, principal: Principal = Depends(require_principal),
+                 session: AsyncSession = Depends(db_session)) -> Response:
+    await service.logout(runtime_of(request), session, principal.session_id)
+    return Response(status_code=204)
+
+
+router.get("/me", response_model=MeResponse, summary="The signed-in user, with numerology and astrology",
+           responses={401: {"description": "Missing, invalid or logged-out token"}})(signed_in_profile)

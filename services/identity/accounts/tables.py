@@ -1,0 +1,54 @@
+"""Accounts and their dating profile (``users``) and login sessions."""
+from __future__ import annotations
+
+from sqlalchemy import (BigInteger, Boolean, Column, Date, DateTime, Float, Identity, Index, Integer, String, Table,
+                        Text, Time, Uuid, func, text)
+from sqlalchemy.dialects.postgresql import JSONB
+
+from ..database import metadata
+
+users = Table(
+    "users", metadata,
+    Column("id", BigInteger, Identity(), primary_key=True),
+    Column("email", String(254), nullable=False),
+    Column("password_hash", String(200), nullable=False),
+    Column("display_name", String(100), nullable=False),
+    Column("birth_date", Date, nullable=False),
+    Column("birth_time", Time),
+    Column("birth_place", String(200)),
+    Column("birth_latitude", Float),
+    Column("birth_longitude", Float),
+    Column("life_path", Integer, nullable=False),
+    Column("expression", Integer, nullable=False),
+    Column("soul_urge", Integer, nullable=False),
+    Column("personality", Integer, nullable=False),
+    Column("numerology", JSONB, nullable=False),
+    Column("chart_level", Integer, nullable=False, server_default="1"),
+    Column("bio", Text, nullable=False, server_default=""),
+    Column("photos", JSONB, nullable=False, server_default=text("'[]'::jsonb")),
+    Column("is_active", Boolean, nullable=False, server_default=text("true")),
+    Column("is_verified", Boolean, nullable=False, server_default=text("false")),
+    Column("is_admin", Boolean, nullable=False, server_default=text("false")),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("last_active", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    # 0002: the full profile chart computed (documents as chart returned them) and the natal summary.
+    Column("numerology_profile", JSONB),
+    Column("astrology", JSONB),
+    Column("sun_sign", Text),
+    Column("moon_sign", Text),
+    Column("rising_sign", Text),
+    Column("key_longitudes", JSONB),  # {"sun", "moon", "mercury", "venus", "mars"} tropical degrees
+    Column("timezone", Text),  # the IANA zone the user gave (the zone chart used is in astrology.birth)
+    Index("uq_users_email_lower", func.lower(text("email")), unique=True),
+)
+
+sessions = Table(
+    "sessions", metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("user_id", BigInteger, nullable=False, index=True),
+    Column("refresh_token_hash", String(64), nullable=False, unique=True),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+    Column("revoked_at", DateTime(timezone=True)),
+)

@@ -1,0 +1,1 @@
+"""Operators: statistics, calculation-cache resets and whole-system readiness."""

@@ -1,0 +1,1 @@
+"""Daily forecasts: universal per date, personalised for a signed-in user."""

@@ -1,0 +1,51 @@
+"""numeros-backend-rebuild daily forecast: ``GET /forecast/today`` and ``GET /forecast/{date}``; anonymous
+callers get the universal forecast, a token personalises it (see ``service``)."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import JSONResponse
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from numeros_common.auth import Principal, optional_principal
+from numeros_common.deps import db_session, runtime_of
+from numeros_common.errors import AppError
+
+from ..calculations import today_utc
+from . import service
+
+router = APIRouter(prefix="/api/v1/forecast", tags=["forecast"])
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_RESPONSES = {422: {"description": "`date` is not a valid YYYY-MM-DD date (or outside 1800-2399)"},
+              503: {"description": "Calculation service unavailable"}}
+
+
+async def _forecast(request: Request, day: dt.date, principal: Principal | None,
+                    session: AsyncSession) -> JSONResponse:
+    user_id = principal.user_id if principal is not None else None
+    return JSONResponse(await service.forecast(runtime_of(request), session, day, user_id))
+
+
+def parse_date(value: str) -> dt.date:
+    try:
+        if not _DATE.match(value):
+            raise ValueError
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise AppError(422, "VALIDATION_ERROR", f"date: {value!r} is not a date in YYYY-MM-DD form",
+                       field="date") from None
+
+
+@router.get("/today", summary="Today's forecast (UTC date); personalised with a token", responses=_RESPONSES)
+async def today(request: Request, principal: Principal | None = Depends(optional_principal),
+                session: AsyncSession = Depends(db_session)) -> JSONResponse:
+    return await _forecast(request, today_utc(), principal, session)
+
+
+@router.get("/{date}", summary="The forecast for a date (YYYY-MM-DD); personalised with a token",
+            responses=_RESPONSES)
+async def on_date(date: str, request: Request, principal: Principal | None = Depends(optional_principal),
+                  session: AsyncSession = Depends(db_session)) -> JSONResponse:
+    return await _forecast(request, parse_date(date), principal, session)

@@ -1,0 +1,1 @@
+"""jioastro numerology calculations and name comparisons, computed by chart."""

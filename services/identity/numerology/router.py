@@ -1,0 +1,42 @@
+"""jioastro-numerology-api calculations: ``POST /numerology/calculate`` and ``/numerology/compare``.
+
+Authenticated, as the seed requires (our JWT). Chart computes the seed's bodies; they pass through."""
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Request, Response
+
+from numeros_common.auth import Principal, require_principal
+from numeros_common.deps import runtime_of
+
+from ..calculations import today_utc
+from . import service
+from .schemas import (NumerologyCalculateRequest, NumerologyCalculateResponse, NumerologyCompareRequest,
+                      NumerologyCompareResponse)
+
+router = APIRouter(prefix="/api/v1/numerology", tags=["numerology"])
+_ERRORS = {401: {"description": "Missing or invalid token"},
+           422: {"description": "Invalid input naming the field"},
+           503: {"description": "Calculation service unavailable"}}
+
+
+def _json(body: str) -> Response:
+    return Response(body, media_type="application/json")
+
+
+@router.post("/calculate", response_model=NumerologyCalculateResponse, summary="Calculate numerology without saving",
+             description="Western (Pythagorean), Vedic and Chaldean numerology; `system` both = western + vedic. "
+                         "Personal cycles are read for `as_of`, by default today's date in UTC.",
+             responses=_ERRORS)
+async def calculate(body: NumerologyCalculateRequest, request: Request,
+                    _: Principal = Depends(require_principal)) -> Response:
+    return _json(await service.calculate(runtime_of(request).chart, body.full_name, body.birth_date,
+                                         as_of=body.as_of or today_utc(), system=body.system,
+                                         y_as_vowel=body.y_as_vowel or ""))
+
+
+@router.post("/compare", response_model=NumerologyCompareResponse, summary="Compare 2-5 name variants side by side",
+             responses={400: {"description": "Fewer than 2 or more than 5 names"}, **_ERRORS})
+async def compare(body: NumerologyCompareRequest, request: Request,
+                  _: Principal = Depends(require_principal)) -> Response:
+    return _json(await service.compare(runtime_of(request).chart, body.names, body.birth_date, system=body.system,
+                                       y_as_vowel=body.y_as_vowel or ""))

@@ -1,0 +1,37 @@
+"""The dating profile: the signed-in user's profile, and the anonymous numerology + chart preview."""
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Request, Response
+from fastapi.responses import JSONResponse
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from numeros_common.auth import Principal, require_principal
+from numeros_common.deps import db_session, runtime_of
+
+from . import service
+from .schemas import BIRTH_PLACE_DESCRIPTION, CalculateInput, CalculateResponse, MeResponse, profile_body
+
+router = APIRouter(prefix="/api/v1/profile", tags=["profile"])
+
+
+async def signed_in_profile(principal: Principal = Depends(require_principal),
+                            session: AsyncSession = Depends(db_session)) -> JSONResponse:
+    return JSONResponse(profile_body(await service.signed_in_user(session, principal.user_id)))
+
+
+router.get("/me", response_model=MeResponse, summary="My profile with numerology and astrology",
+           responses={401: {"description": "Missing, invalid or logged-out token"}})(signed_in_profile)
+
+
+@router.post("/calculate", response_model=CalculateResponse, summary="Numerology and natal chart without an account",
+             description="Anonymous (rate-limited per IP). The numeros-backend-rebuild CalculateResponse "
+                         "`{numerology, astrology, chart_level}` with the native app's PlanetPosition / AnglePosition "
+                         "shapes; `angles` and `houses` only at chart level 4. `astrology.birth` says which time zone "
+                         "and UTC instant were used. Optional `timezone` and `house_system`. birth_place: "
+                         + BIRTH_PLACE_DESCRIPTION,
+             responses={422: {"description": "Invalid input naming the field"},
+                        503: {"description": "Calculation service unavailable"}})
+async def calculate(body: CalculateInput, request: Request) -> Response:
+    profile = await service.calculate_profile(runtime_of(request).chart, body.name, body, name_field="name")
+    # chart's document is the response body; passed through as chart wrote it.
+    return Response(profile.document_json, media_type="application/json")

@@ -1,0 +1,196 @@
+"""The dating profile's HTTP contract: birth input, the user as shown, and the models of the documents
+chart computes (numerology profile, natal chart) that identity passes through unchanged.
+
+The document models describe the documented fields for the OpenAPI document; ``extra="allow"`` keeps
+everything else chart adds (meanings, the birth instant used, aspects ...). The routes return chart's JSON
+as it is, so a field a model marks optional is absent, not null, when chart leaves it out (``angles`` and
+``houses`` below chart level 4).
+"""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from sqlalchemy.engine import RowMapping
+
+BIRTH_PLACE_DESCRIPTION = (
+    "Free text, e.g. 'New York, USA'. With latitude/longitude or timezone given it is only a label. "
+    "Given alone it is looked up in an offline gazetteer for the coordinates and time zone; a place it "
+    "cannot find, or one that matches several places (listed in the message), is a 422 naming birth_place.")
+TIMEZONE_DESCRIPTION = ("IANA time zone of the birth place, e.g. 'America/New_York'. Default: from the "
+                        "coordinates, else from birth_place, else the birth time is read as UTC.")
+HOUSE_SYSTEM_DESCRIPTION = ("placidus (default), koch, whole_sign, equal, porphyry, regiomontanus or campanus "
+                            "(also the Swiss Ephemeris letters P, K, W, A/E, O, R, C).")
+
+
+class BirthInput(BaseModel):
+    """Birth data as the user gives it; the birth time is local clock time at the birth place."""
+
+    birth_date: dt.date
+    birth_time: dt.time | None = Field(default=None, description="Local clock time at the birth place, HH:MM")
+    birth_place: str | None = Field(default=None, max_length=200, description=BIRTH_PLACE_DESCRIPTION)
+    latitude: float | None = Field(default=None, ge=-90, le=90)
+    longitude: float | None = Field(default=None, ge=-180, le=180)
+    timezone: str | None = Field(default=None, min_length=1, max_length=64, description=TIMEZONE_DESCRIPTION)
+    house_system: str | None = Field(default=None, min_length=1, max_length=32, description=HOUSE_SYSTEM_DESCRIPTION)
+
+    @field_validator("birth_time")
+    @classmethod
+    def _local_clock_time(cls, value: dt.time | None) -> dt.time | None:
+        if value is not None and value.tzinfo is not None:
+            raise ValueError("must be local clock time without a UTC offset (give timezone instead)")
+        return value
+
+    @model_validator(mode="after")
+    def _coordinates_together(self):
+        if (self.latitude is None) != (self.longitude is None):
+            missing = "longitude" if self.longitude is None else "latitude"
+            raise ValueError(f"{missing}: latitude and longitude must be given together")
+        return self
+
+
+class _Open(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+
+# --- numeros-backend-rebuild: the native app's AstrologyData ------------------------------------
+
+
+class PlanetPosition(_Open):
+    sign: str = Field(description="Aries ... Pisces (tropical)")
+    degree: int = Field(ge=0, le=29)
+    minute: int = Field(ge=0, le=59)
+    longitude: float = Field(ge=0, lt=360, description="Ecliptic longitude, degrees")
+    house: int | None = Field(description="1-12 at chart level 4, else null")
+    is_retrograde: bool
+
+
+class AnglePosition(_Open):
+    sign: str
+    degree: int = Field(ge=0, le=29)
+    minute: int = Field(ge=0, le=59)
+    longitude: float = Field(ge=0, lt=360)
+
+
+class Angles(_Open):
+    ascendant: AnglePosition
+    midheaven: AnglePosition
+
+
+class Planets(_Open):
+    sun: PlanetPosition
+    moon: PlanetPosition
+    mercury: PlanetPosition
+    venus: PlanetPosition
+    mars: PlanetPosition
+    jupiter: PlanetPosition
+    saturn: PlanetPosition
+    uranus: PlanetPosition
+    neptune: PlanetPosition
+    pluto: PlanetPosition
+    north_node: PlanetPosition = Field(description="True node")
+    chiron: PlanetPosition
+
+
+class BirthInstant(_Open):
+    """Which time zone and UTC instant the chart used (noon when the birth time is unknown)."""
+
+    local_datetime: str
+    timezone: str
+    timezone_source: Literal["explicit", "coordinates", "gazetteer", "assumed_utc"]
+    utc_offset: str
+    utc_datetime: str
+    nonexistent_time: bool = Field(description="The local time fell in a DST gap; read with the earlier offset")
+    ambiguous_time: bool = Field(description="The local time occurred twice; the earlier instant was used")
+    time_known: bool
+
+
+class AstrologyData(_Open):
+    chart_level: int = Field(ge=1, le=4, description="1 date, 2 date + place, 3 date + time, 4 all")
+    planets: Planets
+    angles: Angles | None = Field(default=None, description="Only at chart level 4 (absent below)")
+    houses: list[float] | None = Field(default=None, min_length=12, max_length=12,
+                                       description="Twelve cusp longitudes, house 1 first; only at chart level 4")
+    house_system_used: str | None = Field(default=None, description="May differ from the one asked for above "
+                                                                    "the polar circles (see house_system_fallback_reason)")
+    birth: BirthInstant | None = None
+
+
+class NumerologyProfile(_Open):
+    """The native app's NumerologyData (the four core numbers) and the full Pythagorean profile."""
+
+    life_path: int
+    soul_urge: int
+    expression: int
+    personality: int
+    core_numbers: dict[str, Any] | None = Field(default=None, description="Each number with its reduction and meaning")
+    life_periods: dict[str, Any] | None = Field(default=None, description="Pinnacles and challenges with age ranges")
+    calculation_hash: str | None = None
+    ruleset_version: str | None = None
+
+
+class CalculateResponse(_Open):
+    """numeros-backend-rebuild ``POST /api/profile/calculate`` response."""
+
+    numerology: NumerologyProfile
+    astrology: AstrologyData
+    chart_level: int = Field(ge=1, le=4)
+
+
+class NumerologyCore(BaseModel):
+    life_path: int
+    soul_urge: int
+    expression: int
+    personality: int
+
+
+class UserOut(BaseModel):
+    id: int
+    email: str
+    display_name: str
+    birth_date: dt.date
+    birth_time: dt.time | None
+    birth_place: str | None
+    latitude: float | None
+    longitude: float | None
+    bio: str
+    photos: list[str]
+    timezone: str | None = Field(description="The IANA time zone the user gave (the zone used is in astrology.birth)")
+    chart_level: int
+    sun_sign: str | None
+    moon_sign: str | None
+    rising_sign: str | None = Field(description="Only at chart level 4")
+    is_verified: bool
+    created_at: dt.datetime
+
+
+class MeResponse(BaseModel):
+    user: UserOut
+    numerology: NumerologyProfile
+    astrology: AstrologyData | None
+
+
+class CalculateInput(BirthInput):
+    """numeros-backend-rebuild CalculateInput (anonymous preview before signing up)."""
+
+    model_config = ConfigDict(str_strip_whitespace=True)
+
+    name: str = Field(min_length=1, max_length=100)
+
+
+def user_out(row: RowMapping) -> UserOut:
+    return UserOut(id=row["id"], email=row["email"], display_name=row["display_name"], birth_date=row["birth_date"],
+                   birth_time=row["birth_time"], birth_place=row["birth_place"], latitude=row["birth_latitude"],
+                   longitude=row["birth_longitude"], bio=row["bio"], photos=row["photos"], timezone=row["timezone"],
+                   chart_level=row["chart_level"], sun_sign=row["sun_sign"], moon_sign=row["moon_sign"],
+                   rising_sign=row["rising_sign"], is_verified=row["is_verified"], created_at=row["created_at"])
+
+
+def profile_body(row: RowMapping) -> dict[str, Any]:
+    """``{user, numerology, astrology}`` as JSON-ready data: the stored documents exactly as chart made
+    them (so ``angles``/``houses`` are absent below chart level 4, never null)."""
+    numerology = row["numerology_profile"] or NumerologyCore(  # accounts older than migration 0002
+        life_path=row["life_path"], soul_urge=row["soul_urge"], expression=row["expression"],
+        personality=row["personality"]).model_dump()
+    return {"user": user_out(row).model_dump(mode="json"), "numerology": numerology, "astrology": row["astrology"]}

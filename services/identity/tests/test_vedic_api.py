@@ -1,0 +1,279 @@
+"""astro-mvp under /api/v1/astro on real Postgres, Redis, NATS and chart."""
+import datetime as dt
+
+import pytest
+
+from .conftest import new_user_id
+from .test_vedic_rules import cited_value
+
+pytestmark = pytest.mark.asyncio
+PROFILE = {"name": "John Doe", "gender": "male", "dob": "1990-05-15", "tob": "14:30", "tz": "America/New_York",
+           "place": "New York, NY", "lat": 40.7128, "lon": -74.0060, "altitude_m": 10, "uncertainty_minutes": 5,
+           "ayanamsa": "Lahiri", "house_system": "WholeSign"}
+AS_OF = "2026-01-01"
+
+
+async def make_profile(client, headers, **overrides) -> dict:
+    reply = await client.post("/api/v1/astro/profiles/", json={**PROFILE, **overrides}, headers=headers)
+    assert reply.status_code == 201, reply.text
+    return reply.json()
+
+
+def error_fields(reply) -> set[str]:
+    return {f["field"] for f in reply.json()["error"].get("fields", [])}
+
+
+# --- profiles --------------------------------------------------------------------------------------
+
+
+async def test_profile_crud_and_isolation(client, alice, bob):
+    created = await make_profile(client, alice)
+    assert {k: created[k] for k in PROFILE} == PROFILE
+    pid = created["id"]
+    assert (await client.get(f"/api/v1/astro/profiles/{pid}", headers=alice)).json() == created
+    patched = await client.patch(f"/api/v1/astro/profiles/{pid}", json={"name": "John Smith", "uncertainty_minutes": 10},
+                                 headers=alice)
+    assert patched.status_code == 200 and patched.json()["name"] == "John Smith"
+    assert patched.json()["uncertainty_minutes"] == 10 and patched.json()["dob"] == "1990-05-15"
+    assert patched.json()["updated_at"] >= created["updated_at"]
+    # Bob cannot see, change or delete it: 404, as if it did not exist.
+    for method in ("get", "delete"):
+        assert (await getattr(client, method)(f"/api/v1/astro/profiles/{pid}", headers=bob)).status_code == 404
+    assert (await client.patch(f"/api/v1/astro/profiles/{pid}", json={"name": "X"}, headers=bob)).status_code == 404
+    assert (await client.get(f"/api/v1/astro/profiles/{pid}/history", headers=bob)).status_code == 404
+    assert (await client.get("/api/v1/astro/profiles", headers=bob)).json()["total"] == 0
+    deleted = await client.delete(f"/api/v1/astro/profiles/{pid}", headers=alice)
+    assert deleted.json() == {"message": "Profile deleted successfully"}
+    assert (await client.get(f"/api/v1/astro/profiles/{pid}", headers=alice)).status_code == 404
+
+
+async def test_every_astro_route_needs_a_token(client):
+    for method, path in (("get", "/api/v1/astro/profiles"), ("post", "/api/v1/astro/compute"),
+                         ("get", "/api/v1/astro/compute/1"), ("get", "/api/v1/astro/predict/1")):
+        assert (await getattr(client, method)(path)).status_code == 401
+
+
+async def test_profile_pagination(client, alice):
+    ids = [(await make_profile(client, alice, name=f"P{i}"))["id"] for i in range(5)]
+    page = (await client.get("/api/v1/astro/profiles?page=2&per_page=2", headers=alice)).json()
+    assert page["total"] == 5 and page["page"] == 2 and page["per_page"] == 2
+    assert [p["id"] for p in page["profiles"]] == ids[2:4]
+    default = (await client.get("/api/v1/astro/profiles", headers=alice)).json()
+    assert default["per_page"] == 20 and len(default["profiles"]) == 5
+    last = (await client.get("/api/v1/astro/profiles?page=3&per_page=2", headers=alice)).json()
+    assert [p["id"] for p in last["profiles"]] == ids[4:]
+    for query, field in (("page=0", "page"), ("per_page=101", "per_page"), ("per_page=0", "per_page")):
+        reply = await client.get(f"/api/v1/astro/profiles?{query}", headers=alice)
+        assert reply.status_code == 422 and error_fields(reply) == {field}, query
+
+
+@pytest.mark.parametrize(("field", "value"), [
+    ("name", ""), ("name", "x" * 51), ("gender", "other"), ("dob", "1990-13-01"), ("dob", "2999-01-01"),
+    ("tob", "25:00"), ("tob", "2pm"), ("tz", "Mars/Olympus"), ("place", ""), ("place", "x" * 101),
+    ("lat", 90.5), ("lon", -181), ("altitude_m", -501), ("altitude_m", 10001), ("uncertainty_minutes", 11),
+    ("uncertainty_minutes", -1), ("ayanamsa", ""), ("ayanamsa", "x" * 33), ("house_system", ""),
+    ("house_system", "x" * 33),
+])
+async def test_profile_validation_names_the_field(client, alice, field, value):
+    reply = await client.post("/api/v1/astro/profiles", json={**PROFILE, field: value}, headers=alice)
+    assert reply.status_code == 422, reply.text
+    assert error_fields(reply) == {field}
+
+
+async def test_profile_missing_field_and_null_patch_are_422(client, alice):
+    body = {k: v for k, v in PROFILE.items() if k != "tz"}
+    reply = await client.post("/api/v1/astro/profiles", json=body, headers=alice)
+    assert reply.status_code == 422 and error_fields(reply) == {"tz"}
+    pid = (await make_profile(client, alice))["id"]
+    reply = await client.patch(f"/api/v1/astro/profiles/{pid}", json={"lat": None}, headers=alice)
+    assert reply.status_code == 422 and error_fields(reply) == {"lat"}
+    reply = await client.patch(f"/api/v1/astro/profiles/{pid}", json={"tob": "7:5"}, headers=alice)
+    assert reply.status_code == 422 and error_fields(reply) == {"tob"}
+
+
+async def test_ayanamsa_and_house_system_names_go_to_chart_as_given(client, alice):
+    """identity keeps no table of names: the profile stores what was sent; the snapshot names what chart used."""
+    created = await make_profile(client, alice, ayanamsa="fagan-bradley", house_system="whole sign")
+    assert created["ayanamsa"] == "fagan-bradley" and created["house_system"] == "whole sign"
+    reply = await client.post("/api/v1/astro/compute", json={"profile_id": created["id"], "as_of": AS_OF},
+                              headers=alice)
+    assert reply.status_code == 200, reply.text
+    assert reply.json()["ayanamsa"] == "FaganBradley" and reply.json()["house_system"] == "WholeSign"
+
+
+@pytest.mark.parametrize("house_system", ["P", "placidus"])
+async def test_compute_accepts_chart_s_house_system_names(client, alice, house_system):
+    reply = await client.post("/api/v1/astro/compute", json={**PROFILE, "house_system": house_system, "as_of": AS_OF},
+                              headers=alice)
+    assert reply.status_code == 200, reply.text
+    assert reply.json()["house_system"] == "Placidus"
+
+
+@pytest.mark.parametrize("field", ["ayanamsa", "house_system"])
+async def test_a_name_chart_does_not_know_is_422_naming_the_field(client, alice, field):
+    inline = await client.post("/api/v1/astro/compute", json={**PROFILE, field: "Sassanian", "as_of": AS_OF},
+                               headers=alice)
+    assert inline.status_code == 422, inline.text
+    assert error_fields(inline) == {field} and "Sassanian" in inline.json()["error"]["message"]
+    # Stored in a profile (nothing checks it there), it is refused when the profile is computed.
+    pid = (await make_profile(client, alice, **{field: "Sassanian"}))["id"]
+    override = await client.post("/api/v1/astro/compute", json={"profile_id": pid, "as_of": AS_OF}, headers=alice)
+    assert override.status_code == 422 and error_fields(override) == {field}
+
+
+# --- compute ---------------------------------------------------------------------------------------
+
+
+async def test_compute_caches_by_input_and_recomputes_for_another_ayanamsa(client, alice, bob):
+    pid = (await make_profile(client, alice))["id"]
+    first = await client.post("/api/v1/astro/compute", json={"profile_id": pid, "as_of": AS_OF}, headers=alice)
+    assert first.status_code == 200, first.text
+    summary = first.json()
+    assert summary["cached"] is False and len(summary["input_hash"]) == 64
+    assert summary["ayanamsa"] == "Lahiri" and summary["house_system"] == "WholeSign"
+    assert summary["ruleset_version"] and summary["ephemeris_version"] and summary["calc_timestamp"]
+    again = (await client.post("/api/v1/astro/compute", json={"profile_id": pid, "as_of": AS_OF}, headers=alice)).json()
+    assert again["cached"] is True and again["calc_snapshot_id"] == summary["calc_snapshot_id"]
+    assert again["input_hash"] == summary["input_hash"]
+    # The same birth inline, spelled differently: Redis misses, chart's input hash finds the stored snapshot.
+    inline = {**PROFILE, "ayanamsa": "lahiri", "house_system": "whole_sign", "as_of": AS_OF}
+    same = (await client.post("/api/v1/astro/compute", json=inline, headers=alice)).json()
+    assert same["cached"] is True and same["calc_snapshot_id"] == summary["calc_snapshot_id"]
+    # Another ayanamsa is another input: a new snapshot.
+    raman = (await client.post("/api/v1/astro/compute", json={"profile_id": pid, "as_of": AS_OF, "ayanamsa": "Raman"},
+                               headers=alice)).json()
+    assert raman["cached"] is False and raman["ayanamsa"] == "Raman"
+    assert raman["calc_snapshot_id"] != summary["calc_snapshot_id"] and raman["input_hash"] != summary["input_hash"]
+
+    snapshot = await client.get(f"/api/v1/astro/compute/{summary['calc_snapshot_id']}", headers=alice)
+    assert snapshot.status_code == 200
+    body = snapshot.json()
+    assert body["input_hash"] == summary["input_hash"] and body["ayanamsa"] == "Lahiri"
+    data = body["data"]
+    assert {"meta", "panchanga", "d1", "dignities", "aspects", "dasha", "transits", "d9", "sav", "yogas",
+            "bhava_bala", "sensitivity"} <= set(data)
+    assert data["meta"]["timezone"] == "America/New_York" and data["meta"]["dst_used"] is True
+    assert len(data["sav"]) == 12 and sum(data["sav"]) == 337 and len(data["bhava_bala"]) == 12
+    assert data["panchanga"]["weekday"] in {"Monday", "Tuesday"}
+    assert data["dasha"]["current_md"] and data["dasha"]["next_12m_ads"]
+    # Bob sees none of it.
+    assert (await client.get(f"/api/v1/astro/compute/{summary['calc_snapshot_id']}", headers=bob)).status_code == 404
+    assert (await client.post("/api/v1/astro/compute", json={"profile_id": pid}, headers=bob)).status_code == 404
+    # Bob computing the same birth gets his own snapshot, not Alice's.
+    mine = (await client.post("/api/v1/astro/compute", json=inline, headers=bob)).json()
+    assert mine["cached"] is False and mine["calc_snapshot_id"] != summary["calc_snapshot_id"]
+
+    history = (await client.get(f"/api/v1/astro/profiles/{pid}/history", headers=alice)).json()
+    snaps = [h for h in history["history"] if h["type"] == "calc_snapshot"]
+    assert history["profile_id"] == pid and history["total"] == 2
+    assert {h["id"] for h in snaps} == {summary["calc_snapshot_id"], raman["calc_snapshot_id"]}
+    assert {h["metadata"]["ayanamsa"] for h in snaps} == {"Lahiri", "Raman"}
+
+
+async def test_compute_validation(client, alice):
+    body = {k: v for k, v in PROFILE.items() if k != "lat"}
+    reply = await client.post("/api/v1/astro/compute", json=body, headers=alice)
+    assert reply.status_code == 422 and error_fields(reply) == {"lat"}
+    reply = await client.post("/api/v1/astro/compute", json={**PROFILE, "as_of": "1980-01-01"}, headers=alice)
+    assert reply.status_code == 422 and error_fields(reply) == {"as_of"}, reply.text
+    reply = await client.post("/api/v1/astro/compute", json={"profile_id": 2**40}, headers=alice)
+    assert reply.status_code == 404
+
+
+async def test_deleting_a_profile_deletes_its_snapshots(client, alice):
+    pid = (await make_profile(client, alice, name="Gone"))["id"]
+    sid = (await client.post("/api/v1/astro/compute", json={"profile_id": pid, "as_of": AS_OF},
+                             headers=alice)).json()["calc_snapshot_id"]
+    assert (await client.delete(f"/api/v1/astro/profiles/{pid}", headers=alice)).status_code == 200
+    assert (await client.get(f"/api/v1/astro/compute/{sid}", headers=alice)).status_code == 404
+
+
+# --- predictions -----------------------------------------------------------------------------------
+
+
+async def test_prediction_cites_real_snapshot_fields_and_is_private(client, alice, bob):
+    pid = (await make_profile(client, alice))["id"]
+    sid = (await client.post("/api/v1/astro/compute", json={"profile_id": pid, "as_of": AS_OF},
+                             headers=alice)).json()["calc_snapshot_id"]
+    reply = await client.post("/api/v1/astro/predict/question", headers=alice, json={
+        "profile_id": pid, "question": "Will I get a new job soon?", "time_horizon_months": 6,
+        "calc_snapshot_id": sid})
+    assert reply.status_code == 200, reply.text
+    prediction = reply.json()
+    assert prediction["topic"] == "career" and prediction["llm_model"] == "numeros-rules-v1"
+    assert prediction["calc_snapshot_id"] == sid and 0 < prediction["confidence_overall"] <= 1
+    answer = prediction["answer"]
+    assert answer["summary"] and answer["actions"] and answer["risks"] and answer["time_windows"]
+    assert all("2026-01-01" <= w["start"] <= w["end"] <= "2026-07-01" for w in answer["time_windows"])
+    data = (await client.get(f"/api/v1/astro/compute/{sid}", headers=alice)).json()["data"]
+    assert answer["evidence"]
+    for entry in answer["evidence"]:
+        assert cited_value(data, entry["calc_field"]) == entry["value"], entry["calc_field"]
+
+    stored = await client.get(f"/api/v1/astro/predict/{prediction['prediction_id']}", headers=alice)
+    assert stored.status_code == 200
+    body = stored.json()
+    assert body["question"] == "Will I get a new job soon?" and body["topic"] == "career"
+    assert body["result"]["answer"] == answer and body["confidence_overall"] == prediction["confidence_overall"]
+    assert (await client.get(f"/api/v1/astro/predict/{prediction['prediction_id']}", headers=bob)).status_code == 404
+    reply = await client.post("/api/v1/astro/predict/question", headers=bob,
+                              json={"profile_id": pid, "question": "Will I marry?"})
+    assert reply.status_code == 404
+    history = (await client.get(f"/api/v1/astro/profiles/{pid}/history", headers=alice)).json()
+    assert [h["metadata"]["topic"] for h in history["history"] if h["type"] == "prediction"] == ["career"]
+
+
+async def test_prediction_without_snapshot_computes_one_for_today(client, alice):
+    pid = (await make_profile(client, alice))["id"]
+    reply = await client.post("/api/v1/astro/predict/question", headers=alice,
+                              json={"profile_id": pid, "question": "When will I get married?"})
+    assert reply.status_code == 200, reply.text
+    assert reply.json()["topic"] == "relationships"
+    snapshot = (await client.get(f"/api/v1/astro/compute/{reply.json()['calc_snapshot_id']}", headers=alice)).json()
+    assert snapshot["as_of"] == dt.datetime.now(dt.UTC).date().isoformat()
+
+
+@pytest.mark.parametrize(("patch", "field"), [({"question": ""}, "question"), ({"question": "x" * 501}, "question"),
+                                              ({"time_horizon_months": 0}, "time_horizon_months"),
+                                              ({"time_horizon_months": 25}, "time_horizon_months")])
+async def test_question_validation(client, alice, patch, field):
+    body = {"profile_id": 1, "question": "Will I get a job?", "time_horizon_months": 12, **patch}
+    reply = await client.post("/api/v1/astro/predict/question", json=body, headers=alice)
+    assert reply.status_code == 422 and error_fields(reply) == {field}
+
+
+async def test_chart_down_gives_503_and_stores_nothing(make_identity_client, alice):
+    from devstack.processes import free_port
+
+    async with make_identity_client(NUMEROS_CHART_ADDR=f"127.0.0.1:{free_port()}",
+                                    NUMEROS_CHART_DEADLINE_SECONDS="1") as down:
+        pid = (await make_profile(down, alice))["id"]
+        reply = await down.post("/api/v1/astro/compute", json={"profile_id": pid, "as_of": AS_OF}, headers=alice)
+        assert reply.status_code == 503 and reply.json()["error"]["code"] == "CHART_UNAVAILABLE"
+        history = (await down.get(f"/api/v1/astro/profiles/{pid}/history", headers=alice)).json()
+        assert history["total"] == 0
+        assert (await down.get("/api/v1/forecast/2399-12-01")).status_code == 503
+
+
+async def test_unknown_prediction_engine_fails_at_start(make_identity_client):
+    with pytest.raises(ValueError, match="unknown prediction engine"):
+        async with make_identity_client(NUMEROS_PREDICTION_ENGINE="gpt-4o-mini"):
+            pass
+
+
+async def test_compute_and_predict_have_their_own_per_user_limits(make_identity_client, mint_token):
+    headers = {"Authorization": f"Bearer {mint_token(new_user_id())}"}
+    async with make_identity_client(NUMEROS_ASTRO_COMPUTE_RATE_PER_MINUTE="2",
+                                    NUMEROS_ASTRO_PREDICT_RATE_PER_MINUTE="1") as limited:
+        pid = (await make_profile(limited, headers))["id"]
+        codes = [(await limited.post("/api/v1/astro/compute", json={"profile_id": pid, "as_of": AS_OF},
+                                     headers=headers)).status_code for _ in range(3)]
+        question = {"profile_id": pid, "question": "Will I get a new job?"}
+        first = await limited.post("/api/v1/astro/predict/question", json=question, headers=headers)
+        second = await limited.post("/api/v1/astro/predict/question", json=question, headers=headers)
+    # (a window boundary between the calls could reset a counter; the limits are per minute)
+    assert codes[:2] == [200, 200] and codes[2] in (429, 200)
+    assert first.status_code == 200 and second.status_code in (429, 200)
+    if second.status_code == 429:
+        assert second.json()["error"]["code"] == "RATE_LIMITED" and "Retry-After" in second.headers
+    assert 429 in (codes[2], second.status_code)

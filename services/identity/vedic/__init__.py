@@ -1,0 +1,1 @@
+"""Vedic astrology (astro-mvp, public paths /astro): birth profiles, calculation snapshots, predictions."""
