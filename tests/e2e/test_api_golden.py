@@ -17,7 +17,11 @@ the status, a few stable headers and the JSON body, with what varies between run
 Calculation results are kept as they are: they are the point.
 
 ``NUMEROS_GOLDEN_RECORD=1`` writes ``golden/api_responses.json``; otherwise the run is compared with that file
-and every exchange that differs is listed with a diff.
+and every exchange that differs is listed with a diff (this run's whole record is left beside the stack's data,
+its path in the failure message)::
+
+    python -m pytest -q tests/e2e/test_api_golden.py                           # compare
+    NUMEROS_GOLDEN_RECORD=1 python -m pytest -q tests/e2e/test_api_golden.py   # record again
 """
 from __future__ import annotations
 
@@ -881,7 +885,9 @@ def differences(golden: list[dict[str, Any]], now: list[dict[str, Any]], limit: 
             json.dumps(after[name], indent=1, sort_keys=True, ensure_ascii=False).splitlines(),
             "golden", "now", lineterm="", n=2))
         shown = diff[:limit] + ([f"... {len(diff) - limit} more diff lines"] if len(diff) > limit else [])
-        found.append(f"* differs: {describe(after[name])}\n" + "\n".join("    " + line for line in shown))
+        was, now_status = (before[name].get("response") or {}).get("status"), (after[name].get("response") or {}).get("status")
+        status = f" (status {was} -> {now_status})" if was != now_status else ""
+        found.append(f"* differs: {describe(after[name])}{status}\n" + "\n".join("    " + line for line in shown))
     common = [n for n in after if n in before]
     if not found and common != [n for n in before if n in after]:
         found.append("* same exchanges, in another order")
