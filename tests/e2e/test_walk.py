@@ -8,8 +8,6 @@ import socket
 import subprocess
 import sys
 import tempfile
-import uuid
-from pathlib import Path
 
 import asyncpg
 import httpx
@@ -18,31 +16,11 @@ import pytest
 import websockets
 
 from devstack.processes import poll
-from devstack.stack import REPO, Ports, Stack
+from devstack.stack import REPO, Ports
+
+from .helpers import register
 
 pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture(scope="module")
-def stack():
-    root = Path(tempfile.mkdtemp(prefix="numeros-e2e-"))
-    system = Stack(root=root, ports=Ports.free(), chart_workers=2)
-    try:
-        system.start()
-        yield system
-    finally:
-        pids = [c.proc.pid for c in system.services.values() if c.proc]
-        system.stop()
-        assert not [p for p in pids if psutil.pid_exists(p) and psutil.Process(p).status() != "zombie"], \
-            "service processes outlived the stack"
-
-
-def register(client: httpx.Client, name: str, birth_date: str) -> dict:
-    reply = client.post("/api/v1/auth/register/", json={
-        "email": f"{name.lower()}-{uuid.uuid4().hex[:8]}@example.com", "password": "long-enough-pw",
-        "display_name": name, "birth_date": birth_date})
-    assert reply.status_code == 201, reply.text
-    return reply.json()
 
 
 def test_readyz_reports_every_dependency(stack):

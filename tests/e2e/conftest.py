@@ -1,0 +1,25 @@
+"""The whole system as ``make run`` starts it (``python -m devstack run`` drives the same ``Stack``), on its
+own free ports and a fresh data directory: one stack per test module, so modules never see each other's data."""
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import psutil
+import pytest
+
+from devstack.stack import Ports, Stack
+
+
+@pytest.fixture(scope="module")
+def stack():
+    root = Path(tempfile.mkdtemp(prefix="numeros-e2e-"))
+    system = Stack(root=root, ports=Ports.free(), chart_workers=2)
+    try:
+        system.start()
+        yield system
+    finally:
+        pids = [c.proc.pid for c in system.services.values() if c.proc]
+        system.stop()
+        assert not [p for p in pids if psutil.pid_exists(p) and psutil.Process(p).status() != "zombie"], \
+            "service processes outlived the stack"
