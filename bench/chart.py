@@ -309,12 +309,12 @@ def bench_floor(records: list[Birth], rounds: int, in_time_order: bool = False) 
 def bench_domain_profile(records: list[Birth], rounds: int) -> Row:
     """Our CalculateProfile work without gRPC or the worker hop: the compute share of a call."""
     from services.chart.adapters.ephemeris import init_worker
-    from services.chart.domain import documents
+    from services.chart.api import payloads
 
     init_worker(EPHE_PATH)
 
     def profile(b: Birth) -> None:
-        result = documents.profile(b.name, b.local.date(), birth_time=b.local.strftime("%H:%M"), birth_place="",
+        result = payloads.profile(b.name, b.local.date(), birth_time=b.local.strftime("%H:%M"), birth_place="",
                                    latitude=b.latitude, longitude=b.longitude, timezone=b.zone,
                                    house_system="placidus")
         json.dumps(result["document"], ensure_ascii=False, separators=(",", ":"))
@@ -517,11 +517,11 @@ def compatibility_request(count: int = COMPAT_CANDIDATES, seed: int = SEED) -> c
 
 
 def bench_compatibility_in_process(request: chart_pb2.ScoreCandidatesRequest, reps: int) -> Row:
-    from services.chart.domain import documents
+    from services.chart.api import payloads
 
     count = len(request.candidate_ids)
     s = request.subject
-    subject = documents.Core(s.life_path, s.expression, s.soul_urge, s.personality)
+    subject = payloads.Core(s.life_path, s.expression, s.soul_urge, s.personality)
     longitudes = (s.key_longitudes.sun, s.key_longitudes.moon, s.key_longitudes.mercury, s.key_longitudes.venus,
                   s.key_longitudes.mars)
     columns = np.column_stack([np.asarray(c, dtype=np.intp) for c in
@@ -530,7 +530,7 @@ def bench_compatibility_in_process(request: chart_pb2.ScoreCandidatesRequest, re
     candidates = np.asarray(request.key_longitudes, dtype=np.float64).reshape(count, 5)
 
     def score() -> None:
-        documents.score_candidates(subject, s.chart_level, longitudes, columns, levels, candidates)
+        payloads.score_candidates(subject, s.chart_level, longitudes, columns, levels, candidates)
 
     for _ in range(5):
         score()
@@ -603,7 +603,7 @@ def check_agreement(records: list[Birth], peers: list[PeerChart], responses: lis
 
     Where both read the local time as the same UTC instant, the key longitudes must agree; where
     they do not, the time-zone rules differ (kerykeion converts with pytz), which we list."""
-    from services.chart.domain.astrology.zodiac import separation
+    from services.chart.domain.western.zodiac import separation
 
     worst, same, differing = 0.0, 0, []
     for birth, peer, response in zip(records, peers, responses):

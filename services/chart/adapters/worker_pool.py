@@ -29,7 +29,7 @@ from services.chart.adapters.ephemeris import init_worker
 T = TypeVar("T")
 
 # Imported once in the forkserver, so every worker starts with them loaded.
-_WORKER_MODULES = ["services.chart.adapters.worker_pool", "services.chart.domain.documents",
+_WORKER_MODULES = ["services.chart.adapters.worker_pool", "services.chart.api.payloads",
                    "services.chart.api.natal_batch"]
 _PROTOCOL = pickle.HIGHEST_PROTOCOL
 _JOIN_SECONDS = 10.0

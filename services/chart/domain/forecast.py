@@ -28,10 +28,10 @@ from datetime import date, datetime, time, timedelta, timezone
 from math import cos, radians
 from typing import Any
 
-from services.chart.domain.astrology.aspects import ASPECT_KINDS, is_applying
-from services.chart.domain.astrology.chart import ChartRequest, compute_natal_chart
-from services.chart.domain.astrology.swiss import BodyState, body_states, julian_day_ut
-from services.chart.domain.astrology.zodiac import ZODIAC_SIGNS, separation, sign_index, split_longitude
+from services.chart.domain.western.aspects import ASPECT_KINDS, is_applying
+from services.chart.domain.western.chart import ChartRequest, compute_natal_chart
+from services.chart.domain.western.swiss import BodyState, body_states, julian_day_ut
+from services.chart.domain.western.zodiac import ZODIAC_SIGNS, separation, sign_index, split_longitude
 from services.chart.domain.errors import InvalidInput
 from services.chart.domain.meanings import planet_ruler
 from services.chart.domain.numerology import CycleNumber, personal_cycles, universal_cycles

@@ -32,8 +32,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from services.chart.domain.astrology.aspects import ASPECT_KINDS, KIND_BY_DEGREE, Aspect
-from services.chart.domain.astrology.chart import NatalChart
+from services.chart.domain.western.aspects import ASPECT_KINDS, KIND_BY_DEGREE, Aspect
+from services.chart.domain.western.chart import NatalChart
 from services.chart.domain.errors import InvalidInput
 
 KEY_PLANETS = ("sun", "moon", "mercury", "venus", "mars")

@@ -28,8 +28,8 @@ import swisseph as swe
 from kerykeion import AstrologicalSubjectFactory
 
 from services.chart.adapters.ephemeris import init_worker
-from services.chart.domain.astrology import HOUSE_SYSTEMS, compute_natal_chart
-from services.chart.domain.astrology.zodiac import separation
+from services.chart.domain.western import HOUSE_SYSTEMS, compute_natal_chart
+from services.chart.domain.western.zodiac import separation
 from services.chart.domain.birth_time import format_offset, resolve_birth_time
 
 PLANET_TOLERANCE = 0.01

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from services.chart.adapters.ephemeris import init_worker
-from services.chart.domain.astrology import compute_natal_chart
+from services.chart.domain.western import compute_natal_chart
 from services.chart.domain.errors import InvalidInput
 from services.chart.domain.synastry import (
     KEY_PLANETS,

@@ -10,7 +10,7 @@ import pytest
 import swisseph as swe
 
 from services.chart.adapters.ephemeris import init_worker
-from services.chart.domain.astrology.swiss import EphemerisUnavailable, julian_day_ut
+from services.chart.domain.western.swiss import EphemerisUnavailable, julian_day_ut
 from services.chart.domain.birth_time import resolve_birth_time
 from services.chart.domain.errors import InvalidInput
 from services.chart.domain.vedic import RULESET_VERSION, compute_vedic_snapshot, vedic_snapshot

@@ -32,7 +32,7 @@ AYANAMSAS: dict[str, Ayanamsa] = {
 }
 DEFAULT_AYANAMSA = "lahiri"
 
-# Our names -> the house-system keys of services.chart.domain.astrology.houses.
+# Our names -> the house-system keys of services.chart.domain.western.houses.
 HOUSE_SYSTEMS: dict[str, str] = {"whole_sign": "WholeSign", "placidus": "Placidus", "equal": "Equal"}
 DEFAULT_HOUSE_SYSTEM = "whole_sign"
 

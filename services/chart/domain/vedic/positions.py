@@ -22,9 +22,9 @@ from dataclasses import dataclass
 
 import swisseph as swe
 
-from services.chart.domain.astrology.houses import compute_houses
-from services.chart.domain.astrology.swiss import EphemerisUnavailable, body_states
-from services.chart.domain.astrology.zodiac import normalize
+from services.chart.domain.western.houses import compute_houses
+from services.chart.domain.western.swiss import EphemerisUnavailable, body_states
+from services.chart.domain.western.zodiac import normalize
 
 # Our graha names -> the Western engine's body keys (the node is swe.TRUE_NODE there).
 BODY_KEYS = {"Sun": "sun", "Moon": "moon", "Mars": "mars", "Mercury": "mercury", "Jupiter": "jupiter",

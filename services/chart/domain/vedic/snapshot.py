@@ -24,8 +24,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone as dt_timezone
 from functools import cached_property
 
-from services.chart.domain.astrology.houses import houses_of
-from services.chart.domain.astrology.swiss import body_state, julian_day_ut
+from services.chart.domain.western.houses import houses_of
+from services.chart.domain.western.swiss import body_state, julian_day_ut
 from services.chart.domain.birth_time import ResolvedBirthTime, format_offset, resolve_birth_time, zone_info
 from services.chart.domain.errors import InvalidInput
 from services.chart.domain.vedic import positions as pos

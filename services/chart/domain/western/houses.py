@@ -14,8 +14,8 @@ from dataclasses import dataclass
 
 import swisseph as swe
 
-from services.chart.domain.astrology.swiss import EphemerisUnavailable
-from services.chart.domain.astrology.zodiac import normalize
+from services.chart.domain.western.swiss import EphemerisUnavailable
+from services.chart.domain.western.zodiac import normalize
 from services.chart.domain.errors import InvalidInput
 
 DEFAULT_HOUSE_SYSTEM = "placidus"

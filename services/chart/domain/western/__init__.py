@@ -1,6 +1,6 @@
 """Western astrology engine: pure functions over Swiss Ephemeris (whose path each worker sets once)."""
-from services.chart.domain.astrology.aspects import ASPECT_KINDS, Aspect, AspectKind, find_aspect
-from services.chart.domain.astrology.chart import (
+from services.chart.domain.western.aspects import ASPECT_KINDS, Aspect, AspectKind, find_aspect
+from services.chart.domain.western.chart import (
     AnglePosition,
     ChartRequest,
     NatalChart,
@@ -11,7 +11,7 @@ from services.chart.domain.astrology.chart import (
     compute_natal_charts,
     compute_natal_positions,
 )
-from services.chart.domain.astrology.houses import (
+from services.chart.domain.western.houses import (
     DEFAULT_HOUSE_SYSTEM,
     FALLBACK_HOUSE_SYSTEM,
     HOUSE_SYSTEMS,
@@ -19,8 +19,8 @@ from services.chart.domain.astrology.houses import (
     compute_houses,
     house_of,
 )
-from services.chart.domain.astrology.swiss import BODIES, EphemerisInfo, EphemerisUnavailable, ephemeris_info
-from services.chart.domain.astrology.zodiac import ZODIAC_SIGNS, SignPosition, sign_position
+from services.chart.domain.western.swiss import BODIES, EphemerisInfo, EphemerisUnavailable, ephemeris_info
+from services.chart.domain.western.zodiac import ZODIAC_SIGNS, SignPosition, sign_position
 
 __all__ = [
     "ASPECT_KINDS", "AnglePosition", "Aspect", "AspectKind", "BODIES", "ChartRequest", "DEFAULT_HOUSE_SYSTEM",

@@ -22,9 +22,9 @@ from typing import NamedTuple
 
 import numpy as np
 
-from services.chart.domain.astrology.aspects import Aspect, chart_aspects
-from services.chart.domain.astrology.houses import Houses, compute_houses, house_system_key
-from services.chart.domain.astrology.swiss import (
+from services.chart.domain.western.aspects import Aspect, chart_aspects
+from services.chart.domain.western.houses import Houses, compute_houses, house_system_key
+from services.chart.domain.western.swiss import (
     BODIES,
     BodyState,
     EphemerisInfo,
@@ -33,7 +33,7 @@ from services.chart.domain.astrology.swiss import (
     ephemeris_info,
     julian_day_ut,
 )
-from services.chart.domain.astrology.zodiac import SignPosition, sign_position, split_longitude
+from services.chart.domain.western.zodiac import SignPosition, sign_position, split_longitude
 from services.chart.domain.birth_time import BirthLocation, ResolvedBirthTime, localize, resolve_location
 from services.chart.domain.errors import InvalidInput
 
