@@ -31,7 +31,7 @@ from services.chart.api import natal_batch
 from services.chart.api.natal_batch import MAX_NATAL_CHARTS, date_field
 from services.chart.api import payloads
 from services.chart.domain import numerology
-from services.chart.domain.western.swiss import BODIES, EphemerisUnavailable, ephemeris_info
+from services.chart.domain.swiss import BODIES, EphemerisUnavailable, ephemeris_info
 from services.chart.domain.errors import InvalidInput
 from services.chart.domain.forecast import FORECAST_RULESET_VERSION
 from services.chart.domain.human_design import HumanDesignError

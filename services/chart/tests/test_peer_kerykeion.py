@@ -28,7 +28,8 @@ import swisseph as swe
 from kerykeion import AstrologicalSubjectFactory
 
 from services.chart.adapters.ephemeris import init_worker
-from services.chart.domain.western import HOUSE_SYSTEMS, compute_natal_chart
+from services.chart.domain.swiss import HOUSE_CODES
+from services.chart.domain.western import compute_natal_chart
 from services.chart.domain.western.zodiac import separation
 from services.chart.domain.birth_time import format_offset, resolve_birth_time
 
@@ -227,7 +228,7 @@ def _kerykeion_chart(utc: datetime, record: Record):
     return AstrologicalSubjectFactory.from_birth_data(
         record.label, utc.year, utc.month, utc.day, utc.hour, utc.minute, seconds=utc.second,
         lng=record.longitude, lat=record.latitude, tz_str="UTC", online=False,
-        houses_system_identifier=HOUSE_SYSTEMS[record.house_system].decode(),
+        houses_system_identifier=HOUSE_CODES[record.house_system].decode(),
         active_points=KERYKEION_ACTIVE, calculate_lunar_phase=False,
     )
 

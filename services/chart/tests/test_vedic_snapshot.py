@@ -10,12 +10,14 @@ import pytest
 import swisseph as swe
 
 from services.chart.adapters.ephemeris import init_worker
-from services.chart.domain.western.swiss import EphemerisUnavailable, julian_day_ut
+from services.chart.domain import swiss
+from services.chart.domain.swiss import EphemerisUnavailable
+from services.chart.domain.swiss import julian_day as julian_day_ut
 from services.chart.domain.birth_time import resolve_birth_time
 from services.chart.domain.errors import InvalidInput
 from services.chart.domain.vedic import RULESET_VERSION, compute_vedic_snapshot, vedic_snapshot
 from services.chart.domain.vedic import positions as pos
-from services.chart.domain.vedic.options import AYANAMSAS
+from services.chart.domain.aliases import AYANAMSAS
 from services.chart.domain.vedic.rules import navamsa_sign, sign_of
 from services.chart.domain.vedic.tables import GRAHAS, NAKSHATRA_SPAN, SAV_TOTAL, SIGN_LORDS, SIGNS
 
@@ -123,10 +125,10 @@ def test_ayanamsas_differ_as_published():
 
 def test_our_subtraction_equals_swiss_ephemeris_sidereal_flag():
     jd = swe.julday(1990, 5, 15, 9.0)
-    for spec in AYANAMSAS.values():
-        (aya,) = pos.ayanamsa_degrees(spec.swe_mode, [jd])
+    for key, mode in swiss.SIDEREAL_MODES.items():
+        (aya,) = swiss.ayanamsa_degrees(key, [jd])
         ours = pos.sidereal_bodies(jd, aya)
-        swe.set_sid_mode(spec.swe_mode, 0.0, 0.0)
+        swe.set_sid_mode(mode, 0.0, 0.0)
         try:
             for name, body in (("Sun", swe.SUN), ("Moon", swe.MOON), ("Saturn", swe.SATURN), ("Rahu", swe.TRUE_NODE)):
                 theirs = swe.calc_ut(jd, body, swe.FLG_SWIEPH | swe.FLG_SPEED | swe.FLG_SIDEREAL)[0][0]
@@ -203,7 +205,7 @@ PLACE = dict(timezone="UTC", latitude=40.0, longitude=-3.7)
 
 def _lagna_sign_at(moment: datetime) -> int:
     jd = julian_day_ut(moment.replace(tzinfo=dt_timezone.utc))
-    (aya,) = pos.ayanamsa_degrees(AYANAMSAS["lahiri"].swe_mode, [jd])
+    (aya,) = swiss.ayanamsa_degrees("lahiri", [jd])
     return sign_of(pos.sidereal_ascendant(jd, PLACE["latitude"], PLACE["longitude"], aya))
 
 
@@ -241,7 +243,7 @@ def test_navamsa_flip_without_lagna_flip():
 
     def d9(moment: datetime) -> int:
         jd = julian_day_ut(moment.replace(tzinfo=dt_timezone.utc))
-        (aya,) = pos.ayanamsa_degrees(AYANAMSAS["lahiri"].swe_mode, [jd])
+        (aya,) = swiss.ayanamsa_degrees("lahiri", [jd])
         return navamsa_sign(pos.sidereal_ascendant(jd, PLACE["latitude"], PLACE["longitude"], aya))
 
     boundary = _first_change(lagna + timedelta(minutes=1), d9, timedelta(minutes=1))  # the next navamsa

@@ -25,7 +25,7 @@ from services.chart.domain.western import (
     sign_position,
 )
 from services.chart.domain.western.aspects import ASPECT_KINDS, is_applying
-from services.chart.domain.western.swiss import julian_day_ut
+from services.chart.domain.swiss import julian_day as julian_day_ut
 from services.chart.domain.errors import InvalidInput
 
 LONDON = {"latitude": 51.5074, "longitude": -0.1278, "timezone": "Europe/London"}

@@ -19,7 +19,7 @@ from services.chart.domain.western.houses import (
     compute_houses,
     house_of,
 )
-from services.chart.domain.western.swiss import BODIES, EphemerisInfo, EphemerisUnavailable, ephemeris_info
+from services.chart.domain.swiss import BODIES, EphemerisInfo, EphemerisUnavailable, ephemeris_info
 from services.chart.domain.western.zodiac import ZODIAC_SIGNS, SignPosition, sign_position
 
 __all__ = [
