@@ -28,13 +28,13 @@ from numeros_common.logging import request_id_var
 from services.chart.adapters.ephemeris import EphemerisStatus, check_ephemeris
 from services.chart.adapters.worker_pool import WorkerCrashed, WorkerPool
 from services.chart.api import natal_batch
-from services.chart.api.natal_batch import MAX_NATAL_CHARTS, date_field
 from services.chart.api import payloads
+from services.chart.api.natal_batch import MAX_NATAL_CHARTS, date_field
 from services.chart.domain import numerology
-from services.chart.domain.swiss import BODIES, EphemerisUnavailable, ephemeris_info
 from services.chart.domain.errors import InvalidInput
 from services.chart.domain.forecast import FORECAST_RULESET_VERSION
 from services.chart.domain.human_design import HumanDesignError
+from services.chart.domain.swiss import BODIES, EphemerisUnavailable, ephemeris_info
 from services.chart.domain.vedic import RULESET_VERSION as VEDIC_RULESET_VERSION
 from services.chart.settings import ChartSettings
 

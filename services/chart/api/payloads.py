@@ -11,12 +11,17 @@ from typing import Any
 import numpy as np
 
 from services.chart.domain import synastry
-from services.chart.domain.western import compute_natal_chart
 from services.chart.domain.errors import InvalidInput
 from services.chart.domain.human_design import calculate_chart
-from services.chart.domain.numerology import calculate_numerology, calculate_response, compare_response, numerology_compatibility
-from services.chart.domain.numerology import pythagorean_profile
+from services.chart.domain.numerology import (
+    calculate_numerology,
+    calculate_response,
+    compare_response,
+    numerology_compatibility,
+    pythagorean_profile,
+)
 from services.chart.domain.numerology.compatibility import HARMONY_NUMBERS, WEIGHTS, harmony_matrix
+from services.chart.domain.western import compute_natal_chart
 
 KEY_PLANETS = synastry.KEY_PLANETS  # sun, moon, mercury, venus, mars
 

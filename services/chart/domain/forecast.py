@@ -28,14 +28,14 @@ from datetime import date, datetime, time, timedelta, timezone
 from math import cos, radians
 from typing import Any
 
-from services.chart.domain.western.aspects import ASPECT_KINDS, is_applying
-from services.chart.domain.western.chart import ChartRequest, compute_natal_chart
-from services.chart.domain.western.zodiac import ZODIAC_SIGNS, separation, sign_index, split_longitude
 from services.chart.domain.constants import FIRST_DATE, LAST_DATE
 from services.chart.domain.errors import InvalidInput
 from services.chart.domain.meanings import planet_ruler
 from services.chart.domain.numerology import CycleNumber, personal_cycles, universal_cycles
 from services.chart.domain.swiss import BodyState, body_states, julian_day, moment_of
+from services.chart.domain.western.aspects import ASPECT_KINDS, is_applying
+from services.chart.domain.western.chart import ChartRequest, compute_natal_chart
+from services.chart.domain.western.zodiac import ZODIAC_SIGNS, separation, sign_index, split_longitude
 
 FORECAST_RULESET_VERSION = "forecast-1.0.0"
 

@@ -21,16 +21,15 @@ Conventions (see each module for its rules):
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone as dt_timezone
+from datetime import date, datetime, time, timezone as dt_timezone
 from functools import cached_property
 
 from services.chart.domain import swiss
 from services.chart.domain.aliases import AYANAMSAS, VEDIC_HOUSE_SYSTEMS, ayanamsa_key, vedic_house_system_key
-from services.chart.domain.constants import FIRST_DATE, LAST_DATE
-from services.chart.domain.swiss import body_state, julian_day
-from services.chart.domain.western.houses import houses_of
 from services.chart.domain.birth_time import ResolvedBirthTime, format_offset, resolve_birth_time, zone_info
+from services.chart.domain.constants import FIRST_DATE, LAST_DATE
 from services.chart.domain.errors import InvalidInput
+from services.chart.domain.swiss import body_state, julian_day
 from services.chart.domain.vedic import positions as pos
 from services.chart.domain.vedic.ashtakavarga import bhinnashtakavarga, sarvashtakavarga
 from services.chart.domain.vedic.bhava import METHOD as BHAVA_METHOD
@@ -63,6 +62,7 @@ from services.chart.domain.vedic.tables import (
     SIGNS,
 )
 from services.chart.domain.vedic.yogas import Yoga, find_yogas
+from services.chart.domain.western.houses import houses_of
 
 MAX_UNCERTAINTY_MINUTES = 120
 

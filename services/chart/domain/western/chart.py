@@ -22,9 +22,9 @@ from typing import NamedTuple
 
 import numpy as np
 
-from services.chart.domain.western.aspects import Aspect, chart_aspects
-from services.chart.domain.western.houses import Houses, compute_houses, house_system_key
+from services.chart.domain.birth_time import BirthLocation, ResolvedBirthTime, localize, resolve_location
 from services.chart.domain.constants import FIRST_DATE, LAST_DATE
+from services.chart.domain.errors import InvalidInput
 from services.chart.domain.swiss import (
     BODIES,
     BodyState,
@@ -34,9 +34,9 @@ from services.chart.domain.swiss import (
     ephemeris_info,
     julian_day,
 )
+from services.chart.domain.western.aspects import Aspect, chart_aspects
+from services.chart.domain.western.houses import Houses, compute_houses, house_system_key
 from services.chart.domain.western.zodiac import SignPosition, sign_position, split_longitude
-from services.chart.domain.birth_time import BirthLocation, ResolvedBirthTime, localize, resolve_location
-from services.chart.domain.errors import InvalidInput
 
 NOON = time(12, 0)
 

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from services.chart.domain import swiss
-from services.chart.domain.aliases import DEFAULT_HOUSE_SYSTEM, HOUSE_SYSTEMS, house_system_key
+from services.chart.domain.aliases import HOUSE_SYSTEMS, house_system_key
 from services.chart.domain.swiss import EphemerisUnavailable
 from services.chart.domain.western.zodiac import normalize
 
