@@ -40,7 +40,6 @@ import os
 import platform
 import random
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -63,7 +62,7 @@ import psutil  # noqa: E402
 import swisseph as swe  # noqa: E402
 from grpc_health.v1 import health_pb2, health_pb2_grpc  # noqa: E402
 
-from devstack.processes import free_port  # noqa: E402
+from _chart_service import ChartService  # noqa: E402
 from numeros.chart.v1 import chart_pb2, chart_pb2_grpc  # noqa: E402
 
 EPHE_PATH = REPO_ROOT / "ephe"
@@ -309,9 +308,11 @@ def bench_floor(records: list[Birth], rounds: int, in_time_order: bool = False) 
 def bench_domain_profile(records: list[Birth], rounds: int) -> Row:
     """Our CalculateProfile work without gRPC or the worker hop: the compute share of a call."""
     from services.chart.adapters.ephemeris import init_worker
+    from services.chart.adapters.places import load_places
     from services.chart.api import payloads
 
     init_worker(EPHE_PATH)
+    load_places()
 
     def profile(b: Birth) -> None:
         result = payloads.profile(b.name, b.local.date(), birth_time=b.local.strftime("%H:%M"), birth_place="",
@@ -332,59 +333,6 @@ def bench_domain_profile(records: list[Birth], rounds: int) -> Row:
 
 # --------------------------------------------------------------------------------------------
 # the service, started as in production
-
-class Service:
-    def __init__(self, workers: int, log_path: Path) -> None:
-        self.port = free_port()
-        self.workers = workers
-        self._log = log_path.open("wb")
-        environment = {**os.environ, "NUMEROS_GRPC_HOST": "127.0.0.1", "NUMEROS_GRPC_PORT": str(self.port),
-                       "NUMEROS_CHART_WORKERS": str(workers)}
-        self.process = subprocess.Popen([sys.executable, "-m", "services.chart"], cwd=REPO_ROOT, env=environment,
-                                        stdout=self._log, stderr=subprocess.STDOUT)
-
-    @property
-    def address(self) -> str:
-        return f"127.0.0.1:{self.port}"
-
-    async def wait_ready(self, channel: grpc.aio.Channel, timeout: float = 60.0) -> None:
-        deadline = time.monotonic() + timeout
-        stub = health_pb2_grpc.HealthStub(channel)
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise SystemExit(f"chart service exited with {self.process.returncode}")
-            try:
-                response = await stub.Check(health_pb2.HealthCheckRequest(service=""), timeout=1)
-                if response.status == health_pb2.HealthCheckResponse.SERVING:
-                    return
-            except grpc.aio.AioRpcError:
-                pass
-            await asyncio.sleep(0.1)
-        raise SystemExit("chart service did not become ready")
-
-    def cpu_seconds(self) -> tuple[float, float]:
-        """(serving process, worker processes) user+system CPU seconds so far."""
-        main = psutil.Process(self.process.pid)
-        times = main.cpu_times()
-        children = 0.0
-        for child in main.children(recursive=True):
-            try:
-                t = child.cpu_times()
-            except psutil.NoSuchProcess:
-                continue
-            children += t.user + t.system
-        return times.user + times.system, children
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        self._log.close()
-
 
 def client_cpu_seconds() -> float:
     t = psutil.Process().cpu_times()
@@ -686,7 +634,7 @@ def main() -> int:
 
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="chart-bench-") as scratch:
-        service = Service(workers, Path(scratch) / "chart-service.log")
+        service = ChartService(workers, Path(scratch) / "chart-service.log")
         try:
             # Let the service start (forkserver, worker warm-up) before any in-process timing.
             asyncio.run(_wait_ready(service))

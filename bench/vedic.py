@@ -35,7 +35,6 @@ import os
 import platform
 import random
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -53,9 +52,8 @@ for extra in (REPO_ROOT, REPO_ROOT / "lib", REPO_ROOT / "gen"):
 import grpc  # noqa: E402
 import numpy as np  # noqa: E402
 import swisseph as swe  # noqa: E402
-from grpc_health.v1 import health_pb2, health_pb2_grpc  # noqa: E402
 
-from devstack.processes import free_port  # noqa: E402
+from _chart_service import ChartService  # noqa: E402
 from numeros.chart.v1 import chart_pb2, chart_pb2_grpc  # noqa: E402
 
 EPHE_PATH = REPO_ROOT / "ephe"
@@ -114,47 +112,12 @@ def pct(values: list[float], q: float) -> float:
 # --------------------------------------------------------------------------------------------
 # the service, started as in production
 
-class Service:
-    def __init__(self, workers: int, log_path: Path) -> None:
-        self.port = free_port()
-        self._log = log_path.open("wb")
-        environment = {**os.environ, "NUMEROS_GRPC_HOST": "127.0.0.1", "NUMEROS_GRPC_PORT": str(self.port),
-                       "NUMEROS_CHART_WORKERS": str(workers)}
-        self.process = subprocess.Popen([sys.executable, "-m", "services.chart"], cwd=REPO_ROOT, env=environment,
-                                        stdout=self._log, stderr=subprocess.STDOUT)
-
-    async def wait_ready(self, channel: grpc.aio.Channel, timeout: float = 60.0) -> None:
-        deadline = time.monotonic() + timeout
-        stub = health_pb2_grpc.HealthStub(channel)
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise SystemExit(f"chart service exited with {self.process.returncode}")
-            try:
-                response = await stub.Check(health_pb2.HealthCheckRequest(service=""), timeout=1)
-                if response.status == health_pb2.HealthCheckResponse.SERVING:
-                    return
-            except grpc.aio.AioRpcError:
-                pass
-            await asyncio.sleep(0.1)
-        raise SystemExit("chart service did not become ready")
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        self._log.close()
-
-
 async def ours(births: list[Birth], workers: int) -> tuple[dict, list[dict]]:
     requests = [b.request() for b in births]
     with tempfile.TemporaryDirectory() as folder:
-        service = Service(workers, Path(folder) / "chart.log")
+        service = ChartService(workers, Path(folder) / "chart.log")
         try:
-            async with grpc.aio.insecure_channel(f"127.0.0.1:{service.port}") as channel:
+            async with grpc.aio.insecure_channel(service.address) as channel:
                 await service.wait_ready(channel)
                 stub = chart_pb2_grpc.ChartServiceStub(channel)
                 # warm-up: every worker, every record once (untimed); keep the answers for the check
