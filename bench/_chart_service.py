@@ -1,21 +1,29 @@
-"""The chart service as the benchmarks run it: a child started exactly as in production
-(``python -m services.chart``) on a free port, with the worker count under test."""
+"""What the benchmarks share: the repository on ``sys.path`` (they run as plain scripts) and the chart
+service as they run it, a child started exactly as in production (``python -m services.chart``) on a
+free port with the worker count under test. Import this module before the project's own."""
 from __future__ import annotations
 
 import asyncio
 import os
+import platform
 import subprocess
 import sys
 import time
+from datetime import UTC, datetime
+from importlib import metadata
 from pathlib import Path
 
-import grpc
-import psutil
-from grpc_health.v1 import health_pb2, health_pb2_grpc
-
-from devstack.processes import free_port
-
 REPO_ROOT = Path(__file__).resolve().parents[1]
+EPHE_PATH = REPO_ROOT / "ephe"
+for extra in (REPO_ROOT, REPO_ROOT / "lib", REPO_ROOT / "gen"):
+    if str(extra) not in sys.path:
+        sys.path.insert(0, str(extra))
+
+import grpc  # noqa: E402
+import psutil  # noqa: E402
+from grpc_health.v1 import health_pb2, health_pb2_grpc  # noqa: E402
+
+from devstack.processes import free_port  # noqa: E402
 
 
 class ChartService:
@@ -70,3 +78,26 @@ class ChartService:
                 self.process.kill()
                 self.process.wait()
         self._log.close()
+
+
+def package_version(name: str) -> str:
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return "-"
+
+
+def machine() -> dict:
+    """Where and when a benchmark ran: Python, platform, CPU, cores, load, date."""
+    from services.chart.settings import usable_cpu_count
+
+    cpuinfo = Path("/proc/cpuinfo")
+    cpu = next((line.split(":", 1)[1].strip() for line in cpuinfo.read_text().splitlines()
+                if line.startswith("model name")), platform.processor() or "?") \
+        if cpuinfo.exists() else platform.processor()
+    return {
+        "python": platform.python_version(), "platform": platform.platform(), "cpu": cpu,
+        "usable_cores": usable_cpu_count(), "logical_cpus": os.cpu_count(),
+        "load_average_at_start": [round(x, 2) for x in os.getloadavg()],
+        "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+    }

@@ -37,7 +37,6 @@ import argparse
 import asyncio
 import json
 import os
-import platform
 import random
 import statistics
 import sys
@@ -47,14 +46,10 @@ from collections.abc import Awaitable, Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from importlib import metadata
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
-for extra in (REPO_ROOT, REPO_ROOT / "lib", REPO_ROOT / "gen"):
-    if str(extra) not in sys.path:
-        sys.path.insert(0, str(extra))
+from _chart_service import EPHE_PATH, ChartService, machine, package_version  # first: puts the repository on sys.path
 
 import grpc  # noqa: E402
 import numpy as np  # noqa: E402
@@ -62,10 +57,8 @@ import psutil  # noqa: E402
 import swisseph as swe  # noqa: E402
 from grpc_health.v1 import health_pb2, health_pb2_grpc  # noqa: E402
 
-from _chart_service import ChartService  # noqa: E402
 from numeros.chart.v1 import chart_pb2, chart_pb2_grpc  # noqa: E402
 
-EPHE_PATH = REPO_ROOT / "ephe"
 SEED = 20240515
 RECORD_COUNT = 200
 COMPAT_CANDIDATES = 2000
@@ -569,24 +562,11 @@ def check_agreement(records: list[Birth], peers: list[PeerChart], responses: lis
 # --------------------------------------------------------------------------------------------
 
 def versions() -> dict:
-    def version(name: str) -> str:
-        try:
-            return metadata.version(name)
-        except metadata.PackageNotFoundError:
-            return "-"
-
-    from services.chart.settings import usable_cpu_count
-
-    cpu_model = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                      if line.startswith("model name")), platform.processor() or "?") \
-        if Path("/proc/cpuinfo").exists() else platform.processor()
+    version = package_version
     return {
-        "python": platform.python_version(), "platform": platform.platform(), "cpu": cpu_model,
-        "usable_cores": usable_cpu_count(), "logical_cpus": os.cpu_count(),
-        "load_average_at_start": [round(x, 2) for x in os.getloadavg()],
-        "kerykeion": version("kerykeion"), "pyswisseph": version("pyswisseph"), "swiss_ephemeris": swe.version,
-        "grpcio": version("grpcio"), "protobuf": version("protobuf"), "numpy": version("numpy"),
-        "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        **machine(), "kerykeion": version("kerykeion"), "pyswisseph": version("pyswisseph"),
+        "swiss_ephemeris": swe.version, "grpcio": version("grpcio"), "protobuf": version("protobuf"),
+        "numpy": version("numpy"),
     }
 
 

@@ -31,32 +31,24 @@ import asyncio
 import contextlib
 import io
 import json
-import os
-import platform
 import random
 import statistics
 import sys
 import tempfile
 import time
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
-from importlib import metadata
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
-for extra in (REPO_ROOT, REPO_ROOT / "lib", REPO_ROOT / "gen"):
-    if str(extra) not in sys.path:
-        sys.path.insert(0, str(extra))
+from _chart_service import EPHE_PATH, ChartService, machine, package_version  # first: puts the repository on sys.path
 
 import grpc  # noqa: E402
 import numpy as np  # noqa: E402
 import swisseph as swe  # noqa: E402
 
-from _chart_service import ChartService  # noqa: E402
 from numeros.chart.v1 import chart_pb2, chart_pb2_grpc  # noqa: E402
 
-EPHE_PATH = REPO_ROOT / "ephe"
 SEED = 20260422
 AS_OF = date(2026, 1, 1)
 RATIO_TARGET = 0.02
@@ -226,21 +218,8 @@ def agreement(documents: list[dict], theirs: list[dict]) -> dict:
 # --------------------------------------------------------------------------------------------
 
 def versions() -> dict:
-    def version(name: str) -> str:
-        try:
-            return metadata.version(name)
-        except metadata.PackageNotFoundError:
-            return "-"
-
-    from services.chart.settings import usable_cpu_count
-
-    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                if line.startswith("model name")), platform.processor()) \
-        if Path("/proc/cpuinfo").exists() else platform.processor()
-    return {"python": platform.python_version(), "cpu": cpu, "usable_cores": usable_cpu_count(),
-            "load_average_at_start": [round(x, 2) for x in os.getloadavg()], "pyjhora": version("pyjhora"),
-            "pyswisseph": version("pyswisseph"), "grpcio": version("grpcio"),
-            "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")}
+    return {**machine(), "pyjhora": package_version("pyjhora"), "pyswisseph": package_version("pyswisseph"),
+            "grpcio": package_version("grpcio")}
 
 
 def verdict(ours_ms: float, theirs_ms: float) -> str:

@@ -139,9 +139,7 @@ class ChartServicer(chart_pb2_grpc.ChartServiceServicer):
     @rpc_method
     async def CalculateNatalCharts(self, request: chart_pb2.NatalChartsRequest, context: grpc.aio.ServicerContext
                                    ) -> chart_pb2.NatalChartsResponse:
-        count = len(request.charts)
-        if count > MAX_NATAL_CHARTS:
-            raise InvalidInput("charts", f"at most {MAX_NATAL_CHARTS} charts per call")
+        count = _at_most(len(request.charts), MAX_NATAL_CHARTS, "charts", "charts")
         self._require_ephemeris()
         info = ephemeris_info()
         response = chart_pb2.NatalChartsResponse(bodies=BODIES, ephemeris_source=info.source,
@@ -176,16 +174,14 @@ class ChartServicer(chart_pb2_grpc.ChartServiceServicer):
     async def CalculateHumanDesign(self, request: chart_pb2.HumanDesignRequest, context: grpc.aio.ServicerContext
                                    ) -> chart_pb2.JsonDocument:
         body = await self._run_in_worker(context, functools.partial(
-            payloads.encoded, payloads.human_design, request.birth_datetime, request.birth_timezone, request.birth_latitude,
-            request.birth_longitude, request.name or None, now=datetime.now(UTC)))
+            payloads.encoded, payloads.human_design, request.birth_datetime, request.birth_timezone,
+            request.birth_latitude, request.birth_longitude, request.name or None, now=datetime.now(UTC)))
         return _document(body, "human-design-v1")
 
     @rpc_method
     async def ScoreCandidates(self, request: chart_pb2.ScoreCandidatesRequest, context: grpc.aio.ServicerContext
                               ) -> chart_pb2.ScoreCandidatesResponse:
-        count = len(request.candidate_ids)
-        if count > MAX_CANDIDATES:
-            raise InvalidInput("candidate_ids", f"at most {MAX_CANDIDATES} candidates per call")
+        count = _at_most(len(request.candidate_ids), MAX_CANDIDATES, "candidate_ids", "candidates")
         columns = [request.life_path, request.soul_urge, request.expression, request.personality]
         if any(len(column) != count for column in (*columns, request.chart_level)):
             raise InvalidInput("candidate_ids", "every candidate column must have one value per candidate")
@@ -282,6 +278,13 @@ class ChartServicer(chart_pb2_grpc.ChartServiceServicer):
             pids = ",".join(str(outcome.worker_pid) for outcome in outcomes)
             context.set_trailing_metadata(((WORKER_PID_METADATA_KEY, pids),))
         return [outcome.value for outcome in outcomes]
+
+
+def _at_most(count: int, limit: int, field: str, noun: str) -> int:
+    """``count``, or INVALID_ARGUMENT naming ``field`` past a call's ``limit``."""
+    if count > limit:
+        raise InvalidInput(field, f"at most {limit} {noun} per call")
+    return count
 
 
 def _birth_date(request: chart_pb2.CalculateNumerologyRequest) -> date:

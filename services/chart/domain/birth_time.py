@@ -241,14 +241,8 @@ def localize(local: datetime, location: BirthLocation, fold: int = 0) -> Resolve
     )
 
 
-def resolve_birth_time(
-    local: datetime,
-    *,
-    timezone: str | None = None,
-    latitude: float | None = None,
-    longitude: float | None = None,
-    birth_place: str | None = None,
-) -> ResolvedBirthTime:
+def resolve_birth_time(local: datetime, *, timezone: str | None = None, latitude: float | None = None,
+                       longitude: float | None = None, birth_place: str | None = None) -> ResolvedBirthTime:
     """The UTC instant of a local birth time; see the module docstring for the rules."""
     return localize(local, resolve_location(
         timezone=timezone, latitude=latitude, longitude=longitude, birth_place=birth_place))
