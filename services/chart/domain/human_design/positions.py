@@ -3,7 +3,7 @@
 Positions are geocentric, apparent, tropical ecliptic longitudes of date, always asked for with
 ``FLG_SWIEPH``; a call answered by the Moshier fallback (no data file for that body or date) is an
 EPHEMERIS_UNAVAILABLE error, never a silently less precise chart. This module never sets the
-ephemeris path: the worker process does (``services.chart.adapters.ephemeris.init_worker``).
+ephemeris path: the worker process does (``services.chart.adapters.ephemeris``).
 
 North Node is the TRUE (osculating) node, as in "The Definitive Book of Human Design" p36-38 and
 the Jovian Archive software; the South Node is exactly opposite. Earth is the Sun + 180°.
@@ -91,7 +91,7 @@ def solve_design_moment(birth_jd: float, birth_sun_longitude: float) -> DesignMo
     birth is unique. Newton's method on the wrapped longitude difference, with the Sun's speed
     from the ephemeris as the derivative, starts from the mean-motion guess (88/0.9856 days back)
     and stops when a step is below ``SOLVER_TOLERANCE_DAYS``; it takes 3-4 steps (each step one
-    ``swe.calc_ut`` call). Should it ever leave the bracket or fail to converge, bisection on the
+    ``swiss.calc`` call). Should it ever leave the bracket or fail to converge, bisection on the
     bracket [birth − 100 d, birth − 80 d] finishes the job.
     """
     target = (birth_sun_longitude - DESIGN_SOLAR_ARC_DEGREES) % 360.0
