@@ -29,7 +29,8 @@ class SiderealBody:
     speed: float  # degrees/day; negative = retrograde
 
 
-def sidereal_bodies(jd_ut: float, ayanamsa: float, names: Sequence[str] = tuple(GRAHA_BODIES)) -> dict[str, SiderealBody]:
+def sidereal_bodies(jd_ut: float, ayanamsa: float,
+                    names: Sequence[str] = tuple(GRAHA_BODIES)) -> dict[str, SiderealBody]:
     """One calc_ut per body; Ketu is added opposite Rahu when Rahu is asked for."""
     states = body_states(jd_ut, tuple(GRAHA_BODIES[name] for name in names))
     out = {name: SiderealBody(normalize(state.longitude - ayanamsa), state.speed)
