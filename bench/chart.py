@@ -37,10 +37,8 @@ import argparse
 import asyncio
 import json
 import os
-import platform
 import random
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -48,14 +46,10 @@ from collections.abc import Awaitable, Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from importlib import metadata
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
-for extra in (REPO_ROOT, REPO_ROOT / "lib", REPO_ROOT / "gen"):
-    if str(extra) not in sys.path:
-        sys.path.insert(0, str(extra))
+from _chart_service import EPHE_PATH, ChartService, machine, package_version  # first: puts the repository on sys.path
 
 import grpc  # noqa: E402
 import numpy as np  # noqa: E402
@@ -63,10 +57,8 @@ import psutil  # noqa: E402
 import swisseph as swe  # noqa: E402
 from grpc_health.v1 import health_pb2, health_pb2_grpc  # noqa: E402
 
-from devstack.processes import free_port  # noqa: E402
 from numeros.chart.v1 import chart_pb2, chart_pb2_grpc  # noqa: E402
 
-EPHE_PATH = REPO_ROOT / "ephe"
 SEED = 20240515
 RECORD_COUNT = 200
 COMPAT_CANDIDATES = 2000
@@ -309,12 +301,14 @@ def bench_floor(records: list[Birth], rounds: int, in_time_order: bool = False) 
 def bench_domain_profile(records: list[Birth], rounds: int) -> Row:
     """Our CalculateProfile work without gRPC or the worker hop: the compute share of a call."""
     from services.chart.adapters.ephemeris import init_worker
-    from services.chart.domain import documents
+    from services.chart.adapters.places import load_places
+    from services.chart.api import payloads
 
     init_worker(EPHE_PATH)
+    load_places()
 
     def profile(b: Birth) -> None:
-        result = documents.profile(b.name, b.local.date(), birth_time=b.local.strftime("%H:%M"), birth_place="",
+        result = payloads.profile(b.name, b.local.date(), birth_time=b.local.strftime("%H:%M"), birth_place="",
                                    latitude=b.latitude, longitude=b.longitude, timezone=b.zone,
                                    house_system="placidus")
         json.dumps(result["document"], ensure_ascii=False, separators=(",", ":"))
@@ -332,59 +326,6 @@ def bench_domain_profile(records: list[Birth], rounds: int) -> Row:
 
 # --------------------------------------------------------------------------------------------
 # the service, started as in production
-
-class Service:
-    def __init__(self, workers: int, log_path: Path) -> None:
-        self.port = free_port()
-        self.workers = workers
-        self._log = log_path.open("wb")
-        environment = {**os.environ, "NUMEROS_GRPC_HOST": "127.0.0.1", "NUMEROS_GRPC_PORT": str(self.port),
-                       "NUMEROS_CHART_WORKERS": str(workers)}
-        self.process = subprocess.Popen([sys.executable, "-m", "services.chart"], cwd=REPO_ROOT, env=environment,
-                                        stdout=self._log, stderr=subprocess.STDOUT)
-
-    @property
-    def address(self) -> str:
-        return f"127.0.0.1:{self.port}"
-
-    async def wait_ready(self, channel: grpc.aio.Channel, timeout: float = 60.0) -> None:
-        deadline = time.monotonic() + timeout
-        stub = health_pb2_grpc.HealthStub(channel)
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise SystemExit(f"chart service exited with {self.process.returncode}")
-            try:
-                response = await stub.Check(health_pb2.HealthCheckRequest(service=""), timeout=1)
-                if response.status == health_pb2.HealthCheckResponse.SERVING:
-                    return
-            except grpc.aio.AioRpcError:
-                pass
-            await asyncio.sleep(0.1)
-        raise SystemExit("chart service did not become ready")
-
-    def cpu_seconds(self) -> tuple[float, float]:
-        """(serving process, worker processes) user+system CPU seconds so far."""
-        main = psutil.Process(self.process.pid)
-        times = main.cpu_times()
-        children = 0.0
-        for child in main.children(recursive=True):
-            try:
-                t = child.cpu_times()
-            except psutil.NoSuchProcess:
-                continue
-            children += t.user + t.system
-        return times.user + times.system, children
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        self._log.close()
-
 
 def client_cpu_seconds() -> float:
     t = psutil.Process().cpu_times()
@@ -517,11 +458,11 @@ def compatibility_request(count: int = COMPAT_CANDIDATES, seed: int = SEED) -> c
 
 
 def bench_compatibility_in_process(request: chart_pb2.ScoreCandidatesRequest, reps: int) -> Row:
-    from services.chart.domain import documents
+    from services.chart.api import payloads
 
     count = len(request.candidate_ids)
     s = request.subject
-    subject = documents.Core(s.life_path, s.expression, s.soul_urge, s.personality)
+    subject = payloads.Core(s.life_path, s.expression, s.soul_urge, s.personality)
     longitudes = (s.key_longitudes.sun, s.key_longitudes.moon, s.key_longitudes.mercury, s.key_longitudes.venus,
                   s.key_longitudes.mars)
     columns = np.column_stack([np.asarray(c, dtype=np.intp) for c in
@@ -530,7 +471,7 @@ def bench_compatibility_in_process(request: chart_pb2.ScoreCandidatesRequest, re
     candidates = np.asarray(request.key_longitudes, dtype=np.float64).reshape(count, 5)
 
     def score() -> None:
-        documents.score_candidates(subject, s.chart_level, longitudes, columns, levels, candidates)
+        payloads.score_candidates(subject, s.chart_level, longitudes, columns, levels, candidates)
 
     for _ in range(5):
         score()
@@ -603,7 +544,7 @@ def check_agreement(records: list[Birth], peers: list[PeerChart], responses: lis
 
     Where both read the local time as the same UTC instant, the key longitudes must agree; where
     they do not, the time-zone rules differ (kerykeion converts with pytz), which we list."""
-    from services.chart.domain.astrology.zodiac import separation
+    from services.chart.domain.western.zodiac import separation
 
     worst, same, differing = 0.0, 0, []
     for birth, peer, response in zip(records, peers, responses):
@@ -621,24 +562,11 @@ def check_agreement(records: list[Birth], peers: list[PeerChart], responses: lis
 # --------------------------------------------------------------------------------------------
 
 def versions() -> dict:
-    def version(name: str) -> str:
-        try:
-            return metadata.version(name)
-        except metadata.PackageNotFoundError:
-            return "-"
-
-    from services.chart.settings import usable_cpu_count
-
-    cpu_model = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                      if line.startswith("model name")), platform.processor() or "?") \
-        if Path("/proc/cpuinfo").exists() else platform.processor()
+    version = package_version
     return {
-        "python": platform.python_version(), "platform": platform.platform(), "cpu": cpu_model,
-        "usable_cores": usable_cpu_count(), "logical_cpus": os.cpu_count(),
-        "load_average_at_start": [round(x, 2) for x in os.getloadavg()],
-        "kerykeion": version("kerykeion"), "pyswisseph": version("pyswisseph"), "swiss_ephemeris": swe.version,
-        "grpcio": version("grpcio"), "protobuf": version("protobuf"), "numpy": version("numpy"),
-        "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        **machine(), "kerykeion": version("kerykeion"), "pyswisseph": version("pyswisseph"),
+        "swiss_ephemeris": swe.version, "grpcio": version("grpcio"), "protobuf": version("protobuf"),
+        "numpy": version("numpy"),
     }
 
 
@@ -686,7 +614,7 @@ def main() -> int:
 
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="chart-bench-") as scratch:
-        service = Service(workers, Path(scratch) / "chart-service.log")
+        service = ChartService(workers, Path(scratch) / "chart-service.log")
         try:
             # Let the service start (forkserver, worker warm-up) before any in-process timing.
             asyncio.run(_wait_ready(service))

@@ -31,34 +31,24 @@ import asyncio
 import contextlib
 import io
 import json
-import os
-import platform
 import random
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
-from importlib import metadata
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
-for extra in (REPO_ROOT, REPO_ROOT / "lib", REPO_ROOT / "gen"):
-    if str(extra) not in sys.path:
-        sys.path.insert(0, str(extra))
+from _chart_service import EPHE_PATH, ChartService, machine, package_version  # first: puts the repository on sys.path
 
 import grpc  # noqa: E402
 import numpy as np  # noqa: E402
 import swisseph as swe  # noqa: E402
-from grpc_health.v1 import health_pb2, health_pb2_grpc  # noqa: E402
 
-from devstack.processes import free_port  # noqa: E402
 from numeros.chart.v1 import chart_pb2, chart_pb2_grpc  # noqa: E402
 
-EPHE_PATH = REPO_ROOT / "ephe"
 SEED = 20260422
 AS_OF = date(2026, 1, 1)
 RATIO_TARGET = 0.02
@@ -114,47 +104,12 @@ def pct(values: list[float], q: float) -> float:
 # --------------------------------------------------------------------------------------------
 # the service, started as in production
 
-class Service:
-    def __init__(self, workers: int, log_path: Path) -> None:
-        self.port = free_port()
-        self._log = log_path.open("wb")
-        environment = {**os.environ, "NUMEROS_GRPC_HOST": "127.0.0.1", "NUMEROS_GRPC_PORT": str(self.port),
-                       "NUMEROS_CHART_WORKERS": str(workers)}
-        self.process = subprocess.Popen([sys.executable, "-m", "services.chart"], cwd=REPO_ROOT, env=environment,
-                                        stdout=self._log, stderr=subprocess.STDOUT)
-
-    async def wait_ready(self, channel: grpc.aio.Channel, timeout: float = 60.0) -> None:
-        deadline = time.monotonic() + timeout
-        stub = health_pb2_grpc.HealthStub(channel)
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise SystemExit(f"chart service exited with {self.process.returncode}")
-            try:
-                response = await stub.Check(health_pb2.HealthCheckRequest(service=""), timeout=1)
-                if response.status == health_pb2.HealthCheckResponse.SERVING:
-                    return
-            except grpc.aio.AioRpcError:
-                pass
-            await asyncio.sleep(0.1)
-        raise SystemExit("chart service did not become ready")
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        self._log.close()
-
-
 async def ours(births: list[Birth], workers: int) -> tuple[dict, list[dict]]:
     requests = [b.request() for b in births]
     with tempfile.TemporaryDirectory() as folder:
-        service = Service(workers, Path(folder) / "chart.log")
+        service = ChartService(workers, Path(folder) / "chart.log")
         try:
-            async with grpc.aio.insecure_channel(f"127.0.0.1:{service.port}") as channel:
+            async with grpc.aio.insecure_channel(service.address) as channel:
                 await service.wait_ready(channel)
                 stub = chart_pb2_grpc.ChartServiceStub(channel)
                 # warm-up: every worker, every record once (untimed); keep the answers for the check
@@ -263,21 +218,8 @@ def agreement(documents: list[dict], theirs: list[dict]) -> dict:
 # --------------------------------------------------------------------------------------------
 
 def versions() -> dict:
-    def version(name: str) -> str:
-        try:
-            return metadata.version(name)
-        except metadata.PackageNotFoundError:
-            return "-"
-
-    from services.chart.settings import usable_cpu_count
-
-    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                if line.startswith("model name")), platform.processor()) \
-        if Path("/proc/cpuinfo").exists() else platform.processor()
-    return {"python": platform.python_version(), "cpu": cpu, "usable_cores": usable_cpu_count(),
-            "load_average_at_start": [round(x, 2) for x in os.getloadavg()], "pyjhora": version("pyjhora"),
-            "pyswisseph": version("pyswisseph"), "grpcio": version("grpcio"),
-            "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")}
+    return {**machine(), "pyjhora": package_version("pyjhora"), "pyswisseph": package_version("pyswisseph"),
+            "grpcio": package_version("grpcio")}
 
 
 def verdict(ours_ms: float, theirs_ms: float) -> str:

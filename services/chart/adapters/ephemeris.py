@@ -6,14 +6,16 @@ check alone proves nothing: each file is read once through a body it alone cover
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
-import swisseph as swe
+from services.chart.domain import swiss
+from services.chart.domain.constants import EPHEMERIS_FILES
 
-REQUIRED_FILES = ("sepl_18.se1", "semo_18.se1", "seas_18.se1")
-_J2000_UT = 2451545.0
+REQUIRED_FILES = EPHEMERIS_FILES
+_PROBE_JD = swiss.julian_day(datetime(2000, 1, 1, 12, tzinfo=UTC))  # J2000, inside every series
 # One body per required file: planets, the Moon, the main asteroids.
-_PROBE_BODIES = {"sepl_18.se1": swe.SUN, "semo_18.se1": swe.MOON, "seas_18.se1": swe.CHIRON}
+_PROBE_BODIES = dict(zip(REQUIRED_FILES, swiss.PROBE_BODIES, strict=True))
 
 
 @dataclass(frozen=True)
@@ -32,20 +34,14 @@ def check_ephemeris(path: str | Path) -> EphemerisStatus:
     missing = [name for name in REQUIRED_FILES if not (directory / name).is_file()]
     if missing:
         return EphemerisStatus(False, str(directory), f"missing files: {', '.join(missing)}")
-    swe.set_ephe_path(str(directory))
+    swiss.set_ephemeris_path(str(directory))
     for file_name, body in _PROBE_BODIES.items():
-        try:
-            _, returned_flags = swe.calc_ut(_J2000_UT, body, swe.FLG_SWIEPH)
-        except swe.Error as error:
-            problem = str(error).strip()
-        else:
-            if returned_flags & swe.FLG_SWIEPH:
-                continue
-            problem = "Swiss Ephemeris fell back to the Moshier model"
-        return EphemerisStatus(False, str(directory), f"{file_name} unreadable: {problem}")
+        problem = swiss.read_problem(body, _PROBE_JD)
+        if problem is not None:
+            return EphemerisStatus(False, str(directory), f"{file_name} unreadable: {problem}")
     return EphemerisStatus(True, str(directory), "ok")
 
 
 def init_worker(path: str | Path) -> None:
     """Point this (worker) process's Swiss Ephemeris at ``path``; its state is process-wide."""
-    swe.set_ephe_path(str(path))
+    swiss.set_ephemeris_path(str(path))

@@ -25,11 +25,12 @@ from pathlib import Path
 from typing import Any, Generic, TypeVar
 
 from services.chart.adapters.ephemeris import init_worker
+from services.chart.adapters.places import load_places
 
 T = TypeVar("T")
 
 # Imported once in the forkserver, so every worker starts with them loaded.
-_WORKER_MODULES = ["services.chart.adapters.worker_pool", "services.chart.domain.documents",
+_WORKER_MODULES = ["services.chart.adapters.worker_pool", "services.chart.api.payloads",
                    "services.chart.api.natal_batch"]
 _PROTOCOL = pickle.HIGHEST_PROTOCOL
 _JOIN_SECONDS = 10.0
@@ -61,10 +62,7 @@ def _init_worker_process(ephe_path: str) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     init_worker(ephe_path)
     # Load the time-zone polygons and the gazetteer now, not inside the first user's request.
-    from services.chart.domain import birth_time, gazetteer
-
-    birth_time.preload()
-    gazetteer.preload()
+    load_places()
     # What start-up loaded lives as long as the worker: keep the cyclic collector from rescanning
     # it (the zone polygons and the gazetteer) on every collection a batch of charts triggers.
     gc.freeze()

@@ -28,12 +28,13 @@ from numeros_common.logging import request_id_var
 from services.chart.adapters.ephemeris import EphemerisStatus, check_ephemeris
 from services.chart.adapters.worker_pool import WorkerCrashed, WorkerPool
 from services.chart.api import natal_batch
+from services.chart.api import payloads
 from services.chart.api.natal_batch import MAX_NATAL_CHARTS, date_field
-from services.chart.domain import documents, numerology
-from services.chart.domain.astrology.swiss import BODIES, EphemerisUnavailable, ephemeris_info
+from services.chart.domain import numerology
 from services.chart.domain.errors import InvalidInput
 from services.chart.domain.forecast import FORECAST_RULESET_VERSION
 from services.chart.domain.human_design import HumanDesignError
+from services.chart.domain.swiss import BODIES, EphemerisUnavailable, ephemeris_info
 from services.chart.domain.vedic import RULESET_VERSION as VEDIC_RULESET_VERSION
 from services.chart.settings import ChartSettings
 
@@ -121,7 +122,7 @@ class ChartServicer(chart_pb2_grpc.ChartServiceServicer):
         birth_date = _date_field(request, "birth_date")
         result = await self._run_in_worker(
             context, functools.partial(
-                documents.profile_encoded, request.name, birth_date, birth_time=request.birth_time,
+                payloads.profile_encoded, request.name, birth_date, birth_time=request.birth_time,
                 birth_place=request.birth_place,
                 latitude=request.latitude if request.HasField("latitude") else None,
                 longitude=request.longitude if request.HasField("longitude") else None,
@@ -131,16 +132,14 @@ class ChartServicer(chart_pb2_grpc.ChartServiceServicer):
             life_path=core.life_path, expression=core.expression, soul_urge=core.soul_urge,
             personality=core.personality, chart_level=result["chart_level"], sun_sign=result["sun_sign"],
             moon_sign=result["moon_sign"], rising_sign=result["rising_sign"],
-            key_longitudes=chart_pb2.KeyLongitudes(**dict(zip(documents.KEY_PLANETS, result["key_longitudes"],
+            key_longitudes=chart_pb2.KeyLongitudes(**dict(zip(payloads.KEY_PLANETS, result["key_longitudes"],
                                                               strict=True))),
             document=_document(result["document"], result["ruleset_version"]))
 
     @rpc_method
     async def CalculateNatalCharts(self, request: chart_pb2.NatalChartsRequest, context: grpc.aio.ServicerContext
                                    ) -> chart_pb2.NatalChartsResponse:
-        count = len(request.charts)
-        if count > MAX_NATAL_CHARTS:
-            raise InvalidInput("charts", f"at most {MAX_NATAL_CHARTS} charts per call")
+        count = _at_most(len(request.charts), MAX_NATAL_CHARTS, "charts", "charts")
         self._require_ephemeris()
         info = ephemeris_info()
         response = chart_pb2.NatalChartsResponse(bodies=BODIES, ephemeris_source=info.source,
@@ -158,7 +157,7 @@ class ChartServicer(chart_pb2_grpc.ChartServiceServicer):
     async def NumerologyReport(self, request: chart_pb2.NumerologyReportRequest, context: grpc.aio.ServicerContext
                                ) -> chart_pb2.JsonDocument:
         body = await self._run_in_worker(context, functools.partial(
-            documents.encoded, documents.numerology_report, request.full_name, _date_field(request, "birth_date"),
+            payloads.encoded, payloads.numerology_report, request.full_name, _date_field(request, "birth_date"),
             as_of=_date_field(request, "as_of"), calculated_at=datetime.now(UTC), system=request.system,
             y_as_vowel=request.y_as_vowel))
         return _document(body, numerology.RULESET_VERSION)
@@ -167,7 +166,7 @@ class ChartServicer(chart_pb2_grpc.ChartServiceServicer):
     async def CompareNames(self, request: chart_pb2.CompareNamesRequest, context: grpc.aio.ServicerContext
                            ) -> chart_pb2.JsonDocument:
         body = await self._run_in_worker(context, functools.partial(
-            documents.encoded, documents.compare_names, list(request.names), _date_field(request, "birth_date"),
+            payloads.encoded, payloads.compare_names, list(request.names), _date_field(request, "birth_date"),
             system=request.system, y_as_vowel=request.y_as_vowel))
         return _document(body, numerology.RULESET_VERSION)
 
@@ -175,16 +174,14 @@ class ChartServicer(chart_pb2_grpc.ChartServiceServicer):
     async def CalculateHumanDesign(self, request: chart_pb2.HumanDesignRequest, context: grpc.aio.ServicerContext
                                    ) -> chart_pb2.JsonDocument:
         body = await self._run_in_worker(context, functools.partial(
-            documents.encoded, documents.human_design, request.birth_datetime, request.birth_timezone, request.birth_latitude,
-            request.birth_longitude, request.name or None, now=datetime.now(UTC)))
+            payloads.encoded, payloads.human_design, request.birth_datetime, request.birth_timezone,
+            request.birth_latitude, request.birth_longitude, request.name or None, now=datetime.now(UTC)))
         return _document(body, "human-design-v1")
 
     @rpc_method
     async def ScoreCandidates(self, request: chart_pb2.ScoreCandidatesRequest, context: grpc.aio.ServicerContext
                               ) -> chart_pb2.ScoreCandidatesResponse:
-        count = len(request.candidate_ids)
-        if count > MAX_CANDIDATES:
-            raise InvalidInput("candidate_ids", f"at most {MAX_CANDIDATES} candidates per call")
+        count = _at_most(len(request.candidate_ids), MAX_CANDIDATES, "candidate_ids", "candidates")
         columns = [request.life_path, request.soul_urge, request.expression, request.personality]
         if any(len(column) != count for column in (*columns, request.chart_level)):
             raise InvalidInput("candidate_ids", "every candidate column must have one value per candidate")
@@ -200,7 +197,7 @@ class ChartServicer(chart_pb2_grpc.ChartServiceServicer):
                 raise InvalidInput("chart_level", "must be 1-4 for every candidate")
         subject, level, subject_longitudes = _person(request.subject, "subject")
         # Scoring is vectorised and takes a few milliseconds: cheaper here than a trip to a worker.
-        overall, numerology_scores, astrology, highlights = documents.score_candidates(
+        overall, numerology_scores, astrology, highlights = payloads.score_candidates(
             subject, level, subject_longitudes, np.column_stack([np.asarray(c, dtype=np.intp) for c in columns])
             if count else np.zeros((0, 4), dtype=np.intp), np.asarray(request.chart_level, dtype=np.int64),
             longitudes)
@@ -213,7 +210,7 @@ class ChartServicer(chart_pb2_grpc.ChartServiceServicer):
                                     context: grpc.aio.ServicerContext) -> chart_pb2.JsonDocument:
         a = _person(request.a, "a")
         b = _person(request.b, "b")
-        body = await self._run_in_worker(context, documents.encoded, documents.evaluate_pair, *a, *b)
+        body = await self._run_in_worker(context, payloads.encoded, payloads.evaluate_pair, *a, *b)
         return _document(body, numerology.RULESET_VERSION)
 
     @rpc_method
@@ -226,7 +223,7 @@ class ChartServicer(chart_pb2_grpc.ChartServiceServicer):
         as_of = _date_field(request, "as_of")
         self._require_ephemeris()
         result = await self._run_in_worker(context, functools.partial(
-            documents.vedic_snapshot_encoded, birth_date, birth.birth_time,
+            payloads.vedic_snapshot_encoded, birth_date, birth.birth_time,
             latitude=birth.latitude if birth.HasField("latitude") else None,
             longitude=birth.longitude if birth.HasField("longitude") else None,
             timezone=birth.timezone, birth_place=birth.birth_place, as_of=as_of, ayanamsa=request.ayanamsa,
@@ -242,7 +239,7 @@ class ChartServicer(chart_pb2_grpc.ChartServiceServicer):
         day = _date_field(request, "date")
         natal = _prefixed("natal.", natal_batch.chart_request, request.natal) if request.HasField("natal") else None
         self._require_ephemeris()
-        body = await self._run_in_worker(context, functools.partial(documents.daily_forecast_encoded, day, natal))
+        body = await self._run_in_worker(context, functools.partial(payloads.daily_forecast_encoded, day, natal))
         return _document(body, FORECAST_RULESET_VERSION)
 
     def _require_ephemeris(self) -> None:
@@ -283,6 +280,13 @@ class ChartServicer(chart_pb2_grpc.ChartServiceServicer):
         return [outcome.value for outcome in outcomes]
 
 
+def _at_most(count: int, limit: int, field: str, noun: str) -> int:
+    """``count``, or INVALID_ARGUMENT naming ``field`` past a call's ``limit``."""
+    if count > limit:
+        raise InvalidInput(field, f"at most {limit} {noun} per call")
+    return count
+
+
 def _birth_date(request: chart_pb2.CalculateNumerologyRequest) -> date:
     return _date_field(request, "birth_date")
 
@@ -299,15 +303,15 @@ def _prefixed(prefix: str, function: Callable[..., T], *args: Any) -> T:
 
 
 def _document(body: str, ruleset_version: str) -> chart_pb2.JsonDocument:
-    """``body`` is JSON text, encoded in the worker (``documents.encoded``)."""
+    """``body`` is JSON text, encoded in the worker (``payloads.encoded``)."""
     return chart_pb2.JsonDocument(json=body, ruleset_version=ruleset_version)
 
 
 _HARMONY_VALUES = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 11, 22, 33}
 
 
-def _person(person: chart_pb2.CompatibilityPerson, field: str) -> tuple[documents.Core, int, tuple[float, ...] | None]:
-    core = documents.Core(person.life_path, person.expression, person.soul_urge, person.personality)
+def _person(person: chart_pb2.CompatibilityPerson, field: str) -> tuple[payloads.Core, int, tuple[float, ...] | None]:
+    core = payloads.Core(person.life_path, person.expression, person.soul_urge, person.personality)
     for name in ("life_path", "expression", "soul_urge", "personality"):
         if getattr(core, name) not in _HARMONY_VALUES:
             raise InvalidInput(f"{field}.{name}", "must be 0-9, 11, 22 or 33")

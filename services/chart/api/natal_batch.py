@@ -22,8 +22,8 @@ from typing import Any
 import numpy as np
 
 from numeros.chart.v1 import chart_pb2
-from services.chart.domain.astrology import ChartRequest, NatalPositions, compute_natal_positions
-from services.chart.domain.documents import parse_birth_time
+from services.chart.domain.western import ChartRequest, NatalPositions, compute_natal_positions
+from services.chart.api.payloads import parse_birth_time
 from services.chart.domain.errors import InvalidInput
 
 MAX_NATAL_CHARTS = 5000

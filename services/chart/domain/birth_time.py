@@ -1,4 +1,5 @@
-"""Birth time as local clock time at the birth place -> the UTC instant, by the tz database.
+"""Birth time as local clock time at the birth place -> the UTC instant, by the tz database: the one
+resolution Western, Vedic and Human Design charts share.
 
 Which zone: the explicit ``timezone`` if given, else the zone at ``latitude``/``longitude``
 (timezonefinder, offline), else the zone of ``birth_place`` in the offline gazetteer. With none of
@@ -12,11 +13,15 @@ How the clock time maps to an instant, by ``zoneinfo`` (the system's IANA tz dat
   zone's LMT, not the birth place's own: the tz database has no finer data.
 * A clock time that never happened (skipped by a DST change, or Samoa's lost 30 Dec 2011) is read
   with the offset in force *before* the change, and flagged ``nonexistent_time``.
-* A clock time that happened twice (clocks turned back) is the *earlier* instant, flagged
-  ``ambiguous_time``.
+* A clock time that happened twice (clocks turned back) is the *earlier* instant (unless the
+  caller knows the fold, as Human Design does from an explicit UTC offset), flagged ``ambiguous_time``.
+
+The gazetteer and the coordinate -> zone finder are data loaded from files once per worker
+(``adapters.places``) and handed in with :func:`use_places`; this module reads no file.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone as dt_timezone
 from functools import cache
@@ -24,7 +29,7 @@ from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from services.chart.domain.errors import InvalidInput
-from services.chart.domain.gazetteer import Place, PlaceLookup, lookup_place
+from services.chart.domain.gazetteer import Gazetteer, Place, PlaceLookup, lookup_place
 
 ZoneSource = Literal["explicit", "coordinates", "gazetteer", "assumed_utc"]
 _UTC = dt_timezone.utc
@@ -67,12 +72,29 @@ class ResolvedBirthTime:
     utc: datetime  # aware, UTC
     utc_offset_seconds: int
     abbreviation: str  # the tz database's name for the offset: "BDST", "EWT", "LMT", ...
-    nonexistent_time: bool
-    ambiguous_time: bool
+    nonexistent_time: bool = False
+    ambiguous_time: bool = False
+    dst_offset_seconds: int = 0  # the daylight-saving part of the offset the clock time was read with
 
     @property
     def local_mean_time(self) -> bool:
         return self.abbreviation == "LMT"
+
+    @property
+    def is_dst(self) -> bool:
+        return self.dst_offset_seconds != 0
+
+    @property
+    def note(self) -> str | None:
+        """A sentence for the user when the clock time was skipped or repeated."""
+        if self.nonexistent_time:
+            return (
+                "This local time did not exist (clocks were set forward); it was read with the UTC offset in "
+                "force before the change."
+            )
+        if self.ambiguous_time:
+            return "This local time occurred twice (clocks were set back); the earlier instant was used."
+        return None
 
     def to_dict(self) -> dict:
         place = self.location.place
@@ -109,21 +131,32 @@ def zone_info(name: str) -> ZoneInfo:
         raise InvalidInput("timezone", f"unknown IANA time zone {name!r}") from error
 
 
-@cache
-def _timezone_finder():
-    """One TimezoneFinder per process: building it reads its data files (~50 ms)."""
-    from timezonefinder import TimezoneFinder
+@dataclass(frozen=True)
+class Places:
+    """What finds a birth place: the gazetteer's data and the coordinate -> IANA zone lookup
+    (None over open sea)."""
 
-    return TimezoneFinder()
+    gazetteer: Gazetteer
+    zone_at: Callable[[float, float], str | None]  # (latitude, longitude)
 
 
-def preload() -> None:
-    """Build the coordinate -> zone finder now (e.g. at worker start) instead of on first use."""
-    _timezone_finder()
+_places: Places | None = None
+
+
+def use_places(places: Places) -> None:
+    """Hand this process's loaded places to the resolution (``adapters.places`` does, once per worker)."""
+    global _places
+    _places = places
+
+
+def _installed() -> Places:
+    if _places is None:
+        raise RuntimeError("no gazetteer loaded: call services.chart.adapters.places.load_places() first")
+    return _places
 
 
 def zone_at(latitude: float, longitude: float) -> str:
-    name = _timezone_finder().timezone_at(lng=longitude, lat=latitude)
+    name = _installed().zone_at(latitude, longitude)
     if name is None:  # open sea without a zone polygon: the nautical zone
         hours = round(longitude / 15.0)
         name = "Etc/GMT" if hours == 0 else f"Etc/GMT{-hours:+d}"
@@ -158,7 +191,7 @@ def resolve_location(
         zone_info(timezone)
     place = None
     if latitude is None and birth_place and birth_place.strip():
-        lookup = lookup_place(birth_place)
+        lookup = lookup_place(_installed().gazetteer, birth_place)
         if timezone:
             lookup = lookup.narrowed_to_zone(zone_info(timezone).key)
         if lookup.place is None:
@@ -174,8 +207,9 @@ def resolve_location(
     return BirthLocation("UTC", "assumed_utc")
 
 
-def localize(local: datetime, location: BirthLocation) -> ResolvedBirthTime:
-    """Local clock time on ``location``'s zone -> UTC, with the gap and fold rules above."""
+def localize(local: datetime, location: BirthLocation, fold: int = 0) -> ResolvedBirthTime:
+    """Local clock time on ``location``'s zone -> UTC, with the gap and fold rules above; ``fold=1``
+    picks the later instant of a repeated clock time."""
     if local.tzinfo is not None:
         raise ValueError("localize needs a naive local clock time")
     zone = zone_info(location.zone)
@@ -190,25 +224,25 @@ def localize(local: datetime, location: BirthLocation) -> ResolvedBirthTime:
     # the instant read back as the clock time given?
     nonexistent = utc.astimezone(zone) != earlier
     ambiguous = not nonexistent and earlier.replace(fold=1).utcoffset() != offset
+    chosen = earlier
+    if ambiguous and fold:
+        chosen = earlier.replace(fold=1)
+        offset = chosen.utcoffset() or timedelta(0)
+        utc = chosen.astimezone(_UTC)
     return ResolvedBirthTime(
         local=local,
         location=location,
         utc=utc,
         utc_offset_seconds=int(offset.total_seconds()),
-        abbreviation=earlier.tzname() or "",
+        abbreviation=chosen.tzname() or "",
         nonexistent_time=nonexistent,
         ambiguous_time=ambiguous,
+        dst_offset_seconds=int((chosen.dst() or timedelta(0)).total_seconds()),
     )
 
 
-def resolve_birth_time(
-    local: datetime,
-    *,
-    timezone: str | None = None,
-    latitude: float | None = None,
-    longitude: float | None = None,
-    birth_place: str | None = None,
-) -> ResolvedBirthTime:
+def resolve_birth_time(local: datetime, *, timezone: str | None = None, latitude: float | None = None,
+                       longitude: float | None = None, birth_place: str | None = None) -> ResolvedBirthTime:
     """The UTC instant of a local birth time; see the module docstring for the rules."""
     return localize(local, resolve_location(
         timezone=timezone, latitude=latitude, longitude=longitude, birth_place=birth_place))

@@ -28,17 +28,16 @@ from datetime import date, datetime, time, timedelta, timezone
 from math import cos, radians
 from typing import Any
 
-from services.chart.domain.astrology.aspects import ASPECT_KINDS, is_applying
-from services.chart.domain.astrology.chart import ChartRequest, compute_natal_chart
-from services.chart.domain.astrology.swiss import BodyState, body_states, julian_day_ut
-from services.chart.domain.astrology.zodiac import ZODIAC_SIGNS, separation, sign_index, split_longitude
+from services.chart.domain.constants import FIRST_DATE, LAST_DATE
 from services.chart.domain.errors import InvalidInput
 from services.chart.domain.meanings import planet_ruler
 from services.chart.domain.numerology import CycleNumber, personal_cycles, universal_cycles
+from services.chart.domain.swiss import BodyState, body_states, julian_day, moment_of
+from services.chart.domain.western.aspects import ASPECT_KINDS, is_applying
+from services.chart.domain.western.chart import ChartRequest, compute_natal_chart
+from services.chart.domain.western.zodiac import ZODIAC_SIGNS, separation, sign_index, split_longitude
 
 FORECAST_RULESET_VERSION = "forecast-1.0.0"
-FIRST_DAY = date(1800, 1, 2)
-LAST_DAY = date(2399, 12, 30)
 
 PLANETS = ("sun", "moon", "mercury", "venus", "mars", "jupiter", "saturn", "uranus", "neptune", "pluto")
 TRANSIT_BODIES = (*PLANETS, "north_node")
@@ -95,10 +94,6 @@ def _moon_ingress(jd0: float, start_sign: int) -> float:
     return hi
 
 
-def _jd_to_utc(jd: float, day: date, jd0: float) -> datetime:
-    return _utc(day, (jd - jd0) * 24.0)
-
-
 def _position(state: BodyState) -> dict[str, Any]:
     lon, sign, degree, minute = split_longitude(state.longitude)
     return {"sign": sign, "degree": degree, "minute": minute, "longitude": round(lon, 4),
@@ -107,11 +102,11 @@ def _position(state: BodyState) -> dict[str, Any]:
 
 def _moon(day: date, jd0: float, start: dict[str, BodyState], noon: dict[str, BodyState],
           end: dict[str, BodyState]) -> dict[str, Any]:
-    late = body_states(julian_day_ut(_utc(day, 23 + 59 / 60)), ("moon",))["moon"]
+    late = body_states(julian_day(_utc(day, 23 + 59 / 60)), ("moon",))["moon"]
     sign0, sign1 = sign_index(start["moon"].longitude), sign_index(late.longitude)
     ingress = None
     if sign0 != sign_index(end["moon"].longitude):
-        ingress = _iso_minute(_jd_to_utc(_moon_ingress(jd0, sign0), day, jd0))
+        ingress = _iso_minute(moment_of(_moon_ingress(jd0, sign0)))
     elongation = (noon["moon"].longitude - noon["sun"].longitude) % 360.0
     e0 = (start["moon"].longitude - start["sun"].longitude) % 360.0
     e1 = e0 + _unwrapped_delta(e0, (end["moon"].longitude - end["sun"].longitude) % 360.0)
@@ -213,9 +208,9 @@ def daily_forecast(day: date, natal: ChartRequest | None = None) -> dict[str, An
     """The forecast of one UTC day, personalised when ``natal`` birth data is given.
 
     Raises ``InvalidInput`` ("date", or the natal field) and ``EphemerisUnavailable``."""
-    if not FIRST_DAY <= day <= LAST_DAY:
-        raise InvalidInput("date", f"must be between {FIRST_DAY} and {LAST_DAY} (the range of the ephemeris files)")
-    jd0 = julian_day_ut(_utc(day))
+    if not FIRST_DATE <= day <= LAST_DATE:
+        raise InvalidInput("date", f"must be between {FIRST_DATE} and {LAST_DATE} (the range of the ephemeris files)")
+    jd0 = julian_day(_utc(day))
     start = body_states(jd0, TRANSIT_BODIES)
     noon = body_states(jd0 + 0.5, TRANSIT_BODIES)
     end = body_states(jd0 + 1.0, TRANSIT_BODIES)

@@ -4,7 +4,7 @@ Both paths run the same vectorised core, so a pair scores the same in the detail
 
 Inputs are the ecliptic longitudes of the seed's key planets, in ``KEY_PLANETS`` order, plus the
 chart level (matching stores these five numbers per user). Orbs are the seed's (see
-``astrology.aspects``); each pair of planets forms at most one aspect.
+``western.aspects``); each pair of planets forms at most one aspect.
 
 Scoring (our rules, documented because users see the numbers):
 
@@ -32,8 +32,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from services.chart.domain.astrology.aspects import ASPECT_KINDS, KIND_BY_DEGREE, Aspect
-from services.chart.domain.astrology.chart import NatalChart
+from services.chart.domain.western.aspects import ASPECT_KINDS, KIND_BY_DEGREE, Aspect
+from services.chart.domain.western.chart import NatalChart
 from services.chart.domain.errors import InvalidInput
 
 KEY_PLANETS = ("sun", "moon", "mercury", "venus", "mars")

@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 import pytest_asyncio
 
+from services.chart.adapters.places import load_places
 from services.chart.settings import REPO_ROOT
 from services.chart.tests.grpc_support import serving_stub
 
@@ -34,3 +35,9 @@ async def stub(ephe_dir: Path):
 async def stub_without_ephemeris(empty_ephe_dir: Path):
     async with serving_stub(empty_ephe_dir, workers=1) as opened:
         yield opened
+
+
+@pytest.fixture(scope="session", autouse=True)
+def places():
+    """The gazetteer and zone finder, loaded once as each worker loads them."""
+    return load_places()

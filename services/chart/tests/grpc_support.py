@@ -56,3 +56,14 @@ def assert_invalid(error: grpc.aio.AioRpcError, field: str) -> None:
 
 def pb_date(value: date) -> chart_pb2.Date:
     return chart_pb2.Date(year=value.year, month=value.month, day=value.day)
+
+
+def wait_at_gate(gate: str) -> None:
+    """Run in a worker: hold it until the test opens the FIFO ``gate`` for writing (see ``open_gate``)."""
+    with open(gate, encoding="ascii") as waiting:
+        waiting.read()
+
+
+async def open_gate(gate: Path) -> None:
+    """Release the worker waiting in ``wait_at_gate`` (opening the FIFO blocks until it reads, so in a thread)."""
+    await asyncio.to_thread(gate.write_text, "go", encoding="ascii")

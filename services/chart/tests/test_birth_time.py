@@ -14,7 +14,9 @@ from services.chart.domain.birth_time import (
     resolve_location,
 )
 from services.chart.domain.errors import InvalidInput
-from services.chart.domain.gazetteer import fold, lookup_place
+from services.chart.adapters.places import load_places
+from services.chart.domain.gazetteer import fold
+from services.chart.domain.gazetteer import lookup_place as lookup_in
 
 
 def _utc(*args) -> datetime:
@@ -96,8 +98,12 @@ def test_coordinates_at_sea_get_a_zone():
     assert resolve_location(latitude=0.0, longitude=-150.0).zone.startswith("Etc/GMT")
 
 
-def test_one_timezone_finder_per_process():
-    assert birth_time._timezone_finder() is birth_time._timezone_finder()
+def test_places_load_once_per_process():
+    assert load_places() is load_places()
+
+
+def lookup_place(text: str):
+    return lookup_in(load_places().gazetteer, text)
 
 
 @pytest.mark.parametrize(("kwargs", "field"), [

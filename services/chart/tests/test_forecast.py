@@ -12,8 +12,8 @@ import swisseph as swe
 
 from numeros.chart.v1 import chart_pb2
 from services.chart.adapters.ephemeris import init_worker
-from services.chart.domain.astrology.chart import ChartRequest
-from services.chart.domain.astrology.zodiac import ZODIAC_SIGNS
+from services.chart.domain.western.chart import ChartRequest
+from services.chart.domain.western.zodiac import ZODIAC_SIGNS
 from services.chart.domain.errors import InvalidInput
 from services.chart.domain.forecast import FORECAST_RULESET_VERSION, TRANSIT_ORB, daily_forecast
 from services.chart.tests.grpc_support import assert_invalid, call, pb_date, rejected

@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import time
 from dataclasses import dataclass
 from datetime import date
 
@@ -27,7 +26,7 @@ from services.chart.api.grpc_server import (
     MAX_CANDIDATES,
 )
 from services.chart.domain.numerology import HARMONY_NUMBERS, numerology_score
-from services.chart.tests.grpc_support import assert_invalid, call, pb_date, rejected
+from services.chart.tests.grpc_support import assert_invalid, call, open_gate, pb_date, rejected, wait_at_gate
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 module_fixture = pytest_asyncio.fixture(loop_scope="module", scope="module")
@@ -492,14 +491,16 @@ async def test_calls_whose_deadline_passes_in_the_queue_do_not_block_later_calls
 # What deadlines rely on in the worker pool: an abandoned call leaves no trace
 
 async def test_a_call_cancelled_while_queued_never_runs(ephe_dir, tmp_path):
-    marker = tmp_path / "ran"
+    marker, gate = tmp_path / "ran", tmp_path / "gate"
+    os.mkfifo(gate)
     pool = WorkerPool(workers=1, ephe_path=ephe_dir)
     try:
         await pool.warm_up()
-        holding = asyncio.ensure_future(pool.run(time.sleep, 0.3))
+        holding = asyncio.ensure_future(pool.run(wait_at_gate, str(gate)))
         queued = asyncio.ensure_future(pool.run(marker.touch))
-        await asyncio.sleep(0)  # both submitted: the first runs, the second waits for the one worker
+        await asyncio.sleep(0)  # one loop turn: both calls submitted, the second queued behind the first
         queued.cancel()
+        await open_gate(gate)
         await holding
         outcome = await pool.run(os.getpid)
         assert outcome.value == outcome.worker_pid
@@ -508,14 +509,18 @@ async def test_a_call_cancelled_while_queued_never_runs(ephe_dir, tmp_path):
         await pool.shutdown()
 
 
-async def test_a_result_abandoned_mid_call_is_not_handed_to_the_next_call(ephe_dir):
+async def test_a_result_abandoned_mid_call_is_not_handed_to_the_next_call(ephe_dir, tmp_path):
+    gate = tmp_path / "gate"
+    os.mkfifo(gate)
     pool = WorkerPool(workers=1, ephe_path=ephe_dir)
     try:
         await pool.warm_up()
-        abandoned = asyncio.ensure_future(pool.run(time.sleep, 0.2))  # answers None, once it is done
-        await asyncio.sleep(0)
+        abandoned = asyncio.ensure_future(pool.run(wait_at_gate, str(gate)))  # answers None, once released
+        await asyncio.sleep(0)  # one loop turn: the call is in the worker
         abandoned.cancel()
-        outcome = await pool.run(os.getpid)  # waits for the same worker
+        following = asyncio.ensure_future(pool.run(os.getpid))  # waits for the same worker
+        await open_gate(gate)
+        outcome = await following
         assert outcome.value == outcome.worker_pid
     finally:
         await pool.shutdown()

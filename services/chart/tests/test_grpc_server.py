@@ -27,7 +27,7 @@ from services.chart.api.grpc_server import (
 from services.chart.adapters.worker_pool import WorkerOutcome
 from services.chart.domain.numerology import calculate_numerology
 from services.chart.settings import REPO_ROOT, ChartSettings
-from services.chart.tests.grpc_support import started
+from services.chart.tests.grpc_support import HANG_GUARD_SECONDS, started
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 module_fixture = pytest_asyncio.fixture(loop_scope="module", scope="module")
@@ -143,15 +143,31 @@ async def test_reflection_lists_the_chart_service(channel):
     assert CHART_SERVICE_NAME in {service.name for service in listed[0].list_services_response.service}
 
 
+class _RpcLogged(logging.Handler):
+    """Sets ``logged`` when the server writes its per-call "rpc" line."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.INFO)
+        self.logged = asyncio.Event()
+        self._loop = asyncio.get_running_loop()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.getMessage() == "rpc":
+            self._loop.call_soon_threadsafe(self.logged.set)
+
+
 async def test_one_json_log_line_per_call(channel, caplog):
     caplog.set_level(logging.INFO, logger="services.chart.api.grpc_server")
-    await rejected(channel, numerology_request(full_name="J0hn"))
-    # The server logs once it has answered, so the line may trail the client's result a little.
-    for _ in range(200):
-        if rpc_records := [record for record in caplog.records if record.getMessage() == "rpc"]:
-            break
-        await asyncio.sleep(0.01)
-    (record,) = rpc_records
+    server_logger = logging.getLogger("services.chart.api.grpc_server")
+    signal = _RpcLogged()
+    server_logger.addHandler(signal)
+    try:
+        await rejected(channel, numerology_request(full_name="J0hn"))
+        # The server logs once it has answered, so the line may trail the client's result a little.
+        await asyncio.wait_for(signal.logged.wait(), timeout=HANG_GUARD_SECONDS)
+    finally:
+        server_logger.removeHandler(signal)
+    (record,) = [record for record in caplog.records if record.getMessage() == "rpc"]
     assert (record.method, record.status) == ("CalculateNumerology", "INVALID_ARGUMENT")
     assert record.duration_ms >= 0
 
@@ -223,7 +239,7 @@ class SlowPool:
 
     async def run(self, function, *args) -> WorkerOutcome:
         self.calls += 1
-        await asyncio.sleep(10)
+        await asyncio.Event().wait()  # never answers: only the deadline ends the call
         return WorkerOutcome(function(*args), os.getpid())
 
 

@@ -16,8 +16,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import swisseph as swe
 
+from services.chart.domain import swiss
+from services.chart.domain.birth_time import BirthLocation, ResolvedBirthTime
 from services.chart.domain.human_design import (
-    BirthTime,
     HumanDesignError,
     calculate_chart,
     chart_for_instant,
@@ -149,7 +150,7 @@ def test_design_sun_is_exactly_88_degrees_behind_and_solved_within_one_second(bi
     assert result.design_moment.method == "newton" and result.design_moment.iterations <= 5
     body = result.to_dict()
     assert abs(body["design"]["residual_arcseconds"]) < 0.01
-    assert body["design_datetime"] == _iso_ms(positions.datetime_from_julian_day(design_jd))
+    assert body["design_datetime"] == _iso_ms(swiss.moment_of(design_jd))
 
 
 def _iso_ms(moment):
@@ -167,10 +168,10 @@ def test_bisection_fallback_agrees_with_newton():
 
 
 def test_julian_day_conversions():
-    assert positions.julian_day(datetime(2000, 1, 1, 12, tzinfo=UTC)) == 2451545.0
-    assert positions.datetime_from_julian_day(2451545.0) == datetime(2000, 1, 1, 12, tzinfo=UTC)
+    assert swiss.julian_day(datetime(2000, 1, 1, 12, tzinfo=UTC)) == 2451545.0
+    assert swiss.moment_of(2451545.0) == datetime(2000, 1, 1, 12, tzinfo=UTC)
     moment = datetime(1948, 4, 9, 5, 14, 7, 123000, tzinfo=UTC)
-    assert abs(positions.datetime_from_julian_day(positions.julian_day(moment)) - moment) < timedelta(microseconds=50)
+    assert abs(swiss.moment_of(swiss.julian_day(moment)) - moment) < timedelta(microseconds=50)
 
 
 # --- local time → UTC ----------------------------------------------------------------------------
@@ -315,7 +316,7 @@ def test_one_missing_file_is_named(tmp_path, ephe_dir):
 
 def test_dates_beyond_the_files_never_fall_back_to_moshier():
     utc = datetime(1799, 6, 1, tzinfo=UTC)
-    birth = BirthTime(datetime(1799, 6, 1), "UTC", utc, timedelta(0), timedelta(0))
+    birth = ResolvedBirthTime(datetime(1799, 6, 1), BirthLocation("UTC", "explicit"), utc, 0, "UTC")
     with pytest.raises(HumanDesignError) as caught:
         chart_for_instant(birth, 0.0, 0.0, None, NOW)
     assert caught.value.code == "EPHEMERIS_UNAVAILABLE"
@@ -383,7 +384,8 @@ def test_ra_uru_hu_channels():
 def test_albert_einstein_in_ulm_local_mean_time():
     offset = timedelta(hours=9.9928 / 15)  # Ulm, 9°59'34" E
     utc = datetime(1879, 3, 14, 11, 30, tzinfo=UTC) - offset
-    birth = BirthTime(datetime(1879, 3, 14, 11, 30), "LMT", utc, offset, timedelta(0))
+    birth = ResolvedBirthTime(datetime(1879, 3, 14, 11, 30), BirthLocation("LMT", "explicit"), utc,
+                              int(offset.total_seconds()), "LMT")
     body = chart_for_instant(birth, 48.40, 9.99, "Albert Einstein", NOW).to_dict()
     assert (body["type"], body["profile"], body["authority"], body["definition"]) == (
         "Generator", "1/4", "Emotional", "Split")  # fmt: skip

@@ -1,13 +1,14 @@
 """Synastry between two people, the batch scorer used by scan, and the combined score."""
 from __future__ import annotations
 
+import math
 from datetime import date, time
 
 import numpy as np
 import pytest
 
 from services.chart.adapters.ephemeris import init_worker
-from services.chart.domain.astrology import compute_natal_chart
+from services.chart.domain.western import compute_natal_chart
 from services.chart.domain.errors import InvalidInput
 from services.chart.domain.synastry import (
     KEY_PLANETS,
@@ -148,14 +149,44 @@ def test_person_validation_and_mapping():
     assert person == SynastryPerson((1.0, 2.0, 3.0, 4.0, 5.0), 2)
 
 
-def test_synastry_of_real_charts():
+# The documented rules (module docstring of domain/synastry.py), written out again for the test.
+SEED_ORBS = {"conjunction": (0.0, 8.0), "sextile": (60.0, 6.0), "square": (90.0, 8.0), "trine": (120.0, 8.0),
+             "opposition": (180.0, 8.0)}
+HARMONIOUS = {"conjunction", "sextile", "trine"}
+DOC_PLANET_WEIGHTS = {"sun": 1.0, "moon": 1.0, "venus": 0.9, "mars": 0.8, "mercury": 0.6}
+DOC_PAIR_BONUS = {("moon", "sun"): 1.5, ("mars", "venus"): 1.5, ("moon", "venus"): 1.25, ("sun", "venus"): 1.15,
+                  ("moon", "moon"): 1.15}
+DOC_ASPECT_WEIGHTS = {"conjunction": 1.0, "trine": 1.0, "sextile": 0.7, "square": 1.0, "opposition": 0.8}
+
+
+def test_synastry_of_real_charts_follows_the_documented_rules():
     a = compute_natal_chart(date(1990, 6, 15), time(14, 30), birth_place="London, UK")
-    b = compute_natal_chart(date(1992, 11, 3))
+    b = compute_natal_chart(date(1992, 11, 3))  # no time: level 1, its Moon counts half
+    assert (SynastryPerson.from_chart(a).chart_level, SynastryPerson.from_chart(b).chart_level) == (4, 1)
+    expected, harmony, tension = [], 0.0, 0.0
+    for p1 in KEY_PLANETS:
+        for p2 in KEY_PLANETS:
+            apart = abs(a.planets[p1].longitude - b.planets[p2].longitude) % 360.0
+            apart = min(apart, 360.0 - apart)
+            for name, (angle, orb) in SEED_ORBS.items():
+                off = abs(apart - angle)
+                if off > orb:
+                    continue
+                expected.append((p1, p2, name, off))
+                weight = DOC_PLANET_WEIGHTS[p1] * DOC_PLANET_WEIGHTS[p2]
+                weight *= DOC_PAIR_BONUS.get(tuple(sorted((p1, p2))), 1.0) * (0.5 if p2 == "moon" else 1.0)
+                contribution = weight * DOC_ASPECT_WEIGHTS[name] * (1.0 - 0.75 * off / orb)
+                if name in HARMONIOUS:
+                    harmony += contribution
+                else:
+                    tension += contribution
+    assert len(expected) == 11  # these two charts do form aspects: the comparison below is not vacuous
     result = synastry_of_charts(a, b)
-    assert SynastryPerson.from_chart(b).chart_level == 1
-    assert 0 <= result.astrology_score <= 100
-    for aspect in result.aspects:
-        assert aspect.planet1 in KEY_PLANETS and aspect.planet2 in KEY_PLANETS
+    assert [(x.planet1, x.planet2, x.aspect) for x in result.aspects] == [e[:3] for e in expected]
+    assert [x.orb for x in result.aspects] == pytest.approx([e[3] for e in expected], abs=1e-9)
+    assert result.harmony_score == round(100 * (1 - math.exp(-harmony / 4)))
+    assert result.tension_score == round(100 * (1 - math.exp(-tension / 4)))
+    assert result.astrology_score == round(50 + 50 * math.tanh((harmony - 0.8 * tension) / 4))
 
 
 def test_combined_score_weights():

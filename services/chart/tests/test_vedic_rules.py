@@ -11,7 +11,8 @@ from services.chart.domain.errors import InvalidInput
 from services.chart.domain.vedic import input_hash, normalize_input
 from services.chart.domain.vedic.ashtakavarga import bhinnashtakavarga, sarvashtakavarga
 from services.chart.domain.vedic.dasha import YEAR_DAYS, Vimshottari, jd_to_local_date, local_midnight_jd
-from services.chart.domain.vedic.options import ayanamsa_key, house_system_key
+from services.chart.domain.aliases import ayanamsa_key
+from services.chart.domain.aliases import vedic_house_system_key as house_system_key
 from services.chart.domain.vedic.panchanga import karana_index, tithi_name, tithi_number, yoga_index
 from services.chart.domain.vedic.rules import (
     aspect_strength,

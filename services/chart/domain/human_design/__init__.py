@@ -7,14 +7,9 @@ Public API::
     HumanDesignError       # .to_dict() is the seed's error body, .http_status 400/500
 
 The worker process must have pointed Swiss Ephemeris at its data files first
-(``services.chart.adapters.ephemeris.init_worker``); this package never sets the path.
+(``services.chart.adapters.ephemeris``); this package never sets the path.
 """
-from services.chart.domain.human_design.birth_time import (
-    FIRST_BIRTH_DATE,
-    LAST_BIRTH_DATE,
-    BirthTime,
-    resolve_birth_time,
-)
+from services.chart.domain.human_design.inputs import FIRST_BIRTH_DATE, LAST_BIRTH_DATE, resolve_birth_time
 from services.chart.domain.human_design.bodygraph import BodyGraph, Channel, IncarnationCross, Profile, analyse
 from services.chart.domain.human_design.chart import Activation, HumanDesignChart, calculate_chart, chart_for_instant
 from services.chart.domain.human_design.errors import HumanDesignError
@@ -26,7 +21,6 @@ __all__ = [
     "GATE_ORDER",
     "LAST_BIRTH_DATE",
     "Activation",
-    "BirthTime",
     "BodyGraph",
     "Channel",
     "DesignMoment",

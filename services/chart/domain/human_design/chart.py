@@ -16,14 +16,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-import swisseph as swe
-
+from services.chart.domain import swiss
+from services.chart.domain.birth_time import ResolvedBirthTime, format_offset
 from services.chart.domain.human_design import bodygraph, positions
-from services.chart.domain.human_design.birth_time import (
+from services.chart.domain.human_design.inputs import (
     LATITUDE_LIMIT,
     LONGITUDE_LIMIT,
-    BirthTime,
-    format_offset,
     format_utc,
     resolve_birth_time,
     validate_coordinate,
@@ -92,7 +90,7 @@ def make_activation(body: str, longitude: float, jd: float) -> Activation:
 @dataclass(frozen=True, slots=True)
 class HumanDesignChart:
     name: str | None
-    birth: BirthTime
+    birth: ResolvedBirthTime
     latitude: float
     longitude: float
     birth_julian_day: float
@@ -141,14 +139,15 @@ class HumanDesignChart:
             "calculated_at": stamp,
             # --- ours ---
             "birth": {
-                "local_datetime": self.birth.local_datetime.isoformat(),
-                "timezone": self.birth.timezone,
-                "utc_offset": format_offset(self.birth.utc_offset),
+                "local_datetime": self.birth.local.isoformat(),
+                "timezone": self.birth.location.zone,
+                "utc_offset": format_offset(self.birth.utc_offset_seconds),
                 "is_dst": self.birth.is_dst,
-                "utc_datetime": format_utc(self.birth.utc_datetime),
+                "utc_datetime": format_utc(self.birth.utc),
                 "julian_day": self.birth_julian_day,
-                "nonexistent_local_time": self.birth.nonexistent_local_time,
-                "ambiguous_local_time": self.birth.ambiguous_local_time,
+                # this API's names for the shared nonexistent_time / ambiguous_time flags
+                "nonexistent_local_time": self.birth.nonexistent_time,
+                "ambiguous_local_time": self.birth.ambiguous_time,
                 "note": self.birth.note,
                 "latitude": self.latitude,
                 "longitude": self.longitude,
@@ -237,10 +236,10 @@ def calculate_chart(
 
 
 def chart_for_instant(
-    birth: BirthTime, latitude: float, longitude: float, name: str | None, calculated_at: datetime
+    birth: ResolvedBirthTime, latitude: float, longitude: float, name: str | None, calculated_at: datetime
 ) -> HumanDesignChart:
     """The chart of an already resolved birth instant (no input validation)."""
-    birth_jd = positions.julian_day(birth.utc_datetime)
+    birth_jd = swiss.julian_day(birth.utc)
     personality, personality_earth, birth_sun = _activations(birth_jd)
     design_moment = positions.solve_design_moment(birth_jd, birth_sun)
     design, design_earth, _ = _activations(design_moment.julian_day)
@@ -265,5 +264,5 @@ def chart_for_instant(
         profile=profile,
         incarnation_cross=cross,
         calculated_at=calculated_at,
-        ephemeris_version=swe.version,
+        ephemeris_version=swiss.VERSION,
     )

@@ -10,6 +10,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from services.chart.domain.constants import EPHEMERIS_COVERAGE
+
+_FILES_FROM, _FILES_TO = (day.isoformat() for day in EPHEMERIS_COVERAGE)
+
 INVALID_DATE = "INVALID_DATE"
 INVALID_TIMEZONE = "INVALID_TIMEZONE"
 INVALID_LOCATION = "INVALID_LOCATION"
@@ -79,9 +83,9 @@ def date_out_of_range(value: str, first: str, last: str) -> HumanDesignError:
     return HumanDesignError(
         INVALID_DATE,
         f"Birth date {value} is outside the supported range {first} to {last}: the installed Swiss Ephemeris "
-        "files cover 1800-01-01 to 2400-01-01 and the design moment lies about 88 days before birth",
+        f"files cover {_FILES_FROM} to {_FILES_TO} and the design moment lies about 88 days before birth",
         f"Das Geburtsdatum {value} liegt außerhalb des unterstützten Bereichs {first} bis {last}: Die installierten "
-        "Swiss-Ephemeris-Dateien decken 1800-01-01 bis 2400-01-01 ab, und der Design-Zeitpunkt liegt etwa "
+        f"Swiss-Ephemeris-Dateien decken {_FILES_FROM} bis {_FILES_TO} ab, und der Design-Zeitpunkt liegt etwa "
         "88 Tage vor der Geburt",
         "birth_datetime",
     )

@@ -3,7 +3,7 @@
 Positions are geocentric, apparent, tropical ecliptic longitudes of date, always asked for with
 ``FLG_SWIEPH``; a call answered by the Moshier fallback (no data file for that body or date) is an
 EPHEMERIS_UNAVAILABLE error, never a silently less precise chart. This module never sets the
-ephemeris path: the worker process does (``services.chart.adapters.ephemeris.init_worker``).
+ephemeris path: the worker process does (``services.chart.adapters.ephemeris``).
 
 North Node is the TRUE (osculating) node, as in "The Definitive Book of Human Design" p36-38 and
 the Jovian Archive software; the South Node is exactly opposite. Earth is the Sun + 180°.
@@ -12,54 +12,26 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 
-import swisseph as swe
-
+from services.chart.domain import swiss
+from services.chart.domain.constants import HUMAN_DESIGN_BODIES
 from services.chart.domain.human_design import errors
 
 DESIGN_SOLAR_ARC_DEGREES = 88.0
 MEAN_SUN_DEGREES_PER_DAY = 0.9856473563866
-UNIX_EPOCH_JD = 2440587.5
-_UNIX_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-_FLAGS = swe.FLG_SWIEPH
-_SUN_FLAGS = swe.FLG_SWIEPH | swe.FLG_SPEED
+_SUN_FLAGS = swiss.CALC_FLAGS  # with speed: the design solver's derivative
 SOLVER_TOLERANCE_DAYS = 1e-7  # 8.6 ms of time, ~1e-7° of solar arc
 _MAX_NEWTON_STEPS = 12
 
-# (body name, Swiss Ephemeris id) in the seed's order; the South Node is derived from the North.
-SEED_BODIES: tuple[str, ...] = (
-    "Sun", "Moon", "Mercury", "Venus", "Mars", "Jupiter", "Saturn", "Uranus", "Neptune", "Pluto",
-    "North Node", "South Node", "Chiron",
-)  # fmt: skip
-_SWE_IDS: dict[str, int] = {
-    "Sun": swe.SUN,
-    "Moon": swe.MOON,
-    "Mercury": swe.MERCURY,
-    "Venus": swe.VENUS,
-    "Mars": swe.MARS,
-    "Jupiter": swe.JUPITER,
-    "Saturn": swe.SATURN,
-    "Uranus": swe.URANUS,
-    "Neptune": swe.NEPTUNE,
-    "Pluto": swe.PLUTO,
-    "North Node": swe.TRUE_NODE,
-    "Chiron": swe.CHIRON,
-}
+SEED_BODIES = HUMAN_DESIGN_BODIES
+# Seed body names -> the Western keys Swiss Ephemeris computes them as; the South Node is derived.
+_KEYS: dict[str, str] = {name: "north_node" if name == "North Node" else name.lower()
+                         for name in SEED_BODIES if name != "South Node"}
 # The node's returned flags always claim SWIEPH (it is derived from the Moon's orbit); the Moon's
 # own flag tells whether the lunar file was read.
-_FLAG_UNCHECKED = frozenset({swe.TRUE_NODE})
+_FLAG_UNCHECKED = frozenset({"north_node"})
 _MISSING_FILE = re.compile(r"file '([^']+)' not found(?: in PATH '([^']*)')?", re.IGNORECASE)
-
-
-def julian_day(moment: datetime) -> float:
-    """Julian day (UT) of an aware ``datetime``."""
-    return UNIX_EPOCH_JD + (moment - _UNIX_EPOCH) / timedelta(days=1)
-
-
-def datetime_from_julian_day(jd: float) -> datetime:
-    """The UTC ``datetime`` of a Julian day (UT), to the microsecond."""
-    return _UNIX_EPOCH + timedelta(days=jd - UNIX_EPOCH_JD)
 
 
 def ephemeris_error(error: Exception) -> errors.HumanDesignError:
@@ -71,24 +43,24 @@ def ephemeris_error(error: Exception) -> errors.HumanDesignError:
     return errors.calculation_failed(text)
 
 
-def _calc(jd: float, body: int, flags: int) -> tuple[float, ...]:
+def _calc(jd: float, body: str, flags: int = swiss.FLG_SWIEPH) -> tuple[float, ...]:
     try:
-        values, returned = swe.calc_ut(jd, body, flags)
-    except swe.Error as error:
+        values, returned = swiss.calc(jd, body, flags)
+    except swiss.Error as error:
         raise ephemeris_error(error) from error
-    if body not in _FLAG_UNCHECKED and not returned & swe.FLG_SWIEPH:
+    if body not in _FLAG_UNCHECKED and not returned & swiss.FLG_SWIEPH:
         raise errors.ephemeris_unavailable()
     return values
 
 
 def sun_longitude_and_speed(jd: float) -> tuple[float, float]:
-    values = _calc(jd, swe.SUN, _SUN_FLAGS)
+    values = _calc(jd, "sun", _SUN_FLAGS)
     return values[0], values[3]
 
 
 def body_longitudes(jd: float) -> dict[str, float]:
     """Longitude of each seed body at ``jd``; the South Node is the North Node + 180°."""
-    longitudes = {name: _calc(jd, body, _FLAGS)[0] for name, body in _SWE_IDS.items()}
+    longitudes = {name: _calc(jd, key)[0] for name, key in _KEYS.items()}
     longitudes["South Node"] = (longitudes["North Node"] + 180.0) % 360.0
     return longitudes
 
@@ -104,7 +76,7 @@ class DesignMoment:
 
     @property
     def datetime_utc(self) -> datetime:
-        return datetime_from_julian_day(self.julian_day)
+        return swiss.moment_of(self.julian_day)
 
 
 def _arc_error(jd: float, target: float) -> tuple[float, float, float]:
@@ -119,7 +91,7 @@ def solve_design_moment(birth_jd: float, birth_sun_longitude: float) -> DesignMo
     birth is unique. Newton's method on the wrapped longitude difference, with the Sun's speed
     from the ephemeris as the derivative, starts from the mean-motion guess (88/0.9856 days back)
     and stops when a step is below ``SOLVER_TOLERANCE_DAYS``; it takes 3-4 steps (each step one
-    ``swe.calc_ut`` call). Should it ever leave the bracket or fail to converge, bisection on the
+    ``swiss.calc`` call). Should it ever leave the bracket or fail to converge, bisection on the
     bracket [birth − 100 d, birth − 80 d] finishes the job.
     """
     target = (birth_sun_longitude - DESIGN_SOLAR_ARC_DEGREES) % 360.0

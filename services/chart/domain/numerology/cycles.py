@@ -76,29 +76,23 @@ class PersonalCycles:
         }
 
 
-def universal_cycles(as_of: date) -> UniversalCycles:
-    year = reduce_number(as_of.year)
+def _carried_through(kind: str, year: int, as_of: date) -> tuple[CycleNumber, CycleNumber, CycleNumber]:
+    """A year number and the month and day numbers it carries into ``as_of``'s month and day."""
     month = reduce_number(year + reduce_number(as_of.month))
     day = reduce_number(month + reduce_number(as_of.day))
-    return UniversalCycles(
-        as_of=as_of,
-        universal_year=CycleNumber("universal_year", year),
-        universal_month=CycleNumber("universal_month", month),
-        universal_day=CycleNumber("universal_day", day),
-    )
+    return CycleNumber(f"{kind}_year", year), CycleNumber(f"{kind}_month", month), CycleNumber(f"{kind}_day", day)
+
+
+def universal_cycles(as_of: date) -> UniversalCycles:
+    year, month, day = _carried_through("universal", reduce_number(as_of.year), as_of)
+    return UniversalCycles(as_of=as_of, universal_year=year, universal_month=month, universal_day=day)
 
 
 def personal_cycles(birth_date: date, as_of: date) -> PersonalCycles:
     universal = universal_cycles(as_of)
-    year = reduce_number(
+    personal_year = reduce_number(
         reduce_number(birth_date.month) + reduce_number(birth_date.day) + universal.universal_year.number
     )
-    month = reduce_number(year + reduce_number(as_of.month))
-    day = reduce_number(month + reduce_number(as_of.day))
-    return PersonalCycles(
-        as_of=as_of,
-        personal_year=CycleNumber("personal_year", year),
-        personal_month=CycleNumber("personal_month", month),
-        personal_day=CycleNumber("personal_day", day),
-        universal=universal,
-    )
+    year, month, day = _carried_through("personal", personal_year, as_of)
+    return PersonalCycles(as_of=as_of, personal_year=year, personal_month=month, personal_day=day,
+                          universal=universal)

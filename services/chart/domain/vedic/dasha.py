@@ -15,32 +15,22 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import date
 
+from services.chart.domain.swiss import date_of, julian_day_of_date
 from services.chart.domain.vedic.tables import DASHA_CYCLE_YEARS, DASHA_LORDS, DASHA_YEARS, NAKSHATRA_SPAN
 
 YEAR_DAYS = 365.25
-_J2000_JD = 2451545.0
-_J2000 = datetime(2000, 1, 1, 12, tzinfo=timezone.utc)
-_ORDINAL_TO_JD = 1721424.5  # JD of 00:00 UT on date.fromordinal(n) is n + this
-
-
-def jd_to_datetime(jd_ut: float) -> datetime:
-    return _J2000 + timedelta(days=jd_ut - _J2000_JD)
-
-
-def datetime_to_jd(moment: datetime) -> float:
-    return _J2000_JD + (moment - _J2000).total_seconds() / 86400.0
 
 
 def jd_to_local_date(jd_ut: float, utc_offset_seconds: int) -> date:
     # 1e-9 day (86 µs) absorbs rounding, so an instant at local midnight belongs to the new day.
-    return date.fromordinal(math.floor(jd_ut + utc_offset_seconds / 86400.0 - _ORDINAL_TO_JD + 1e-9))
+    return date_of(jd_ut + utc_offset_seconds / 86400.0 + 1e-9)
 
 
 def local_midnight_jd(day: date, utc_offset_seconds: int) -> float:
     """JD UT of 00:00 on ``day`` at the given UTC offset: the first instant whose local date is ``day``."""
-    return day.toordinal() + _ORDINAL_TO_JD - utc_offset_seconds / 86400.0
+    return julian_day_of_date(day) - utc_offset_seconds / 86400.0
 
 
 def one_year_after(day: date) -> date:

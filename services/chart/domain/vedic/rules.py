@@ -86,16 +86,21 @@ def relationship(planet: str, sign: int) -> str:
     return "neutral"
 
 
-def sign_dignity(planet: str, sign: int) -> str:
-    if EXALTATION[planet][0] == sign:
-        return "exalted"
-    if planet in MOOLTRIKONA and MOOLTRIKONA[planet][0] == sign:
-        return "mooltrikona"
+def _own_debilitated_or_related(planet: str, sign: int) -> str:
+    """The dignities below exaltation and mooltrikona: own sign, debilitation, else the relationship."""
     if planet not in NODES and sign in OWN_SIGNS[planet]:
         return "own"
     if DEBILITATION[planet] == sign:
         return "debilitated"
     return relationship(planet, sign)
+
+
+def sign_dignity(planet: str, sign: int) -> str:
+    if EXALTATION[planet][0] == sign:
+        return "exalted"
+    if planet in MOOLTRIKONA and MOOLTRIKONA[planet][0] == sign:
+        return "mooltrikona"
+    return _own_debilitated_or_related(planet, sign)
 
 
 def dignity(planet: str, longitude: float) -> str:
@@ -108,11 +113,7 @@ def dignity(planet: str, longitude: float) -> str:
         return "exalted"
     if in_mt:
         return "mooltrikona"
-    if planet not in NODES and sign in OWN_SIGNS[planet]:
-        return "own"
-    if DEBILITATION[planet] == sign:
-        return "debilitated"
-    return relationship(planet, sign)
+    return _own_debilitated_or_related(planet, sign)
 
 
 def better_in_d9(planet: str, d1_sign: int, d9_sign: int) -> bool:

@@ -11,17 +11,16 @@ import json
 from collections.abc import Mapping
 from datetime import date, datetime
 
-import swisseph as swe
-
-from services.chart.domain.vedic.options import ayanamsa_key, house_system_key
+from services.chart.domain.aliases import ayanamsa_key, vedic_house_system_key
+from services.chart.domain.constants import EPHEMERIS_SERIES
+from services.chart.domain.swiss import VERSION as SWISSEPH_VERSION
 
 RULESET_VERSION = "1.0.0"
-EPHEMERIS_FILES = "sepl_18"  # the Swiss Ephemeris data series the project ships (1800-2399)
 
 
 def ephemeris_version() -> str:
     """Library version and data series, e.g. ``"swisseph 2.10.03 sepl_18"``."""
-    return f"swisseph {swe.version} {EPHEMERIS_FILES}"
+    return f"swisseph {SWISSEPH_VERSION} {EPHEMERIS_SERIES}"
 
 
 def _round(value: float | None, digits: int) -> float | None:
@@ -62,7 +61,7 @@ def normalize_input(
         "birth_place": place,
         "altitude_m": _round(altitude_m or 0.0, 1),
         "ayanamsa": ayanamsa_key(ayanamsa),
-        "house_system": house_system_key(house_system),
+        "house_system": vedic_house_system_key(house_system),
         "uncertainty_minutes": int(uncertainty_minutes),
         "as_of": day.isoformat(),
     }

@@ -21,20 +21,21 @@ Conventions (see each module for its rules):
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone as dt_timezone
+from datetime import date, datetime, time, timezone as dt_timezone
 from functools import cached_property
 
-from services.chart.domain.astrology.houses import houses_of
-from services.chart.domain.astrology.swiss import body_state, julian_day_ut
+from services.chart.domain import swiss
+from services.chart.domain.aliases import AYANAMSAS, VEDIC_HOUSE_SYSTEMS, ayanamsa_key, vedic_house_system_key
 from services.chart.domain.birth_time import ResolvedBirthTime, format_offset, resolve_birth_time, zone_info
+from services.chart.domain.constants import FIRST_DATE, LAST_DATE
 from services.chart.domain.errors import InvalidInput
+from services.chart.domain.swiss import body_state, julian_day
 from services.chart.domain.vedic import positions as pos
 from services.chart.domain.vedic.ashtakavarga import bhinnashtakavarga, sarvashtakavarga
 from services.chart.domain.vedic.bhava import METHOD as BHAVA_METHOD
 from services.chart.domain.vedic.bhava import BhavaStrength, bhava_strengths
-from services.chart.domain.vedic.dasha import YEAR_DAYS, DashaPeriod, Vimshottari, datetime_to_jd, jd_to_datetime
+from services.chart.domain.vedic.dasha import YEAR_DAYS, DashaPeriod, Vimshottari, local_midnight_jd
 from services.chart.domain.vedic.dasha import one_year_after
-from services.chart.domain.vedic.options import AYANAMSAS, HOUSE_SYSTEMS, ayanamsa_key, house_system_key
 from services.chart.domain.vedic.panchanga import Panchanga, compute_panchanga
 from services.chart.domain.vedic.rules import (
     aspect_houses,
@@ -61,9 +62,8 @@ from services.chart.domain.vedic.tables import (
     SIGNS,
 )
 from services.chart.domain.vedic.yogas import Yoga, find_yogas
+from services.chart.domain.western.houses import houses_of
 
-FIRST_DATE = date(1800, 1, 2)  # inside the ephemeris files (sepl_18: 1800-2399) with any zone offset
-LAST_DATE = date(2399, 12, 30)
 MAX_UNCERTAINTY_MINUTES = 120
 
 
@@ -213,10 +213,10 @@ class VedicSnapshot:
         birth = self.birth
         aware = birth.utc.astimezone(zone_info(birth.location.zone))
         return {
-            "ayanamsa": AYANAMSAS[self.ayanamsa].display,
+            "ayanamsa": AYANAMSAS[self.ayanamsa],
             "ayanamsa_degrees": round(self.ayanamsa_degrees, 6),
-            "house_system": HOUSE_SYSTEMS[self.house_system],
-            "house_system_used": HOUSE_SYSTEMS[self.houses.system_used],
+            "house_system": VEDIC_HOUSE_SYSTEMS[self.house_system],
+            "house_system_used": VEDIC_HOUSE_SYSTEMS[self.houses.system_used],
             "house_fallback_reason": self.houses.fallback_reason,
             "timezone": birth.location.zone,
             "timezone_source": birth.location.zone_source,
@@ -243,7 +243,7 @@ class VedicSnapshot:
             "weekday": p.weekday, "tithi": p.tithi, "nakshatra": p.nakshatra, "pada": p.pada, "yoga": p.yoga,
             "karana": p.karana, "tithi_number": p.tithi_number, "paksha": p.paksha,
             "civil_weekday": p.civil_weekday, "vara_convention": p.vara_convention,
-            "sunrise_utc": None if p.sunrise_jd_ut is None else _iso(jd_to_datetime(p.sunrise_jd_ut)),
+            "sunrise_utc": None if p.sunrise_jd_ut is None else _iso(swiss.moment_of(p.sunrise_jd_ut)),
         }
 
     def _d1(self) -> dict:
@@ -297,7 +297,7 @@ class VedicSnapshot:
             "sade_sati_phase": sade_sati_phase(sign_of(t["Saturn"].longitude), moon_sign),
             "saturn_house_from_moon": saturn_from_moon + 1,
             "as_of": self.as_of.isoformat(),
-            "computed_at_utc": _iso(jd_to_datetime(self.transit_jd_ut)),
+            "computed_at_utc": _iso(swiss.moment_of(self.transit_jd_ut)),
             "positions": {
                 name: {"sign": SIGNS[sign_of(b.longitude)], "degree": _degree(b.longitude),
                        "longitude": round(b.longitude, 4),
@@ -358,7 +358,7 @@ def vedic_snapshot(
     location = birth.location
     if not location.has_coordinates:
         raise InvalidInput("latitude", "a Vedic chart needs the birth place: give latitude/longitude or birth_place")
-    aya_key, house_key = ayanamsa_key(ayanamsa), house_system_key(house_system)
+    aya_key, house_key = ayanamsa_key(ayanamsa), vedic_house_system_key(house_system)
     _check_date("dob", birth.local.date())
     _check_date("as_of", as_of)
     if as_of < birth.local.date():
@@ -367,9 +367,9 @@ def vedic_snapshot(
         raise InvalidInput("uncertainty_minutes", f"must be a whole number of minutes, 0 to {MAX_UNCERTAINTY_MINUTES}")
     lat, lon = location.latitude, location.longitude
 
-    jd = julian_day_ut(birth.utc)
-    transit_jd = julian_day_ut(datetime.combine(as_of, time(12, 0), tzinfo=dt_timezone.utc))
-    aya, aya_transit = pos.ayanamsa_degrees(AYANAMSAS[aya_key].swe_mode, (jd, transit_jd))
+    jd = julian_day(birth.utc)
+    transit_jd = julian_day(datetime.combine(as_of, time(12, 0), tzinfo=dt_timezone.utc))
+    aya, aya_transit = swiss.ayanamsa_degrees(aya_key, (jd, transit_jd))
 
     bodies = pos.sidereal_bodies(jd, aya)
     houses = pos.sidereal_houses(jd, lat, lon, aya, house_key)
@@ -382,10 +382,8 @@ def vedic_snapshot(
     grahas = {name: GrahaPlacement(name, bodies[name].longitude, bodies[name].speed, planet_houses[name])
               for name in GRAHAS}
 
-    local_midnight = datetime.combine(birth.local.date(), time(0), tzinfo=dt_timezone.utc) \
-        - timedelta(seconds=birth.utc_offset_seconds)
-    midnight_jd = datetime_to_jd(local_midnight)
-    sunrise = pos.sunrise_after(midnight_jd, lat, lon, altitude_m)
+    midnight_jd = local_midnight_jd(birth.local.date(), birth.utc_offset_seconds)
+    sunrise = swiss.sunrise_after(midnight_jd, lat, lon, altitude_m)
     panchanga = compute_panchanga(sun=bodies["Sun"].longitude, moon=bodies["Moon"].longitude, birth_jd_ut=jd,
                                   civil_date=birth.local.date(), sunrise_jd_ut=sunrise,
                                   local_midnight_jd_ut=midnight_jd)

@@ -5,7 +5,7 @@ Spellings follow DESIGN.md "Shared conventions".
 """
 from __future__ import annotations
 
-from services.chart.domain.astrology.zodiac import ZODIAC_SIGNS
+from services.chart.domain.western.zodiac import ZODIAC_SIGNS
 
 SIGNS = ZODIAC_SIGNS  # sidereal signs carry the same names
 

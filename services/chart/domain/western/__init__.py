@@ -1,6 +1,8 @@
 """Western astrology engine: pure functions over Swiss Ephemeris (whose path each worker sets once)."""
-from services.chart.domain.astrology.aspects import ASPECT_KINDS, Aspect, AspectKind, find_aspect
-from services.chart.domain.astrology.chart import (
+from services.chart.domain.aliases import DEFAULT_HOUSE_SYSTEM, HOUSE_SYSTEMS
+from services.chart.domain.swiss import BODIES, EphemerisInfo, EphemerisUnavailable, ephemeris_info
+from services.chart.domain.western.aspects import ASPECT_KINDS, Aspect, AspectKind, find_aspect
+from services.chart.domain.western.chart import (
     AnglePosition,
     ChartRequest,
     NatalChart,
@@ -11,16 +13,8 @@ from services.chart.domain.astrology.chart import (
     compute_natal_charts,
     compute_natal_positions,
 )
-from services.chart.domain.astrology.houses import (
-    DEFAULT_HOUSE_SYSTEM,
-    FALLBACK_HOUSE_SYSTEM,
-    HOUSE_SYSTEMS,
-    Houses,
-    compute_houses,
-    house_of,
-)
-from services.chart.domain.astrology.swiss import BODIES, EphemerisInfo, EphemerisUnavailable, ephemeris_info
-from services.chart.domain.astrology.zodiac import ZODIAC_SIGNS, SignPosition, sign_position
+from services.chart.domain.western.houses import FALLBACK_HOUSE_SYSTEM, Houses, compute_houses, house_of
+from services.chart.domain.western.zodiac import ZODIAC_SIGNS, SignPosition, sign_position
 
 __all__ = [
     "ASPECT_KINDS", "AnglePosition", "Aspect", "AspectKind", "BODIES", "ChartRequest", "DEFAULT_HOUSE_SYSTEM",

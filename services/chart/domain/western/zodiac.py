@@ -4,10 +4,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-ZODIAC_SIGNS = (
-    "Aries", "Taurus", "Gemini", "Cancer", "Leo", "Virgo",
-    "Libra", "Scorpio", "Sagittarius", "Capricorn", "Aquarius", "Pisces",
-)
+from services.chart.domain.constants import ZODIAC_SIGNS
 
 
 @dataclass(frozen=True)

@@ -12,31 +12,12 @@ from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-import swisseph as swe
+from services.chart.domain import swiss
+from services.chart.domain.aliases import HOUSE_SYSTEMS, house_system_key
+from services.chart.domain.swiss import EphemerisUnavailable
+from services.chart.domain.western.zodiac import normalize
 
-from services.chart.domain.astrology.swiss import EphemerisUnavailable
-from services.chart.domain.astrology.zodiac import normalize
-from services.chart.domain.errors import InvalidInput
-
-DEFAULT_HOUSE_SYSTEM = "placidus"
 FALLBACK_HOUSE_SYSTEM = "whole_sign"
-
-# Our names -> Swiss Ephemeris codes.
-HOUSE_SYSTEMS: dict[str, bytes] = {
-    "placidus": b"P",
-    "koch": b"K",
-    "whole_sign": b"W",
-    "equal": b"A",
-    "porphyry": b"O",
-    "regiomontanus": b"R",
-    "campanus": b"C",
-}
-_DISPLAY_NAMES = {
-    "placidus": "Placidus", "koch": "Koch", "whole_sign": "Whole Sign", "equal": "Equal",
-    "porphyry": "Porphyry", "regiomontanus": "Regiomontanus", "campanus": "Campanus",
-}
-_ALIASES = {"p": "placidus", "k": "koch", "w": "whole_sign", "a": "equal", "e": "equal", "o": "porphyry",
-            "r": "regiomontanus", "c": "campanus", "wholesign": "whole_sign", "whole": "whole_sign"}
 
 
 @dataclass(frozen=True)
@@ -55,19 +36,8 @@ class Houses:
         return houses_of(longitudes, self.cusps)
 
 
-def house_system_key(name: str | None) -> str:
-    """Accept our names ("placidus", "Whole Sign", "whole-sign") or Swiss Ephemeris letters."""
-    if not name:
-        return DEFAULT_HOUSE_SYSTEM
-    key = name.strip().lower().replace("-", "_").replace(" ", "_")
-    key = _ALIASES.get(key, key)
-    if key not in HOUSE_SYSTEMS:
-        raise InvalidInput("house_system", f"unknown house system {name!r}; use one of {', '.join(HOUSE_SYSTEMS)}")
-    return key
-
-
 def display_name(key: str) -> str:
-    return _DISPLAY_NAMES[key]
+    return HOUSE_SYSTEMS[key]
 
 
 def houses_of(longitudes: Iterable[float], cusps: tuple[float, ...]) -> list[int]:
@@ -92,8 +62,7 @@ def _in_zodiacal_order(cusps: tuple[float, ...]) -> bool:
 
 
 def _swe_houses(jd_ut: float, latitude: float, longitude: float, key: str):
-    cusps, ascmc = swe.houses_ex(jd_ut, latitude, longitude, HOUSE_SYSTEMS[key])
-    cusps = cusps[:12]
+    cusps, ascmc = swiss.houses(jd_ut, latitude, longitude, key)
     if not (0.0 <= min(cusps) and max(cusps) < 360.0):  # Swiss Ephemeris normalises them already
         cusps = tuple([normalize(c) for c in cusps])
     return cusps, ascmc
@@ -107,7 +76,7 @@ def compute_houses(jd_ut: float, latitude: float, longitude: float, system: str 
         if not _in_zodiacal_order(cusps):  # houses_of relies on it
             reason = (f"{display_name(requested)} cusps do not run in zodiacal order at latitude "
                       f"{latitude:.2f}° (inside the polar circle)")
-    except swe.Error:
+    except swiss.Error:
         reason = f"{display_name(requested)} houses are undefined at latitude {latitude:.2f}° (inside the polar circle)"
     used = requested
     if reason is not None:
@@ -115,6 +84,6 @@ def compute_houses(jd_ut: float, latitude: float, longitude: float, system: str 
         reason += f"; {display_name(used)} used instead"
         try:
             cusps, ascmc = _swe_houses(jd_ut, latitude, longitude, used)
-        except swe.Error as error:  # Whole Sign fails only on broken input or library state
+        except swiss.Error as error:  # Whole Sign fails only on broken input or library state
             raise EphemerisUnavailable(f"Swiss Ephemeris cannot compute houses: {str(error).strip()}") from error
     return Houses(cusps, normalize(ascmc[0]), normalize(ascmc[1]), requested, used, reason)

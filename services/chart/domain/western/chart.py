@@ -22,24 +22,22 @@ from typing import NamedTuple
 
 import numpy as np
 
-from services.chart.domain.astrology.aspects import Aspect, chart_aspects
-from services.chart.domain.astrology.houses import Houses, compute_houses, house_system_key
-from services.chart.domain.astrology.swiss import (
+from services.chart.domain.birth_time import BirthLocation, ResolvedBirthTime, localize, resolve_location
+from services.chart.domain.constants import FIRST_DATE, LAST_DATE
+from services.chart.domain.errors import InvalidInput
+from services.chart.domain.swiss import (
     BODIES,
     BodyState,
     EphemerisInfo,
     body_state,
     body_states,
     ephemeris_info,
-    julian_day_ut,
+    julian_day,
 )
-from services.chart.domain.astrology.zodiac import SignPosition, sign_position, split_longitude
-from services.chart.domain.birth_time import BirthLocation, ResolvedBirthTime, localize, resolve_location
-from services.chart.domain.errors import InvalidInput
+from services.chart.domain.western.aspects import Aspect, chart_aspects
+from services.chart.domain.western.houses import Houses, compute_houses, house_system_key
+from services.chart.domain.western.zodiac import SignPosition, sign_position, split_longitude
 
-# Inside the ephemeris files' range even with a ±14 h zone offset.
-FIRST_BIRTH_DATE = date(1800, 1, 2)
-LAST_BIRTH_DATE = date(2399, 12, 30)
 NOON = time(12, 0)
 
 # The native app's AnglePosition {sign, degree, minute, longitude} is exactly a SignPosition.
@@ -115,7 +113,7 @@ class NatalChart:
 
     @property
     def julian_day_ut(self) -> float:
-        return julian_day_ut(self.birth.utc)
+        return julian_day(self.birth.utc)
 
     @property
     def ascendant(self) -> AnglePosition | None:
@@ -289,8 +287,8 @@ def _prepare(request: ChartRequest) -> _Prepared:
     """Validate, resolve the zone and the instant; no ephemeris work yet."""
     if not isinstance(request.birth_date, date) or isinstance(request.birth_date, datetime):
         raise InvalidInput("birth_date", "must be a date")
-    if not FIRST_BIRTH_DATE <= request.birth_date <= LAST_BIRTH_DATE:
-        raise InvalidInput("birth_date", f"must be between {FIRST_BIRTH_DATE} and {LAST_BIRTH_DATE}")
+    if not FIRST_DATE <= request.birth_date <= LAST_DATE:
+        raise InvalidInput("birth_date", f"must be between {FIRST_DATE} and {LAST_DATE}")
     house_system = house_system_key(request.house_system)
     location = resolve_location(timezone=request.timezone, latitude=request.latitude,
                                 longitude=request.longitude, birth_place=request.birth_place)
@@ -306,7 +304,7 @@ def _ephemeris_work(prepared: _Prepared) -> tuple[float, dict[str, BodyState], H
     """The Swiss Ephemeris part of every chart: the Julian day, the twelve bodies, and the houses
     at level 4. Shared by the full chart and the lean columns."""
     birth = prepared.birth
-    jd = julian_day_ut(birth.utc)
+    jd = julian_day(birth.utc)
     states = body_states(jd)
     houses = None
     if prepared.level == 4:
@@ -326,8 +324,8 @@ def _compute(prepared: _Prepared) -> NatalChart:
 
 
 def _signs_over_day(day: date, location: BirthLocation) -> tuple[SignOverDay, ...]:
-    start = julian_day_ut(localize(datetime.combine(day, time(0, 0)), location).utc)
-    end = julian_day_ut(localize(datetime.combine(day + timedelta(days=1), time(0, 0)), location).utc)
+    start = julian_day(localize(datetime.combine(day, time(0, 0)), location).utc)
+    end = julian_day(localize(datetime.combine(day + timedelta(days=1), time(0, 0)), location).utc)
     return tuple(
         SignOverDay(body, sign_position(body_state(start, body).longitude).sign,
                     sign_position(body_state(end, body).longitude).sign)

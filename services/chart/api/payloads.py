@@ -10,13 +10,18 @@ from typing import Any
 
 import numpy as np
 
-from . import synastry
-from .astrology import compute_natal_chart
-from .errors import InvalidInput
-from .human_design import calculate_chart
-from .numerology import calculate_numerology, calculate_response, compare_response, numerology_compatibility
-from .numerology import pythagorean_profile
-from .numerology.compatibility import HARMONY_NUMBERS, WEIGHTS, harmony_matrix
+from services.chart.domain import synastry
+from services.chart.domain.errors import InvalidInput
+from services.chart.domain.human_design import calculate_chart
+from services.chart.domain.numerology import (
+    calculate_numerology,
+    calculate_response,
+    compare_response,
+    numerology_compatibility,
+    pythagorean_profile,
+)
+from services.chart.domain.numerology.compatibility import HARMONY_NUMBERS, WEIGHTS, harmony_matrix
+from services.chart.domain.western import compute_natal_chart
 
 KEY_PLANETS = synastry.KEY_PLANETS  # sun, moon, mercury, venus, mars
 
@@ -174,7 +179,7 @@ def vedic_snapshot_encoded(birth_date: dt.date, birth_time: str, *, latitude: fl
                            ayanamsa: str, house_system: str, uncertainty_minutes: int,
                            now: dt.datetime | None = None) -> dict[str, str]:
     """astro-mvp's snapshot ``data`` document as JSON text, with its input hash and ephemeris version."""
-    from .vedic import compute_vedic_snapshot, ephemeris_version
+    from services.chart.domain.vedic import compute_vedic_snapshot, ephemeris_version
 
     try:
         if not birth_time:
@@ -195,8 +200,8 @@ _NATAL_FIELDS = {name: f"natal.{name}" for name in
 
 
 def daily_forecast_encoded(day: dt.date, natal: Any | None = None) -> str:
-    """The daily forecast document as JSON text; ``natal`` is an ``astrology.ChartRequest`` or None."""
-    from .forecast import daily_forecast
+    """The daily forecast document as JSON text; ``natal`` is a ``western.ChartRequest`` or None."""
+    from services.chart.domain.forecast import daily_forecast
 
     try:
         body = daily_forecast(day, natal)

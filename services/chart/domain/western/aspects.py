@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from services.chart.domain.astrology.zodiac import separation, signed_separation
+from services.chart.domain.western.zodiac import separation, signed_separation
 
 
 @dataclass(frozen=True)

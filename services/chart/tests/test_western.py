@@ -12,7 +12,7 @@ import pytest
 import swisseph as swe
 
 from services.chart.adapters.ephemeris import init_worker
-from services.chart.domain.astrology import (
+from services.chart.domain.western import (
     BODIES,
     HOUSE_SYSTEMS,
     ChartRequest,
@@ -24,8 +24,8 @@ from services.chart.domain.astrology import (
     house_of,
     sign_position,
 )
-from services.chart.domain.astrology.aspects import ASPECT_KINDS, is_applying
-from services.chart.domain.astrology.swiss import julian_day_ut
+from services.chart.domain.western.aspects import ASPECT_KINDS, is_applying
+from services.chart.domain.swiss import julian_day as julian_day_ut
 from services.chart.domain.errors import InvalidInput
 
 LONDON = {"latitude": 51.5074, "longitude": -0.1278, "timezone": "Europe/London"}

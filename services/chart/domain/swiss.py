@@ -1,0 +1,201 @@
+"""The one module that calls Swiss Ephemeris (``swisseph``): positions, houses, ayanamsas, sunrise,
+Julian days and the library's process-wide state.
+
+The ephemeris path is process-wide state set once per worker (``adapters.ephemeris``); nothing
+else sets it. Every position is checked to come from the Swiss Ephemeris files: without them the
+library silently falls back to the less precise Moshier model, which we refuse.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import NamedTuple
+
+import swisseph as swe
+
+from services.chart.domain.constants import EPHEMERIS_COVERAGE, WESTERN_BODIES
+
+Error = swe.Error  # what the library raises; callers that map it to their own errors catch this
+VERSION: str = swe.version
+FLG_SWIEPH = swe.FLG_SWIEPH
+# Tropical, geocentric, apparent positions (no TRUEPOS/NOABERR/NONUT), with speeds for retrogrades.
+CALC_FLAGS = swe.FLG_SWIEPH | swe.FLG_SPEED
+
+_IDS = (swe.SUN, swe.MOON, swe.MERCURY, swe.VENUS, swe.MARS, swe.JUPITER, swe.SATURN, swe.URANUS, swe.NEPTUNE,
+        swe.PLUTO, swe.TRUE_NODE, swe.CHIRON)
+BODIES: dict[str, int] = dict(zip(WESTERN_BODIES, _IDS, strict=True))
+
+# House-system keys (``domain.aliases``) -> Swiss Ephemeris codes.
+HOUSE_CODES: dict[str, bytes] = {
+    "placidus": b"P", "koch": b"K", "whole_sign": b"W", "equal": b"A", "porphyry": b"O", "regiomontanus": b"R",
+    "campanus": b"C",
+}
+# Ayanamsa keys (``domain.aliases``) -> Swiss Ephemeris sidereal modes.
+SIDEREAL_MODES: dict[str, int] = {
+    "lahiri": swe.SIDM_LAHIRI, "raman": swe.SIDM_RAMAN, "krishnamurti": swe.SIDM_KRISHNAMURTI,
+    "fagan_bradley": swe.SIDM_FAGAN_BRADLEY, "true_chitrapaksha": swe.SIDM_TRUE_CITRA,
+}
+_LIBRARY_DEFAULT_SID_MODE = swe.SIDM_FAGAN_BRADLEY
+# Sunrise as Indian panchangas define it (and PyJHora): the centre of the Sun's disc on the
+# geometric horizon, no refraction (Swiss Ephemeris BIT_HINDU_RISING).
+SUNRISE_FLAGS = swe.CALC_RISE | swe.BIT_HINDU_RISING
+_FILE_SLOTS = (0, 1, 2)  # planets, Moon, main asteroids (Chiron)
+# One body per data file, read to prove the file is really used: planets, the Moon, the main asteroids.
+PROBE_BODIES = ("sun", "moon", "chiron")
+
+
+class EphemerisUnavailable(RuntimeError):
+    """Swiss Ephemeris files are missing or unreadable; the API answers EPHEMERIS_UNAVAILABLE."""
+
+
+class BodyState(NamedTuple):
+    """Raw ephemeris output (a NamedTuple: a chart makes twelve, so construction cost counts)."""
+
+    longitude: float
+    latitude: float
+    speed: float  # degrees per day in longitude; negative means retrograde
+
+
+@dataclass(frozen=True)
+class EphemerisInfo:
+    source: str
+    version: str
+    files: tuple[str, ...]
+
+    def to_dict(self) -> dict:
+        return {"source": self.source, "version": self.version, "files": list(self.files)}
+
+
+# --- Julian days -------------------------------------------------------------------------------
+
+def julian_day(utc: datetime) -> float:
+    """Julian day (UT) of an aware datetime; naive datetimes are rejected, not guessed."""
+    if utc.tzinfo is None:
+        raise ValueError("julian_day needs an aware datetime")
+    t = utc if utc.tzinfo is UTC else utc.astimezone(UTC)
+    hours = t.hour + t.minute / 60.0 + (t.second + t.microsecond / 1e6) / 3600.0
+    return swe.julday(t.year, t.month, t.day, hours, swe.GREG_CAL)
+
+
+def julian_day_of_date(day: date) -> float:
+    """Julian day (UT) of 00:00 UT on ``day``."""
+    return swe.julday(day.year, day.month, day.day, 0.0, swe.GREG_CAL)
+
+
+def moment_of(jd_ut: float) -> datetime:
+    """The aware UTC datetime of a Julian day (UT), to the microsecond."""
+    year, month, day, hours = swe.revjul(jd_ut, swe.GREG_CAL)
+    return datetime(year, month, day, tzinfo=UTC) + timedelta(microseconds=round(hours * 3_600_000_000))
+
+
+def date_of(jd_ut: float) -> date:
+    """The UT calendar date a Julian day falls on."""
+    year, month, day, _ = swe.revjul(jd_ut, swe.GREG_CAL)
+    return date(year, month, day)
+
+
+FIRST_SUPPORTED_JD = julian_day_of_date(EPHEMERIS_COVERAGE[0])
+LAST_SUPPORTED_JD = julian_day_of_date(EPHEMERIS_COVERAGE[1])
+
+
+# --- positions ---------------------------------------------------------------------------------
+
+def calc(jd_ut: float, body: str, flags: int = FLG_SWIEPH) -> tuple[tuple[float, ...], int]:
+    """``swe.calc_ut`` for one body by its Western key: (values, returned flags); raises ``Error``."""
+    return swe.calc_ut(jd_ut, BODIES[body], flags)
+
+
+def body_state(jd_ut: float, name: str) -> BodyState:
+    """One ``calc_ut`` call for one body, with the Moshier fallback turned into an error."""
+    return body_states(jd_ut, (name,))[name]
+
+
+_ALL_NAMES = tuple(BODIES)
+_ALL_BODIES = tuple(BODIES.items())
+
+
+def body_states(jd_ut: float, names: tuple[str, ...] = _ALL_NAMES) -> dict[str, BodyState]:
+    """``body_state`` for each name, in order. One tight loop without a Python call per body: the
+    batch RPC runs it for thousands of charts, and every microsecond around ``calc_ut`` counts."""
+    states = {}
+    calc_ut, swieph, new_tuple = swe.calc_ut, swe.FLG_SWIEPH, tuple.__new__
+    for name, body in _ALL_BODIES if names is _ALL_NAMES else ((name, BODIES[name]) for name in names):
+        try:
+            values, returned_flags = calc_ut(jd_ut, body, CALC_FLAGS)
+        except swe.Error as error:
+            raise EphemerisUnavailable(f"Swiss Ephemeris cannot compute {name}: {str(error).strip()}") from error
+        if not returned_flags & swieph:
+            raise EphemerisUnavailable(
+                f"Swiss Ephemeris files not found: {name} fell back to the Moshier model (set the ephemeris path)"
+            )
+        states[name] = new_tuple(BodyState, (values[0], values[1], values[3]))  # BodyState(...) minus a frame
+    return states
+
+
+def houses(jd_ut: float, latitude: float, longitude: float, system: str) -> tuple[tuple[float, ...], tuple[float, ...]]:
+    """(12 cusps, ascmc) for a house-system key; raises ``Error`` where the system is undefined."""
+    cusps, ascmc = swe.houses_ex(jd_ut, latitude, longitude, HOUSE_CODES[system])
+    return cusps[:12], ascmc
+
+
+def ayanamsa_degrees(ayanamsa: str, jds_ut: Sequence[float]) -> list[float]:
+    """The ayanamsa (with nutation, as FLG_SIDEREAL subtracts it) at each instant, for one ayanamsa key.
+
+    Swiss Ephemeris keeps the sidereal mode globally: this is the only place that touches it. It
+    sets the mode, reads the values and puts the library default (Fagan-Bradley, mode 0) back, even
+    on error. Each worker runs one computation at a time, so nothing else observes the mode between.
+    """
+    swe.set_sid_mode(SIDEREAL_MODES[ayanamsa], 0.0, 0.0)
+    try:
+        values = []
+        for jd in jds_ut:
+            try:
+                flags, value = swe.get_ayanamsa_ex_ut(jd, swe.FLG_SWIEPH)
+            except swe.Error as error:
+                raise EphemerisUnavailable(f"Swiss Ephemeris cannot compute the ayanamsa: {str(error).strip()}") \
+                    from error
+            if not flags & swe.FLG_SWIEPH:
+                raise EphemerisUnavailable("Swiss Ephemeris files not found: the ayanamsa fell back to Moshier")
+            values.append(value)
+        return values
+    finally:
+        swe.set_sid_mode(_LIBRARY_DEFAULT_SID_MODE, 0.0, 0.0)
+
+
+def sunrise_after(jd_ut: float, latitude: float, longitude: float, altitude_m: float = 0.0) -> float | None:
+    """The first sunrise after ``jd_ut`` (JD UT), or None where the Sun does not rise (polar day/night)."""
+    try:
+        result, times = swe.rise_trans(jd_ut, swe.SUN, SUNRISE_FLAGS, (longitude, latitude, altitude_m),
+                                       0.0, 0.0, swe.FLG_SWIEPH)
+    except swe.Error as error:
+        raise EphemerisUnavailable(f"Swiss Ephemeris cannot compute sunrise: {str(error).strip()}") from error
+    if result != 0 or times[0] <= 0.0:
+        return None
+    return times[0]
+
+
+# --- the library's state -----------------------------------------------------------------------
+
+def set_ephemeris_path(path: str) -> None:
+    """Point this process's Swiss Ephemeris at ``path``; its state is process-wide."""
+    swe.set_ephe_path(path)
+
+
+def read_problem(body: str, jd_ut: float) -> str | None:
+    """Why ``body`` cannot be read from the data files at ``jd_ut``, or None when it can."""
+    try:
+        _, returned_flags = calc(jd_ut, body)
+    except swe.Error as error:
+        return str(error).strip()
+    return None if returned_flags & swe.FLG_SWIEPH else "Swiss Ephemeris fell back to the Moshier model"
+
+
+def ephemeris_info() -> EphemerisInfo:
+    """Source, library version and the data files actually opened by the last computations."""
+    files = []
+    for slot in _FILE_SLOTS:
+        path = swe.get_current_file_data(slot)[0]
+        if path:
+            files.append(path.rsplit("/", 1)[-1])
+    return EphemerisInfo("Swiss Ephemeris", swe.version, tuple(files))
