@@ -22,8 +22,8 @@ from sqlalchemy import func, select
 from devstack.processes import free_port
 from numeros_common.events.schemas import Envelope, NumerologyCore, UserDeletedV1, UserRegisteredV1, UserUpdatedV1
 from numeros_common.migrations import upgrade
-from services.matching.adapters.tables import profiles
-from services.matching.domain.discovery import years_before
+from services.matching.profiles.tables import profiles
+from services.matching.discovery.rules import years_before
 
 MIGRATIONS = Path(__file__).resolve().parents[1] / "migrations"
 

@@ -19,7 +19,7 @@ import pytest
 from numeros_common.events.schemas import NumerologyCore
 from services.chart.domain.numerology import numerology_score
 from services.chart.domain.synastry import SynastryPerson, combined_score, synastry
-from services.matching.adapters.tables import matches
+from services.matching.matches.tables import matches
 
 from .conftest import Harness, new_user_id
 

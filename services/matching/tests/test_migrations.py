@@ -15,7 +15,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from numeros_common.migrations import upgrade
-from services.matching.adapters.tables import metadata
+from services.matching.database import full_metadata
 
 from .conftest import MIGRATIONS
 
@@ -45,7 +45,7 @@ def _columns(connection) -> set[str]:
 def _differences(connection) -> list:
     context = MigrationContext.configure(connection, opts={"include_schemas": True, "compare_type": True,
                                                            "version_table_schema": "matching"})
-    return list(compare_metadata(context, metadata))
+    return list(compare_metadata(context, full_metadata()))
 
 
 def test_migrations_build_the_declared_schema_and_0002_round_trips(infra) -> None:

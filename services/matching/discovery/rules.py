@@ -1,9 +1,12 @@
-"""Discovery rules that need no I/O: ages, birth-date windows for age filters, scan cursors."""
+"""Discovery rules that need no I/O: ages, birth-date windows for age filters, scan cursors, the
+public shape of a compatibility document."""
 from __future__ import annotations
 
 import base64
 import binascii
 import datetime as dt
+from collections.abc import Mapping
+from typing import Any
 
 MAX_ID = 2**63 - 1  # Postgres bigint
 
@@ -58,3 +61,11 @@ def decode_cursor(cursor: str) -> int:
     if value > MAX_ID or encode_cursor(value) != cursor:  # canonical form only
         raise InvalidCursor("cursor is not one this API issued")
     return value
+
+
+def compatibility_body(document: Mapping[str, Any]) -> dict[str, Any]:
+    """The chart's EvaluateCompatibility document in our public shape: `astrology` always present (null
+    without both charts) and `basis` saying what the scores rest on."""
+    astrology = document.get("astrology")
+    return {**document, "astrology": astrology, "highlights": document.get("highlights", []),
+            "basis": "numerology+astrology" if astrology else "numerology"}

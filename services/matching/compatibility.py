@@ -1,4 +1,5 @@
-"""Compatibility scores from the chart service, for profiles of our read model.
+"""Compatibility scores from the chart service (gRPC), for profiles of our read model; shared by
+discovery (scan, evaluate) and matches (the pair's compatibility stored with a new match).
 
 Thin on purpose: rows become ``CompatibilityPerson`` messages, replies become plain values, and any
 gRPC failure becomes an ``AppError`` (503 CHART_UNAVAILABLE when the chart cannot be reached or is
@@ -18,12 +19,11 @@ from numeros.chart.v1 import chart_pb2
 
 from numeros_common.chart_client import ChartClient, to_app_error
 from numeros_common.errors import AppError
-from numeros_common.logging import request_id_var
 
 log = logging.getLogger(__name__)
 KEY_PLANETS = ("sun", "moon", "mercury", "venus", "mars")  # the order of ScoreCandidates' flattened column
-REQUEST_ID_METADATA_KEY = "x-request-id"
 T = TypeVar("T")
+CHART_UNAVAILABLE = "CHART_UNAVAILABLE"
 
 
 @dataclass(frozen=True)
@@ -45,6 +45,12 @@ class PairDocument:
 
 def chart_error() -> AppError:
     return AppError(502, "CHART_ERROR", "The calculation service failed.")
+
+
+def require_chart(chart: ChartClient | None) -> ChartClient:
+    if chart is None:  # a runtime built without chart (never in the service itself)
+        raise AppError(503, CHART_UNAVAILABLE, "The calculation service is unavailable; try again shortly.")
+    return chart
 
 
 def _longitudes(row: Mapping[str, Any]) -> tuple[float, ...] | None:
@@ -69,19 +75,19 @@ def person(row: Mapping[str, Any]) -> chart_pb2.CompatibilityPerson:
     return message
 
 
+def _matching_error(exc: grpc.aio.AioRpcError) -> AppError:
+    """503 stays 503 (unreachable, too slow, cannot compute now: the caller may retry). Anything else
+    (e.g. the chart rejecting numbers from our read model) is not the API client's doing: never answer
+    it with a 422 about fields the client did not send."""
+    error = to_app_error(exc)
+    if error.status == 503:
+        return error
+    log.error("chart call failed", extra={"grpc_code": exc.code().name, "details": exc.details()})
+    return chart_error()
+
+
 async def _call(chart: ChartClient, method: Callable[..., Awaitable[T]], request: Any) -> T:
-    request_id = request_id_var.get()
-    metadata = ((REQUEST_ID_METADATA_KEY, request_id),) if request_id else None
-    try:
-        return await method(request, timeout=chart.deadline, metadata=metadata)
-    except grpc.aio.AioRpcError as exc:
-        error = to_app_error(exc)
-        if error.status == 503:  # unreachable, too slow, or cannot compute now: the caller may retry
-            raise error from exc
-        # Anything else (e.g. the chart rejecting numbers from our read model) is not the API
-        # client's doing: never answer it with a 422 about fields the client did not send.
-        log.error("chart call failed", extra={"grpc_code": exc.code().name, "details": exc.details()})
-        raise chart_error() from exc
+    return await chart.call(method, request, errors=_matching_error)
 
 
 async def _all(calls: Sequence[Awaitable[T]]) -> list[T]:

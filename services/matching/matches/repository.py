@@ -8,7 +8,8 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from .tables import matches, profiles, resonances
+from ..profiles.tables import profiles
+from .tables import matches, resonances
 
 
 async def lock_pair(session: AsyncSession, key: int) -> None:

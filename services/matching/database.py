@@ -1,0 +1,21 @@
+"""The matching schema. Only this service reads or writes it; each domain declares its own tables
+(``<domain>/tables.py``) on this metadata."""
+from __future__ import annotations
+
+from sqlalchemy import MetaData
+
+from numeros_common.db import schema_base
+from numeros_common.events.outbox import inbox_table, outbox_table
+
+Base = schema_base("matching")
+metadata = Base.metadata
+outbox = outbox_table(metadata)
+inbox = inbox_table(metadata)
+
+
+def full_metadata() -> MetaData:
+    """The metadata with every domain's tables on it (what migrations compare against)."""
+    from .matches import tables as _matches  # noqa: F401
+    from .profiles import tables as _profiles  # noqa: F401
+
+    return metadata
