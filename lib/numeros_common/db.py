@@ -1,7 +1,8 @@
 """Async SQLAlchemy engine and sessions; each service owns one Postgres schema."""
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import importlib
+from collections.abc import AsyncIterator, Iterable
 
 from sqlalchemy import MetaData
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
@@ -23,6 +24,14 @@ def schema_base(schema: str) -> type[DeclarativeBase]:
         metadata = MetaData(schema=schema, naming_convention=NAMING_CONVENTION)
 
     return Base
+
+
+def with_domain_tables(metadata: MetaData, package: str, domains: Iterable[str]) -> MetaData:
+    """``metadata`` once every ``<package>.<domain>.tables`` module has declared its tables on it
+    (migrations compare against the whole schema, whichever modules the caller imported)."""
+    for domain in domains:
+        importlib.import_module(f"{package}.{domain}.tables")
+    return metadata
 
 
 def make_engine(url: str, **kwargs) -> AsyncEngine:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import MetaData
 
-from numeros_common.db import schema_base
+from numeros_common.db import schema_base, with_domain_tables
 from numeros_common.events.outbox import inbox_table, outbox_table
 
 Base = schema_base("matching")
@@ -12,10 +12,9 @@ metadata = Base.metadata
 outbox = outbox_table(metadata)
 inbox = inbox_table(metadata)
 
+DOMAINS = ("profiles", "matches")  # the packages with a tables.py
+
 
 def full_metadata() -> MetaData:
     """The metadata with every domain's tables on it (what migrations compare against)."""
-    from .matches import tables as _matches  # noqa: F401
-    from .profiles import tables as _profiles  # noqa: F401
-
-    return metadata
+    return with_domain_tables(metadata, __package__, DOMAINS)

@@ -61,7 +61,7 @@ async def fetch_all(app, query) -> list[Any]:
 
 
 async def match_row(app, match_id: int):
-    from services.chat.adapters.tables import matches
+    from services.chat.matches.tables import matches
 
     rows = await fetch_all(app, select(matches).where(matches.c.match_id == match_id))
     return rows[0] if rows else None

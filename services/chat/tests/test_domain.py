@@ -8,12 +8,12 @@ from pydantic import ValidationError
 
 from numeros_common.errors import AppError
 from numeros_common.websocket import close_code_for, close_reason
-from services.chat.api.schemas import PostMessageRequest
-from services.chat.api.ws import parse_match_id
-from services.chat.domain import push
-from services.chat.domain.frames import MAX_FRAME_BYTES, FrameError, Ping, SendMessage, Typing, parse_frame
-from services.chat.domain.messages import normalize_content, other_participant, preview
-from services.chat.service import live_channel
+from services.chat.messages.schemas import PostMessageRequest
+from services.chat.messages.websocket import parse_match_id
+from services.chat.push import rules as push
+from services.chat.messages.frames import MAX_FRAME_BYTES, FrameError, Ping, SendMessage, Typing, parse_frame
+from services.chat.messages.rules import normalize_content, other_participant, preview
+from services.chat.messages.service import live_channel
 
 
 def test_normalize_strips_and_keeps_inner_whitespace() -> None:

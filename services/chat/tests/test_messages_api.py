@@ -9,7 +9,8 @@ import nats
 import pytest
 from sqlalchemy import select
 
-from services.chat.adapters.tables import inbox, push_notifications
+from services.chat.database import inbox
+from services.chat.push.tables import push_notifications
 
 from .helpers import auth, create_match, eventually, fetch_all, match_created, match_removed, match_row, new_id, publish
 

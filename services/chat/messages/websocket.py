@@ -2,7 +2,7 @@
 
 Delivery goes through the Redis channel ``chat:match:{match_id}``: every replica's sockets for the
 match subscribe to it, and whoever stores a message (REST or socket, any replica) publishes it there.
-The frame protocol is documented in ``domain/frames.py``."""
+The frame protocol is documented in ``frames.py``."""
 from __future__ import annotations
 
 import asyncio
@@ -23,9 +23,10 @@ from numeros_common.runtime import Runtime
 from numeros_common.websocket import (CLOSE_INTERNAL_ERROR, CLOSE_TRY_AGAIN_LATER, close_code_for, close_reason,
                                       websocket_principal)
 
-from .. import service
-from ..domain.frames import FrameError, Ping, SendMessage, Typing, error_frame, parse_frame
-from .messages import BIGINT_MAX
+from ..matches.service import match_not_found
+from . import service
+from .frames import FrameError, Ping, SendMessage, Typing, error_frame, parse_frame
+from .rules import MAX_ID
 
 log = logging.getLogger(__name__)
 router = APIRouter(tags=["messages"])
@@ -38,7 +39,7 @@ def parse_match_id(raw: str) -> int | None:
     if not raw.isascii() or not raw.isdigit():
         return None
     value = int(raw)
-    return value if 1 <= value <= BIGINT_MAX else None
+    return value if 1 <= value <= MAX_ID else None
 
 
 @router.websocket("/ws/chat/{match_id}")
@@ -50,8 +51,8 @@ async def chat_socket(websocket: WebSocket, match_id: str) -> None:
         principal = await websocket_principal(websocket, runtime.verifier)
         parsed_id = parse_match_id(match_id)
         if parsed_id is None:
-            raise service.match_not_found()
-        match = await service.participant_match(runtime, parsed_id, principal.user_id)
+            raise match_not_found()
+        match = await service.open_conversation(runtime, parsed_id, principal.user_id)
         if match["removed_at"] is not None:
             raise AppError(409, "MATCH_REMOVED", "This match has ended.")
     except AppError as exc:

@@ -1,6 +1,7 @@
 """Pure message rules, shared by the REST API and the WebSocket."""
 from __future__ import annotations
 
+MAX_ID = 2**63 - 1  # Postgres bigint: match and message ids
 MAX_CONTENT_CHARS = 2000
 PREVIEW_CHARS = 80
 

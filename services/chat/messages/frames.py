@@ -9,9 +9,13 @@ Server → client:  {"type": "connected", "match_id": N, "user_id": N}  (first f
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
-from .messages import normalize_content
+from pydantic_core import to_jsonable_python
+
+from .rules import normalize_content
 
 MAX_FRAME_BYTES = 16 * 1024
 
@@ -76,3 +80,15 @@ def parse_frame(raw: str | bytes | None) -> ClientFrame:
 
 def error_frame(code: str, message: str) -> dict[str, str]:
     return {"type": "error", "code": code, "message": message}
+
+
+MESSAGE_FIELDS = ("id", "match_id", "sender_id", "content", "created_at", "read_at")
+
+
+def message_json(row: Mapping[str, Any]) -> dict[str, Any]:
+    """A stored message as JSON, the same body ``GET .../messages`` lists (its ``MessageOut``)."""
+    return to_jsonable_python({name: row[name] for name in MESSAGE_FIELDS})
+
+
+def message_frame(row: Mapping[str, Any]) -> dict[str, Any]:
+    return {"type": "message", "message": message_json(row)}

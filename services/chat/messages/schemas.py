@@ -5,7 +5,7 @@ import datetime as dt
 
 from pydantic import BaseModel, Field, field_validator
 
-from ..domain.messages import MAX_CONTENT_CHARS, normalize_content
+from .rules import MAX_CONTENT_CHARS, normalize_content
 
 
 class PostMessageRequest(BaseModel):
