@@ -9,8 +9,8 @@ import pytest
 
 from numeros_common.events.schemas import Envelope
 from services.matching.database import outbox
-from services.matching.matches.tables import matches
 from services.matching.discovery.rules import age_on, encode_cursor, years_before
+from services.matching.matches.tables import matches
 
 from .conftest import Harness, born_aged, new_user_id
 
