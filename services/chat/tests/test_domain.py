@@ -110,3 +110,17 @@ def test_close_codes_mirror_http_statuses() -> None:
 
 def test_live_channel_name() -> None:
     assert live_channel(42) == "chat:match:42"
+
+
+def test_live_message_frame_is_the_rest_body() -> None:
+    import datetime as dt
+
+    from services.chat.messages.frames import message_frame
+    from services.chat.messages.schemas import MessageOut
+
+    row = {"id": 7, "match_id": 3, "sender_id": 5, "content": "hé 💫", "read_at": None,
+           "created_at": dt.datetime(2026, 3, 1, 12, 30, 5, 120000, tzinfo=dt.UTC)}
+    assert message_frame(row) == {"type": "message", "message": {
+        "id": 7, "match_id": 3, "sender_id": 5, "content": "hé 💫", "read_at": None,
+        "created_at": "2026-03-01T12:30:05.120000Z"}}
+    assert message_frame(row)["message"] == MessageOut.model_validate(row).model_dump(mode="json")
