@@ -2,8 +2,8 @@
 import asyncio
 import uuid
 
-import nats
 import pytest
+from nats.js.errors import NotFoundError
 from sqlalchemy import BigInteger, Column, MetaData, Table, func, select, text
 
 from numeros_common.db import make_engine, make_session_factory
@@ -11,6 +11,7 @@ from numeros_common.events.consumer import DurableConsumer
 from numeros_common.events.outbox import OutboxRelay, add_event, inbox_table, outbox_table
 from numeros_common.events.schemas import Envelope, UserDeletedV1
 from numeros_common.nats_link import NatsLink
+from numeros_common.testing import eventually, stream_events
 
 
 @pytest.fixture
@@ -27,23 +28,6 @@ async def db(infra):
     async with engine.begin() as conn:
         await conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
     await engine.dispose()
-
-
-async def collect(nats_url: str, subject: str, want: int, timeout: float = 10) -> list[Envelope]:
-    nc = await nats.connect(nats_url)
-    try:
-        sub = await nc.jetstream().subscribe(subject, ordered_consumer=True)
-        seen: list[Envelope] = []
-        deadline = asyncio.get_running_loop().time() + timeout
-        while asyncio.get_running_loop().time() < deadline:
-            try:
-                seen.append(Envelope.model_validate_json((await sub.next_msg(timeout=0.5)).data))
-            except nats.errors.TimeoutError:
-                if len(seen) >= want:
-                    break
-        return seen
-    finally:
-        await nc.close()
 
 
 async def test_relay_publishes_each_outbox_row_once_even_when_run_twice(db, infra):
@@ -64,7 +48,8 @@ async def test_relay_publishes_each_outbox_row_once_even_when_run_twice(db, infr
         await session.execute(tables["outbox"].update().values(published_at=None))
         await session.commit()
     assert await relay.publish_pending() == 1
-    events = [e for e in await collect(infra.nats_url, "identity.user.deleted", 1) if e.data["user_id"] == user_id]
+    js = await link.wait_ready()
+    events = [e for e in await stream_events(js, "identity.user.deleted") if e.data["user_id"] == user_id]
     assert [e.id for e in events] == [envelope.id]
     await link.close()
 
@@ -88,16 +73,19 @@ async def test_consumer_applies_each_event_once_and_retries_failures(db, infra):
     task = asyncio.create_task(consumer.run())
     envelope = Envelope.wrap("test", UserDeletedV1(user_id=user_id))
     for msg_id in ("a", "b"):  # the same event twice, past JetStream's de-duplication
-        await js.publish("identity.user.deleted", envelope.model_dump_json().encode(),
-                         headers={"Nats-Msg-Id": f"{envelope.id}-{msg_id}"})
-    for _ in range(100):
-        async with sessions() as session:
-            effects = await session.scalar(select(func.count()).select_from(tables["effects"])
-                                           .where(tables["effects"].c.user_id == user_id))
-        if effects and attempts.count(user_id) >= 2:
-            break
-        await asyncio.sleep(0.1)
-    await asyncio.sleep(1)
+        last = await js.publish("identity.user.deleted", envelope.model_dump_json().encode(),
+                                headers={"Nats-Msg-Id": f"{envelope.id}-{msg_id}"})
+    durable = f"{consumer.name}-identity_user_deleted"
+
+    async def both_handled() -> bool:
+        """Acked up to the duplicate: the failed delivery, its redelivery and the duplicate are all done."""
+        try:
+            info = await js.consumer_info(last.stream, durable)
+        except NotFoundError:  # the consumer has not subscribed yet
+            return False
+        return info.ack_floor.stream_seq >= last.seq and info.num_ack_pending == 0
+
+    await eventually(both_handled, timeout=30, what="the consumer to ack both copies")
     async with sessions() as session:
         effects = await session.scalar(select(func.count()).select_from(tables["effects"])
                                        .where(tables["effects"].c.user_id == user_id))

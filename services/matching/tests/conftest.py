@@ -24,6 +24,7 @@ from devstack.processes import free_port
 from numeros_common.db import make_engine, make_session_factory
 from numeros_common.events.schemas import Envelope, NumerologyCore, UserDeletedV1, UserRegisteredV1, UserUpdatedV1
 from numeros_common.migrations import upgrade
+from numeros_common.testing import eventually
 from services.matching.discovery.rules import years_before
 from services.matching.matches.service import Matchmaker
 from services.matching.matches.service import resonate as resonate_use_case
@@ -99,14 +100,7 @@ class Harness:
             return (await session.execute(select(profiles).where(profiles.c.user_id == user_id))).mappings().first()
 
     async def wait_for(self, check: Callable[[], Any], what: str, timeout: float = 15.0) -> Any:
-        deadline = time.monotonic() + timeout
-        while True:
-            result = await check()
-            if result:
-                return result
-            if time.monotonic() > deadline:
-                raise AssertionError(f"timed out waiting for {what}")
-            await asyncio.sleep(0.05)
+        return await eventually(check, timeout=timeout, what=what)
 
     async def wait_profile(self, user_id: int, predicate: Callable[[Any], bool] = lambda row: True):
         async def check():
