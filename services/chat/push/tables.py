@@ -1,7 +1,8 @@
 """Push notifications sent."""
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, CheckConstraint, Column, DateTime, Identity, String, Table, Text, UniqueConstraint, Uuid, func
+from sqlalchemy import (BigInteger, CheckConstraint, Column, DateTime, Identity, String, Table, Text, UniqueConstraint,
+                        Uuid, func)
 
 from ..database import metadata
 

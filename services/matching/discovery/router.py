@@ -15,8 +15,8 @@ from numeros_common.deps import db_session, runtime_of
 from ..compatibility import CandidateScore, chart_error
 from . import service
 from .rules import age_on, compatibility_body
-from .schemas import (Astrology, CompatibilityResponse, EvaluateRequest, Numerology, ScanCompatibility, ScanProfile,
-                      ScanRequest, ScanResponse)
+from .schemas import (PAIR_ERRORS, Astrology, CompatibilityResponse, EvaluateRequest, Numerology, ScanCompatibility,
+                      ScanProfile, ScanRequest, ScanResponse)
 
 router = APIRouter(prefix="/api/v1", tags=["discovery"])
 
@@ -69,11 +69,7 @@ async def scan(request: Request, body: Annotated[ScanRequest | None, Body()] = N
                          "are known, the synastry aspects between their Sun, Moon, Mercury, Venus and Mars with "
                          "harmony and tension scores and an interpretation (`astrology` is null otherwise, and "
                          "`overall_score` is then the numerology score). Computed on request; nothing is stored.",
-             responses={401: {"description": "No or invalid access token"},
-                        404: {"description": "The target (or the caller) does not exist or was deleted"},
-                        409: {"description": "The caller's profile has not reached this service yet; retry"},
-                        422: {"description": "Invalid body, or the target is the caller"},
-                        502: {"description": "The calculation service failed (CHART_ERROR)"},
+             responses={**PAIR_ERRORS, 502: {"description": "The calculation service failed (CHART_ERROR)"},
                         503: {"description": "The calculation service is unavailable (CHART_UNAVAILABLE); retry"}})
 async def evaluate(body: EvaluateRequest, request: Request, principal: Principal = Depends(require_principal),
                    session: AsyncSession = Depends(db_session)) -> CompatibilityResponse:

@@ -8,6 +8,13 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validat
 from .rules import MAX_ID, InvalidCursor, decode_cursor
 
 
+# OpenAPI error responses of the routes that act on another user (evaluate, resonance).
+PAIR_ERRORS = {401: {"description": "No or invalid access token"},
+               404: {"description": "The target (or the caller) does not exist or was deleted"},
+               409: {"description": "The caller's profile has not reached this service yet; retry"},
+               422: {"description": "Invalid body, or the target is the caller"}}
+
+
 class ScanFilters(BaseModel):
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 

@@ -12,6 +12,7 @@ from numeros_common.auth import Principal, require_principal
 from numeros_common.deps import db_session, runtime_of
 
 from ..discovery.rules import MAX_ID, age_on
+from ..discovery.schemas import PAIR_ERRORS
 from . import service
 from .rules import viewer_compatibility
 from .schemas import MatchDetail, MatchesResponse, MatchOut, OtherUser, ResonanceRequest, ResonanceResponse
@@ -19,15 +20,13 @@ from .schemas import MatchDetail, MatchesResponse, MatchOut, OtherUser, Resonanc
 router = APIRouter(prefix="/api/v1")
 
 
-@router.post("/resonance", tags=["discovery"], response_model=ResonanceResponse, summary="Resonate with (like) or decline (pass) a user",
+@router.post("/resonance", tags=["discovery"], response_model=ResonanceResponse,
+             summary="Resonate with (like) or decline (pass) a user",
              description="Records the caller's action on the target; a later action replaces an earlier one. "
                          "When both users have resonated with each other they are matched (exactly once) and "
                          "`matching.match.created` is published. `is_match` tells whether the pair is matched "
                          "after this call; declining does not undo an existing match.",
-             responses={401: {"description": "No or invalid access token"},
-                        404: {"description": "The target (or the caller) does not exist or was deleted"},
-                        409: {"description": "The caller's profile has not reached this service yet; retry"},
-                        422: {"description": "Invalid body, or the target is the caller"}})
+             responses=PAIR_ERRORS)
 async def resonance(body: ResonanceRequest, request: Request, principal: Principal = Depends(require_principal),
                     session: AsyncSession = Depends(db_session)) -> ResonanceResponse:
     runtime = runtime_of(request)

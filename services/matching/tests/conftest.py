@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import random
-import time
 import uuid
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
