@@ -1,17 +1,21 @@
-"""Helpers for the services' tests (never imported by service code): waiting on a condition, reading
-what a JetStream stream holds, and checking that migrations build the schema tables.py declares."""
+"""Helpers for the services' tests (never imported by service code): an app behind an in-process
+client, waiting on a condition, reading what a JetStream stream holds, and checking that migrations
+build the schema tables.py declares."""
 from __future__ import annotations
 
 import asyncio
 import time
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
 import asyncpg
+import httpx
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from fastapi import FastAPI
 from nats.js import JetStreamContext
 from sqlalchemy import MetaData, inspect
 from sqlalchemy.engine import Connection, make_url
@@ -35,6 +39,17 @@ async def eventually(probe: Callable[[], Awaitable[T]], *, timeout: float = 15.0
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out after {timeout:.0f}s waiting for {what}")
         await asyncio.sleep(POLL_SECONDS)
+
+
+@asynccontextmanager
+async def app_client(create_app: Callable[[], FastAPI], base_url: str) -> AsyncIterator[httpx.AsyncClient]:
+    """A new app with its real lifespan (consumers, relay) behind an in-process httpx client;
+    ``client.app`` is the app."""
+    app = create_app()
+    async with app.router.lifespan_context(app):
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url=base_url) as client:
+            client.app = app  # type: ignore[attr-defined]
+            yield client
 
 
 async def stream_events(js: JetStreamContext, subject: str, timeout: float = 10.0) -> list[Envelope]:

@@ -8,6 +8,7 @@ import datetime as dt
 import random
 import uuid
 from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +24,7 @@ from devstack.processes import free_port
 from numeros_common.db import make_engine, make_session_factory
 from numeros_common.events.schemas import Envelope, NumerologyCore, UserDeletedV1, UserRegisteredV1, UserUpdatedV1
 from numeros_common.migrations import upgrade
-from numeros_common.testing import eventually
+from numeros_common.testing import app_client, eventually
 from services.matching.discovery.rules import years_before
 from services.matching.matches.service import Matchmaker
 from services.matching.matches.service import resonate as resonate_use_case
@@ -71,14 +72,13 @@ def matching_migrated(infra) -> str:
     return infra.database_url
 
 
+@dataclass
 class Harness:
-    def __init__(self, app, client: httpx.AsyncClient, js: JetStreamContext, nc,
-                 mint_token: Callable[..., str]) -> None:
-        self.app = app
-        self.client = client
-        self.js = js
-        self.nc = nc
-        self.mint_token = mint_token
+    app: Any
+    client: httpx.AsyncClient
+    js: JetStreamContext
+    nc: Any
+    mint_token: Callable[..., str]
 
     @property
     def runtime(self):
@@ -167,13 +167,12 @@ async def _harness(env: dict[str, str], mint_token, monkeypatch) -> AsyncIterato
         monkeypatch.setenv(key, value)
     from services.matching.app import create_app
 
-    app = create_app()
-    async with app.router.lifespan_context(app):
-        await asyncio.wait_for(app.state.runtime.nats.wait_ready(), 15)  # streams exist from here on
-        nc = await nats.connect(app.state.runtime.settings.nats_url, name=f"matching-test-{uuid.uuid4().hex[:6]}")
+    async with app_client(create_app, "http://matching") as client:
+        runtime = client.app.state.runtime
+        await asyncio.wait_for(runtime.nats.wait_ready(), 15)  # streams exist from here on
+        nc = await nats.connect(runtime.settings.nats_url, name=f"matching-test-{uuid.uuid4().hex[:6]}")
         try:
-            async with httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url="http://matching") as client:
-                yield Harness(app, client, nc.jetstream(), nc, mint_token)
+            yield Harness(client.app, client, nc.jetstream(), nc, mint_token)
         finally:
             await nc.close()
 
