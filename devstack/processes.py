@@ -1,7 +1,6 @@
 """Child processes with prefixed, streamed logs and a clean stop (no orphans)."""
 from __future__ import annotations
 
-import asyncio
 import ctypes
 import os
 import signal
@@ -10,7 +9,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import KW_ONLY, dataclass, field
 from pathlib import Path
 from typing import IO, TypeVar
@@ -47,16 +46,6 @@ def poll(fetch: Callable[[], T], accept: Callable[[T], object], timeout: float, 
     for pause in _pauses(timeout, interval):
         time.sleep(pause)
         if accept(value := fetch()):
-            return value
-    raise TimeoutError(f"timed out after {timeout:.0f}s waiting for {what}; last value: {value!r}")
-
-
-async def poll_async(fetch: Callable[[], Awaitable[T]], accept: Callable[[T], object], timeout: float, what: str,
-                     interval: float = 0.1) -> T:
-    """poll() for a coroutine function, without blocking the event loop."""
-    for pause in _pauses(timeout, interval):
-        await asyncio.sleep(pause)
-        if accept(value := await fetch()):
             return value
     raise TimeoutError(f"timed out after {timeout:.0f}s waiting for {what}; last value: {value!r}")
 

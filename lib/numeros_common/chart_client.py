@@ -88,18 +88,6 @@ def grpc_date(value: dt.date) -> chart_pb2.Date:
     return chart_pb2.Date(year=value.year, month=value.month, day=value.day)
 
 
-def compatibility_person(*, life_path: int, expression: int, soul_urge: int, personality: int, chart_level: int,
-                         key_longitudes: Sequence[float] | None = None) -> chart_pb2.CompatibilityPerson:
-    """One person for scoring; ``key_longitudes`` is (sun, moon, mercury, venus, mars) or None if unknown."""
-    person = chart_pb2.CompatibilityPerson(life_path=life_path, expression=expression, soul_urge=soul_urge,
-                                           personality=personality, chart_level=chart_level)
-    if key_longitudes is not None:
-        sun, moon, mercury, venus, mars = key_longitudes
-        person.key_longitudes.CopyFrom(chart_pb2.KeyLongitudes(sun=sun, moon=moon, mercury=mercury, venus=venus,
-                                                               mars=mars))
-    return person
-
-
 def birth_data(name: str, birth_date: dt.date, *, birth_time: dt.time | str | None = None,
                birth_place: str | None = None, latitude: float | None = None, longitude: float | None = None,
                timezone: str | None = None, house_system: str | None = None) -> chart_pb2.BirthData:
@@ -126,17 +114,16 @@ class ChartClient:
         self.health = health_pb2_grpc.HealthStub(self.channel)
         self.deadline = deadline_seconds
 
-    async def _call(self, method: Callable[..., Awaitable[T]], request: Any, deadline: float | None = None) -> T:
+    async def call(self, method: Callable[..., Awaitable[T]], request: Any, *, deadline: float | None = None,
+                   errors: Callable[[grpc.aio.AioRpcError], AppError] = to_app_error) -> T:
+        """``method`` (a ``self.stub`` RPC) with the deadline and the caller's request id; a gRPC failure
+        raises ``errors(exc)`` (by default ``to_app_error``: 503 / 422 naming the field / 502)."""
         request_id = request_id_var.get()
         metadata = ((REQUEST_ID_METADATA_KEY, request_id),) if request_id else None
         try:
             return await method(request, timeout=deadline or self.deadline, metadata=metadata)
         except grpc.aio.AioRpcError as exc:
-            raise to_app_error(exc) from exc
-
-    async def calculate_numerology(self, full_name: str, birth_date: dt.date) -> chart_pb2.CalculateNumerologyResponse:
-        request = chart_pb2.CalculateNumerologyRequest(full_name=full_name, birth_date=grpc_date(birth_date))
-        return await self._call(self.stub.CalculateNumerology, request)
+            raise errors(exc) from exc
 
     async def calculate_profile(self, name: str, birth_date: dt.date, *, birth_time: dt.time | str | None = None,
                                 birth_place: str | None = None, latitude: float | None = None,
@@ -145,21 +132,21 @@ class ChartClient:
         """Numerology + natal chart; ``document.json`` is ``{"numerology", "astrology", "chart_level"}``."""
         request = birth_data(name, birth_date, birth_time=birth_time, birth_place=birth_place, latitude=latitude,
                              longitude=longitude, timezone=timezone, house_system=house_system)
-        return await self._call(self.stub.CalculateProfile, request)
+        return await self.call(self.stub.CalculateProfile, request)
 
     async def numerology_report(self, full_name: str, birth_date: dt.date, *, as_of: dt.date, system: str = "",
                                 y_as_vowel: str = "") -> chart_pb2.JsonDocument:
         """The jioastro ``POST /calculate`` body; ``as_of`` is the day personal cycles are read for."""
         request = chart_pb2.NumerologyReportRequest(full_name=full_name, birth_date=grpc_date(birth_date),
                                                     as_of=grpc_date(as_of), system=system, y_as_vowel=y_as_vowel)
-        return await self._call(self.stub.NumerologyReport, request)
+        return await self.call(self.stub.NumerologyReport, request)
 
     async def compare_names(self, names: Sequence[str], birth_date: dt.date, *, system: str = "",
                             y_as_vowel: str = "") -> chart_pb2.JsonDocument:
         """The jioastro ``POST /compare`` body."""
         request = chart_pb2.CompareNamesRequest(names=list(names), birth_date=grpc_date(birth_date), system=system,
                                                 y_as_vowel=y_as_vowel)
-        return await self._call(self.stub.CompareNames, request)
+        return await self.call(self.stub.CompareNames, request)
 
     async def calculate_human_design(self, birth_datetime: str, birth_timezone: str, birth_latitude: float,
                                      birth_longitude: float, name: str | None = None) -> chart_pb2.JsonDocument:
@@ -167,25 +154,7 @@ class ChartClient:
         request = chart_pb2.HumanDesignRequest(birth_datetime=birth_datetime, birth_timezone=birth_timezone,
                                                birth_latitude=birth_latitude, birth_longitude=birth_longitude,
                                                name=name or "")
-        return await self._call(self.stub.CalculateHumanDesign, request)
-
-    async def score_candidates(self, subject: chart_pb2.CompatibilityPerson, *, candidate_ids: Sequence[int],
-                               life_path: Sequence[int], expression: Sequence[int], soul_urge: Sequence[int],
-                               personality: Sequence[int], chart_level: Sequence[int],
-                               key_longitudes: Sequence[float] = (),
-                               deadline: float | None = None) -> chart_pb2.ScoreCandidatesResponse:
-        """One subject against up to 5,000 candidates, given as columns (one value per candidate;
-        ``key_longitudes`` five per candidate, or empty to score on numerology alone)."""
-        request = chart_pb2.ScoreCandidatesRequest(
-            subject=subject, candidate_ids=candidate_ids, life_path=life_path, expression=expression,
-            soul_urge=soul_urge, personality=personality, chart_level=chart_level, key_longitudes=key_longitudes)
-        return await self._call(self.stub.ScoreCandidates, request, deadline)
-
-    async def evaluate_compatibility(self, a: chart_pb2.CompatibilityPerson,
-                                     b: chart_pb2.CompatibilityPerson) -> chart_pb2.JsonDocument:
-        """numeros-backend-rebuild's CompatibilityResponse for one pair."""
-        request = chart_pb2.EvaluateCompatibilityRequest(a=a, b=b)
-        return await self._call(self.stub.EvaluateCompatibility, request)
+        return await self.call(self.stub.CalculateHumanDesign, request)
 
     async def vedic_snapshot(self, birth: chart_pb2.BirthData, *, as_of: dt.date, ayanamsa: str = "",
                              house_system: str = "", uncertainty_minutes: int = 0) -> chart_pb2.VedicSnapshotResponse:
@@ -193,14 +162,14 @@ class ChartClient:
         ``as_of`` is the day dasha and transits are read for."""
         request = chart_pb2.VedicRequest(birth=birth, ayanamsa=ayanamsa, house_system=house_system,
                                          as_of=grpc_date(as_of), uncertainty_minutes=uncertainty_minutes)
-        return await self._call(self.stub.VedicSnapshot, request)
+        return await self.call(self.stub.VedicSnapshot, request)
 
     async def daily_forecast(self, day: dt.date, natal: chart_pb2.BirthData | None = None) -> chart_pb2.JsonDocument:
         """The daily forecast for ``day``: universal, or personalised for ``natal`` when given."""
         request = chart_pb2.DailyForecastRequest(date=grpc_date(day))
         if natal is not None:
             request.natal.CopyFrom(natal)
-        return await self._call(self.stub.DailyForecast, request)
+        return await self.call(self.stub.DailyForecast, request)
 
     async def check_health(self) -> dict[str, str]:
         reply = await self.health.Check(health_pb2.HealthCheckRequest(service=""), timeout=2)
@@ -210,7 +179,3 @@ class ChartClient:
     async def close(self) -> None:
         await self.channel.close()
 
-
-def document(reply: chart_pb2.JsonDocument) -> dict[str, Any]:
-    """The JSON document a chart RPC returned, parsed."""
-    return json.loads(reply.json)

@@ -1,7 +1,8 @@
 """Async SQLAlchemy engine and sessions; each service owns one Postgres schema."""
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import importlib
+from collections.abc import Iterable
 
 from sqlalchemy import MetaData
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
@@ -25,14 +26,17 @@ def schema_base(schema: str) -> type[DeclarativeBase]:
     return Base
 
 
+def with_domain_tables(metadata: MetaData, package: str, domains: Iterable[str]) -> MetaData:
+    """``metadata`` once every ``<package>.<domain>.tables`` module has declared its tables on it
+    (migrations compare against the whole schema, whichever modules the caller imported)."""
+    for domain in domains:
+        importlib.import_module(f"{package}.{domain}.tables")
+    return metadata
+
+
 def make_engine(url: str, **kwargs) -> AsyncEngine:
     return create_async_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10, **kwargs)
 
 
 def make_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False)
-
-
-async def session_scope(factory: async_sessionmaker[AsyncSession]) -> AsyncIterator[AsyncSession]:
-    async with factory() as session:
-        yield session

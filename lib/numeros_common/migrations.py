@@ -15,11 +15,19 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from .events.outbox import inbox_table, outbox_table
 
 
-def upgrade(migrations_dir: Path, database_url: str, revision: str = "head") -> None:
+def _config(migrations_dir: Path, database_url: str) -> Config:
     config = Config()
     config.set_main_option("script_location", str(migrations_dir))
     config.set_main_option("sqlalchemy.url", database_url)
-    command.upgrade(config, revision)
+    return config
+
+
+def upgrade(migrations_dir: Path, database_url: str, revision: str = "head") -> None:
+    command.upgrade(_config(migrations_dir, database_url), revision)
+
+
+def downgrade(migrations_dir: Path, database_url: str, revision: str) -> None:
+    command.downgrade(_config(migrations_dir, database_url), revision)
 
 
 def run_env(target_metadata: MetaData, schema: str) -> None:

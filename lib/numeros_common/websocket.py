@@ -11,8 +11,6 @@ from starlette.websockets import WebSocket
 from .auth import Principal, TokenVerifier, token_from_header
 from .errors import AppError
 
-CLOSE_UNAUTHENTICATED = 4401
-CLOSE_NOT_FOUND = 4404
 CLOSE_TRY_AGAIN_LATER = 1013
 CLOSE_INTERNAL_ERROR = 1011
 

@@ -6,16 +6,17 @@ from fastapi import FastAPI
 from numeros_common.http import create_service_app
 from numeros_common.runtime import Runtime
 
-from . import consumers
-from .adapters.tables import inbox, outbox
-from .api import messages, ws
+from .database import inbox, outbox
+from .matches import consumers as matches_consumer
+from .messages import router as messages, websocket as ws
+from .push import consumers as push_consumer
 from .settings import ChatSettings
 
 
 def build_runtime() -> Runtime:
     runtime = Runtime(ChatSettings(), outbox=outbox, inbox=inbox)
-    runtime.consume(consumers.MATCHES_CONSUMER, consumers.MATCHES_SUBJECTS, consumers.apply_match_event)
-    runtime.consume(consumers.PUSH_CONSUMER, consumers.PUSH_SUBJECTS, consumers.push_for_event)
+    runtime.consume(matches_consumer.MATCHES_CONSUMER, matches_consumer.MATCHES_SUBJECTS, matches_consumer.HANDLER)
+    runtime.consume(push_consumer.PUSH_CONSUMER, push_consumer.PUSH_SUBJECTS, push_consumer.HANDLER)
     return runtime
 
 

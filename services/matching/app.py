@@ -8,9 +8,10 @@ from fastapi import FastAPI
 from numeros_common.http import create_service_app
 from numeros_common.runtime import Runtime
 
-from .adapters.tables import inbox, outbox
-from .api import discovery, matches
-from .consumers import PROFILE_CONSUMER, PROFILE_SUBJECTS, profile_event_handler
+from .database import inbox, outbox
+from .discovery import router as discovery
+from .matches import router as matches
+from .profiles.consumers import PROFILE_CONSUMER, PROFILE_SUBJECTS, profile_event_handler
 from .settings import MatchingSettings
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 
 import nats.errors
 from nats.aio.msg import Msg
@@ -23,16 +24,15 @@ log = logging.getLogger(__name__)
 Handler = Callable[[AsyncSession, Envelope], Awaitable[None]]
 
 
+@dataclass(kw_only=True, eq=False)
 class DurableConsumer:
-    def __init__(self, *, name: str, subjects: list[str], handler: Handler, nats: NatsLink,
-                 sessions: async_sessionmaker[AsyncSession], inbox: Table, max_deliver: int = 50) -> None:
-        self.name = name
-        self.subjects = subjects
-        self.handler = handler
-        self.nats = nats
-        self.sessions = sessions
-        self.inbox = inbox
-        self.max_deliver = max_deliver
+    name: str
+    subjects: list[str]
+    handler: Handler
+    nats: NatsLink
+    sessions: async_sessionmaker[AsyncSession]
+    inbox: Table
+    max_deliver: int = 50
 
     async def run(self) -> None:
         await asyncio.gather(*(self._run_subject(s) for s in self.subjects))

@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
-import uuid
 
 from sqlalchemy import Column, DateTime, Index, Integer, MetaData, String, Table, Uuid, func, select, update
 from sqlalchemy.dialects.postgresql import JSONB
@@ -109,7 +108,3 @@ class OutboxRelay:
         if published:
             log.info("outbox published", extra={"count": published})
         return published
-
-
-def new_event_id() -> uuid.UUID:
-    return uuid.uuid4()

@@ -2,16 +2,16 @@
 import asyncio
 import uuid
 
-import nats
 import pytest
+from nats.js.errors import NotFoundError
 from sqlalchemy import BigInteger, Column, MetaData, Table, func, select, text
 
-from devstack.processes import poll_async
 from numeros_common.db import make_engine, make_session_factory
 from numeros_common.events.consumer import DurableConsumer
 from numeros_common.events.outbox import OutboxRelay, add_event, inbox_table, outbox_table
 from numeros_common.events.schemas import Envelope, UserDeletedV1
 from numeros_common.nats_link import NatsLink
+from numeros_common.testing import eventually, stream_events
 
 
 @pytest.fixture
@@ -28,23 +28,6 @@ async def db(infra):
     async with engine.begin() as conn:
         await conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
     await engine.dispose()
-
-
-async def collect(nats_url: str, subject: str, want: int, timeout: float = 10) -> list[Envelope]:
-    nc = await nats.connect(nats_url)
-    try:
-        sub = await nc.jetstream().subscribe(subject, ordered_consumer=True)
-        seen: list[Envelope] = []
-        deadline = asyncio.get_running_loop().time() + timeout
-        while asyncio.get_running_loop().time() < deadline:
-            try:
-                seen.append(Envelope.model_validate_json((await sub.next_msg(timeout=0.5)).data))
-            except nats.errors.TimeoutError:
-                if len(seen) >= want:
-                    break
-        return seen
-    finally:
-        await nc.close()
 
 
 async def test_relay_publishes_each_outbox_row_once_even_when_run_twice(db, infra):
@@ -65,7 +48,8 @@ async def test_relay_publishes_each_outbox_row_once_even_when_run_twice(db, infr
         await session.execute(tables["outbox"].update().values(published_at=None))
         await session.commit()
     assert await relay.publish_pending() == 1
-    events = [e for e in await collect(infra.nats_url, "identity.user.deleted", 1) if e.data["user_id"] == user_id]
+    js = await link.wait_ready()
+    events = [e for e in await stream_events(js, "identity.user.deleted") if e.data["user_id"] == user_id]
     assert [e.id for e in events] == [envelope.id]
     await link.close()
 
@@ -91,16 +75,17 @@ async def test_consumer_applies_each_event_once_and_retries_failures(db, infra):
     for msg_id in ("a", "b"):  # the same event twice, past JetStream's de-duplication
         last = await js.publish("identity.user.deleted", envelope.model_dump_json().encode(),
                                 headers={"Nats-Msg-Id": f"{envelope.id}-{msg_id}"})
+    durable = f"{consumer.name}-identity_user_deleted"
 
-    async def consumers() -> list:
-        return [c for c in await js.consumers_info(last.stream) if c.name.startswith(consumer.name)]
+    async def both_handled() -> bool:
+        """Acked up to the duplicate: the failed delivery, its redelivery and the duplicate are all done."""
+        try:
+            info = await js.consumer_info(last.stream, durable)
+        except NotFoundError:  # the consumer has not subscribed yet
+            return False
+        return info.ack_floor.stream_seq >= last.seq and info.num_ack_pending == 0
 
-    def all_acked(infos: list) -> bool:
-        return bool(infos) and all(c.ack_floor.stream_seq >= last.seq and not c.num_pending and not c.num_ack_pending
-                                   for c in infos)
-
-    # Both deliveries acked (the failed one after its redelivery): nothing is left to apply.
-    await poll_async(consumers, all_acked, 30, "the consumer to ack both deliveries")
+    await eventually(both_handled, timeout=30, what="the consumer to ack both copies")
     async with sessions() as session:
         effects = await session.scalar(select(func.count()).select_from(tables["effects"])
                                        .where(tables["effects"].c.user_id == user_id))

@@ -1,4 +1,4 @@
 from numeros_common.migrations import run_env
-from services.chat.adapters.tables import metadata
+from services.chat.database import full_metadata
 
-run_env(metadata, "chat")
+run_env(full_metadata(), "chat")

@@ -3,13 +3,13 @@ outbox relay), fed by real matching events published to JetStream."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from pathlib import Path
 
 import httpx
 import pytest
 
 from numeros_common.migrations import upgrade
+from numeros_common.testing import app_client
 
 
 MIGRATIONS = Path(__file__).resolve().parents[1] / "migrations"
@@ -34,15 +34,7 @@ def make_chat_client(chat_environment):
     """An in-process chat app (real lifespan) behind an httpx client; ``client.app`` is the app."""
     from services.chat.app import create_app
 
-    @asynccontextmanager
-    async def make() -> AsyncIterator[httpx.AsyncClient]:
-        app = create_app()
-        async with app.router.lifespan_context(app):
-            async with httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url="http://chat") as client:
-                client.app = app  # type: ignore[attr-defined]
-                yield client
-
-    return make
+    return lambda: app_client(create_app, "http://chat")
 
 
 @pytest.fixture

@@ -1,10 +1,8 @@
-"""Helpers for chat's integration tests: real matching events on JetStream, polling, DB reads."""
+"""Helpers for chat's integration tests: real matching events on JetStream, waits, DB reads."""
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import secrets
-import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -13,6 +11,7 @@ from sqlalchemy import select
 
 from numeros_common.events.schemas import Envelope, MatchCreatedV1, MatchRemovedV1
 from numeros_common.events.streams import ensure_streams
+from numeros_common.testing import eventually as wait_until
 
 
 def new_id() -> int:
@@ -43,16 +42,9 @@ async def publish(nats_url: str, *envelopes: Envelope, msg_id: str | None = None
 
 
 async def eventually(probe: Callable[[], Awaitable[Any]], timeout: float = 45.0, what: str = "condition") -> Any:
-    """Poll until ``probe`` is truthy. Usually milliseconds; the generous default covers a JetStream
-    redelivery (ack_wait 30 s) should an event reach a consumer of an app that was shutting down."""
-    deadline = time.monotonic() + timeout
-    while True:
-        result = await probe()
-        if result:
-            return result
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout:.0f}s waiting for {what}")
-        await asyncio.sleep(0.05)
+    """Usually milliseconds; the generous default covers a JetStream redelivery (ack_wait 30 s) should
+    an event reach a consumer of an app that was shutting down."""
+    return await wait_until(probe, timeout=timeout, what=what)
 
 
 async def fetch_all(app, query) -> list[Any]:
@@ -61,7 +53,7 @@ async def fetch_all(app, query) -> list[Any]:
 
 
 async def match_row(app, match_id: int):
-    from services.chat.adapters.tables import matches
+    from services.chat.matches.tables import matches
 
     rows = await fetch_all(app, select(matches).where(matches.c.match_id == match_id))
     return rows[0] if rows else None

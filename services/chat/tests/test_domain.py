@@ -8,12 +8,12 @@ from pydantic import ValidationError
 
 from numeros_common.errors import AppError
 from numeros_common.websocket import close_code_for, close_reason
-from services.chat.api.schemas import PostMessageRequest
-from services.chat.api.ws import parse_match_id
-from services.chat.domain import push
-from services.chat.domain.frames import MAX_FRAME_BYTES, FrameError, Ping, SendMessage, Typing, parse_frame
-from services.chat.domain.messages import normalize_content, other_participant, preview
-from services.chat.service import live_channel
+from services.chat.messages.schemas import PostMessageRequest
+from services.chat.messages.websocket import parse_match_id
+from services.chat.push import rules as push
+from services.chat.messages.frames import MAX_FRAME_BYTES, FrameError, Ping, SendMessage, Typing, parse_frame
+from services.chat.messages.rules import normalize_content, other_participant, preview
+from services.chat.messages.service import live_channel
 
 
 def test_normalize_strips_and_keeps_inner_whitespace() -> None:
@@ -110,3 +110,17 @@ def test_close_codes_mirror_http_statuses() -> None:
 
 def test_live_channel_name() -> None:
     assert live_channel(42) == "chat:match:42"
+
+
+def test_live_message_frame_is_the_rest_body() -> None:
+    import datetime as dt
+
+    from services.chat.messages.frames import message_frame
+    from services.chat.messages.schemas import MessageOut
+
+    row = {"id": 7, "match_id": 3, "sender_id": 5, "content": "hé 💫", "read_at": None,
+           "created_at": dt.datetime(2026, 3, 1, 12, 30, 5, 120000, tzinfo=dt.UTC)}
+    assert message_frame(row) == {"type": "message", "message": {
+        "id": 7, "match_id": 3, "sender_id": 5, "content": "hé 💫", "read_at": None,
+        "created_at": "2026-03-01T12:30:05.120000Z"}}
+    assert message_frame(row)["message"] == MessageOut.model_validate(row).model_dump(mode="json")

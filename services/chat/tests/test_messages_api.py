@@ -9,7 +9,9 @@ import nats
 import pytest
 from sqlalchemy import select
 
-from services.chat.adapters.tables import inbox, push_notifications
+from services.chat.database import inbox
+from services.chat.matches import repository as matches_repository
+from services.chat.push.tables import push_notifications
 
 from .helpers import auth, create_match, eventually, fetch_all, match_created, match_removed, match_row, new_id, publish
 
@@ -114,11 +116,21 @@ async def test_unknown_match_is_404_after_a_short_wait(client, mint_token):
 
 
 @pytest.mark.asyncio
-async def test_message_right_after_match_waits_for_the_event(client, infra, mint_token):
+async def test_message_right_after_match_waits_for_the_event(client, infra, mint_token, monkeypatch):
     """The client opens the chat straight from "It's a match!": chat may not have the match yet."""
     match_id, alice, bob = new_id(), new_id(), new_id()
+    looked_up = asyncio.Event()
+    find_match = matches_repository.find_match
+
+    async def observed_find_match(session, wanted, **kwargs):
+        row = await find_match(session, wanted, **kwargs)
+        if wanted == match_id and row is None:
+            looked_up.set()  # the request has looked and is now waiting for the match
+        return row
+
+    monkeypatch.setattr(matches_repository, "find_match", observed_find_match)
     post = asyncio.create_task(client.post(url(match_id), json={"content": "quick!"}, headers=auth(mint_token(alice))))
-    await asyncio.sleep(0.3)
+    await asyncio.wait_for(looked_up.wait(), 10)
     await publish(infra.nats_url, match_created(match_id, (alice, bob)))
     reply = await post
     assert reply.status_code == 201, reply.text

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from starlette.testclient import TestClient
 from starlette.websockets import WebSocketDisconnect
 
-from services.chat.adapters.tables import messages
+from services.chat.messages.tables import messages
 
 from .helpers import auth, create_match, fetch_all, new_id
 

@@ -1,4 +1,4 @@
 from numeros_common.migrations import run_env
-from services.matching.adapters.tables import metadata
+from services.matching.database import full_metadata
 
-run_env(metadata, "matching")
+run_env(full_metadata(), "matching")

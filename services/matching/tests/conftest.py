@@ -6,9 +6,9 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import random
-import time
 import uuid
 from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -18,12 +18,18 @@ import pytest
 import pytest_asyncio
 from nats.js import JetStreamContext
 from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from devstack.processes import free_port
+from numeros_common.db import make_engine, make_session_factory
 from numeros_common.events.schemas import Envelope, NumerologyCore, UserDeletedV1, UserRegisteredV1, UserUpdatedV1
 from numeros_common.migrations import upgrade
-from services.matching.adapters.tables import profiles
-from services.matching.domain.discovery import years_before
+from numeros_common.testing import app_client, eventually
+from services.matching.discovery.rules import years_before
+from services.matching.matches.service import Matchmaker
+from services.matching.matches.service import resonate as resonate_use_case
+from services.matching.profiles.service import apply_profile_event
+from services.matching.profiles.tables import profiles
 
 MIGRATIONS = Path(__file__).resolve().parents[1] / "migrations"
 
@@ -38,6 +44,27 @@ def born_aged(age: int, days_after_birthday: int = 100) -> dt.date:
     return years_before(dt.datetime.now(dt.UTC).date() - dt.timedelta(days=days_after_birthday), age)
 
 
+def registered(user_id: int, *, display_name: str = "Test User", birth_date: dt.date | None = None,
+               photos: list[str] | None = None, occurred_at: dt.datetime | None = None,
+               update: bool = False, numerology: NumerologyCore | None = None,
+               natal: dict[str, Any] | None = None) -> Envelope:
+    """identity.user.registered (or .updated) as identity publishes it. ``natal``: chart_level,
+    sun_sign, moon_sign, rising_sign, key_longitudes (the event's defaults when omitted: level 1, no chart)."""
+    model = UserUpdatedV1 if update else UserRegisteredV1
+    data = model(user_id=user_id, display_name=display_name, birth_date=birth_date or born_aged(30),
+                 photos=photos if photos is not None else [f"https://img.example/{user_id}.jpg"], bio="hi",
+                 numerology=numerology or NumerologyCore(life_path=7, expression=3, soul_urge=11, personality=1),
+                 **(natal or {}))
+    envelope = Envelope.wrap("identity", data)
+    if occurred_at is not None:
+        envelope.occurred_at = occurred_at
+    return envelope
+
+
+def deleted(user_id: int) -> Envelope:
+    return Envelope.wrap("identity", UserDeletedV1(user_id=user_id))
+
+
 @pytest.fixture(scope="session")
 def matching_migrated(infra) -> str:
     upgrade(MIGRATIONS, infra.database_url)
@@ -45,14 +72,13 @@ def matching_migrated(infra) -> str:
     return infra.database_url
 
 
+@dataclass
 class Harness:
-    def __init__(self, app, client: httpx.AsyncClient, js: JetStreamContext, nc,
-                 mint_token: Callable[..., str]) -> None:
-        self.app = app
-        self.client = client
-        self.js = js
-        self.nc = nc
-        self.mint_token = mint_token
+    app: Any
+    client: httpx.AsyncClient
+    js: JetStreamContext
+    nc: Any
+    mint_token: Callable[..., str]
 
     @property
     def runtime(self):
@@ -65,38 +91,15 @@ class Harness:
         await self.js.publish(envelope.subject, envelope.model_dump_json().encode(),
                               headers={"Nats-Msg-Id": msg_id or str(envelope.id)})
 
-    def registered(self, user_id: int, *, display_name: str = "Test User", birth_date: dt.date | None = None,
-                   photos: list[str] | None = None, occurred_at: dt.datetime | None = None,
-                   update: bool = False, numerology: NumerologyCore | None = None,
-                   natal: dict[str, Any] | None = None) -> Envelope:
-        """``natal``: chart_level, sun_sign, moon_sign, rising_sign, key_longitudes (the event's defaults
-        when omitted: level 1, no chart)."""
-        model = UserUpdatedV1 if update else UserRegisteredV1
-        data = model(user_id=user_id, display_name=display_name, birth_date=birth_date or born_aged(30),
-                     photos=photos if photos is not None else [f"https://img.example/{user_id}.jpg"], bio="hi",
-                     numerology=numerology or NumerologyCore(life_path=7, expression=3, soul_urge=11, personality=1),
-                     **(natal or {}))
-        envelope = Envelope.wrap("identity", data)
-        if occurred_at is not None:
-            envelope.occurred_at = occurred_at
-        return envelope
-
-    def deleted(self, user_id: int) -> Envelope:
-        return Envelope.wrap("identity", UserDeletedV1(user_id=user_id))
+    registered = staticmethod(registered)
+    deleted = staticmethod(deleted)
 
     async def profile(self, user_id: int):
         async with self.runtime.sessions() as session:
             return (await session.execute(select(profiles).where(profiles.c.user_id == user_id))).mappings().first()
 
     async def wait_for(self, check: Callable[[], Any], what: str, timeout: float = 15.0) -> Any:
-        deadline = time.monotonic() + timeout
-        while True:
-            result = await check()
-            if result:
-                return result
-            if time.monotonic() > deadline:
-                raise AssertionError(f"timed out waiting for {what}")
-            await asyncio.sleep(0.05)
+        return await eventually(check, timeout=timeout, what=what)
 
     async def wait_profile(self, user_id: int, predicate: Callable[[Any], bool] = lambda row: True):
         async def check():
@@ -164,12 +167,37 @@ async def _harness(env: dict[str, str], mint_token, monkeypatch) -> AsyncIterato
         monkeypatch.setenv(key, value)
     from services.matching.app import create_app
 
-    app = create_app()
-    async with app.router.lifespan_context(app):
-        await asyncio.wait_for(app.state.runtime.nats.wait_ready(), 15)  # streams exist from here on
-        nc = await nats.connect(app.state.runtime.settings.nats_url, name=f"matching-test-{uuid.uuid4().hex[:6]}")
+    async with app_client(create_app, "http://matching") as client:
+        runtime = client.app.state.runtime
+        await asyncio.wait_for(runtime.nats.wait_ready(), 15)  # streams exist from here on
+        nc = await nats.connect(runtime.settings.nats_url, name=f"matching-test-{uuid.uuid4().hex[:6]}")
         try:
-            async with httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url="http://matching") as client:
-                yield Harness(app, client, nc.jetstream(), nc, mint_token)
+            yield Harness(client.app, client, nc.jetstream(), nc, mint_token)
         finally:
             await nc.close()
+
+
+@pytest_asyncio.fixture
+async def sessions(matching_migrated) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
+    """Sessions on matching's schema, for use-cases tested without HTTP or NATS."""
+    engine = make_engine(matching_migrated)
+    try:
+        yield make_session_factory(engine)
+    finally:
+        await engine.dispose()
+
+
+NO_CHART = Matchmaker(chart=None, producer="matching")
+
+
+async def add_users(sessions, count: int, **kwargs) -> list[int]:
+    ids = [new_user_id() for _ in range(count)]
+    async with sessions() as session, session.begin():
+        for user_id in ids:
+            await apply_profile_event(session, registered(user_id, **kwargs), "matching")
+    return ids
+
+
+async def resonate(sessions, deps, me: int, target: int, action: str = "resonate"):
+    async with sessions() as session:
+        return await resonate_use_case(session, deps, me, target, action)

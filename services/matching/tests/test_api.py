@@ -7,27 +7,12 @@ import json
 
 import pytest
 
-from numeros_common.events.schemas import Envelope
-from services.matching.adapters.tables import matches, outbox
-from services.matching.domain.discovery import age_on, encode_cursor, years_before
+from numeros_common.testing import stream_events
+from services.matching.database import outbox
+from services.matching.discovery.rules import age_on, encode_cursor, years_before
+from services.matching.matches.tables import matches
 
 from .conftest import Harness, born_aged, new_user_id
-
-
-class Collector:
-    """Core-NATS subscriber on a subject (JetStream publishes reach plain subscribers too)."""
-
-    def __init__(self) -> None:
-        self.envelopes: list[Envelope] = []
-
-        async def on_message(msg) -> None:
-            self.envelopes.append(Envelope.model_validate_json(msg.data))
-
-        self.on_message = on_message
-
-    def for_pair(self, a: int, b: int) -> list[Envelope]:
-        pair = sorted((a, b))
-        return [e for e in self.envelopes if list(e.data.get("user_ids", [])) == pair]
 
 
 @pytest.mark.asyncio
@@ -200,46 +185,42 @@ async def test_resonance_before_own_profile_arrives_is_409(harness: Harness) -> 
 
 @pytest.mark.asyncio
 async def test_mutual_resonance_creates_one_match_and_one_event(harness: Harness) -> None:
-    collector = Collector()
-    sub = await harness.nc.subscribe("matching.match.created", cb=collector.on_message)
-    try:
-        a = await harness.register(display_name="Alice", birth_date=born_aged(28),
-                                   photos=["https://img.example/al.jpg"])
-        b = await harness.register(display_name="Bob", birth_date=born_aged(33), photos=[])
-        first = await harness.resonate(a, b)
-        assert first.status_code == 200
-        assert first.json() == {"is_match": False, "match": None}
-        second = await harness.resonate(b, a)
-        assert second.status_code == 200
-        body = second.json()
-        assert body["is_match"] is True
-        match = body["match"]
-        assert match["user_ids"] == sorted([a, b])
-        assert match["other_user"] == {"id": a, "display_name": "Alice", "photos": ["https://img.example/al.jpg"],
-                                       "age": 28}
-        assert dt.datetime.fromisoformat(match["created_at"])
-        # Repeating either side reports the existing match and creates nothing new.
-        again = await harness.resonate(a, b)
-        assert again.json()["is_match"] is True and again.json()["match"]["id"] == match["id"]
-        assert again.json()["match"]["other_user"]["display_name"] == "Bob"
+    a = await harness.register(display_name="Alice", birth_date=born_aged(28),
+                               photos=["https://img.example/al.jpg"])
+    b = await harness.register(display_name="Bob", birth_date=born_aged(33), photos=[])
+    first = await harness.resonate(a, b)
+    assert first.status_code == 200
+    assert first.json() == {"is_match": False, "match": None}
+    second = await harness.resonate(b, a)
+    assert second.status_code == 200
+    body = second.json()
+    assert body["is_match"] is True
+    match = body["match"]
+    assert match["user_ids"] == sorted([a, b])
+    assert match["other_user"] == {"id": a, "display_name": "Alice", "photos": ["https://img.example/al.jpg"],
+                                   "age": 28}
+    assert dt.datetime.fromisoformat(match["created_at"])
+    # Repeating either side reports the existing match and creates nothing new.
+    again = await harness.resonate(a, b)
+    assert again.json()["is_match"] is True and again.json()["match"]["id"] == match["id"]
+    assert again.json()["match"]["other_user"]["display_name"] == "Bob"
 
-        await harness.wait_for(lambda: _ready(collector.for_pair(a, b)), "matching.match.created")
-        await asyncio.sleep(1.0)  # anything duplicated would arrive by now
-        events = collector.for_pair(a, b)
-        assert len(events) == 1
-        event = events[0]
-        assert event.subject == "matching.match.created" and event.producer == "matching"
-        assert event.data["match_id"] == match["id"]
-        assert dt.datetime.fromisoformat(event.data["created_at"]) == dt.datetime.fromisoformat(match["created_at"])
-        lo, hi = sorted([a, b])
-        assert await harness.count(matches, matches.c.user1_id == lo, matches.c.user2_id == hi) == 1
-        assert await harness.count(outbox, outbox.c.envelope["data"]["match_id"].as_integer() == match["id"]) == 1
-    finally:
-        await sub.unsubscribe()
+    await harness.wait_for(lambda: _published(harness, match["id"]), "the outbox relay to publish the match")
+    events = [e for e in await stream_events(harness.js, "matching.match.created")
+              if e.data["user_ids"] == sorted([a, b])]  # all the stream holds: nothing is still to come
+    assert len(events) == 1
+    event = events[0]
+    assert event.subject == "matching.match.created" and event.producer == "matching"
+    assert event.data["match_id"] == match["id"]
+    assert dt.datetime.fromisoformat(event.data["created_at"]) == dt.datetime.fromisoformat(match["created_at"])
+    lo, hi = sorted([a, b])
+    assert await harness.count(matches, matches.c.user1_id == lo, matches.c.user2_id == hi) == 1
+    assert await harness.count(outbox, outbox.c.envelope["data"]["match_id"].as_integer() == match["id"]) == 1
 
 
-async def _ready(value):
-    return value
+async def _published(harness: Harness, match_id: int) -> bool:
+    return await harness.count(outbox, outbox.c.envelope["data"]["match_id"].as_integer() == match_id,
+                               outbox.c.published_at.is_not(None)) == 1
 
 
 @pytest.mark.asyncio

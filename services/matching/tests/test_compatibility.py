@@ -1,38 +1,57 @@
 """Compatibility in scan, scan/evaluate and new matches, on the real chart gRPC server.
 
-Expected numerology scores come from ``services.chart.domain.numerology.numerology_score`` (the
-scalar pair formula, not the vectorised batch path ScoreCandidates runs); expected astrology from the
-chart's single-pair synastry (``synastry.synastry``), not its batch scorer.
+Expected scores are worked by hand from the published rules (chart's ``numerology/compatibility.py``
+table and weights, and the synastry rules in ``synastry.py``'s docstring), not computed by chart code.
 
-What ScoreCandidates answers when a chart is missing (the caller's or the candidate's): numerology
-only, i.e. ``astrology_score`` 0, ``overall_score`` = ``numerology_score`` and no highlight; scan
-says so with ``basis: "numerology"``.
+Numerology: score = (40·life path + 25·soul urge + 20·expression + 15·personality + 50) // 100 of the
+pair harmonies (root-number table; +5 per master number in the pair, at most 100):
+
+    viewer A (7, 11, 3, 1) = (life path, soul urge, expression, personality)
+    with B (5, 22, 9, 4):  75, 100 (roots 2-4: 90, +5+5), 90, 50 -> (3000+2500+1800+750+50)//100 = 81
+    with C (1, 2, 6, 8):   70, 85 (roots 2-2: 80, +5), 85, 55   -> (2800+2125+1700+825+50)//100  = 75
+    with D (33, 6, 4, 9):  45 (roots 6-7: 40, +5), 95 (2-6: 90, +5), 45, 65 -> (1800+2375+900+975+50)//100 = 61
+    with E (2, 7, 8, 3):   60, 65 (roots 2-7: 60, +5), 55, 85   -> (2400+1625+1100+1275+50)//100 = 64
+
+Synastry: the viewer's chart P has its five planets within 48° (Sun 0, Moon 350, Mercury 340, Venus
+325, Mars 312); each other chart puts one planet on an exact aspect to one of P's and parks the rest
+at 32°/33°, where they aspect none of P's planets (separations 32-53° and 67-81° fall between the orbs).
+With H and T the weighted harmony and tension, astrology = rint(50 + 50·tanh((H - 0.8·T)/4)):
+
+    Q: Sun 120, trine P's Sun; weight 1·1 -> H = 1:         astrology 62 (62.25), harmony 22 (22.12)
+    R: Mars 145, opposite P's Venus; 0.9·0.8·1.5 pair bonus × 0.8 opposition -> T = 0.864:
+                                                            astrology 41 (41.45), tension 19 (19.43)
+    S: Moon 350 on P's Moon (Moon-Moon ×1.15), S untimed (level 2, Moon ×0.5) -> H = 0.575:
+                                                            astrology 57 (57.14)
+
+Overall = rint(0.5·numerology + 0.5·astrology), or 0.6 / 0.4 when either chart is untimed (level 1-2).
+Without both charts: numerology only, ``astrology_score`` 0, ``overall_score`` = ``numerology_score``,
+no highlight, ``basis: "numerology"``.
 """
 from __future__ import annotations
 
 import asyncio
-import itertools
 from dataclasses import dataclass
 
 import pytest
 
 from numeros_common.events.schemas import NumerologyCore
-from services.chart.domain.numerology import numerology_score
-from services.chart.domain.synastry import SynastryPerson, combined_score, synastry
-from services.matching.adapters.tables import matches
+from services.matching.matches.tables import matches
 
 from .conftest import Harness, new_user_id
 
 KEYS = ("sun", "moon", "mercury", "venus", "mars")
-NUMBERS = [NumerologyCore(life_path=lp, expression=ex, soul_urge=su, personality=pe)
-           for lp, ex, su, pe in [(7, 3, 11, 1), (5, 9, 22, 4), (1, 6, 2, 8), (33, 4, 6, 9), (2, 8, 7, 3),
-                                  (11, 1, 5, 6), (9, 22, 3, 2), (4, 7, 1, 5)]]
-CHARTS = [  # key longitudes (sun, moon, mercury, venus, mars), chart level, signs
-    ((56.2, 221.75, 40.5, 20.0, 300.125), 4, ("Taurus", "Scorpio", "Leo")),
-    ((176.0, 101.5, 160.25, 200.0, 60.0), 3, ("Virgo", "Cancer", None)),
-    ((296.3, 341.0, 280.0, 316.5, 236.0), 1, ("Capricorn", "Pisces", None)),
-    ((116.0, 341.5, 130.0, 80.0, 10.0), 2, ("Cancer", "Pisces", None)),
-]
+
+
+def numbers(life_path: int, soul_urge: int, expression: int, personality: int) -> NumerologyCore:
+    return NumerologyCore(life_path=life_path, soul_urge=soul_urge, expression=expression, personality=personality)
+
+
+A, B, C, D, E = (numbers(7, 11, 3, 1), numbers(5, 22, 9, 4), numbers(1, 2, 6, 8), numbers(33, 6, 4, 9),
+                 numbers(2, 7, 8, 3))
+P = ((0.0, 350.0, 340.0, 325.0, 312.0), 4, ("Aries", "Pisces", "Leo"))
+Q = ((120.0, 32.0, 32.0, 33.0, 33.0), 4, ("Leo", "Taurus", "Virgo"))
+R = ((32.0, 32.0, 33.0, 33.0, 145.0), 3, ("Taurus", "Taurus", None))
+S = ((32.0, 350.0, 32.0, 33.0, 33.0), 2, ("Taurus", "Pisces", None))
 
 
 @dataclass
@@ -40,10 +59,6 @@ class Person:
     user_id: int
     numerology: NumerologyCore
     chart: tuple | None  # (longitudes, level, signs)
-
-    @property
-    def level(self) -> int:
-        return self.chart[1] if self.chart else 1
 
     def natal(self) -> dict | None:
         if self.chart is None:
@@ -59,15 +74,9 @@ class Person:
         return {k: natal[k] for k in ("chart_level", "sun_sign", "moon_sign", "rising_sign")}
 
 
-_variety = itertools.count()
-
-
-async def people(harness: Harness, *charted: bool) -> list[Person]:
-    """Registered users (one per flag: with or without a chart), with varied numerology."""
-    made = []
-    for has_chart in charted:
-        n = next(_variety)
-        made.append(Person(new_user_id(), NUMBERS[n % len(NUMBERS)], CHARTS[n % len(CHARTS)] if has_chart else None))
+async def people(harness: Harness, *specs: tuple[NumerologyCore, tuple | None]) -> list[Person]:
+    """Registered users, one per (numerology, chart or None)."""
+    made = [Person(new_user_id(), numerology, chart) for numerology, chart in specs]
     for person in made:
         await harness.publish(harness.registered(person.user_id, numerology=person.numerology, natal=person.natal()))
     for person in made:
@@ -75,12 +84,9 @@ async def people(harness: Harness, *charted: bool) -> list[Person]:
     return made
 
 
-def expected_numerology(a: Person, b: Person) -> int:
-    return numerology_score(a.numerology, b.numerology)
-
-
-def expected_synastry(a: Person, b: Person):
-    return synastry(SynastryPerson(a.chart[0], a.level), SynastryPerson(b.chart[0], b.level))
+def numerology_only(score: int) -> dict:
+    return {"overall_score": score, "numerology_score": score, "astrology_score": 0, "highlights": [],
+            "basis": "numerology"}
 
 
 async def scanned(harness: Harness, viewer: Person, others: list[Person]) -> tuple[dict[int, dict], list[dict]]:
@@ -102,50 +108,41 @@ async def scanned(harness: Harness, viewer: Person, others: list[Person]) -> tup
 
 @pytest.mark.asyncio
 async def test_scan_scores_every_profile_against_the_caller(harness: Harness) -> None:
-    viewer, *others = await people(harness, True, True, False, True, False, True)
+    viewer, *others = await people(harness, (A, P), (E, Q), (B, None), (C, R), (C, None), (D, S))
     found, reasons = await scanned(harness, viewer, others)
     assert set(reasons) == {None}
     assert set(found) == {p.user_id for p in others}
     for other in others:
-        profile = found[other.user_id]
-        assert profile["astrology"] == other.astrology()
-        assert profile["numerology"] == other.numerology.model_dump()
-        compatibility = profile["compatibility"]
-        assert set(compatibility) == {"overall_score", "numerology_score", "astrology_score", "highlights", "basis"}
-        assert compatibility["numerology_score"] == expected_numerology(viewer, other)
-        if other.chart is None:  # numerology only
-            assert compatibility == {"overall_score": compatibility["numerology_score"],
-                                     "numerology_score": compatibility["numerology_score"], "astrology_score": 0,
-                                     "highlights": [], "basis": "numerology"}
-        else:
-            pair = expected_synastry(viewer, other)
-            assert compatibility["basis"] == "numerology+astrology"
-            assert compatibility["astrology_score"] == pair.astrology_score
-            assert compatibility["overall_score"] == combined_score(
-                compatibility["numerology_score"], pair.astrology_score, min(viewer.level, other.level))
-            assert len(compatibility["highlights"]) <= 1
-            if pair.highlights:  # the batch's one highlight is the pair's strongest harmonious aspect
-                assert compatibility["highlights"] == [pair.highlights[0]]
-    assert any(found[p.user_id]["compatibility"]["highlights"] for p in others if p.chart)
+        assert found[other.user_id]["astrology"] == other.astrology()
+        assert found[other.user_id]["numerology"] == other.numerology.model_dump()
+    q, plain_b, r, plain_c, s = (found[p.user_id]["compatibility"] for p in others)
+    assert q == {"overall_score": 63, "numerology_score": 64, "astrology_score": 62,
+                 "highlights": ["Your Suns are in harmony"], "basis": "numerology+astrology"}
+    # Tension only: the one highlight is the strongest tense aspect.
+    assert r == {"overall_score": 58, "numerology_score": 75, "astrology_score": 41,
+                 "highlights": ["Your Venus and their Mars pull in opposite directions"],
+                 "basis": "numerology+astrology"}
+    # S has no birth time: 0.6·61 + 0.4·57 = 59.4.
+    assert s == {"overall_score": 59, "numerology_score": 61, "astrology_score": 57,
+                 "highlights": ["Your Moons are aligned"], "basis": "numerology+astrology"}
+    assert plain_b == numerology_only(81)
+    assert plain_c == numerology_only(75)
 
 
 @pytest.mark.asyncio
 async def test_caller_without_a_chart_gets_numerology_only(harness: Harness) -> None:
-    viewer, *others = await people(harness, False, True, False, True)
+    viewer, *others = await people(harness, (A, None), (E, Q), (B, None), (C, R))
     found, reasons = await scanned(harness, viewer, others)
     assert set(reasons) == {None}
-    for other in others:
-        compatibility = found[other.user_id]["compatibility"]
-        numerology = expected_numerology(viewer, other)
-        assert compatibility == {"overall_score": numerology, "numerology_score": numerology, "astrology_score": 0,
-                                 "highlights": [], "basis": "numerology"}
+    for other, numerology in zip(others, (64, 81, 75), strict=True):
+        assert found[other.user_id]["compatibility"] == numerology_only(numerology)
         assert found[other.user_id]["astrology"] == other.astrology()
 
 
 @pytest.mark.asyncio
 async def test_scan_before_the_callers_profile_arrives(harness: Harness) -> None:
-    (other,) = await people(harness, True)
-    stranger = Person(new_user_id(), NUMBERS[0], None)  # has a token, no profile here yet
+    (other,) = await people(harness, (E, Q))
+    stranger = Person(new_user_id(), A, None)  # has a token, no profile here yet
     found, reasons = await scanned(harness, stranger, [other])
     assert set(reasons) == {"PROFILE_PENDING"}
     assert found[other.user_id]["compatibility"] is None
@@ -155,7 +152,7 @@ async def test_scan_before_the_callers_profile_arrives(harness: Harness) -> None
     await harness.wait_profile(stranger.user_id)
     found, reasons = await scanned(harness, stranger, [other])
     assert set(reasons) == {None}
-    assert found[other.user_id]["compatibility"]["numerology_score"] == expected_numerology(stranger, other)
+    assert found[other.user_id]["compatibility"] == numerology_only(64)
 
 
 EVALUATE_KEYS = {"overall_score", "numerology", "astrology", "highlights", "basis"}
@@ -172,30 +169,30 @@ async def evaluate(harness: Harness, caller: int, target: int):
 
 @pytest.mark.asyncio
 async def test_evaluate_returns_the_seeds_compatibility_response(harness: Harness) -> None:
-    me, charted, plain = await people(harness, True, True, False)
+    me, charted, plain = await people(harness, (A, P), (E, Q), (B, None))
     reply = await evaluate(harness, me.user_id, charted.user_id)
     assert reply.status_code == 200, reply.text
     body = reply.json()
     assert set(body) == EVALUATE_KEYS
     assert set(body["numerology"]) == NUMEROLOGY_KEYS
     assert set(body["astrology"]) == ASTROLOGY_KEYS
-    assert body["numerology"]["numerology_score"] == expected_numerology(me, charted)
-    pair = expected_synastry(me, charted)
-    assert body["astrology"]["astrology_score"] == pair.astrology_score
-    assert body["astrology"]["harmony_score"] == pair.harmony_score
-    assert body["astrology"]["tension_score"] == pair.tension_score
-    assert [(a["planet1"], a["planet2"], a["aspect"]) for a in body["astrology"]["aspects"]] == [
-        (a.planet1, a.planet2, a.aspect) for a in pair.aspects]
-    assert all(set(a) == {"planet1", "planet2", "aspect", "orb"} for a in body["astrology"]["aspects"])
-    assert body["overall_score"] == combined_score(expected_numerology(me, charted), pair.astrology_score,
-                                                   min(me.level, charted.level))
-    assert body["highlights"] == list(pair.highlights)
+    numerology = body["numerology"]
+    assert (numerology["life_path_harmony"], numerology["soul_connection"], numerology["expression_sync"],
+            numerology["personality_match"], numerology["numerology_score"]) == (60, 65, 55, 85, 64)
+    # At least 75 is a strength, at most 50 a challenge: personalities (85) only.
+    assert [line.split(":")[0] for line in numerology["strengths"]] == ["Personalities 1 and 3"]
+    assert numerology["challenges"] == []
+    astrology = body["astrology"]
+    assert astrology["aspects"] == [{"planet1": "sun", "planet2": "sun", "aspect": "trine", "orb": 0.0}]
+    assert (astrology["astrology_score"], astrology["harmony_score"], astrology["tension_score"]) == (62, 22, 0)
+    assert astrology["highlights"] == ["Your Suns are in harmony"] and astrology["challenges"] == []
+    assert body["overall_score"] == 63
+    assert body["highlights"] == ["Your Suns are in harmony"]
     assert body["basis"] == "numerology+astrology"
     # The scan's numbers for the same pair agree with the detail view.
     found, _ = await scanned(harness, me, [charted])
     scan = found[charted.user_id]["compatibility"]
-    assert (scan["overall_score"], scan["numerology_score"], scan["astrology_score"]) == (
-        body["overall_score"], body["numerology"]["numerology_score"], body["astrology"]["astrology_score"])
+    assert (scan["overall_score"], scan["numerology_score"], scan["astrology_score"]) == (63, 64, 62)
 
     # Without the target's chart: numerology only, astrology null.
     reply = await evaluate(harness, me.user_id, plain.user_id)
@@ -203,7 +200,9 @@ async def test_evaluate_returns_the_seeds_compatibility_response(harness: Harnes
     body = reply.json()
     assert set(body) == EVALUATE_KEYS
     assert body["astrology"] is None and body["highlights"] == [] and body["basis"] == "numerology"
-    assert body["overall_score"] == body["numerology"]["numerology_score"] == expected_numerology(me, plain)
+    assert body["overall_score"] == body["numerology"]["numerology_score"] == 81
+    assert (body["numerology"]["life_path_harmony"], body["numerology"]["soul_connection"],
+            body["numerology"]["expression_sync"], body["numerology"]["personality_match"]) == (75, 100, 90, 50)
     # trailing slash, as the mobile client sends paths
     reply = await harness.client.post("/api/v1/scan/evaluate/", json={"target_user_id": plain.user_id},
                                       headers=harness.auth(me.user_id))
@@ -212,7 +211,7 @@ async def test_evaluate_returns_the_seeds_compatibility_response(harness: Harnes
 
 @pytest.mark.asyncio
 async def test_evaluate_errors(harness: Harness) -> None:
-    me, gone = await people(harness, True, True)
+    me, gone = await people(harness, (A, P), (E, Q))
     reply = await evaluate(harness, me.user_id, me.user_id)
     assert reply.status_code == 422
     assert reply.json()["error"]["fields"][0]["field"] == "target_user_id"
@@ -236,7 +235,7 @@ async def test_evaluate_errors(harness: Harness) -> None:
 
 @pytest.mark.asyncio
 async def test_new_match_stores_the_pairs_compatibility_from_both_sides(harness: Harness) -> None:
-    a, b = await people(harness, True, True)
+    a, b = await people(harness, (A, P), (E, Q))
     assert (await harness.resonate(a.user_id, b.user_id)).json()["is_match"] is False
     match = (await harness.resonate(b.user_id, a.user_id)).json()["match"]
     async with harness.runtime.sessions() as session:
@@ -257,7 +256,7 @@ async def test_new_match_stores_the_pairs_compatibility_from_both_sides(harness:
 
 @pytest.mark.asyncio
 async def test_simultaneous_likes_still_store_compatibility(harness: Harness) -> None:
-    pairs = [await people(harness, True, False) for _ in range(4)]
+    pairs = [await people(harness, (A, P), (B, None)) for _ in range(4)]
     replies = await asyncio.gather(*(harness.resonate(x.user_id, y.user_id)
                                      for a, b in pairs for x, y in ((a, b), (b, a))))
     assert all(r.status_code == 200 for r in replies)
@@ -267,14 +266,13 @@ async def test_simultaneous_likes_still_store_compatibility(harness: Harness) ->
             data = (await session.execute(matches.select().where(matches.c.user1_id == lo, matches.c.user2_id == hi))
                     ).mappings().one()["compatibility_data"]
         assert data is not None
-        assert {doc["numerology"]["numerology_score"] for doc in data["perspectives"].values()} == {
-            expected_numerology(a, b)}
+        assert {doc["numerology"]["numerology_score"] for doc in data["perspectives"].values()} == {81}
 
 
 @pytest.mark.asyncio
 async def test_chart_down(harness_without_chart: Harness) -> None:
     harness = harness_without_chart
-    viewer, charted, plain = await people(harness, True, True, False)
+    viewer, charted, plain = await people(harness, (A, P), (E, Q), (B, None))
     found, reasons = await scanned(harness, viewer, [charted, plain])
     assert set(reasons) == {"CHART_UNAVAILABLE"}
     assert set(found) == {charted.user_id, plain.user_id}  # the scan itself still works
@@ -304,7 +302,7 @@ async def test_chart_down(harness_without_chart: Harness) -> None:
 
 @pytest.mark.asyncio
 async def test_scan_by_a_deleted_account_is_unscored(harness: Harness) -> None:
-    viewer, other = await people(harness, True, True)
+    viewer, other = await people(harness, (A, P), (E, Q))
     await harness.publish(harness.deleted(viewer.user_id))
     await harness.wait_profile(viewer.user_id, lambda row: row["deleted_at"] is not None)
     found, reasons = await scanned(harness, viewer, [other])

@@ -7,8 +7,8 @@ import uuid
 import pytest
 
 from numeros_common.events.schemas import Envelope
-from services.matching.adapters.tables import inbox, outbox
-from services.matching.consumers import PROFILE_CONSUMER
+from services.matching.database import inbox, outbox
+from services.matching.profiles.consumers import PROFILE_CONSUMER
 
 from .conftest import Harness, born_aged, new_user_id
 

@@ -7,9 +7,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from services.matching.domain.discovery import (MAX_ID, InvalidCursor, age_on, birth_date_window, decode_cursor,
+from services.matching.discovery.rules import (MAX_ID, InvalidCursor, age_on, birth_date_window, decode_cursor,
                                                 encode_cursor, years_before)
-from services.matching.domain.pairs import ordered_pair, pair_lock_key
+from services.matching.matches.rules import ordered_pair, pair_lock_key
 
 dates = st.dates(min_value=dt.date(1800, 1, 1), max_value=dt.date(2300, 12, 31))
 
@@ -97,7 +97,7 @@ def test_pair_lock_key_is_symmetric_and_bigint(a: int, b: int) -> None:
 
 
 def test_scan_accepts_the_mobile_clients_top_level_filters():
-    from services.matching.api.schemas import ScanRequest
+    from services.matching.discovery.schemas import ScanRequest
 
     flat = ScanRequest.model_validate({"age_min": 25, "age_max": 35, "limit": 5})
     nested = ScanRequest.model_validate({"filters": {"age_min": 25, "age_max": 35}, "limit": 5})

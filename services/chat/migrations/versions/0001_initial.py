@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from alembic import op
 
 from numeros_common.migrations import create_event_tables
-from services.chat.adapters.tables import metadata
+from services.chat.database import metadata
 
 revision = "0001"
 down_revision = None

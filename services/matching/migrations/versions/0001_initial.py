@@ -9,7 +9,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 from numeros_common.migrations import create_event_tables
-from services.matching.adapters.tables import metadata
+from services.matching.database import metadata
 
 revision = "0001"
 down_revision = None

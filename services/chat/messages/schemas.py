@@ -1,0 +1,32 @@
+"""Public request and response bodies for messaging (numeros-backend-rebuild seed, Message model)."""
+from __future__ import annotations
+
+import datetime as dt
+
+from pydantic import BaseModel, Field, field_validator
+
+from .rules import MAX_CONTENT_CHARS, normalize_content
+
+
+class PostMessageRequest(BaseModel):
+    content: str = Field(description=f"1..{MAX_CONTENT_CHARS} characters after stripping surrounding whitespace",
+                         examples=["Hey! Our numbers align perfectly 💫"])
+
+    @field_validator("content")
+    @classmethod
+    def _content(cls, value: str) -> str:
+        return normalize_content(value)
+
+
+class MessageOut(BaseModel):
+    id: int
+    match_id: int
+    sender_id: int
+    content: str
+    created_at: dt.datetime
+    read_at: dt.datetime | None
+
+
+class MessagePage(BaseModel):
+    messages: list[MessageOut] = Field(description="Newest first")
+    next_before: int | None = Field(description="Pass as ?before= for the next (older) page; null when there is none")

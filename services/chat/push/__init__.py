@@ -1,0 +1,1 @@
+"""Push notifications for new matches and messages."""

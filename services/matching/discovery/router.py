@@ -1,0 +1,98 @@
+"""Discovery over HTTP: scan for people, compatibility with one of them."""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+from fastapi import APIRouter, Body, Depends, Request
+from pydantic import ValidationError
+from sqlalchemy.engine import RowMapping
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from numeros_common.auth import Principal, require_principal
+from numeros_common.deps import db_session, runtime_of
+
+from ..compatibility import CandidateScore, chart_error
+from . import service
+from .rules import age_on, compatibility_body
+from .schemas import (PAIR_ERRORS, Astrology, CompatibilityResponse, EvaluateRequest, Numerology, ScanCompatibility,
+                      ScanProfile, ScanRequest, ScanResponse)
+
+router = APIRouter(prefix="/api/v1", tags=["discovery"])
+
+SCAN_DESCRIPTION = """\
+Profiles the caller can still act on, in a stable order (by user id), one page at a time.
+
+- Excludes the caller, deleted accounts, and everyone the caller already resonated with or declined.
+- Every field is optional; `{}` (or no body) returns the first 10 profiles.
+- `filters.age_min` / `filters.age_max` bound the age in completed years as of today's UTC date.
+- `filters.distance_km` is accepted but **not applied**: the service holds no current location yet.
+  When it is sent the response lists it in `ignored_filters`.
+- Page on with `cursor` = the previous page's `next_cursor` (opaque; null on the last page).
+- Each profile carries `astrology` (chart level and Sun / Moon / rising signs, null until known) and
+  `compatibility`: the caller's scores with that person (0-100 `overall_score`, `numerology_score`,
+  `astrology_score`, and at most one `highlights` entry such as "Your Moons are in harmony"), all
+  computed in one batch by the calculation service. `basis` says what they rest on: numerology and
+  synastry of the Sun, Moon, Mercury, Venus and Mars when both people's charts are known; otherwise
+  numerology alone, with `astrology_score` 0 and `overall_score` = `numerology_score`.
+- When the scores cannot be computed, the profiles still come back, every `compatibility` is null and
+  `compatibility_unavailable` says why: `PROFILE_PENDING` (the caller's own profile has not reached
+  this service yet; it does within moments of registering), `PROFILE_DELETED` (the caller's account
+  was deleted), `CHART_UNAVAILABLE` (the calculation service is down or too slow) or `CHART_ERROR`
+  (it failed). Scores are never guessed.
+- The order is by user id for now, not by compatibility.
+"""
+
+
+@router.post("/scan", response_model=ScanResponse, summary="Browse potential matches",
+             description=SCAN_DESCRIPTION, responses={401: {"description": "No or invalid access token"},
+                                                      422: {"description": "Invalid limit, cursor or filters"}})
+async def scan(request: Request, body: Annotated[ScanRequest | None, Body()] = None,
+               principal: Principal = Depends(require_principal),
+               session: AsyncSession = Depends(db_session)) -> ScanResponse:
+    body = body or ScanRequest()
+    filters = body.filters
+    today = dt.datetime.now(dt.UTC).date()
+    page = await service.scan(session, runtime_of(request).chart, principal.user_id, today=today, cursor=body.cursor,
+                              limit=body.limit, age_min=filters.age_min if filters else None,
+                              age_max=filters.age_max if filters else None)
+    ignored = ["distance_km"] if filters is not None and filters.distance_km is not None else []
+    return ScanResponse(profiles=[scan_profile(r, today, page.scores.get(r["user_id"])) for r in page.profiles],
+                        next_cursor=page.next_cursor, ignored_filters=ignored,
+                        compatibility_unavailable=page.unavailable)
+
+
+@router.post("/scan/evaluate", response_model=CompatibilityResponse, summary="Compatibility with one user in detail",
+             description="The caller's compatibility with `target_user_id`, read from the caller's side: the "
+                         "overall score, the numerology breakdown (life path, soul urge, expression and "
+                         "personality harmony with strengths and challenges) and, when both people's charts "
+                         "are known, the synastry aspects between their Sun, Moon, Mercury, Venus and Mars with "
+                         "harmony and tension scores and an interpretation (`astrology` is null otherwise, and "
+                         "`overall_score` is then the numerology score). Computed on request; nothing is stored.",
+             responses={**PAIR_ERRORS, 502: {"description": "The calculation service failed (CHART_ERROR)"},
+                        503: {"description": "The calculation service is unavailable (CHART_UNAVAILABLE); retry"}})
+async def evaluate(body: EvaluateRequest, request: Request, principal: Principal = Depends(require_principal),
+                   session: AsyncSession = Depends(db_session)) -> CompatibilityResponse:
+    document = await service.evaluate(session, runtime_of(request).chart, principal.user_id, body.target_user_id)
+    try:
+        return CompatibilityResponse.model_validate(compatibility_body(document.body))
+    except ValidationError as exc:  # the chart answered something that is not its documented shape
+        raise chart_error() from exc
+
+
+def astrology_of(row: RowMapping) -> Astrology:
+    return Astrology(chart_level=row["chart_level"], sun_sign=row["sun_sign"], moon_sign=row["moon_sign"],
+                     rising_sign=row["rising_sign"])
+
+
+def scan_compatibility(score: CandidateScore) -> ScanCompatibility:
+    return ScanCompatibility(overall_score=score.overall_score, numerology_score=score.numerology_score,
+                             astrology_score=score.astrology_score,
+                             highlights=[score.highlight] if score.highlight else [],
+                             basis="numerology+astrology" if score.astrology_included else "numerology")
+
+
+def scan_profile(row: RowMapping, today: dt.date, score: CandidateScore | None) -> ScanProfile:
+    return ScanProfile(id=row["user_id"], display_name=row["display_name"], age=age_on(row["birth_date"], today),
+                       photos=row["photos"], compatibility=scan_compatibility(score) if score is not None else None,
+                       numerology=Numerology.model_validate(row["numerology"]), astrology=astrology_of(row))

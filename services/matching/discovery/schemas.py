@@ -1,0 +1,162 @@
+"""Discovery's request and response bodies (numeros-backend-rebuild seed: ScanResponse, CompatibilityResponse)."""
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+
+from .rules import MAX_ID, InvalidCursor, decode_cursor
+
+
+# OpenAPI error responses of the routes that act on another user (evaluate, resonance).
+PAIR_ERRORS = {401: {"description": "No or invalid access token"},
+               404: {"description": "The target (or the caller) does not exist or was deleted"},
+               409: {"description": "The caller's profile has not reached this service yet; retry"},
+               422: {"description": "Invalid body, or the target is the caller"}}
+
+
+class ScanFilters(BaseModel):
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+
+    age_min: int | None = Field(default=None, ge=18, le=120, description="Youngest age to show, in years")
+    age_max: int | None = Field(default=None, ge=18, le=120, description="Oldest age to show, in years")
+    distance_km: float | None = Field(
+        default=None, gt=0,
+        description="Accepted but not applied yet: we hold no current location. When sent, the response "
+                    "lists it in `ignored_filters`.")
+
+    @field_validator("age_max")
+    @classmethod
+    def _not_below_age_min(cls, value: int | None, info: ValidationInfo) -> int | None:
+        age_min = info.data.get("age_min")
+        if value is not None and age_min is not None and value < age_min:
+            raise ValueError("must be greater than or equal to age_min")
+        return value
+
+
+class ScanRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    limit: int = Field(default=10, ge=1, le=50, description="Profiles per page")
+    cursor: str | None = Field(default=None, max_length=64,
+                               description="`next_cursor` from the previous page; omit for the first page")
+    filters: ScanFilters | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _accept_top_level_filters(cls, data: object) -> object:
+        """The mobile client sends its filters object as the whole body ({age_min, age_max, ...})."""
+        if isinstance(data, dict) and "filters" not in data:
+            top_level = {k: data[k] for k in ScanFilters.model_fields if k in data}
+            if top_level:
+                data = {k: v for k, v in data.items() if k not in top_level} | {"filters": top_level}
+        return data
+
+    @field_validator("cursor")
+    @classmethod
+    def _cursor_we_issued(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                decode_cursor(value)
+            except InvalidCursor as exc:
+                raise ValueError(str(exc)) from exc
+        return value
+
+
+class Numerology(BaseModel):
+    life_path: int
+    soul_urge: int
+    expression: int
+    personality: int
+
+
+Basis = Literal["numerology", "numerology+astrology"]
+BASIS_DESCRIPTION = ("What the scores rest on: `numerology+astrology` when both people's charts are known, "
+                     "else `numerology` (then `astrology_score` is 0 and `overall_score` equals "
+                     "`numerology_score`)")
+
+
+class Astrology(BaseModel):
+    chart_level: int = Field(description="1-4 as in the seed: 1 = date only (noon chart) ... 4 = exact time and "
+                                         "place (houses, rising sign)")
+    sun_sign: str | None = Field(description="Null until the user's chart is known")
+    moon_sign: str | None = Field(description="Null until the user's chart is known")
+    rising_sign: str | None = Field(description="Null below chart level 4")
+
+
+class ScanCompatibility(BaseModel):
+    overall_score: int = Field(ge=0, le=100)
+    numerology_score: int = Field(ge=0, le=100)
+    astrology_score: int = Field(ge=0, le=100, description="0 when `basis` is `numerology`")
+    highlights: list[str] = Field(description='At most one in scan, e.g. "Your Moons are in harmony"; '
+                                              "the full list is in `POST /scan/evaluate`")
+    basis: Basis = Field(description=BASIS_DESCRIPTION)
+
+
+class ScanProfile(BaseModel):
+    id: int
+    display_name: str
+    age: int
+    photos: list[str]
+    compatibility: ScanCompatibility | None = Field(
+        description="The caller's compatibility with this person; null when `compatibility_unavailable` is set")
+    numerology: Numerology
+    astrology: Astrology
+
+
+class ScanResponse(BaseModel):
+    profiles: list[ScanProfile]
+    next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null on the last page")
+    ignored_filters: list[str] = Field(
+        default_factory=list, description="Filters that were sent but cannot be applied yet (`distance_km`)")
+    compatibility_unavailable: str | None = Field(
+        default=None,
+        description="Null when every profile carries `compatibility`. Otherwise why none does: `PROFILE_PENDING` "
+                    "(the caller's own profile has not reached this service yet), `PROFILE_DELETED`, "
+                    "`CHART_UNAVAILABLE` (the calculation service is down or too slow) or `CHART_ERROR` (it "
+                    "failed). Scores are never guessed.")
+
+
+class EvaluateRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    target_user_id: int = Field(ge=1, le=MAX_ID)
+
+
+class NumerologyCompatibility(BaseModel):
+    life_path_harmony: int = Field(ge=0, le=100)
+    soul_connection: int = Field(ge=0, le=100, description="Soul urge numbers")
+    expression_sync: int = Field(ge=0, le=100)
+    personality_match: int = Field(ge=0, le=100)
+    challenges: list[str]
+    strengths: list[str]
+    numerology_score: int = Field(ge=0, le=100, description="The four weighted into one score")
+
+
+class SynastryAspect(BaseModel):
+    planet1: str = Field(description="The caller's planet")
+    planet2: str = Field(description="The other person's planet")
+    aspect: str = Field(description="conjunction, sextile, square, trine or opposition")
+    orb: float
+
+
+class AstrologyCompatibility(BaseModel):
+    aspects: list[SynastryAspect]
+    harmony_score: int = Field(ge=0, le=100)
+    tension_score: int = Field(ge=0, le=100)
+    interpretation: str
+    astrology_score: int = Field(ge=0, le=100)
+    highlights: list[str]
+    challenges: list[str]
+
+
+class CompatibilityResponse(BaseModel):
+    """The seed's CompatibilityResponse, read from the caller's side ("Your Venus and their Mars ...")."""
+
+    overall_score: int = Field(ge=0, le=100)
+    numerology: NumerologyCompatibility
+    astrology: AstrologyCompatibility | None = Field(
+        description="Synastry of the key planets (Sun, Moon, Mercury, Venus, Mars); null unless both charts are "
+                    "known, and then `overall_score` is the numerology score")
+    highlights: list[str] = Field(description="The strongest harmonious aspects (at most 3)")
+    basis: Basis = Field(description=BASIS_DESCRIPTION)

@@ -1,0 +1,68 @@
+"""Resonances and matches over HTTP. The conversation itself lives in the chat service."""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path, Request
+from sqlalchemy.engine import RowMapping
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from numeros_common.auth import Principal, require_principal
+from numeros_common.deps import db_session, runtime_of
+
+from ..discovery.rules import MAX_ID, age_on
+from ..discovery.schemas import PAIR_ERRORS
+from . import service
+from .rules import viewer_compatibility
+from .schemas import MatchDetail, MatchesResponse, MatchOut, OtherUser, ResonanceRequest, ResonanceResponse
+
+router = APIRouter(prefix="/api/v1")
+
+
+@router.post("/resonance", tags=["discovery"], response_model=ResonanceResponse,
+             summary="Resonate with (like) or decline (pass) a user",
+             description="Records the caller's action on the target; a later action replaces an earlier one. "
+                         "When both users have resonated with each other they are matched (exactly once) and "
+                         "`matching.match.created` is published. `is_match` tells whether the pair is matched "
+                         "after this call; declining does not undo an existing match.",
+             responses=PAIR_ERRORS)
+async def resonance(body: ResonanceRequest, request: Request, principal: Principal = Depends(require_principal),
+                    session: AsyncSession = Depends(db_session)) -> ResonanceResponse:
+    runtime = runtime_of(request)
+    deps = service.Matchmaker(chart=runtime.chart, producer=runtime.settings.service_name, relay=runtime.relay)
+    row = await service.resonate(session, deps, principal.user_id, body.target_user_id, body.action)
+    return ResonanceResponse(is_match=row is not None, match=match_out(row, _today()) if row is not None else None)
+
+
+@router.get("/matches", tags=["matches"], response_model=MatchesResponse, summary="List my matches",
+            description="The caller's live matches, newest first. Removed matches are not listed.",
+            responses={401: {"description": "No or invalid access token"}})
+async def list_matches(principal: Principal = Depends(require_principal),
+                       session: AsyncSession = Depends(db_session)) -> MatchesResponse:
+    today = _today()
+    return MatchesResponse(matches=[match_out(r, today) for r in await service.list_matches(session,
+                                                                                           principal.user_id)])
+
+
+@router.get("/matches/{match_id}", tags=["matches"], response_model=MatchDetail, summary="Open a match",
+            description="One of the caller's live matches. Messages are at `messages_url` (chat service).",
+            responses={401: {"description": "No or invalid access token"},
+                       404: {"description": "No such match among the caller's matches"}})
+async def get_match(match_id: Annotated[int, Path(ge=1, le=MAX_ID)],
+                    principal: Principal = Depends(require_principal),
+                    session: AsyncSession = Depends(db_session)) -> MatchDetail:
+    row = await service.get_match(session, match_id, principal.user_id)
+    return MatchDetail(**match_out(row, _today()).model_dump(),
+                       compatibility_data=viewer_compatibility(row["compatibility_data"], principal.user_id),
+                       messages_url=f"/api/v1/matches/{row['id']}/messages")
+
+
+def _today() -> dt.date:
+    return dt.datetime.now(dt.UTC).date()
+
+
+def match_out(row: RowMapping, today: dt.date) -> MatchOut:
+    return MatchOut(id=row["id"], user_ids=[row["user1_id"], row["user2_id"]], created_at=row["created_at"],
+                    other_user=OtherUser(id=row["other_id"], display_name=row["other_display_name"],
+                                         photos=row["other_photos"], age=age_on(row["other_birth_date"], today)))

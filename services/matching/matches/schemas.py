@@ -1,0 +1,48 @@
+"""Request and response bodies of resonances and matches (numeros-backend-rebuild seed)."""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from ..discovery.rules import MAX_ID
+
+
+class ResonanceRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    target_user_id: int = Field(ge=1, le=MAX_ID)
+    action: Literal["resonate", "decline"]
+
+
+class OtherUser(BaseModel):
+    id: int
+    display_name: str
+    photos: list[str]
+    age: int
+
+
+class MatchOut(BaseModel):
+    id: int
+    user_ids: list[int] = Field(min_length=2, max_length=2, description="Both participants, ascending")
+    other_user: OtherUser
+    created_at: dt.datetime
+
+
+class ResonanceResponse(BaseModel):
+    is_match: bool = Field(description="Whether the two users are matched after this call")
+    match: MatchOut | None = Field(description="The pair's match when `is_match` is true, else null")
+
+
+class MatchesResponse(BaseModel):
+    matches: list[MatchOut] = Field(description="The caller's live matches, newest first")
+
+
+class MatchDetail(MatchOut):
+    compatibility_data: dict | None = Field(
+        default=None,
+        description="The pair's compatibility as of the match, read from the caller's side, in the "
+                    "`CompatibilityResponse` shape of `POST /scan/evaluate`; null when the calculation service "
+                    "was unavailable when the match was made")
+    messages_url: str = Field(description="The conversation, served by the chat service")

@@ -1,0 +1,1 @@
+"""Profiles: matching's read model of identity's users, fed by identity.user.* events."""
