@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import MetaData
 
-from numeros_common.db import schema_base
+from numeros_common.db import schema_base, with_domain_tables
 from numeros_common.events.outbox import inbox_table, outbox_table
 
 Base = schema_base("identity")
@@ -13,10 +13,9 @@ outbox = outbox_table(metadata)
 inbox = inbox_table(metadata)
 
 
-def full_metadata() -> MetaData:
-    """``metadata`` with every domain's tables loaded (what migrations build and are compared with)."""
-    from .accounts import tables as _accounts  # noqa: F401
-    from .forecast import tables as _forecast  # noqa: F401
-    from .vedic import tables as _vedic  # noqa: F401
+DOMAINS = ("accounts", "forecast", "vedic")  # the packages with a tables.py
 
-    return metadata
+
+def full_metadata() -> MetaData:
+    """The metadata with every domain's tables on it (what migrations compare against)."""
+    return with_domain_tables(metadata, __package__, DOMAINS)

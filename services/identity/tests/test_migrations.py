@@ -2,25 +2,30 @@
 0003 (the Vedic and forecast tables) downgrades and upgrades again cleanly."""
 from __future__ import annotations
 
-from numeros_common.migrations import upgrade
+from sqlalchemy import inspect
+
+from numeros_common.migrations import downgrade, upgrade
+from numeros_common.testing import inspect_sync, migrated_fresh_database, schema_differences
 from services.identity.database import full_metadata
 
 from .conftest import MIGRATIONS
-from .migrations_check import differences, downgrade, fresh_database, table_names
 
 VEDIC_AND_FORECAST = {"astro_profiles", "astro_snapshots", "astro_predictions", "daily_forecasts"}
 
 
+def table_names(url: str) -> set[str]:
+    return inspect_sync(url, lambda connection: set(inspect(connection).get_table_names(schema="identity")))
+
+
 def test_migrations_build_the_declared_schema_and_0003_round_trips(infra) -> None:
-    url = fresh_database(infra.database_url, "identity_migrations")
     metadata = full_metadata()
-    upgrade(MIGRATIONS, url)
-    assert {"users", "sessions", "outbox", "inbox"} | VEDIC_AND_FORECAST <= table_names(url, "identity")
-    assert differences(url, metadata, "identity") == []
+    url = migrated_fresh_database(infra.database_url, MIGRATIONS, metadata)
+    assert {"users", "sessions", "outbox", "inbox"} | VEDIC_AND_FORECAST <= table_names(url)
+    assert schema_differences(url, metadata) == []
 
     downgrade(MIGRATIONS, url, "0002")
-    assert not VEDIC_AND_FORECAST & table_names(url, "identity")
-    missing = {d[1].name for d in differences(url, metadata, "identity") if d[0] == "add_table"}
+    assert not VEDIC_AND_FORECAST & table_names(url)
+    missing = {d[1].name for d in schema_differences(url, metadata) if d[0] == "add_table"}
     assert missing == VEDIC_AND_FORECAST  # the comparison above does see a drift
     upgrade(MIGRATIONS, url)
-    assert differences(url, metadata, "identity") == []
+    assert schema_differences(url, metadata) == []

@@ -2,7 +2,6 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-22
 """
 import sqlalchemy as sa
 from alembic import op
@@ -12,8 +11,6 @@ from services.chat.database import metadata
 
 revision = "0001"
 down_revision = None
-branch_labels = None
-depends_on = None
 SCHEMA = "chat"
 
 

@@ -3,7 +3,6 @@ summary matching scores with, and the time zone the user gave.
 
 Revision ID: 0002
 Revises: 0001
-Create Date: 2026-11-22
 """
 import sqlalchemy as sa
 from alembic import op
@@ -11,8 +10,6 @@ from sqlalchemy.dialects import postgresql
 
 revision = "0002"
 down_revision = "0001"
-branch_labels = None
-depends_on = None
 SCHEMA = "identity"
 COLUMNS = ("numerology_profile", "astrology", "sun_sign", "moon_sign", "rising_sign", "key_longitudes", "timezone")
 

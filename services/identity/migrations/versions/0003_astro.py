@@ -2,7 +2,6 @@
 
 Revision ID: 0003
 Revises: 0002
-Create Date: 2026-11-22
 """
 import sqlalchemy as sa
 from alembic import op
@@ -10,8 +9,6 @@ from sqlalchemy.dialects import postgresql
 
 revision = "0003"
 down_revision = "0002"
-branch_labels = None
-depends_on = None
 SCHEMA = "identity"
 
 

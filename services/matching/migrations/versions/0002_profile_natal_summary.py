@@ -4,7 +4,6 @@ signs and the five key longitudes fast synastry scores with. Older events lack t
 
 Revision ID: 0002
 Revises: 0001
-Create Date: 2026-11-23
 """
 import sqlalchemy as sa
 from alembic import op
@@ -12,8 +11,6 @@ from sqlalchemy.dialects import postgresql
 
 revision = "0002"
 down_revision = "0001"
-branch_labels = None
-depends_on = None
 SCHEMA = "matching"
 
 
