@@ -171,6 +171,13 @@ class ChartClient:
             request.natal.CopyFrom(natal)
         return await self.call(self.stub.DailyForecast, request)
 
+    async def resolve_options(self, *, family: int = chart_pb2.CHART_FAMILY_VEDIC, house_system: str = "",
+                              ayanamsa: str = "") -> chart_pb2.ResolveOptionsResponse:
+        """chart's canonical house-system and ayanamsa names for ``family`` (a ``chart_pb2.ChartFamily``);
+        a name not given stays empty; an unknown one is a 422 naming chart's field."""
+        request = chart_pb2.ResolveOptionsRequest(family=family, house_system=house_system, ayanamsa=ayanamsa)
+        return await self.call(self.stub.ResolveOptions, request)
+
     async def check_health(self) -> dict[str, str]:
         reply = await self.health.Check(health_pb2.HealthCheckRequest(service=""), timeout=2)
         status = health_pb2.HealthCheckResponse.ServingStatus.Name(reply.status)
