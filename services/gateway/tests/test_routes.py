@@ -110,6 +110,9 @@ def get(url: str, headers: dict | None = None) -> tuple[int, dict, dict]:
     ("/api/v1/numerology/calculate", "identity", "/api/v1/numerology/calculate"),
     ("/readyz", "identity", "/system/readyz"),
     ("/healthz", "identity", "/healthz"),
+    ("/api/v1/openapi.json", "identity", "/api/v1/openapi.json"),
+    ("/api/docs", "identity", "/api/docs"),
+    ("/api/docs/assets/swagger-ui.css", "identity", "/api/docs/assets/swagger-ui.css"),
 ])
 def test_paths_reach_their_owning_service(gateway, path, service, upstream_path):
     status, body, _ = get(gateway[0] + path, {"X-Forwarded-For": "10.9.9.9"})
