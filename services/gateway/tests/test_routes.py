@@ -110,14 +110,19 @@ def get(url: str, headers: dict | None = None) -> tuple[int, dict, dict]:
     ("/api/v1/numerology/calculate", "identity", "/api/v1/numerology/calculate"),
     ("/readyz", "identity", "/system/readyz"),
     ("/healthz", "identity", "/healthz"),
-    ("/api/v1/openapi.json", "identity", "/api/v1/openapi.json"),
-    ("/api/docs", "identity", "/api/docs"),
-    ("/api/docs/assets/swagger-ui.css", "identity", "/api/docs/assets/swagger-ui.css"),
 ])
 def test_paths_reach_their_owning_service(gateway, path, service, upstream_path):
     status, body, _ = get(gateway[0] + path, {"X-Forwarded-For": "10.9.9.9"})
     assert status == 200
     assert (body["service"], body["path"]) == (service, upstream_path)
+
+
+def test_api_documentation_reaches_identity(gateway):
+    """Swagger UI's page, its assets and the merged OpenAPI document are all identity's."""
+    for path in ("/api/docs", "/api/docs/assets/swagger-ui.css", "/api/v1/openapi.json"):
+        status, body, _ = get(gateway[0] + path)
+        assert (status, body["service"], body["path"]) == (200, "identity", path)
+    assert get(gateway[0] + "/api/docsx")[0] == 404
 
 
 def test_unknown_paths_and_lookalike_prefixes_are_404(gateway):
