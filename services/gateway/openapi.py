@@ -97,10 +97,10 @@ def public_path(service: str, path: str, routes: tuple[Route, ...] = ROUTES) -> 
     """The path under which the gateway exposes ``service``'s ``path``, or None when it does not."""
     for route in routes:
         if route.service == service and _replacement(route) == path:
-            (kind, public), = _matchers(route.rule)
-            if kind != "Path":
+            matchers = _matchers(route.rule)
+            if len(matchers) != 1 or matchers[0][0] != "Path":
                 raise OpenAPIMergeError(f"{route.name}: a rewriting route must match one exact Path")
-            return public
+            return matchers[0][1]
     route = _winning_route(re.sub(r"\{[^/}]+\}", "1", path), routes)
     if route is None or route.service != service or _replacement(route) is not None:
         return None
