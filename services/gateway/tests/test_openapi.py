@@ -156,7 +156,8 @@ def test_same_schema_name_with_different_content_is_renamed_per_service():
 
 
 def test_a_rename_that_would_overwrite_fails():
-    identity = doc({"/api/v1/auth/x": {"get": op("a", "Profile")}, "/api/v1/auth/y": {"get": op("b", "MatchingProfile")}},
+    identity = doc({"/api/v1/auth/x": {"get": op("a", "Profile")},
+                    "/api/v1/auth/y": {"get": op("b", "MatchingProfile")}},
                    {"Profile": {"type": "string"}, "MatchingProfile": {"type": "integer"}})
     matching = doc({"/api/v1/scan": {"post": op("c", "Profile")}}, {"Profile": {"type": "number"}})
     with pytest.raises(OpenAPIMergeError, match="'MatchingProfile' is taken"):
