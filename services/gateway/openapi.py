@@ -248,6 +248,9 @@ def merge(documents: dict[str, dict[str, Any]], routes: tuple[Route, ...] = ROUT
             new = renames[service].get(f"#/components/{section}/{name}", f"#/components/{section}/{name}")
             components.setdefault(section, {})[new.rsplit("/", 1)[1]] = _rename_refs(value, renames[service])
     _operation_ids(paths)
+    # Methods in one order: FastAPI lists a multi-method route's in whatever order its set yields.
+    rank = {key: HTTP_METHODS.index(key) if key in HTTP_METHODS else -1 for item in paths.values() for key in item}
+    paths = {path: dict(sorted(item.items(), key=lambda entry: rank[entry[0]])) for path, item in paths.items()}
     used_tags = {operation["tags"][0] for item in paths.values() for key, operation in item.items()
                  if key in HTTP_METHODS}
     return {"openapi": versions.pop(), "info": INFO, "servers": SERVERS,

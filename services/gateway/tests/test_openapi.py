@@ -1,6 +1,9 @@
 """The merged OpenAPI document: current with the code, only public paths, one tag per domain, and no
 silent overwrite when two services disagree."""
 import json
+import os
+import subprocess
+import sys
 
 import pytest
 
@@ -12,6 +15,15 @@ from services.gateway.openapi import (OPENAPI_FILE, TAGS, OpenAPIMergeError, doc
 def test_committed_document_matches_the_services():
     assert OPENAPI_FILE.read_text() == document_text(), \
         "run `python -m services.gateway openapi` (then `npm --prefix clients/typescript run generate`) and commit"
+
+
+def test_document_does_not_depend_on_the_hash_seed():
+    """Set order (a multi-method route's methods) must not leak into the document."""
+    for seed in ("1", "2", "3", "4"):
+        result = subprocess.run([sys.executable, "-c", "from services.gateway.openapi import document_text; "
+                                 "print(document_text(), end='')"], capture_output=True, text=True, check=True,
+                                env={**os.environ, "PYTHONHASHSEED": seed}, timeout=120)
+        assert result.stdout == OPENAPI_FILE.read_text(), f"PYTHONHASHSEED={seed}"
 
 
 @pytest.fixture(scope="module")
@@ -170,6 +182,10 @@ def test_operation_id_repeated_by_one_route_gets_the_method():
     item = merged["paths"]["/api/v1/admin/reset"]
     assert (item["post"]["operationId"], item["delete"]["operationId"]) == ("reset_api_v1_admin_reset_post",
                                                                             "reset_api_v1_admin_reset_delete")
+    merged = merge({"identity": doc({"/api/v1/admin/reset": {"delete": op("reset"), "post": op("reset")}})})
+    item = merged["paths"]["/api/v1/admin/reset"]
+    assert list(item) == ["post", "delete"]  # one order, whatever order the service listed them in
+    assert (item["post"]["operationId"], item["delete"]["operationId"]) == ("reset_post", "reset_delete")
     with pytest.raises(OpenAPIMergeError, match="operation id 'same'"):
         merge({"identity": doc({"/api/v1/auth/x": {"get": op("same")}, "/api/v1/auth/y": {"get": op("same")}})})
 
