@@ -19,12 +19,10 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 from numeros.chart.v1 import chart_pb2, chart_pb2_grpc
 
 from .errors import AppError
+from .grpc_metadata import ERROR_METADATA_KEY, FIELD_METADATA_KEY, REQUEST_ID_METADATA_KEY
 from .logging import request_id_var
 
 log = logging.getLogger(__name__)
-FIELD_METADATA_KEY = "numeros-field"
-ERROR_METADATA_KEY = "numeros-error"
-REQUEST_ID_METADATA_KEY = "x-request-id"
 _UNAVAILABLE = {grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED,
                 grpc.StatusCode.RESOURCE_EXHAUSTED, grpc.StatusCode.CANCELLED}
 _LEADING_CODE = re.compile(r"^([A-Z][A-Z0-9_]{2,}):")

@@ -887,12 +887,12 @@ export interface components {
             uncertainty_minutes?: number | null;
             /**
              * Ayanamsa
-             * @description Lahiri (default), Raman, Krishnamurti, FaganBradley, TrueChitrapaksha (in any spelling chart accepts; checked when computed)
+             * @description Lahiri (default), Raman, Krishnamurti, FaganBradley, TrueChitrapaksha (in any spelling chart accepts; stored as its canonical name)
              */
             ayanamsa?: string | null;
             /**
              * House System
-             * @description WholeSign (default), Placidus, Equal (also W, P, E/A; checked when computed)
+             * @description WholeSign (default), Placidus, Equal (also W, P, E/A; stored as the canonical name)
              */
             house_system?: string | null;
             /** Profile Id */
@@ -1643,12 +1643,12 @@ export interface components {
             uncertainty_minutes?: number | null;
             /**
              * Ayanamsa
-             * @description Lahiri (default), Raman, Krishnamurti, FaganBradley, TrueChitrapaksha (in any spelling chart accepts; checked when computed)
+             * @description Lahiri (default), Raman, Krishnamurti, FaganBradley, TrueChitrapaksha (in any spelling chart accepts; stored as its canonical name)
              */
             ayanamsa?: string | null;
             /**
              * House System
-             * @description WholeSign (default), Placidus, Equal (also W, P, E/A; checked when computed)
+             * @description WholeSign (default), Placidus, Equal (also W, P, E/A; stored as the canonical name)
              */
             house_system?: string | null;
         };

@@ -24,6 +24,7 @@ from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
 from numeros.chart.v1 import chart_pb2, chart_pb2_grpc
+from numeros_common.grpc_metadata import ERROR_METADATA_KEY, FIELD_METADATA_KEY, REQUEST_ID_METADATA_KEY
 from numeros_common.logging import request_id_var
 from services.chart.adapters.ephemeris import EphemerisStatus, check_ephemeris
 from services.chart.adapters.worker_pool import WorkerCrashed, WorkerPool
@@ -41,11 +42,8 @@ from services.chart.domain.vedic import RULESET_VERSION as VEDIC_RULESET_VERSION
 from services.chart.settings import ChartSettings
 
 CHART_SERVICE_NAME = chart_pb2.DESCRIPTOR.services_by_name["ChartService"].full_name
-FIELD_METADATA_KEY = "numeros-field"
-ERROR_METADATA_KEY = "numeros-error"  # JSON error body a product spec prescribes (Human Design)
 MAX_CANDIDATES = 5000
 WORKER_PID_METADATA_KEY = "numeros-worker-pid"
-REQUEST_ID_METADATA_KEY = "x-request-id"
 
 T = TypeVar("T")
 Handler = Callable[[Any, Any, grpc.aio.ServicerContext], Awaitable[Any]]
