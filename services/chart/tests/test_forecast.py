@@ -118,7 +118,7 @@ def test_personal_day_and_transits_to_the_natal_chart(ephemeris):
 
 def test_forecast_rejects_dates_outside_the_ephemeris(ephemeris):
     with pytest.raises(InvalidInput) as raised:
-        daily_forecast(date(1700, 1, 1))
+        daily_forecast(date(3001, 1, 1))
     assert raised.value.field == "date"
 
 
@@ -155,7 +155,7 @@ async def test_daily_forecast_rpc_personalised(stub):
 @pytest.mark.parametrize(("request_", "field"), [
     (chart_pb2.DailyForecastRequest(), "date"),
     (chart_pb2.DailyForecastRequest(date=chart_pb2.Date(year=2026, month=13, day=1)), "date"),
-    (chart_pb2.DailyForecastRequest(date=pb_date(date(2500, 1, 1))), "date"),
+    (chart_pb2.DailyForecastRequest(date=pb_date(date(3001, 1, 1))), "date"),
     (chart_pb2.DailyForecastRequest(date=pb_date(date(2026, 11, 22)), natal=chart_pb2.BirthData()),
      "natal.birth_date"),
     (chart_pb2.DailyForecastRequest(date=pb_date(date(2026, 11, 22)), natal=chart_pb2.BirthData(

@@ -131,9 +131,11 @@ def arc_error(jd, target):
         ("2000-01-01T00:00:00", "Asia/Tokyo"),  # the seed's Example 3; the Sun near perihelion
         ("1985-03-21T08:00:00", "America/New_York"),
         ("1961-08-04T19:24:00", "Pacific/Honolulu"),
-        ("1800-04-01T00:00:00", "Asia/Tokyo"),  # first supported day, LMT +9:18:59
-        ("1800-04-01T00:00:00", "Etc/GMT-14"),  # ... in the zone furthest ahead of UTC
-        ("2399-12-30T23:59:59", "Etc/GMT+12"),  # last supported day, furthest behind UTC
+        ("0001-01-01T09:19:00", "Asia/Tokyo"),  # just after the first instant (LMT +9:18:59): design in 1 BC
+        ("0001-01-01T14:00:00", "Etc/GMT-14"),  # ... in the zone furthest ahead of UTC
+        ("0500-07-01T12:00:00", "Europe/Rome"),
+        ("1500-01-01T12:00:00", "Europe/Rome"),  # proleptic Gregorian, before 1582
+        ("3000-12-31T23:59:59", "Etc/GMT+12"),  # last supported day, furthest behind UTC: 3001 UTC
         ("2150-07-04T12:00:00", "UTC"),  # the Sun near aphelion: the longest arc in days
     ],
 )
@@ -150,12 +152,17 @@ def test_design_sun_is_exactly_88_degrees_behind_and_solved_within_one_second(bi
     assert result.design_moment.method == "newton" and result.design_moment.iterations <= 5
     body = result.to_dict()
     assert abs(body["design"]["residual_arcseconds"]) < 0.01
-    assert body["design_datetime"] == _iso_ms(swiss.moment_of(design_jd))
+    assert body["design_datetime"] == _iso_ms(design_jd)
 
 
-def _iso_ms(moment):
-    moment = moment + timedelta(microseconds=500)
-    return f"{moment:%Y-%m-%dT%H:%M:%S}.{moment.microsecond // 1000:03d}Z"
+def _iso_ms(jd):
+    """ISO 8601 of a JD from Swiss Ephemeris' own calendar (year 0 = 1 BC), to the millisecond."""
+    year, month, day, hours = swe.revjul(jd, swe.GREG_CAL)
+    ms = round(hours * 3_600_000)
+    if ms == 86_400_000:  # rounds up to the next day: not at these test instants
+        raise AssertionError("pick another instant")
+    seconds, ms = divmod(ms, 1000)
+    return f"{year:04d}-{month:02d}-{day:02d}T{seconds // 3600:02d}:{seconds // 60 % 60:02d}:{seconds % 60:02d}.{ms:03d}Z"
 
 
 def test_bisection_fallback_agrees_with_newton():
@@ -206,7 +213,14 @@ def test_local_time_to_utc(birth, zone, utc, offset, gap, fold):
 
 
 def test_an_offset_that_moves_the_local_date_out_of_range_is_refused():
-    raises("INVALID_DATE", "birth_datetime", lambda: chart("2399-12-30T20:00:00-12:00", "Asia/Tokyo"))
+    raises("INVALID_DATE", "birth_datetime", lambda: chart("3000-12-31T20:00:00-12:00", "Asia/Tokyo"))
+    raises("INVALID_DATE", "birth_datetime", lambda: chart("0001-01-01T00:30:00+09:00", "Asia/Tokyo"))
+
+
+def test_a_local_time_before_the_first_utc_instant_is_refused_not_a_server_error():
+    # 00:30 local in Tokyo on 0001-01-01 is 0000-12-31 UTC, which Python's datetime cannot hold.
+    error = raises("INVALID_DATE", "birth_datetime", lambda: chart("0001-01-01T00:30:00", "Asia/Tokyo"))
+    assert "0001-01-01T00:00:00Z" in error.message
 
 
 def test_a_birth_datetime_with_an_offset_is_that_instant():
@@ -248,13 +262,12 @@ def test_unreadable_dates(birth):
 
 
 @pytest.mark.parametrize(
-    "birth", ["1799-12-31T12:00:00", "1800-03-31T23:59:59", "2399-12-31T00:00:00", "2400-01-01T00:00:00",
-              "0001-01-01T00:00:00", "3000-06-01T00:00:00"],
+    "birth", ["3001-01-01T00:00:00", "5000-06-01T00:00:00", "9999-12-31T23:59:59"],
 )  # fmt: skip
-def test_dates_outside_the_ephemeris(birth):
+def test_dates_outside_years_1_to_3000(birth):
     error = raises("INVALID_DATE", "birth_datetime", lambda: chart(birth=birth))
-    assert "1800-04-01 to 2399-12-30" in error.message
-    assert "1800-04-01 bis 2399-12-30" in error.message_de and "außerhalb" in error.message_de
+    assert "0001-01-01 to 3000-12-31" in error.message
+    assert "0001-01-01 bis 3000-12-31" in error.message_de and "außerhalb" in error.message_de
 
 
 @pytest.mark.parametrize(
@@ -293,7 +306,7 @@ def test_invalid_name():
 
 def test_fields_are_checked_in_order():
     raises("INVALID_DATE", "birth_datetime", lambda: calculate_chart("x", "America/Invalid", 999, 999, now=NOW))
-    raises("INVALID_DATE", "birth_datetime", lambda: calculate_chart("1700-01-01T00:00", "X", 999, 999, now=NOW))
+    raises("INVALID_DATE", "birth_datetime", lambda: calculate_chart("3001-01-01T00:00", "X", 999, 999, now=NOW))
     raises("INVALID_TIMEZONE", "birth_timezone", lambda: calculate_chart("1990-01-01T00:00:00", "X", 999, 999, now=NOW))
     raises("INVALID_LOCATION", "birth_latitude", lambda: calculate_chart("1990-01-01T00:00:00", "UTC", 999, 999, now=NOW))
 
@@ -314,7 +327,10 @@ def test_one_missing_file_is_named(tmp_path, ephe_dir):
     assert "seas_18.se1" in error.message and "seas_18.se1" in error.message_de
 
 
-def test_dates_beyond_the_files_never_fall_back_to_moshier():
+def test_dates_beyond_the_files_never_fall_back_to_moshier(tmp_path, ephe_dir):
+    for name in ("sepl_18.se1", "semo_18.se1", "seas_18.se1"):  # 1800-2399 only
+        (tmp_path / name).symlink_to(ephe_dir / name)
+    swe.set_ephe_path(str(tmp_path))
     utc = datetime(1799, 6, 1, tzinfo=UTC)
     birth = ResolvedBirthTime(datetime(1799, 6, 1), BirthLocation("UTC", "explicit"), utc, 0, "UTC")
     with pytest.raises(HumanDesignError) as caught:

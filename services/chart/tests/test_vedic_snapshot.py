@@ -291,13 +291,13 @@ def test_validation_names_the_field():
     birth = resolve_birth_time(datetime(1990, 5, 15, 14, 30), timezone="Asia/Kolkata")
     cases = [
         (lambda: vedic_snapshot(birth, as_of=AS_OF), "latitude"),
-        (lambda: chennai(as_of=date(1980, 1, 1)), "as_of"),
-        (lambda: chennai(as_of=date(2500, 1, 1)), "as_of"),
+        (lambda: chennai(as_of=date(1980, 1, 1)), "dob"),  # a birth after as_of
+        (lambda: chennai(as_of=date(3001, 1, 1)), "as_of"),
         (lambda: chennai(uncertainty_minutes=-1), "uncertainty_minutes"),
         (lambda: chennai(uncertainty_minutes=600), "uncertainty_minutes"),
         (lambda: chennai(ayanamsa="Galactic"), "ayanamsa"),
         (lambda: chennai(house_system="Koch"), "house_system"),
-        (lambda: compute_vedic_snapshot(datetime(1700, 1, 1, 12), as_of=AS_OF, **CHENNAI), "dob"),
+        (lambda: compute_vedic_snapshot(datetime(3001, 1, 1, 12), as_of=AS_OF, **CHENNAI), "dob"),
     ]
     for call, field in cases:
         with pytest.raises(InvalidInput) as error:

@@ -249,6 +249,7 @@ def test_level_four_dict_has_the_native_app_shapes():
     assert data["birth"]["utc_datetime"] == "1990-06-15T13:30:00Z"  # BST = UTC+1
     assert data["birth"]["timezone_source"] == "explicit" and data["birth"]["time_known"] is True
     assert data["ephemeris"] == {"source": "Swiss Ephemeris", "version": swe.version,
+                                 "data_set": "swe-standard-data 4.0-20221111 (sepl/semo/seas 5400 BC-5400 AD)",
                                  "files": ["sepl_18.se1", "semo_18.se1", "seas_18.se1"]}
     assert all(set(aspect) == {"planet1", "planet2", "aspect", "orb", "applying"} for aspect in data["aspects"])
 
@@ -261,10 +262,13 @@ def test_birth_place_supplies_coordinates_and_zone():
     assert chart.birth.location.place.name == "Sydney"
 
 
-@pytest.mark.parametrize("day", [date(1799, 12, 31), date(1800, 1, 1), date(2400, 1, 1)])
-def test_dates_outside_the_ephemeris_files_are_invalid(day):
+@pytest.mark.parametrize(("day", "clock", "zone"), [
+    (date(3001, 1, 1), None, None), (date(9999, 12, 31), time(12, 0), "UTC"),
+    (date(1, 1, 1), time(0, 30), "Asia/Tokyo"),  # LMT +9:18:59: before 0001-01-01T00:00Z, no 500
+])
+def test_dates_outside_years_1_to_3000_are_invalid(day, clock, zone):
     with pytest.raises(InvalidInput) as error:
-        compute_natal_chart(day)
+        compute_natal_chart(day, clock, timezone=zone)
     assert error.value.field == "birth_date"
 
 
@@ -280,7 +284,7 @@ def test_missing_ephemeris_files_raise_instead_of_falling_back_to_moshier(empty_
 def test_batch_keeps_input_order_and_reports_bad_requests_in_place():
     requests = [
         ChartRequest(date(1990, 6, 15), time(14, 30), **LONDON),
-        ChartRequest(date(1700, 1, 1)),
+        ChartRequest(date(3001, 1, 1)),
         ChartRequest(date(1950, 1, 1), time(3, 0), timezone="America/New_York"),
         ChartRequest(date(2005, 1, 15), time(12, 0), 78.2232, 15.6469, "Arctic/Longyearbyen"),
     ]

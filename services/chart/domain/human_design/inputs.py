@@ -113,5 +113,5 @@ def format_utc(moment: datetime) -> str:
     moment = moment.astimezone(UTC)
     rounded = moment + timedelta(microseconds=500)
     rounded = rounded.replace(microsecond=rounded.microsecond // 1000 * 1000)
-    return f"{rounded:%Y-%m-%dT%H:%M:%S}.{rounded.microsecond // 1000:03d}Z"
+    return f"{rounded.year:04d}-{rounded:%m-%dT%H:%M:%S}.{rounded.microsecond // 1000:03d}Z"  # %Y: no zero padding
 
