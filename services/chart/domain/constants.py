@@ -7,7 +7,8 @@ from datetime import date
 # scripts/prepare-ephe or the image) and the local dates every chart type accepts (proleptic Gregorian,
 # as ISO 8601). The files below cover those dates' instants (a local date is at most 14 hours ahead of or
 # 12 behind UT, and Human Design's design moment is at most 92 days before birth), 1 BC to 3600 AD.
-EPHEMERIS_SET = "swe-standard-data 4.0-20221111 (sepl/semo/seas 5400 BC-5400 AD)"
+EPHEMERIS_PACKAGE = "swe-standard-data 4.0-20221111"  # in the Vedic ephemeris version (stored in 64 characters)
+EPHEMERIS_SET = f"{EPHEMERIS_PACKAGE} (sepl/semo/seas 5400 BC-5400 AD)"
 SUPPORTED_DATES = (date(1, 1, 1), date(3000, 12, 31))
 EPHEMERIS_FILES = tuple(f"{kind}{block}.se1" for kind in ("sepl", "semo", "seas")  # planets, Moon, asteroids
                         for block in ("m06", "_00", "_06", "_12", "_18", "_24", "_30"))  # from 600 BC, 600 years each

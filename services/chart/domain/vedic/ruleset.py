@@ -12,15 +12,15 @@ from collections.abc import Mapping
 from datetime import date, datetime
 
 from services.chart.domain.aliases import ayanamsa_key, vedic_house_system_key
-from services.chart.domain.constants import EPHEMERIS_SET
+from services.chart.domain.constants import EPHEMERIS_PACKAGE
 from services.chart.domain.swiss import VERSION as SWISSEPH_VERSION
 
 RULESET_VERSION = "1.0.0"
 
 
 def ephemeris_version() -> str:
-    """Library version and data set, e.g. ``"swisseph 2.10.03 swe-standard-data 4.0-20221111 (...)"``."""
-    return f"swisseph {SWISSEPH_VERSION} {EPHEMERIS_SET}"
+    """Library version and data set, e.g. ``"swisseph 2.10.03 swe-standard-data 4.0-20221111"``."""
+    return f"swisseph {SWISSEPH_VERSION} {EPHEMERIS_PACKAGE}"
 
 
 def _round(value: float | None, digits: int) -> float | None:
