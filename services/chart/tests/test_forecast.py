@@ -62,7 +62,8 @@ def test_master_number_day_keeps_the_master_and_borrows_its_root_colours(ephemer
     assert forecast["numerology"]["universal_day"]["planet"] == "Moon"  # 11 -> 2 -> Moon
 
 
-@pytest.mark.parametrize("day", [date(2026, 11, 22), date(2000, 1, 1), date(2024, 2, 29), date(1969, 7, 20)])
+@pytest.mark.parametrize("day", [date(2026, 11, 22), date(2000, 1, 1), date(2024, 2, 29), date(1969, 7, 20),
+                                 date(1, 1, 1), date(800, 2, 29), date(1582, 10, 10), date(3000, 12, 31)])
 def test_moon_sign_agrees_with_pyswisseph(ephemeris, day):
     moon = daily_forecast(day)["moon"]
     assert moon["sign_at_start"] == direct_moon_sign(day, 0.0)

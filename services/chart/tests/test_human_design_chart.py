@@ -3,7 +3,7 @@
 Proof, besides the unit tests of the mandala and the BodyGraph rules:
 - published charts of well-known people (sources in ``PUBLISHED``) are reproduced;
 - renlei-tu (PyPI, an independent implementation of the mandala and the design-moment search)
-  agrees gate for gate over 36 births spread over 1801-2361.
+  agrees gate for gate over 36 births spread over 1801-2361 and 24 over years 1-3000.
 """
 from __future__ import annotations
 
@@ -435,9 +435,28 @@ def near_line_boundary(longitude, margin):
     return min(offset, LINE_DEGREES - offset) < margin
 
 
+# Years 1-3000 on the standard data files: 24 births from 0001-01-01 (design moment in 1 BC) to 3000-12-31.
+RANGE_PEER_BIRTHS = [(1, 1, 1, 12, 0), (3000, 12, 31, 12, 0)] + [
+    (1 + 127 * i + i % 7, (5 * i) % 12 + 1, (13 * i) % 28 + 1, (7 * i + 1) % 24, (17 * i) % 60) for i in range(22)
+]
+
+
 def test_renlei_tu_agrees_on_every_activation(rlt_engine):
+    compared, skipped = _compare_with_renlei_tu(rlt_engine, PEER_BIRTHS)
+    assert compared > 900 and skipped < 20
+
+
+def test_renlei_tu_agrees_over_years_1_to_3000(rlt_engine):
+    assert min(RANGE_PEER_BIRTHS)[:3] == (1, 1, 1) and max(RANGE_PEER_BIRTHS)[:3] == (3000, 12, 31)
+    compared, skipped = _compare_with_renlei_tu(rlt_engine, RANGE_PEER_BIRTHS)
+    assert compared > 600 and skipped < 15
+
+
+def _compare_with_renlei_tu(rlt_engine, births):
+    """Every activation but Chiron (renlei-tu has none) of each UTC birth, against renlei-tu's:
+    (compared, skipped near a line boundary)."""
     compared = skipped = 0
-    for year, month, day, hour, minute in PEER_BIRTHS:
+    for year, month, day, hour, minute in births:
         ours = chart(f"{year:04d}-{month:02d}-{day:02d}T{hour:02d}:{minute:02d}:00", "UTC")
         peer = rlt_engine.calculate_chart(year, month, day, hour, minute, "UTC")
         # renlei-tu stops its bisection at 1e-4° of arc (up to ~9 s); ours is within 10 ms.
@@ -453,6 +472,30 @@ def test_renlei_tu_agrees_on_every_activation(rlt_engine):
                 expected = (peer_side[peer_name]["gate"], peer_side[peer_name]["line"])
                 assert (activation.gate, activation.line) == expected, (year, month, day, side, body)
         assert ours.profile.key == peer["summary"]["profile"]
-    assert compared > 900 and skipped < 20
+    return compared, skipped
 
 
+
+
+# --- Chiron, defined by Swiss Ephemeris only from 675-01-04 (JD 1967601.5) -----------------------------
+def test_before_675_chiron_is_left_out_with_a_note_and_the_chart_still_computes():
+    body = chart("0100-06-01T12:00:00", "Europe/Rome", 41.9, 12.5).to_dict()
+    for side in ("personality_activations", "design_activations"):
+        assert [a["body"] for a in body[side]] == SEED_BODIES[:-1], side
+    assert body["notes"] == ["chiron omitted: Swiss Ephemeris defines Chiron only between 675 and 4650 AD "
+                             "(its orbit is chaotic outside)"]
+    assert body["type"] and body["profile"] and len(body["active_gates"]) >= 10
+
+
+def test_a_birth_early_in_675_has_chiron_only_at_birth():
+    body = chart("0675-02-01T12:00:00", "UTC", 0, 0).to_dict()  # design moment: early November 674
+    assert body["design_datetime"].startswith("0674-11-")
+    assert [a["body"] for a in body["personality_activations"]] == SEED_BODIES
+    assert [a["body"] for a in body["design_activations"]] == SEED_BODIES[:-1]
+    assert "notes" in body
+
+
+def test_the_seed_response_names_the_data_set():
+    assert chart().to_dict()["ephemeris"]["data_set"] == (
+        "swe-standard-data 4.0-20221111 (sepl/semo/seas 5400 BC-5400 AD)")
+    assert "notes" not in chart().to_dict()
