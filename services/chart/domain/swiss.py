@@ -243,11 +243,13 @@ def file_in_use(kind: str) -> str | None:
     return path.rsplit("/", 1)[-1] if path else None
 
 
-def ephemeris_info() -> EphemerisInfo:
-    """Source, library version and the data files actually opened by the last computations."""
+def ephemeris_info(jd_ut: float | None = None) -> EphemerisInfo:
+    """Source, library version and the data files actually opened by the last computations; with
+    ``jd_ut``, only those covering that instant (an asteroid file left open by an earlier chart is not
+    named for a chart without Chiron)."""
     files = []
     for slot in _FILE_SLOTS:
-        path = swe.get_current_file_data(slot)[0]
-        if path:
+        path, start, end, _ = swe.get_current_file_data(slot)
+        if path and (jd_ut is None or start <= jd_ut <= end):
             files.append(path.rsplit("/", 1)[-1])
     return EphemerisInfo("Swiss Ephemeris", swe.version, tuple(files))

@@ -323,6 +323,9 @@ def test_every_year_computes_from_the_files_and_chiron_is_left_out_before_675(da
         assert all("chiron" not in (a["planet1"], a["planet2"]) for a in data["aspects"])
     assert data["ephemeris"]["data_set"] == "swe-standard-data 4.0-20221111 (sepl/semo/seas 5400 BC-5400 AD)"
     assert data["birth"]["utc_datetime"] == f"{day.isoformat()}T12:00:00Z"
+    century = day.year // 600 * 6
+    assert data["ephemeris"]["files"] == [f"sepl_{century:02d}.se1", f"semo_{century:02d}.se1"] + (
+        [f"seas_{century:02d}.se1"] if chiron else [])
 
 
 def test_a_day_that_starts_before_year_1_in_utc_still_gives_its_signs_over_the_day():

@@ -323,13 +323,13 @@ def _ephemeris_work(prepared: _Prepared) -> tuple[float, dict[str, BodyState], H
 
 def _compute(prepared: _Prepared) -> NatalChart:
     birth = prepared.birth
-    _, states, houses = _ephemeris_work(prepared)
+    jd, states, houses = _ephemeris_work(prepared)
     in_houses = houses.houses_of(s.longitude for s in states.values()) if houses else [None] * len(states)
     planets = {name: PlanetPosition.of(name, state, house)
                for (name, state), house in zip(states.items(), in_houses)}
     signs_over_day = () if prepared.time_known else _signs_over_day(birth.local.date(), birth.location)
     return NatalChart(prepared.level, prepared.time_known, birth, planets, houses, signs_over_day,
-                      ephemeris_info())
+                      ephemeris_info(jd))
 
 
 def _signs_over_day(day: date, location: BirthLocation) -> tuple[SignOverDay, ...]:
