@@ -2882,7 +2882,7 @@ export interface operations {
                     "application/json": unknown;
                 };
             };
-            /** @description `date` is not a valid YYYY-MM-DD date (or outside 1800-2399) */
+            /** @description `date` is not a valid YYYY-MM-DD date (or outside 0001-01-01..3000-12-31) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2918,7 +2918,7 @@ export interface operations {
                     "application/json": unknown;
                 };
             };
-            /** @description `date` is not a valid YYYY-MM-DD date (or outside 1800-2399) */
+            /** @description `date` is not a valid YYYY-MM-DD date (or outside 0001-01-01..3000-12-31) */
             422: {
                 headers: {
                     [name: string]: unknown;

@@ -18,7 +18,7 @@ from . import service
 
 router = APIRouter(prefix="/api/v1/forecast", tags=["forecast"])
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_RESPONSES = {422: {"description": "`date` is not a valid YYYY-MM-DD date (or outside 1800-2399)"},
+_RESPONSES = {422: {"description": "`date` is not a valid YYYY-MM-DD date (or outside 0001-01-01..3000-12-31)"},
               503: {"description": "Calculation service unavailable"}}
 
 

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from ..calculations import check_birth_date
+from ..calculations import check_chart_date
 
 # chart owns the names it accepts and resolves them to its canonical ones (stored); these are the seed's defaults.
 DEFAULT_AYANAMSA, DEFAULT_HOUSE_SYSTEM = "Lahiri", "WholeSign"
@@ -55,7 +55,7 @@ class _Fields(BaseModel):
 
     _tob = field_validator("tob")(classmethod(lambda cls, v: _check_tob(v)))
     _tz = field_validator("tz")(classmethod(lambda cls, v: _check_tz(v)))
-    _dob = field_validator("dob")(classmethod(lambda cls, v: check_birth_date(v)))
+    _dob = field_validator("dob")(classmethod(lambda cls, v: check_chart_date(v)))  # after as_of: chart says
 
 
 class ProfileCreate(_Fields):
