@@ -12,10 +12,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from numeros_common.auth import Principal, require_principal
 from numeros_common.deps import db_session, runtime_of
 from numeros_common.errors import AppError
+from numeros_common.families import ASTRO_MVP_VEDIC, family_router
 
 from . import service
 
-router = APIRouter(prefix="/api/v1/admin", tags=["admin"])
+router = family_router("/api/v1/admin", ASTRO_MVP_VEDIC, tags=["admin"])
 system_router = APIRouter(tags=["health"])
 _RESPONSES = {401: {"description": "Missing or invalid token"}, 403: {"description": "Not an admin"}}
 
