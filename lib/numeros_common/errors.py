@@ -11,7 +11,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from .dialects import ENVELOPE, Problem
+from .dialects import Problem
 from .families import FamilyMap
 from .logging import request_id_var
 
@@ -29,11 +29,6 @@ class AppError(Exception):
         self.message = message
         self.field = field
         self.headers = headers
-
-
-def error_body(code: str, message: str, fields: list[dict[str, str]] | None = None) -> dict[str, Any]:
-    """The project's envelope, for callers that answer outside a request handler (e.g. WebSocket frames)."""
-    return ENVELOPE.body(Problem(0, code, message, fields or []), request_id_var.get())[1]
 
 
 def _field_path(loc: tuple[Any, ...]) -> str:

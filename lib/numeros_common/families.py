@@ -20,8 +20,11 @@ class Family:
 NUMEROS = Family(ENVELOPE, RatePolicy("default", "rate_limit_default"))
 JIOASTRO_NUMEROLOGY = Family(JIOASTRO, RatePolicy("numerology", "rate_limit_numerology",
                                                   premium_setting="rate_limit_numerology_premium", per_endpoint=True))
+# astro-mvp's compute and prediction endpoints are the ones that compute (reading a stored snapshot or
+# prediction is a general request).
 ASTRO_MVP_VEDIC = Family(ASTRO_MVP, RatePolicy("astro", "rate_limit_astro", routes={
-    "/api/v1/astro/compute": "rate_limit_astro_compute", "/api/v1/astro/predict": "rate_limit_astro_predict"}))
+    "POST /api/v1/astro/compute": "rate_limit_astro_compute",
+    "POST /api/v1/astro/predict": "rate_limit_astro_predict"}))
 HUMAN_DESIGN_CHART = Family(HUMAN_DESIGN, RatePolicy("human-design", "rate_limit_human_design", by_ip=True))
 
 

@@ -125,9 +125,10 @@ async def _bucket(request: Request, family: Family, principal: Principal | None)
     runtime: Runtime = request.app.state.runtime
     policy, path = family.rate, request.url.path
     setting, bucket = policy.setting, policy.name
-    for route_prefix, route_setting in policy.routes.items():
-        if path == route_prefix or path.startswith(route_prefix + "/"):
-            setting, bucket = route_setting, f"{policy.name}:{route_prefix}"
+    for route, route_setting in policy.routes.items():
+        method, _, route_prefix = route.partition(" ")
+        if request.method == method and (path == route_prefix or path.startswith(route_prefix + "/")):
+            setting, bucket = route_setting, f"{policy.name}:{route}"
     if policy.per_endpoint:
         bucket = f"{policy.name}:{_endpoint(request.app, request.scope) or 'unmatched'}"
     if principal is not None and policy.premium_setting and await _tier(runtime, principal) == "premium":

@@ -80,7 +80,8 @@ class RatePolicy:
     so every limit is set by the environment.
 
     The bucket is the router's family by default; ``per_endpoint`` gives each route (method + path template)
-    its own; ``routes`` gives paths under a prefix their own bucket and limit. ``premium_setting`` applies to
+    its own; ``routes`` gives one method's paths under a prefix (``"POST /api/v1/astro/compute"``) their own
+    bucket and limit. ``premium_setting`` applies to
     callers whose account tier is ``premium``; ``by_ip`` counts per client IP even with a token."""
 
     name: str
@@ -88,4 +89,4 @@ class RatePolicy:
     premium_setting: str | None = None
     per_endpoint: bool = False
     by_ip: bool = False
-    routes: dict[str, str] = field(default_factory=dict)  # path prefix -> setting
+    routes: dict[str, str] = field(default_factory=dict)  # "METHOD /path/prefix" -> setting

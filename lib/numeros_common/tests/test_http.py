@@ -205,11 +205,13 @@ async def test_jioastro_limits_are_per_endpoint_and_premium_gets_more(client, mi
 
 
 async def test_astro_compute_and_predict_have_their_own_budgets(client):
-    compute = [(await client.get("/api/v1/astro/compute/1", headers=ip(3))).status_code for _ in range(3)]
-    predict = [(await client.get("/api/v1/astro/predict/1", headers=ip(3))).status_code for _ in range(2)]
-    general = (await client.get("/api/v1/astro/things", headers=ip(3)))
+    compute = [(await client.post("/api/v1/astro/compute", headers=ip(3))).status_code for _ in range(3)]
+    predict = [(await client.post("/api/v1/astro/predict/question", headers=ip(3))).status_code for _ in range(2)]
+    reading = await client.get("/api/v1/astro/predict/1", headers=ip(3))  # reading is a general request
+    general = await client.get("/api/v1/astro/things", headers=ip(3))
     assert compute == [404, 404, 429] and predict == [404, 429]
-    assert general.headers["x-ratelimit-limit"] == "5" and general.headers["x-ratelimit-remaining"] == "4"
+    assert reading.headers["x-ratelimit-limit"] == "5" and reading.headers["x-ratelimit-remaining"] == "4"
+    assert general.headers["x-ratelimit-remaining"] == "3"
 
 
 async def test_human_design_counts_per_ip_even_with_a_token(client, mint_token):
