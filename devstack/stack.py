@@ -52,6 +52,12 @@ class Ports:
         return [(name, port) for name, port in vars(self).items() if port_open(port)]
 
 
+# Every service limit far above what a test sends (limits stay on, so their headers are there); a test of a
+# limit sets that one setting (NUMEROS_RATE_LIMIT_<NAME>) lower. NUMEROS_RATE_LIMITS=off drops them all.
+HIGH_RATE_LIMITS = {f"NUMEROS_RATE_LIMIT_{name}": "1000000/minute" for name in (
+    "DEFAULT", "NUMEROLOGY", "NUMEROLOGY_PREMIUM", "ASTRO", "ASTRO_COMPUTE", "ASTRO_PREDICT", "HUMAN_DESIGN")}
+
+
 @dataclass
 class Stack:
     root: Path

@@ -42,6 +42,7 @@ import pytest
 import websockets
 
 from devstack.processes import poll
+from devstack.stack import HIGH_RATE_LIMITS
 
 from .conftest import running_stack
 
@@ -50,13 +51,9 @@ pytestmark = pytest.mark.e2e
 GOLDEN = Path(__file__).parent / "golden" / "api_responses.json"
 RECORD = os.environ.get("NUMEROS_GOLDEN_RECORD") == "1"
 KEPT_HEADERS = ("content-type", "retry-after", "allow", "x-ratelimit-limit")
-# Limits out of the way (set far above what the sequence sends, so no request waits and none is refused),
-# except astro-mvp's 10 predictions a minute, which the sequence exceeds on purpose once.
-UNLIMITED = "1000000/minute"
-STACK_ENV = {"NUMEROS_RATE_LIMIT_DEFAULT": UNLIMITED, "NUMEROS_RATE_LIMIT_NUMEROLOGY": UNLIMITED,
-             "NUMEROS_RATE_LIMIT_NUMEROLOGY_PREMIUM": UNLIMITED, "NUMEROS_RATE_LIMIT_ASTRO": UNLIMITED,
-             "NUMEROS_RATE_LIMIT_ASTRO_COMPUTE": UNLIMITED, "NUMEROS_RATE_LIMIT_HUMAN_DESIGN": UNLIMITED,
-             "NUMEROS_RATE_LIMIT_ASTRO_PREDICT": "10/minute",
+# Limits out of the way (far above what the sequence sends, so no request waits and none is refused), except
+# astro-mvp's 10 predictions a minute, which the sequence exceeds on purpose once.
+STACK_ENV = {**HIGH_RATE_LIMITS, "NUMEROS_RATE_LIMIT_ASTRO_PREDICT": "10/minute",
              "NUMEROS_EDGE_RATE_AVERAGE": "1000000", "NUMEROS_EDGE_RATE_BURST": "1000000"}
 PASSWORD = "long-enough-pw"
 AS_OF = "2024-06-01"            # every date-dependent calculation is asked for this day

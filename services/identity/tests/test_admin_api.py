@@ -93,7 +93,8 @@ async def test_admin_sets_a_users_tier_and_limiters_see_it_at_once(client, alice
 
 
 async def test_premium_users_get_500_numerology_requests_an_hour(make_identity_client, admin):
-    async with make_identity_client(NUMEROS_RATE_LIMITS="on") as limited:
+    async with make_identity_client(NUMEROS_RATE_LIMIT_NUMEROLOGY="100/hour",
+                                    NUMEROS_RATE_LIMIT_NUMEROLOGY_PREMIUM="500/hour") as limited:
         registered = (await limited.post("/api/v1/auth/register", json={"email": f"p{new_user_id()}@example.com",
                                                                         "password": "SecurePass123"})).json()
         auth = {"Authorization": f"Bearer {registered['access_token']}"}

@@ -266,7 +266,7 @@ async def test_unknown_prediction_engine_fails_at_start(make_identity_client):
 
 async def test_compute_and_predict_have_their_own_per_user_limits(make_identity_client, mint_token):
     headers = {"Authorization": f"Bearer {mint_token(new_user_id())}"}
-    async with make_identity_client(NUMEROS_RATE_LIMITS="on", NUMEROS_RATE_LIMIT_ASTRO_COMPUTE="2/minute",
+    async with make_identity_client(NUMEROS_RATE_LIMIT_ASTRO="100/minute", NUMEROS_RATE_LIMIT_ASTRO_COMPUTE="2/minute",
                                     NUMEROS_RATE_LIMIT_ASTRO_PREDICT="1/minute") as limited:
         pid = (await make_profile(limited, headers))["id"]
         codes = [(await limited.post("/api/v1/astro/compute", json={"profile_id": pid, "as_of": AS_OF},
