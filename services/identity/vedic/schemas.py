@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from ..calculations import check_birth_date
 
-# Names go to chart as given (chart owns the names it accepts); these are the seed's defaults.
+# chart owns the names it accepts and resolves them to its canonical ones (stored); these are the seed's defaults.
 DEFAULT_AYANAMSA, DEFAULT_HOUSE_SYSTEM = "Lahiri", "WholeSign"
 _TOB = re.compile(r"^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?$")
 
@@ -48,10 +48,10 @@ class _Fields(BaseModel):
     uncertainty_minutes: int | None = Field(default=None, ge=0, le=10)
     ayanamsa: str | None = Field(default=None, min_length=1, max_length=32,
                                  description="Lahiri (default), Raman, Krishnamurti, FaganBradley, TrueChitrapaksha "
-                                             "(in any spelling chart accepts; checked when computed)")
+                                             "(in any spelling chart accepts; stored as its canonical name)")
     house_system: str | None = Field(default=None, min_length=1, max_length=32,
-                                     description="WholeSign (default), Placidus, Equal (also W, P, E/A; checked when "
-                                                 "computed)")
+                                     description="WholeSign (default), Placidus, Equal (also W, P, E/A; stored as "
+                                                 "the canonical name)")
 
     _tob = field_validator("tob")(classmethod(lambda cls, v: _check_tob(v)))
     _tz = field_validator("tz")(classmethod(lambda cls, v: _check_tz(v)))
