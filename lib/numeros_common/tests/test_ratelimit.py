@@ -67,3 +67,17 @@ async def test_off_switch_allows_everything(infra):
     limiter = RateLimiter(infra.redis_url, f"test-{uuid.uuid4().hex}", enabled=False)
     assert all([(await limiter.hit("u", 1)).allowed for _ in range(10)])
     await limiter.close()
+
+
+def test_settings_switch_and_notation(monkeypatch):
+    from pydantic import ValidationError
+
+    from numeros_common.settings import ServiceSettings
+
+    monkeypatch.setenv("NUMEROS_RATE_LIMITS", "off")
+    monkeypatch.setenv("NUMEROS_RATE_LIMIT_ASTRO", "7/hour")
+    settings = ServiceSettings()
+    assert (settings.rate_limits, settings.rate_limit_astro) == (False, "7/hour")
+    monkeypatch.setenv("NUMEROS_RATE_LIMIT_ASTRO", "seven an hour")
+    with pytest.raises(ValidationError, match="rate_limit_astro"):
+        ServiceSettings()
