@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from .components import Nats, Postgres, Redis
+from .stack import HIGH_RATE_LIMITS
 from .processes import free_port
 
 
@@ -94,7 +95,7 @@ def service_env(infra: Infra, jwt_keys: JwtKeys) -> Callable[[str], dict[str, st
         values = {
             "NUMEROS_DATABASE_URL": infra.database_url, "NUMEROS_REDIS_URL": infra.redis_url,
             "NUMEROS_NATS_URL": infra.nats_url, "NUMEROS_JWT_PUBLIC_KEY_FILE": str(jwt_keys.public_path),
-            "NUMEROS_OUTBOX_POLL_SECONDS": "0.2", "NUMEROS_RATE_LIMIT_PER_MINUTE": "100000",
+            "NUMEROS_OUTBOX_POLL_SECONDS": "0.2", **HIGH_RATE_LIMITS,
         }
         if service == "identity":
             values["NUMEROS_JWT_PRIVATE_KEY_FILE"] = str(jwt_keys.private_path)

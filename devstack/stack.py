@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import IO
 
 from services.gateway.render import file_provider_config
+from services.gateway.routes import EdgePolicy
 
 from .components import Nats, Postgres, Redis, Traefik
 from .processes import Child, free_port, port_open, python, wait_until
@@ -51,12 +52,21 @@ class Ports:
         return [(name, port) for name, port in vars(self).items() if port_open(port)]
 
 
+# Every service limit far above what a test sends (limits stay on, so their headers are there); a test of a
+# limit sets that one setting (NUMEROS_RATE_LIMIT_<NAME>) lower. NUMEROS_RATE_LIMITS=off drops them all.
+HIGH_RATE_LIMITS = {f"NUMEROS_RATE_LIMIT_{name}": "1000000/minute" for name in (
+    "DEFAULT", "NUMEROLOGY", "NUMEROLOGY_PREMIUM", "ASTRO", "ASTRO_COMPUTE", "ASTRO_PREDICT", "HUMAN_DESIGN")}
+
+
 @dataclass
 class Stack:
     root: Path
     ports: Ports = field(default_factory=Ports)
     echo: IO[str] | None = None
     chart_workers: int = 2
+    # Extra service environment (e.g. NUMEROS_RATE_LIMITS=off, NUMEROS_RATE_LIMIT_*); the process environment
+    # reaches the services too. The gateway's edge limit is rendered from the same values.
+    env: dict[str, str] = field(default_factory=dict)
     postgres: Postgres | None = None
     redis: Redis | None = None
     nats: Nats | None = None
@@ -91,7 +101,7 @@ class Stack:
             env["NUMEROS_GRPC_HOST"] = "127.0.0.1"
             env["NUMEROS_CHART_WORKERS"] = str(self.chart_workers)
             env["NUMEROS_EPHE_PATH"] = str(REPO / "ephe")
-        return env
+        return {**env, **self.env}
 
     def start(self) -> "Stack":
         taken = self.ports.taken()
@@ -114,7 +124,8 @@ class Stack:
         for name in HTTP_SERVICES:
             wait_until(lambda n=name: self._service_up(n), 60, name)
         backends = {name: f"http://127.0.0.1:{getattr(self.ports, name)}" for name in HTTP_SERVICES}
-        routes = file_provider_config(backends, [f"127.0.0.1:{self.ports.redis}"])
+        routes = file_provider_config(backends, [f"127.0.0.1:{self.ports.redis}"],
+                                      EdgePolicy.from_env({**os.environ, **self.env}))
         self.traefik = Traefik(self.root / "gateway", self.ports.gateway, self.ports.gateway_ping, routes,
                                echo=self.echo).start()
         wait_until(self.ready, 90, "the whole system to report ready at /readyz", interval=0.5)

@@ -19,11 +19,17 @@ def revoked_session_key(session_id: str) -> str:
     return f"auth:revoked-session:{session_id}"
 
 
+def account_tier_key(user_id: int) -> str:
+    """An admin's tier change, seen by every limiter before the user's token is renewed."""
+    return f"auth:tier:{user_id}"
+
+
 @dataclass(frozen=True)
 class Principal:
     user_id: int
     session_id: str
     is_admin: bool
+    tier: str = "standard"  # "premium" raises the JioAstro limits
 
 
 class TokenVerifier:
@@ -44,7 +50,7 @@ class TokenVerifier:
         if claims.get("typ") != "access":
             raise AppError(401, "INVALID_TOKEN", "Not an access token.")
         return Principal(user_id=int(claims["sub"]), session_id=str(claims["sid"]),
-                         is_admin=bool(claims.get("adm", False)))
+                         is_admin=bool(claims.get("adm", False)), tier=str(claims.get("tier", "standard")))
 
     async def verify(self, token: str) -> Principal:
         principal = self.decode(token)

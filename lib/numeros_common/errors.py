@@ -1,5 +1,6 @@
-"""One error envelope for every service: a machine code, a human message, the request id, and the
-fields at fault. Bad input must always come back as a 4xx naming the field, never a 500."""
+"""Errors: AppError (an expected failure with a stable code), and the handlers that turn every failure
+(AppError, validation, HTTPException, unhandled) into one :class:`~.dialects.Problem` written in the
+dialect of the API family that owns the path. Bad input is always a 4xx naming the field, never a 500."""
 from __future__ import annotations
 
 import logging
@@ -10,6 +11,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from .dialects import Problem
+from .families import FamilyMap
 from .logging import request_id_var
 
 log = logging.getLogger(__name__)
@@ -28,13 +31,6 @@ class AppError(Exception):
         self.headers = headers
 
 
-def error_body(code: str, message: str, fields: list[dict[str, str]] | None = None) -> dict[str, Any]:
-    error: dict[str, Any] = {"code": code, "message": message, "request_id": request_id_var.get()}
-    if fields:
-        error["fields"] = fields
-    return {"error": error}
-
-
 def _field_path(loc: tuple[Any, ...]) -> str:
     parts = [str(p) for p in loc]
     if parts and parts[0] in ("body", "query", "path", "header"):
@@ -46,39 +42,58 @@ def validation_fields(errors: list[dict[str, Any]]) -> list[dict[str, str]]:
     return [{"field": _field_path(tuple(e.get("loc", ()))), "message": e.get("msg", "invalid")} for e in errors]
 
 
-async def _app_error(_: Request, exc: AppError) -> JSONResponse:
-    fields = [{"field": exc.field, "message": exc.message}] if exc.field else None
-    return JSONResponse(error_body(exc.code, exc.message, fields), status_code=exc.status, headers=exc.headers)
+def _retry_after(headers: dict[str, str] | None) -> int | None:
+    value = (headers or {}).get("Retry-After")
+    return int(value) if value and value.isdigit() else None
 
 
-async def _validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
-    errors = list(exc.errors())
+def app_error_problem(exc: AppError) -> Problem:
+    return Problem(exc.status, exc.code, exc.message, [{"field": exc.field, "message": exc.message}] if exc.field else [],
+                   headers=exc.headers, retry_after=_retry_after(exc.headers), body=getattr(exc, "body", None))
+
+
+def validation_problem(errors: list[dict[str, Any]]) -> Problem:
     if any(e.get("type") == "json_invalid" for e in errors):
-        return JSONResponse(error_body("MALFORMED_JSON", "The request body is not valid JSON.",
-                                       [{"field": "body", "message": errors[0].get("msg", "invalid JSON")}]),
-                            status_code=400)
+        return Problem(400, "MALFORMED_JSON", "The request body is not valid JSON.",
+                       [{"field": "body", "message": errors[0].get("msg", "invalid JSON")}], errors=errors)
     fields = validation_fields(errors)
-    message = "; ".join(f"{f['field']}: {f['message']}" for f in fields)
-    return JSONResponse(error_body("VALIDATION_ERROR", message, fields), status_code=422)
+    return Problem(422, "VALIDATION_ERROR", "; ".join(f"{f['field']}: {f['message']}" for f in fields), fields,
+                   errors=errors)
 
 
 _HTTP_CODES = {400: "BAD_REQUEST", 401: "UNAUTHENTICATED", 403: "FORBIDDEN", 404: "NOT_FOUND",
                405: "METHOD_NOT_ALLOWED", 409: "CONFLICT", 413: "PAYLOAD_TOO_LARGE", 429: "RATE_LIMITED"}
 
 
-async def _http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
-    code = _HTTP_CODES.get(exc.status_code, "HTTP_ERROR")
-    return JSONResponse(error_body(code, str(exc.detail)), status_code=exc.status_code,
-                        headers=getattr(exc, "headers", None))
+def http_problem(exc: StarletteHTTPException) -> Problem:
+    headers = getattr(exc, "headers", None)
+    return Problem(exc.status_code, _HTTP_CODES.get(exc.status_code, "HTTP_ERROR"), str(exc.detail),
+                   headers=dict(headers) if headers else None, retry_after=_retry_after(headers))
 
 
-async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
-    log.exception("unhandled error", exc_info=exc)
-    return JSONResponse(error_body("INTERNAL_ERROR", "Something went wrong on our side."), status_code=500)
+INTERNAL = Problem(500, "INTERNAL_ERROR", "Something went wrong on our side.")
 
 
-def install_error_handlers(app: FastAPI) -> None:
+def render(request: Request, problem: Problem) -> JSONResponse:
+    families: FamilyMap = getattr(request.app.state, "families", None) or FamilyMap({})
+    return families.for_path(request.url.path).dialect.render(problem, request_id_var.get())
+
+
+async def _app_error(request: Request, exc: AppError) -> JSONResponse:
+    return render(request, app_error_problem(exc))
+
+
+async def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
+    return render(request, validation_problem(list(exc.errors())))
+
+
+async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    return render(request, http_problem(exc))
+
+
+def install_error_handlers(app: FastAPI, families: FamilyMap) -> None:
+    """Unhandled exceptions are answered by RequestContextMiddleware (inside it the request id is still set)."""
+    app.state.families = families
     app.add_exception_handler(AppError, _app_error)  # type: ignore[arg-type]
     app.add_exception_handler(RequestValidationError, _validation_error)  # type: ignore[arg-type]
     app.add_exception_handler(StarletteHTTPException, _http_error)  # type: ignore[arg-type]
-    app.add_exception_handler(Exception, _unexpected)

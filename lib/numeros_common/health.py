@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -32,3 +33,23 @@ async def run_checks(checks: dict[str, Check], timeout: float = 2.0,
     for name in optional & report.keys():
         report[name]["critical"] = False
     return all(r["ok"] for n, r in report.items() if n not in optional), report
+
+
+def _timestamp(iso: bool) -> float | str:
+    now = time.time()
+    return dt.datetime.fromtimestamp(now, dt.UTC).isoformat().replace("+00:00", "Z") if iso else now
+
+
+def liveness_body(*, iso_timestamp: bool = False) -> dict[str, Any]:
+    """astro-mvp's liveness body (its /healthz has an epoch timestamp, its /admin/healthz an ISO one)."""
+    return {"status": "healthy", "timestamp": _timestamp(iso_timestamp)}
+
+
+def readiness_body(ok: bool, report: dict[str, dict[str, Any]], *, iso_timestamp: bool = False) -> dict[str, Any]:
+    """astro-mvp's readiness body (``ready``/``not_ready``, ``database``, ``redis``, ``timestamp``) with the
+    per-dependency report under ``checks``."""
+    body: dict[str, Any] = {"status": "ready" if ok else "not_ready"}
+    for name, check in (("database", "postgres"), ("redis", "redis")):
+        if check in report:
+            body[name] = "healthy" if report[check]["ok"] else "unhealthy"
+    return {**body, "timestamp": _timestamp(iso_timestamp), "checks": report}

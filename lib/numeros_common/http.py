@@ -1,5 +1,6 @@
-"""The FastAPI application every HTTP service is built from: error envelope, request ids, JSON
-access log, trailing-slash tolerance, per-user rate limits, health, readiness and metrics."""
+"""The FastAPI application every HTTP service is built from: error dialects per API family, request ids,
+X-Process-Time, JSON access log, trailing-slash tolerance, rate limits per family, health, readiness and
+metrics."""
 from __future__ import annotations
 
 import logging
@@ -7,15 +8,20 @@ import time
 import uuid
 from collections.abc import Awaitable, Callable
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
+from redis.exceptions import RedisError
+from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from .auth import optional_principal
-from .errors import AppError, error_body, install_error_handlers
-from .health import run_checks
+from .auth import Principal, account_tier_key, optional_principal
+from .dialects import Problem
+from .errors import INTERNAL, AppError, install_error_handlers
+from .families import Family, FamilyMap, family_of
+from .health import liveness_body, readiness_body, run_checks
 from .logging import request_id_var
 from .runtime import Runtime
 
@@ -42,9 +48,10 @@ class TrailingSlashMiddleware:
 class RequestContextMiddleware:
     """Request id in, request id out, one JSON log line per request, metrics."""
 
-    def __init__(self, app: ASGIApp, service: str) -> None:
+    def __init__(self, app: ASGIApp, service: str, families: FamilyMap) -> None:
         self.app = app
         self.service = service
+        self.families = families
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] not in ("http", "websocket"):
@@ -56,21 +63,30 @@ class RequestContextMiddleware:
         token = request_id_var.set(request_id)
         started = time.perf_counter()
         status = 500
+        started_response = False
 
         async def send_with_id(message: Message) -> None:
-            nonlocal status
+            nonlocal status, started_response
             if message["type"] == "websocket.accept":
                 status = 101
             elif message["type"] == "websocket.close" and status != 101:
                 status = message.get("code") or 1000  # refused before the handshake completed
             if message["type"] == "http.response.start":
-                status = message["status"]
-                message.setdefault("headers", [])
-                message["headers"] = list(message["headers"]) + [(b"x-request-id", request_id.encode())]
+                status, started_response = message["status"], True
+                process_time = f"{time.perf_counter() - started:.6f}"
+                message["headers"] = list(message.get("headers", [])) + [
+                    (b"x-request-id", request_id.encode()), (b"x-process-time", process_time.encode())]
             await send(message)
 
         try:
             await self.app(scope, receive, send_with_id)
+        except Exception as exc:
+            # Answered here, not by Starlette's outermost handler: the request id is still known.
+            log.exception("unhandled error", exc_info=exc)
+            if scope["type"] != "http" or started_response:
+                raise
+            dialect = self.families.for_path(scope["path"]).dialect
+            await dialect.render(INTERNAL, request_id)(scope, receive, send_with_id)
         finally:
             elapsed = time.perf_counter() - started
             method = scope.get("method", "WS")
@@ -87,21 +103,57 @@ def client_ip(request: Request) -> str:
     return request.headers.get("x-real-ip") or (request.client.host if request.client else "unknown")
 
 
-def _rate_limit_middleware(app: FastAPI) -> Callable[[Request, Callable[[Request], Awaitable[Response]]], Awaitable[Response]]:
+def _endpoint(app: FastAPI, scope: Scope) -> str | None:
+    """``METHOD /path/{template}`` of the route this request will reach, if any."""
+    for route in app.router.routes:
+        match, _ = route.matches(scope)
+        if match is Match.FULL:
+            return f"{scope['method']} {getattr(route, 'path_format', scope['path'])}"
+    return None
+
+
+async def _tier(runtime: Runtime, principal: Principal) -> str:
+    try:
+        override = await runtime.redis.get(account_tier_key(principal.user_id))
+    except RedisError:
+        override = None
+    return override.decode() if isinstance(override, bytes) else override or principal.tier
+
+
+async def _bucket(request: Request, family: Family, principal: Principal | None) -> tuple[str, str]:
+    """(bucket key, limit) for this request under ``family``'s policy."""
+    runtime: Runtime = request.app.state.runtime
+    policy, path = family.rate, request.url.path
+    setting, bucket = policy.setting, policy.name
+    for route, route_setting in policy.routes.items():
+        method, _, route_prefix = route.partition(" ")
+        if request.method == method and (path == route_prefix or path.startswith(route_prefix + "/")):
+            setting, bucket = route_setting, f"{policy.name}:{route}"
+    if policy.per_endpoint:
+        bucket = f"{policy.name}:{_endpoint(request.app, request.scope) or 'unmatched'}"
+    if principal is not None and policy.premium_setting and await _tier(runtime, principal) == "premium":
+        setting = policy.premium_setting
+    who = f"ip:{client_ip(request)}" if policy.by_ip or principal is None else f"user:{principal.user_id}"
+    return f"{who}:{bucket}", getattr(runtime.settings, setting)
+
+
+def _rate_limit_middleware(families: FamilyMap) -> Callable[[Request, Callable[[Request], Awaitable[Response]]], Awaitable[Response]]:
     async def middleware(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        if request.url.path in UNLIMITED_PATHS or request.url.path.startswith("/docs"):
+        runtime: Runtime = request.app.state.runtime
+        path = request.url.path
+        if not runtime.limiter.enabled or path in UNLIMITED_PATHS or path.startswith("/docs"):
             return await call_next(request)
-        runtime: Runtime = app.state.runtime
         try:
             principal = await optional_principal(request)
         except AppError:
             principal = None  # the route itself answers 401
-        subject = f"user:{principal.user_id}" if principal else f"ip:{client_ip(request)}"
-        limit = runtime.settings.rate_limit_per_minute
+        family = families.for_path(path)
+        subject, limit = await _bucket(request, family, principal)
         decision = await runtime.limiter.hit(subject, limit)
         if not decision.allowed:
-            return JSONResponse(error_body("RATE_LIMITED", f"More than {limit} requests a minute; slow down."),
-                                status_code=429, headers=decision.headers())
+            problem = Problem(429, "RATE_LIMITED", f"More than {limit} requests; slow down.",
+                              headers=decision.headers(), retry_after=decision.retry_after)
+            return family.dialect.render(problem, request_id_var.get())
         response = await call_next(request)
         response.headers.update(decision.headers())
         return response
@@ -124,25 +176,27 @@ def create_service_app(runtime_factory: Callable[[], Runtime], *, title: str, de
             await runtime.stop()
 
     app = FastAPI(title=title, description=description, version="1.0.0", lifespan=lifespan)
-    install_error_handlers(app)
+    families = FamilyMap({router.prefix: family for router in routers if (family := family_of(router)) is not None})
+    install_error_handlers(app, families)
     for router in routers:
         app.include_router(router)
 
-    @app.get("/healthz", tags=["health"], summary="Liveness: the process is up")
-    async def healthz() -> dict[str, str]:
-        return {"status": "ok"}
+    @app.get("/healthz", tags=["health"], summary="Liveness: the process is up (astro-mvp's body)")
+    async def healthz() -> dict[str, Any]:
+        return liveness_body()
 
-    @app.get("/readyz", tags=["health"], summary="Readiness: every dependency answers")
+    @app.get("/readyz", tags=["health"], summary="Readiness: every dependency answers (astro-mvp's body)",
+             responses={503: {"description": "A required dependency is down (`not_ready`)"}})
     async def readyz(request: Request) -> JSONResponse:
         runtime = request.app.state.runtime
         ok, report = await run_checks(runtime.readiness_checks(), optional=runtime.optional_checks)
-        return JSONResponse({"status": "ready" if ok else "unready", "checks": report}, status_code=200 if ok else 503)
+        return JSONResponse(readiness_body(ok, report), status_code=200 if ok else 503)
 
     @app.get("/metrics", include_in_schema=False)
     async def metrics() -> Response:
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
-    app.middleware("http")(_rate_limit_middleware(app))
-    app.add_middleware(RequestContextMiddleware, service=title)
+    app.middleware("http")(_rate_limit_middleware(families))
+    app.add_middleware(RequestContextMiddleware, service=title, families=families)
     app.add_middleware(TrailingSlashMiddleware)
     return app

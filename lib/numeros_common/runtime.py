@@ -34,7 +34,7 @@ class Runtime:
         self.nats = NatsLink(settings.nats_url, settings.service_name)
         self.verifier = TokenVerifier(settings.jwt_public_key_pem, settings.jwt_issuer, settings.jwt_audience,
                                       self.redis)
-        self.limiter = RateLimiter(self.redis, settings.service_name)
+        self.limiter = RateLimiter(settings.redis_url, settings.service_name, enabled=settings.rate_limits)
         self.outbox = outbox
         self.inbox = inbox
         self.relay = OutboxRelay(self.sessions, outbox, self.nats, settings.outbox_poll_seconds) if outbox is not None else None
@@ -71,6 +71,7 @@ class Runtime:
         await self.nats.close()
         if self.chart is not None:
             await self.chart.close()
+        await self.limiter.close()
         await self.redis.aclose()
         await self.engine.dispose()
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 from functools import cached_property
 from pathlib import Path
 
-from pydantic import Field
+from limits import parse
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -26,9 +27,26 @@ class ServiceSettings(BaseSettings):
     jwt_public_key: str | None = Field(default=None, description="PEM text; overrides the file")
     jwt_issuer: str = "numeros-identity"
     jwt_audience: str = "numeros"
-    # Per-user (or per-IP when anonymous) request budget enforced by the service itself.
-    rate_limit_per_minute: int = 120
+    # Rate limits per user (per IP when anonymous), in the `limits` notation ("100/hour", "20/minute").
+    # rate_limits=off switches every limit off at once (load tests); the gateway's edge limit reads it too.
+    rate_limits: bool = True
+    rate_limit_default: str = "120/minute"  # the dating app's routes, per user
+    # The sister products' families (served by identity), as their seeds set them.
+    rate_limit_numerology: str = "100/hour"  # JioAstro: per endpoint per user
+    rate_limit_numerology_premium: str = "500/hour"  # JioAstro premium tier
+    rate_limit_astro: str = "100/minute"  # astro-mvp general (incl. /admin)
+    rate_limit_astro_compute: str = "20/minute"
+    rate_limit_astro_predict: str = "10/minute"
+    rate_limit_human_design: str = "60/minute"  # per IP, as the Human Design seed recommends
     outbox_poll_seconds: float = 0.5
+
+    @field_validator("rate_limit_default", "rate_limit_numerology", "rate_limit_numerology_premium",
+                     "rate_limit_astro", "rate_limit_astro_compute", "rate_limit_astro_predict",
+                     "rate_limit_human_design")
+    @classmethod
+    def _limit_notation(cls, value: str) -> str:
+        parse(value)  # ValueError names the setting at start-up, not at the first request
+        return value
 
     @cached_property
     def jwt_public_key_pem(self) -> str:

@@ -1,12 +1,14 @@
+import os
 import sys
 
 from .render import REPO, write_generated
+from .routes import EdgePolicy
 
 COMMANDS = ("render", "openapi")
 if len(sys.argv) != 2 or sys.argv[1] not in COMMANDS:
     sys.exit("usage: python -m services.gateway render|openapi")
 if sys.argv[1] == "render":
-    for path in write_generated():
+    for path in write_generated(EdgePolicy.from_env(os.environ)):
         print(f"wrote {path.relative_to(REPO)}")
 else:
     from .openapi import write_document

@@ -2,6 +2,7 @@
 provider, docker compose, Kubernetes IngressRoute) is rendered from it, so they cannot drift."""
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 API = "/api/v1"
@@ -47,10 +48,14 @@ ROUTES: tuple[Route, ...] = (
 SERVICES = ("identity", "matching", "chat")
 
 
+OFF = ("off", "false", "0", "no", "n", "f")  # NUMEROS_RATE_LIMITS values that switch limits off (as pydantic reads them)
+
+
 @dataclass(frozen=True)
 class EdgePolicy:
-    rate_average: int = 50          # requests per second per client IP, sustained
-    rate_burst: int = 100
+    rate_average: int = 50          # requests per second per client IP, sustained (NUMEROS_EDGE_RATE_AVERAGE)
+    rate_burst: int = 100           # NUMEROS_EDGE_RATE_BURST
+    rate_limited: bool = True       # NUMEROS_RATE_LIMITS=off: no edge-ratelimit middleware at all
     cors_origins: tuple[str, ...] = ("https://numeros.app", "https://www.numeros.app")
     # Identity travels only inside the signed token; these must never reach a service from outside.
     stripped_request_headers: tuple[str, ...] = ("X-User-Id", "X-User-Email", "X-Forwarded-User",
@@ -60,10 +65,18 @@ class EdgePolicy:
                                                          "body-limit", "compress"))
     websocket_middlewares: tuple[str, ...] = ("strip-identity-headers", "edge-ratelimit")
 
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> "EdgePolicy":
+        """The edge limit as the environment sets it (the same switch as the services' limits)."""
+        defaults = cls()
+        return cls(rate_average=int(env.get("NUMEROS_EDGE_RATE_AVERAGE", defaults.rate_average)),
+                   rate_burst=int(env.get("NUMEROS_EDGE_RATE_BURST", defaults.rate_burst)),
+                   rate_limited=env.get("NUMEROS_RATE_LIMITS", "on").strip().lower() not in OFF)
+
 
 def middleware_specs(policy: EdgePolicy, redis_endpoints: list[str]) -> dict[str, dict]:
     """Traefik middleware definitions (the same mapping serves file-provider YAML and CRD ``spec``)."""
-    return {
+    specs: dict[str, dict] = {
         "strip-identity-headers": {"headers": {"customRequestHeaders": {h: "" for h in policy.stripped_request_headers}}},
         "edge-ratelimit": {"rateLimit": {"average": policy.rate_average, "burst": policy.rate_burst, "period": "1s",
                                          "sourceCriterion": {"ipStrategy": {"depth": 0}},
@@ -71,7 +84,7 @@ def middleware_specs(policy: EdgePolicy, redis_endpoints: list[str]) -> dict[str
         "cors": {"headers": {"accessControlAllowOriginList": list(policy.cors_origins),
                              "accessControlAllowMethods": ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
                              "accessControlAllowHeaders": ["Authorization", "Content-Type", "X-Request-ID"],
-                             "accessControlExposeHeaders": ["X-Request-ID", "X-RateLimit-Limit",
+                             "accessControlExposeHeaders": ["X-Request-ID", "X-Process-Time", "X-RateLimit-Limit",
                                                             "X-RateLimit-Remaining", "X-RateLimit-Reset",
                                                             "Retry-After"],
                              "accessControlMaxAge": 600, "addVaryHeader": True}},
@@ -79,3 +92,6 @@ def middleware_specs(policy: EdgePolicy, redis_endpoints: list[str]) -> dict[str
         "compress": {"compress": {}},
         "system-readyz": {"replacePath": {"path": "/system/readyz"}},
     }
+    if not policy.rate_limited:
+        del specs["edge-ratelimit"]
+    return specs

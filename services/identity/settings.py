@@ -9,13 +9,10 @@ class IdentitySettings(ServiceSettings):
     service_name: str = "identity"
     http_port: int = 8101
     jwt_private_key_file: Path | None = None
-    access_token_ttl_seconds: int = 15 * 60
+    access_token_ttl_seconds: int = 30 * 60  # astro-mvp and Loopin: 30 minutes
     refresh_token_ttl_seconds: int = 30 * 24 * 3600
     matching_url: str = "http://127.0.0.1:8102"
     chat_url: str = "http://127.0.0.1:8103"
     # The prediction engine behind /astro/predict: "rules" (deterministic, numeros-rules-v1). An LLM-backed
     # engine registers itself in services.identity.vedic.predictions.ENGINES and is chosen here.
     prediction_engine: str = "rules"
-    # astro-mvp's tighter per-user limits (requests a minute) on top of the general one.
-    astro_compute_rate_per_minute: int = 20
-    astro_predict_rate_per_minute: int = 10

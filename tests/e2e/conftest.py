@@ -3,6 +3,8 @@ own free ports and a fresh data directory: one stack per test module, so modules
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import psutil
@@ -11,10 +13,11 @@ import pytest
 from devstack.stack import Ports, Stack
 
 
-@pytest.fixture(scope="module")
-def stack():
+@contextmanager
+def running_stack(env: dict[str, str] | None = None) -> Iterator[Stack]:
+    """A started stack; ``env`` reaches every service and the gateway's rendered config (e.g. limits)."""
     root = Path(tempfile.mkdtemp(prefix="numeros-e2e-"))
-    system = Stack(root=root, ports=Ports.free(), chart_workers=2)
+    system = Stack(root=root, ports=Ports.free(), chart_workers=2, env=dict(env or {}))
     try:
         system.start()
         yield system
@@ -23,3 +26,9 @@ def stack():
         system.stop()
         assert not [p for p in pids if psutil.pid_exists(p) and psutil.Process(p).status() != "zombie"], \
             "service processes outlived the stack"
+
+
+@pytest.fixture(scope="module")
+def stack():
+    with running_stack() as system:
+        yield system

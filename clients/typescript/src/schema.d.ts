@@ -15,9 +15,11 @@ export interface paths {
         put?: never;
         /**
          * Create an account
-         * @description Creates the account and stores the full numerology and astrology profile, computed by
-         *     the chart service from `display_name` and the birth data (one call, made before anything is written: when
-         *     chart is unavailable the answer is 503 and nothing is stored).
+         * @description Creates the account. `email` and `password` alone are enough (astro-mvp): the account
+         *     then has no dating profile yet (`numerology` and `astrology` null, `user.chart_level` 0). With `display_name` and
+         *     `birth_date` it also stores the full numerology and astrology profile, computed by the chart service (one call,
+         *     made before anything is written: when chart is unavailable the answer is 503 and nothing is stored); birth
+         *     details without `birth_date`, or `birth_date` without `display_name`, are a 422 naming the missing field.
          *
          *     Location: `latitude`/`longitude` win; `timezone` (IANA) sets the clock the birth time is read on. `birth_place`
          *     is free text: with coordinates it is only a label; with `timezone` alone the gazetteer is asked for its
@@ -91,8 +93,8 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The signed-in user, with numerology and astrology */
-        get: operations["signed_in_profile_api_v1_auth_me_get"];
+        /** The signed-in user: astro-mvp's fields, then the profile */
+        get: operations["me_api_v1_auth_me_get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -188,16 +190,18 @@ export interface paths {
          * Calculate a Human Design chart
          * @description human-design-chart-api ``POST /api/calculate-chart`` as ``POST /api/v1/human-design/calculate-chart``.
          *
-         *     The seed has no authentication, so neither has this route (the shared per-IP rate limit applies). Every
-         *     error on this route, including request validation, comes in the seed's body
-         *     ``{"detail": {code, message, message_de, field, retry_after}}`` instead of our usual envelope:
+         *     The seed has no authentication, so neither has this route; it is limited to 60 requests a minute per IP,
+         *     as the seed recommends. Every error under ``/human-design``, request validation and 429 included, comes in
+         *     the seed's body ``{"detail": {code, message, message_de, field, retry_after}}`` (the Human Design dialect in
+         *     ``numeros_common.dialects``, declared once by the router's family):
          *
          *     * 400 ``INVALID_DATE`` / ``INVALID_TIMEZONE`` / ``INVALID_LOCATION`` / ``INVALID_NAME`` for a missing or
          *       wrongly typed field (by the field: birth_datetime, birth_timezone, birth_latitude/birth_longitude, name)
          *       and for out-of-range values (worded by the engine);
          *     * 400 ``INVALID_REQUEST`` (ours) when the body is not a JSON object (malformed JSON included);
          *     * 500 ``EPHEMERIS_UNAVAILABLE`` (with ``retry_after`` and ``Retry-After``) / ``CALCULATION_FAILED``, as the seed;
-         *     * 503 ``SERVICE_UNAVAILABLE`` (ours, with ``retry_after``) when the calculation service cannot be reached.
+         *     * 503 ``SERVICE_UNAVAILABLE`` (ours, with ``retry_after``) when the calculation service cannot be reached;
+         *     * 429 ``RATE_LIMITED`` (ours, with ``retry_after``) past the limit.
          */
         post: operations["calculate_chart_api_v1_human_design_calculate_chart_post"];
         delete?: never;
@@ -425,6 +429,57 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/admin/users/{user_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Set an account's rate-limit tier (premium: JioAstro's 500 an hour) */
+        patch: operations["patch_user_api_v1_admin_users__user_id__patch"];
+        trace?: never;
+    };
+    "/api/v1/admin/healthz": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Liveness (astro-mvp's body, ISO timestamp) */
+        get: operations["admin_healthz_api_v1_admin_healthz_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/readyz": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Readiness of the whole system (astro-mvp's body, ISO timestamp) */
+        get: operations["admin_readyz_api_v1_admin_readyz_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/readyz": {
         parameters: {
             query?: never;
@@ -449,7 +504,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Liveness: the process is up */
+        /** Liveness: the process is up (astro-mvp's body) */
         get: operations["healthz_healthz_get"];
         put?: never;
         post?: never;
@@ -714,22 +769,32 @@ export interface components {
         /** AuthResponse */
         AuthResponse: {
             /**
+             * Access Token
+             * @description Access token (JWT, EdDSA); send as 'Authorization: Bearer <token>' (astro-mvp's name)
+             */
+            access_token: string;
+            /**
              * Token
-             * @description Access token (JWT, EdDSA); send as 'Authorization: Bearer <token>'
+             * @description The same access token (the Numeros client's name)
              */
             token: string;
             /**
              * Token Type
-             * @default Bearer
+             * @default bearer
+             * @constant
              */
-            token_type: string;
-            /** Expires In */
+            token_type: "bearer";
+            /**
+             * Expires In
+             * @description Seconds the access token lives (default 1800)
+             */
             expires_in: number;
             /** Refresh Token */
             refresh_token: string;
             user: components["schemas"]["UserOut"];
-            numerology: components["schemas"]["NumerologyProfile"];
-            /** @description The natal chart computed at registration (null only for accounts older than charts) */
+            /** @description Null until the account has birth data */
+            numerology: components["schemas"]["NumerologyProfile"] | null;
+            /** @description The natal chart computed at registration (null without birth data, or for accounts older than charts) */
             astrology: components["schemas"]["AstrologyData"] | null;
         };
         /**
@@ -1069,6 +1134,15 @@ export interface components {
             /** Password */
             password: string;
         };
+        /** LogoutResponse */
+        LogoutResponse: {
+            /**
+             * Message
+             * @default Logged out successfully
+             * @constant
+             */
+            message: "Logged out successfully";
+        };
         /** MatchDetail */
         MatchDetail: {
             /** Id */
@@ -1120,12 +1194,6 @@ export interface components {
              * @description The caller's live matches, newest first
              */
             matches: components["schemas"]["MatchOut"][];
-        };
-        /** MeResponse */
-        MeResponse: {
-            user: components["schemas"]["UserOut"];
-            numerology: components["schemas"]["NumerologyProfile"];
-            astrology: components["schemas"]["AstrologyData"] | null;
         };
         /** MessageOut */
         MessageOut: {
@@ -1687,9 +1755,9 @@ export interface components {
         RegisterRequest: {
             /**
              * Birth Date
-             * Format: date
+             * @description Optional (astro-mvp registers with email and password alone): without it the account has no dating profile or chart yet
              */
-            birth_date: string;
+            birth_date?: string | null;
             /**
              * Birth Time
              * @description Local clock time at the birth place, HH:MM
@@ -1723,9 +1791,9 @@ export interface components {
             password: string;
             /**
              * Display Name
-             * @description Also the name the numerology is computed from
+             * @description Also the name the numerology is computed from; required with birth_date
              */
-            display_name: string;
+            display_name?: string | null;
         };
         /** ResonanceRequest */
         ResonanceRequest: {
@@ -1890,13 +1958,16 @@ export interface components {
             id: number;
             /** Email */
             email: string;
-            /** Display Name */
-            display_name: string;
+            /**
+             * Display Name
+             * @description Null for an account registered without a profile
+             */
+            display_name: string | null;
             /**
              * Birth Date
-             * Format: date
+             * @description Null until the account has birth data
              */
-            birth_date: string;
+            birth_date: string | null;
             /** Birth Time */
             birth_time: string | null;
             /** Birth Place */
@@ -1914,7 +1985,10 @@ export interface components {
              * @description The IANA time zone the user gave (the zone used is in astrology.birth)
              */
             timezone: string | null;
-            /** Chart Level */
+            /**
+             * Chart Level
+             * @description 0 without birth data, else 1-4 as in astrology
+             */
             chart_level: number;
             /** Sun Sign */
             sun_sign: string | null;
@@ -1932,6 +2006,14 @@ export interface components {
              * Format: date-time
              */
             created_at: string;
+        };
+        /** UserPatch */
+        UserPatch: {
+            /**
+             * Tier
+             * @enum {string}
+             */
+            tier: "standard" | "premium";
         };
         /** ValidationError */
         ValidationError: {
@@ -2002,6 +2084,41 @@ export interface components {
             calculated_at: string;
         } & {
             [key: string]: unknown;
+        };
+        /**
+         * MeResponse
+         * @description astro-mvp's GET /auth/me fields, then the Numeros client's profile.
+         */
+        services__identity__accounts__schemas__MeResponse: {
+            /** Id */
+            id: number;
+            /** Email */
+            email: string;
+            /** Is Active */
+            is_active: boolean;
+            /** Is Admin */
+            is_admin: boolean;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Tier
+             * @description Rate-limit tier (premium: 500 numerology requests an hour per endpoint)
+             * @enum {string}
+             */
+            tier: "standard" | "premium";
+            user: components["schemas"]["UserOut"];
+            numerology: components["schemas"]["NumerologyProfile"] | null;
+            astrology: components["schemas"]["AstrologyData"] | null;
+        };
+        /** MeResponse */
+        services__identity__profile__schemas__MeResponse: {
+            user: components["schemas"]["UserOut"];
+            /** @description Null until the account has birth data */
+            numerology: components["schemas"]["NumerologyProfile"] | null;
+            astrology: components["schemas"]["AstrologyData"] | null;
         };
     };
     responses: never;
@@ -2147,7 +2264,16 @@ export interface operations {
         requestBody?: never;
         responses: {
             /** @description Successful Response */
-            204: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LogoutResponse"];
+                };
+            };
+            /** @description Missing, invalid or logged-out token */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2155,7 +2281,7 @@ export interface operations {
             };
         };
     };
-    signed_in_profile_api_v1_auth_me_get: {
+    me_api_v1_auth_me_get: {
         parameters: {
             query?: never;
             header?: never;
@@ -2170,7 +2296,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["MeResponse"];
+                    "application/json": components["schemas"]["services__identity__accounts__schemas__MeResponse"];
                 };
             };
             /** @description Missing, invalid or logged-out token */
@@ -2197,7 +2323,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["MeResponse"];
+                    "application/json": components["schemas"]["services__identity__profile__schemas__MeResponse"];
                 };
             };
             /** @description Missing, invalid or logged-out token */
@@ -2393,12 +2519,14 @@ export interface operations {
                     "application/json": components["schemas"]["HumanDesignError"];
                 };
             };
-            /** @description 429 from the shared per-IP rate limit (common error envelope) */
+            /** @description 429 RATE_LIMITED (with retry_after) */
             "4XX": {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["HumanDesignError"];
+                };
             };
         };
     };
@@ -3150,6 +3278,113 @@ export interface operations {
             };
         };
     };
+    patch_user_api_v1_admin_users__user_id__patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                user_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UserPatch"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Missing or invalid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not an admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No such user */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    admin_healthz_api_v1_admin_healthz_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    admin_readyz_api_v1_admin_readyz_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description A dependency is down (`not_ready`) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
     system_readyz_system_readyz_get: {
         parameters: {
             query?: never;
@@ -3167,6 +3402,13 @@ export interface operations {
                 content: {
                     "application/json": unknown;
                 };
+            };
+            /** @description A dependency is down (`not_ready`) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };
@@ -3186,7 +3428,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        [key: string]: string;
+                        [key: string]: unknown;
                     };
                 };
             };

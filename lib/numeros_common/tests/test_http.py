@@ -1,44 +1,71 @@
-"""The shared app shell: error envelope, trailing slashes, request ids, rate limit headers."""
+"""The shared app shell: error dialects per API family, trailing slashes, request ids, X-Process-Time,
+rate limits per family with their headers, health bodies."""
+import types
+
 import httpx
 import pytest
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
 from pydantic import BaseModel, Field
 from redis.asyncio import Redis
 
+from numeros_common.auth import Principal, TokenVerifier, account_tier_key, require_principal
+from numeros_common.families import ASTRO_MVP_VEDIC, HUMAN_DESIGN_CHART, JIOASTRO_NUMEROLOGY, family_router
 from numeros_common.http import create_service_app
 from numeros_common.ratelimit import RateLimiter
+from numeros_common.settings import ServiceSettings
 
 
 class Body(BaseModel):
     birth_date: str = Field(pattern=r"^\d{4}-\d{2}-\d{2}$")
 
 
-router = APIRouter()
+class HumanDesignBody(BaseModel):
+    birth_datetime: str = Field(pattern=r"^\d{4}-\d{2}-\d{2}T")
 
 
-@router.post("/api/v1/things")
-async def make_thing(body: Body) -> dict:
-    return {"ok": body.birth_date}
+def _routes(router: APIRouter, body: type[BaseModel]) -> APIRouter:
+    """The same four kinds of route under every family: validated body, authenticated, failing."""
+
+    @router.post("/things")
+    async def make_thing(payload: body) -> dict:  # type: ignore[valid-type]
+        return {"ok": True}
+
+    @router.get("/mine")
+    async def mine(principal: Principal = Depends(require_principal)) -> dict:
+        return {"user_id": principal.user_id}
+
+    @router.get("/boom")
+    async def boom() -> dict:
+        raise RuntimeError("unexpected")
+
+    return router
 
 
-@router.get("/api/v1/boom")
-async def boom() -> dict:
-    raise RuntimeError("unexpected")
+ROUTERS = [_routes(APIRouter(prefix="/api/v1/dating"), Body),
+           _routes(family_router("/api/v1/numerology", JIOASTRO_NUMEROLOGY), Body),
+           _routes(family_router("/api/v1/astro", ASTRO_MVP_VEDIC), Body),
+           _routes(family_router("/api/v1/human-design", HUMAN_DESIGN_CHART), HumanDesignBody)]
+LIMITS = {"rate_limit_default": "5/minute", "rate_limit_numerology": "3/hour",
+          "rate_limit_numerology_premium": "6/hour", "rate_limit_astro": "5/minute",
+          "rate_limit_astro_compute": "2/minute", "rate_limit_astro_predict": "1/minute",
+          "rate_limit_human_design": "4/minute"}
 
 
 class FakeRuntime:
-    """Only what the shell needs; the limiter is real and talks to the real Redis."""
+    """Only what the shell needs; the limiter and the token verifier are real (real Redis)."""
 
-    def __init__(self, redis_url: str, limit: int) -> None:
+    def __init__(self, redis_url: str, public_pem: str, enabled: bool) -> None:
+        defaults = ServiceSettings()
         self.redis = Redis.from_url(redis_url)
-        self.limiter = RateLimiter(self.redis, f"test-{id(self)}")
-        self.settings = type("S", (), {"rate_limit_per_minute": limit})()
-        self.verifier = None
+        self.settings = types.SimpleNamespace(**LIMITS)
+        self.limiter = RateLimiter(redis_url, f"test-{id(self)}", enabled=enabled)
+        self.verifier = TokenVerifier(public_pem, defaults.jwt_issuer, defaults.jwt_audience, self.redis)
         self.optional_checks = frozenset()
 
     async def start(self): ...
 
     async def stop(self):
+        await self.limiter.close()
         await self.redis.aclose()
 
     def readiness_checks(self):
@@ -48,43 +75,165 @@ class FakeRuntime:
 
 
 @pytest.fixture
-async def client(infra):
-    app = create_service_app(lambda: FakeRuntime(infra.redis_url, limit=5), title="test", description="",
-                             routers=[router])
-    async with app.router.lifespan_context(app):
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app, raise_app_exceptions=False),
-                                     base_url="http://t") as c:
-            yield c
+def make_client(infra, jwt_keys):
+    from contextlib import asynccontextmanager
+
+    @asynccontextmanager
+    async def make(enabled: bool = True):
+        app = create_service_app(lambda: FakeRuntime(infra.redis_url, jwt_keys.public_pem, enabled), title="test",
+                                 description="", routers=ROUTERS)
+        async with app.router.lifespan_context(app):
+            async with httpx.AsyncClient(transport=httpx.ASGITransport(app, raise_app_exceptions=False),
+                                         base_url="http://t") as c:
+                yield c
+
+    return make
 
 
-async def test_validation_error_names_the_field_and_carries_the_request_id(client):
-    reply = await client.post("/api/v1/things/", json={"birth_date": "15/05/1990"}, headers={"X-Request-ID": "abc123"})
-    assert reply.status_code == 422
-    error = reply.json()["error"]
-    assert error["fields"][0]["field"] == "birth_date"
-    assert error["request_id"] == "abc123" == reply.headers["x-request-id"]
+@pytest.fixture
+async def client(make_client):
+    async with make_client() as c:
+        yield c
 
 
-async def test_unexpected_errors_are_enveloped_500s(client):
-    reply = await client.get("/api/v1/boom")
-    assert reply.status_code == 500
-    assert reply.json()["error"]["code"] == "INTERNAL_ERROR"
+def ip(n: int) -> dict[str, str]:
+    return {"X-Real-Ip": f"203.0.113.{n}"}
 
 
-async def test_rate_limit_headers_then_429_with_retry_after(client):
-    statuses = []
-    for _ in range(7):
-        reply = await client.post("/api/v1/things", json={"birth_date": "1990-05-15"}, headers={"X-Real-Ip": "203.0.113.9"})
-        statuses.append(reply.status_code)
-        assert reply.headers["x-ratelimit-limit"] == "5"
-    assert statuses[:5] == [200] * 5 and statuses[5:] == [429, 429]
-    assert int(reply.headers["retry-after"]) >= 1
-    assert reply.json()["error"]["code"] == "RATE_LIMITED"
-    other = await client.post("/api/v1/things", json={"birth_date": "1990-05-15"}, headers={"X-Real-Ip": "203.0.113.10"})
+# --- one table per failure: what each family's client reads ------------------------------------------
+
+BAD_BODY = {"dating": {"birth_date": "15/05/1990"}, "numerology": {"birth_date": "15/05/1990"},
+            "astro": {"birth_date": "15/05/1990"}, "human-design": {"birth_datetime": "15/05/1990"}}
+
+
+async def test_validation_errors_name_the_field_in_each_dialect(client):
+    replies = {family: await client.post(f"/api/v1/{family}/things/", json=body, headers={"X-Request-ID": "rid1"})
+               for family, body in BAD_BODY.items()}
+    assert {f: r.headers["x-request-id"] for f, r in replies.items()} == dict.fromkeys(BAD_BODY, "rid1")
+    dating = replies["dating"]
+    assert dating.status_code == 422
+    assert dating.json()["error"]["fields"][0]["field"] == "birth_date"
+    assert dating.json()["error"]["request_id"] == "rid1"
+    jio = replies["numerology"]
+    assert jio.status_code == 422
+    assert [(e["loc"], e["type"]) for e in jio.json()["detail"]] == [(["body", "birth_date"], "string_pattern_mismatch")]
+    astro = replies["astro"]
+    assert astro.status_code == 422
+    assert (astro.json()["error"], astro.json()["request_id"]) == ("VALIDATION_ERROR", "rid1")
+    assert [d["field"] for d in astro.json()["details"]] == ["birth_date"]
+    hd = replies["human-design"]
+    assert hd.status_code == 400
+    assert (hd.json()["detail"]["code"], hd.json()["detail"]["field"]) == ("INVALID_DATE", "birth_datetime")
+
+
+async def test_missing_token_is_401_in_each_dialect(client):
+    replies = {f: await client.get(f"/api/v1/{f}/mine") for f in BAD_BODY}
+    assert {f: r.status_code for f, r in replies.items()} == dict.fromkeys(BAD_BODY, 401)
+    assert replies["dating"].json()["error"]["code"] == "UNAUTHENTICATED"
+    assert replies["numerology"].json() == {"detail": "Not authenticated"}
+    assert replies["astro"].json()["error"] == "AUTHENTICATION_ERROR"
+    assert replies["human-design"].json()["detail"]["code"] == "UNAUTHENTICATED"
+
+
+async def test_unmatched_paths_under_a_family_prefix_are_404_in_its_dialect(client):
+    replies = {f: await client.get(f"/api/v1/{f}/no-such-thing") for f in BAD_BODY}
+    assert {f: r.status_code for f, r in replies.items()} == dict.fromkeys(BAD_BODY, 404)
+    assert replies["dating"].json()["error"]["code"] == "NOT_FOUND"
+    assert replies["numerology"].json() == {"detail": "Not Found"}
+    assert replies["astro"].json()["error"] == "NOT_FOUND_ERROR"
+    assert replies["human-design"].json()["detail"]["code"] == "NOT_FOUND"
+    wrong_method = await client.delete("/api/v1/astro/things")
+    assert (wrong_method.status_code, wrong_method.json()["error"]) == (405, "METHOD_NOT_ALLOWED_ERROR")
+
+
+async def test_unexpected_errors_are_500s_with_the_request_id_in_each_dialect(client):
+    replies = {f: await client.get(f"/api/v1/{f}/boom", headers={"X-Request-ID": f"boom-{f}"}) for f in BAD_BODY}
+    assert {f: r.status_code for f, r in replies.items()} == dict.fromkeys(BAD_BODY, 500)
+    assert {f: r.headers["x-request-id"] for f, r in replies.items()} == {f: f"boom-{f}" for f in BAD_BODY}
+    assert replies["dating"].json()["error"] == {"code": "INTERNAL_ERROR", "message": "Something went wrong on our side.",
+                                                 "request_id": "boom-dating"}
+    assert replies["numerology"].json() == {"detail": "Internal server error"}
+    assert replies["astro"].json() == {"error": "INTERNAL_SERVER_ERROR", "message": "Something went wrong on our side.",
+                                       "details": None, "request_id": "boom-astro"}
+    assert replies["human-design"].json()["detail"]["code"] == "INTERNAL_ERROR"
+
+
+async def test_every_response_carries_process_time(client):
+    for reply in (await client.get("/healthz"), await client.get("/api/v1/astro/boom")):
+        assert float(reply.headers["x-process-time"]) >= 0
+
+
+async def _until_429(client, path: str, headers: dict[str, str], budget: int) -> list[httpx.Response]:
+    return [await client.post(path, json={"birth_date": "1990-05-15"}, headers=headers) for _ in range(budget + 1)]
+
+
+async def test_429_past_the_limit_in_each_dialect(client):
+    dating = await _until_429(client, "/api/v1/dating/things", ip(1), 5)
+    jio = await _until_429(client, "/api/v1/numerology/things", ip(1), 3)
+    astro = await _until_429(client, "/api/v1/astro/things", ip(1), 5)
+    hd = [await client.post("/api/v1/human-design/things", json={"birth_datetime": "1990-05-15T10:00"},
+                            headers=ip(1)) for _ in range(5)]
+    for replies in (dating, jio, astro, hd):
+        assert [r.status_code for r in replies] == [200] * (len(replies) - 1) + [429]
+        assert replies[-1].headers["x-ratelimit-remaining"] == "0"
+        assert int(replies[-1].headers["retry-after"]) >= 1
+    assert dating[-1].json()["error"]["code"] == "RATE_LIMITED"
+    assert jio[-1].json()["retry_after"] == int(jio[-1].headers["retry-after"])
+    assert jio[-1].json()["detail"] == f"Rate limit exceeded. Try again in {jio[-1].json()['retry_after']} seconds."
+    assert (astro[-1].json()["error"], astro[-1].json()["message"]) == ("RATE_LIMIT_ERROR", "Rate limit exceeded")
+    assert hd[-1].json()["detail"]["retry_after"] == int(hd[-1].headers["retry-after"])
+    other = await client.post("/api/v1/dating/things", json={"birth_date": "1990-05-15"}, headers=ip(2))
     assert other.status_code == 200  # limits are per client
 
 
-async def test_readyz_reports_each_dependency(client):
-    reply = await client.get("/readyz")
-    assert reply.status_code == 200
-    assert reply.json()["checks"]["redis"]["ok"] is True
+async def test_jioastro_limits_are_per_endpoint_and_premium_gets_more(client, mint_token, infra):
+    standard, premium = 7001, 7002
+    redis = Redis.from_url(infra.redis_url)
+    await redis.set(account_tier_key(premium), "premium")
+    await redis.aclose()
+
+    async def statuses(user_id: int, path: str, n: int) -> list[int]:
+        headers = {"Authorization": f"Bearer {mint_token(user_id)}"}
+        return [(await client.get(path, headers=headers)).status_code for _ in range(n)]
+
+    assert await statuses(standard, "/api/v1/numerology/mine", 4) == [200, 200, 200, 429]
+    # another endpoint of the same family has its own budget
+    assert await statuses(standard, "/api/v1/numerology/boom", 4) == [500, 500, 500, 429]
+    assert await statuses(premium, "/api/v1/numerology/mine", 7) == [200] * 6 + [429]
+    reply = await client.get("/api/v1/numerology/mine", headers={"Authorization": f"Bearer {mint_token(premium)}"})
+    assert reply.headers["x-ratelimit-limit"] == "6"
+
+
+async def test_astro_compute_and_predict_have_their_own_budgets(client):
+    compute = [(await client.post("/api/v1/astro/compute", headers=ip(3))).status_code for _ in range(3)]
+    predict = [(await client.post("/api/v1/astro/predict/question", headers=ip(3))).status_code for _ in range(2)]
+    reading = await client.get("/api/v1/astro/predict/1", headers=ip(3))  # reading is a general request
+    general = await client.get("/api/v1/astro/things", headers=ip(3))
+    assert compute == [404, 404, 429] and predict == [404, 429]
+    assert reading.headers["x-ratelimit-limit"] == "5" and reading.headers["x-ratelimit-remaining"] == "4"
+    assert general.headers["x-ratelimit-remaining"] == "3"
+
+
+async def test_human_design_counts_per_ip_even_with_a_token(client, mint_token):
+    for user_id in (1, 2, 3, 4):
+        await client.get("/api/v1/human-design/mine", headers={**ip(4), "Authorization": f"Bearer {mint_token(user_id)}"})
+    reply = await client.get("/api/v1/human-design/mine", headers={**ip(4), "Authorization": f"Bearer {mint_token(5)}"})
+    assert reply.status_code == 429
+
+
+async def test_limits_off_switch(make_client):
+    async with make_client(enabled=False) as client:
+        replies = [await client.post("/api/v1/astro/things", json={"birth_date": "1990-05-15"}, headers=ip(5))
+                   for _ in range(8)]
+    assert [r.status_code for r in replies] == [200] * 8
+    assert "x-ratelimit-limit" not in replies[-1].headers
+
+
+async def test_health_bodies_are_astro_mvps(client):
+    live = (await client.get("/healthz")).json()
+    ready = await client.get("/readyz")
+    assert live["status"] == "healthy" and isinstance(live["timestamp"], float)
+    assert ready.status_code == 200
+    body = ready.json()
+    assert (body["status"], body["redis"]) == ("ready", "healthy")
+    assert body["checks"]["redis"]["ok"] is True

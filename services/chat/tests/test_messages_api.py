@@ -280,7 +280,7 @@ async def _count(app, event_id, expected):
 
 @pytest.mark.asyncio
 async def test_health_and_readiness(client):
-    assert (await client.get("/healthz")).json() == {"status": "ok"}
+    assert (await client.get("/healthz")).json()["status"] == "healthy"
     ready = await eventually(lambda: _ready(client), what="readiness")
     assert set(ready["checks"]) >= {"postgres", "redis", "nats"}
 

@@ -171,3 +171,16 @@ def test_access_log_is_json(gateway):
     lines = (Path(traefik.data_dir) / "traefik.log").read_text().splitlines()
     access = [json.loads(line) for line in lines if '"RequestPath"' in line]
     assert any(entry["RequestPath"] == "/api/v1/matches" for entry in access)
+
+
+def test_edge_limit_is_set_by_the_environment_and_switched_off_with_every_other_limit():
+    tuned = EdgePolicy.from_env({"NUMEROS_EDGE_RATE_AVERAGE": "7", "NUMEROS_EDGE_RATE_BURST": "9"})
+    config = file_provider_config({n: "http://127.0.0.1:1" for n in ("identity", "matching", "chat")}, ["r:1"], tuned)
+    assert config["http"]["middlewares"]["edge-ratelimit"]["rateLimit"]["average"] == 7
+    assert config["http"]["middlewares"]["edge-ratelimit"]["rateLimit"]["burst"] == 9
+    off = EdgePolicy.from_env({"NUMEROS_RATE_LIMITS": "off"})
+    config = file_provider_config({n: "http://127.0.0.1:1" for n in ("identity", "matching", "chat")}, ["r:1"], off)
+    assert "edge-ratelimit" not in config["http"]["middlewares"]
+    assert not [r for r in config["http"]["routers"].values() if "edge-ratelimit" in r["middlewares"]]
+    assert "edge-ratelimit" in file_provider_config({n: "x" for n in ("identity", "matching", "chat")}, ["r:1"],
+                                                    EdgePolicy.from_env({}))["http"]["middlewares"]

@@ -20,6 +20,11 @@ async def find_by_id(session: AsyncSession, user_id: int) -> RowMapping | None:
     return (await session.execute(select(users).where(users.c.id == user_id))).mappings().first()
 
 
+async def set_tier(session: AsyncSession, user_id: int, tier: str) -> RowMapping | None:
+    return (await session.execute(update(users).where(users.c.id == user_id).values(tier=tier)
+                                  .returning(users))).mappings().first()
+
+
 async def insert_user(session: AsyncSession, values: dict[str, Any]) -> RowMapping:
     return (await session.execute(users.insert().values(**values).returning(users))).mappings().one()
 

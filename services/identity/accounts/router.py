@@ -1,31 +1,35 @@
-"""Accounts: register, login, refresh, logout, me."""
+"""Accounts: register, login, refresh, logout, me. One body serves both seeds: astro-mvp's
+``{access_token, token_type: "bearer", expires_in}`` and the Numeros client's AuthResponse; logout answers
+astro-mvp's 200 message (the Numeros ApiClient parses every response as JSON)."""
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from numeros_common.auth import Principal, require_principal
 from numeros_common.deps import db_session, runtime_of
 
-from ..profile.router import signed_in_profile
-from ..profile.schemas import MeResponse, profile_body
+from ..profile.schemas import profile_body
+from ..profile.service import signed_in_user
 from . import service
-from .schemas import AuthResponse, LoginRequest, RefreshRequest, RegisterRequest
+from .schemas import AuthResponse, LoginRequest, LogoutResponse, MeResponse, RefreshRequest, RegisterRequest
 
 router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
 
 
 def _auth_response(signed_in: service.SignedIn, status_code: int = 200) -> JSONResponse:
     tokens = signed_in.tokens
-    body = {"token": tokens.access_token, "token_type": "Bearer", "expires_in": tokens.expires_in,
-            "refresh_token": tokens.refresh_token, **profile_body(signed_in.user)}
+    body = {"access_token": tokens.access_token, "token": tokens.access_token, "token_type": "bearer",
+            "expires_in": tokens.expires_in, "refresh_token": tokens.refresh_token, **profile_body(signed_in.user)}
     return JSONResponse(body, status_code=status_code)
 
 
-REGISTER_DESCRIPTION = """Creates the account and stores the full numerology and astrology profile, computed by
-the chart service from `display_name` and the birth data (one call, made before anything is written: when
-chart is unavailable the answer is 503 and nothing is stored).
+REGISTER_DESCRIPTION = """Creates the account. `email` and `password` alone are enough (astro-mvp): the account
+then has no dating profile yet (`numerology` and `astrology` null, `user.chart_level` 0). With `display_name` and
+`birth_date` it also stores the full numerology and astrology profile, computed by the chart service (one call,
+made before anything is written: when chart is unavailable the answer is 503 and nothing is stored); birth
+details without `birth_date`, or `birth_date` without `display_name`, are a 422 naming the missing field.
 
 Location: `latitude`/`longitude` win; `timezone` (IANA) sets the clock the birth time is read on. `birth_place`
 is free text: with coordinates it is only a label; with `timezone` alone the gazetteer is asked for its
@@ -59,12 +63,20 @@ async def refresh(body: RefreshRequest, request: Request, session: AsyncSession 
     return _auth_response(await service.refresh(runtime_of(request), session, body.refresh_token))
 
 
-@router.post("/logout", status_code=204, summary="End this session (access and refresh token)")
+@router.post("/logout", response_model=LogoutResponse, summary="End this session (access and refresh token)",
+             responses={401: {"description": "Missing, invalid or logged-out token"}})
 async def logout(request: Request, principal: Principal = Depends(require_principal),
-                 session: AsyncSession = Depends(db_session)) -> Response:
+                 session: AsyncSession = Depends(db_session)) -> dict[str, str]:
     await service.logout(runtime_of(request), session, principal.session_id)
-    return Response(status_code=204)
+    return LogoutResponse().model_dump()
 
 
-router.get("/me", response_model=MeResponse, summary="The signed-in user, with numerology and astrology",
-           responses={401: {"description": "Missing, invalid or logged-out token"}})(signed_in_profile)
+@router.get("/me", response_model=MeResponse, summary="The signed-in user: astro-mvp's fields, then the profile",
+            responses={401: {"description": "Missing, invalid or logged-out token"}})
+async def me(principal: Principal = Depends(require_principal),
+             session: AsyncSession = Depends(db_session)) -> JSONResponse:
+    user = await signed_in_user(session, principal.user_id)
+    profile = profile_body(user)
+    return JSONResponse({"id": user["id"], "email": user["email"], "is_active": user["is_active"],
+                         "is_admin": user["is_admin"], "created_at": profile["user"]["created_at"],
+                         "tier": user["tier"], **profile})

@@ -1,7 +1,13 @@
-"""Accounts' request and response bodies (numeros-backend-rebuild seed, AuthResponse shape)."""
+"""Accounts' request and response bodies: the numeros-backend-rebuild AuthResponse and astro-mvp's token
+response in one body (``token`` and ``access_token`` carry the same JWT), astro-mvp's /auth/me fields at the
+top level beside the Numeros client's ``{user, numerology, astrology}``."""
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
+import datetime as dt
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, ValidationError, field_validator, model_validator
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from ..calculations import check_birth_date
 from ..profile.schemas import AstrologyData, BirthInput, NumerologyProfile, UserOut
@@ -12,10 +18,31 @@ class RegisterRequest(BirthInput):
 
     email: EmailStr
     password: str = Field(min_length=8, max_length=128)
-    display_name: str = Field(min_length=1, max_length=100,
-                              description="Also the name the numerology is computed from")
+    display_name: str | None = Field(default=None, min_length=1, max_length=100,
+                                     description="Also the name the numerology is computed from; required with "
+                                                 "birth_date")
+    birth_date: dt.date | None = Field(  # type: ignore[assignment]
+        default=None, description="Optional (astro-mvp registers with email and password alone): without it the "
+                                  "account has no dating profile or chart yet")
 
     _birth_date = field_validator("birth_date")(classmethod(lambda cls, v: check_birth_date(v)))
+
+    @model_validator(mode="after")
+    def _profile_together(self):
+        """A profile needs a name and a birth date; birth details without a date are a mistake, not ignored."""
+        if self.birth_date is not None and self.display_name is None:
+            raise _required("display_name", "birth_date (the numerology is computed from it)")
+        given = [f for f in ("birth_time", "birth_place", "latitude", "timezone", "house_system")
+                 if getattr(self, f) is not None]
+        if self.birth_date is None and given:
+            raise _required("birth_date", ", ".join(given))
+        return self
+
+
+def _required(field: str, with_: str) -> ValidationError:
+    """A cross-field error located at ``field`` (so the 422 names it), not at the body."""
+    return ValidationError.from_exception_data("RegisterRequest", [InitErrorDetails(
+        type=PydanticCustomError("missing", f"Field required with {with_}"), loc=(field,), input=None)])
 
 
 class LoginRequest(BaseModel):
@@ -30,11 +57,33 @@ class RefreshRequest(BaseModel):
 
 
 class AuthResponse(BaseModel):
-    token: str = Field(description="Access token (JWT, EdDSA); send as 'Authorization: Bearer <token>'")
-    token_type: str = "Bearer"
-    expires_in: int
+    access_token: str = Field(description="Access token (JWT, EdDSA); send as 'Authorization: Bearer <token>' "
+                                          "(astro-mvp's name)")
+    token: str = Field(description="The same access token (the Numeros client's name)")
+    token_type: Literal["bearer"] = "bearer"
+    expires_in: int = Field(description="Seconds the access token lives (default 1800)")
     refresh_token: str
     user: UserOut
-    numerology: NumerologyProfile
+    numerology: NumerologyProfile | None = Field(description="Null until the account has birth data")
     astrology: AstrologyData | None = Field(
-        description="The natal chart computed at registration (null only for accounts older than charts)")
+        description="The natal chart computed at registration (null without birth data, or for accounts older "
+                    "than charts)")
+
+
+class MeResponse(BaseModel):
+    """astro-mvp's GET /auth/me fields, then the Numeros client's profile."""
+
+    id: int
+    email: str
+    is_active: bool
+    is_admin: bool
+    created_at: dt.datetime
+    tier: Literal["standard", "premium"] = Field(description="Rate-limit tier (premium: 500 numerology "
+                                                             "requests an hour per endpoint)")
+    user: UserOut
+    numerology: NumerologyProfile | None
+    astrology: AstrologyData | None
+
+
+class LogoutResponse(BaseModel):
+    message: Literal["Logged out successfully"] = "Logged out successfully"

@@ -1,5 +1,9 @@
 """Accounts' use-cases: register (chart's profile, the user, its event and a session in one transaction),
-login, token refresh and logout."""
+login, token refresh and logout.
+
+An account registered with email and password alone (astro-mvp) has no dating profile: no chart call, null
+profile columns, chart level 0, and no ``identity.user.registered`` event (that event's v1 contract requires a
+birth date and numerology, and matching has nobody to show until there is a profile)."""
 from __future__ import annotations
 
 import asyncio
@@ -38,7 +42,7 @@ def _email_taken() -> AppError:
 def _tokens(runtime: Runtime, user: RowMapping, session_id: str, refresh: str, now: dt.datetime) -> IssuedTokens:
     settings = runtime.settings
     access = issue_access_token(runtime.state["jwt_private_key"], user_id=user["id"], session_id=session_id,
-                                is_admin=bool(user["is_admin"]), now=now,
+                                is_admin=bool(user["is_admin"]), tier=user["tier"], now=now,
                                 ttl_seconds=settings.access_token_ttl_seconds, issuer=settings.jwt_issuer,
                                 audience=settings.jwt_audience)
     return IssuedTokens(access, refresh, settings.access_token_ttl_seconds, session_id)
@@ -52,36 +56,41 @@ async def _start_session(runtime: Runtime, session: AsyncSession, user: RowMappi
     return _tokens(runtime, user, str(session_id), refresh, now)
 
 
-async def register(runtime: Runtime, session: AsyncSession, *, email: str, password: str, display_name: str,
+async def register(runtime: Runtime, session: AsyncSession, *, email: str, password: str, display_name: str | None,
                    birth: Birth) -> SignedIn:
-    """The new account, signed in. chart is asked before anything is written: when it is down the
-    request fails whole (503), with nothing half-stored."""
+    """The new account, signed in. With birth data, chart is asked before anything is written: when it is
+    down the request fails whole (503), with nothing half-stored."""
     if await repository.find_by_email(session, email) is not None:
         raise _email_taken()
-    profile = await calculate_profile(runtime.chart, display_name, birth, name_field="display_name")
-    password_hash = await asyncio.to_thread(hash_password, password)
+    with_profile = birth.birth_date is not None and display_name is not None
+    values: dict[str, Any] = {"email": email, "display_name": display_name, "chart_level": 0}
+    if with_profile:
+        profile = await calculate_profile(runtime.chart, display_name, birth, name_field="display_name")
+        values.update({"birth_date": birth.birth_date, "birth_time": birth.birth_time,
+                       "birth_place": birth.birth_place, "birth_latitude": birth.latitude,
+                       "birth_longitude": birth.longitude, **user_values(profile, birth.timezone)})
+    values["password_hash"] = await asyncio.to_thread(hash_password, password)
     now = dt.datetime.now(dt.UTC)
-    values: dict[str, Any] = {
-        "email": email, "password_hash": password_hash, "display_name": display_name,
-        "birth_date": birth.birth_date, "birth_time": birth.birth_time, "birth_place": birth.birth_place,
-        "birth_latitude": birth.latitude, "birth_longitude": birth.longitude,
-        **user_values(profile, birth.timezone),
-    }
     try:
         user = await repository.insert_user(session, values)
-        await add_event(session, outbox, runtime.settings.service_name, UserRegisteredV1(
-            user_id=user["id"], display_name=user["display_name"], birth_date=user["birth_date"],
-            photos=user["photos"], bio=user["bio"],
-            numerology=NumerologyCore(life_path=user["life_path"], soul_urge=user["soul_urge"],
-                                      expression=user["expression"], personality=user["personality"]),
-            chart_level=user["chart_level"], sun_sign=user["sun_sign"], moon_sign=user["moon_sign"],
-            rising_sign=user["rising_sign"], key_longitudes=KeyLongitudes(**user["key_longitudes"])))
+        if with_profile:
+            await _announce_registration(runtime, session, user)
         tokens = await _start_session(runtime, session, user, now)
         await session.commit()  # user, event and session together, or none of them
     except IntegrityError as exc:  # a concurrent registration with the same email won the race
         raise _email_taken() from exc
     runtime.relay.wake()
     return SignedIn(user, tokens)
+
+
+async def _announce_registration(runtime: Runtime, session: AsyncSession, user: RowMapping) -> None:
+    await add_event(session, outbox, runtime.settings.service_name, UserRegisteredV1(
+        user_id=user["id"], display_name=user["display_name"], birth_date=user["birth_date"],
+        photos=user["photos"], bio=user["bio"],
+        numerology=NumerologyCore(life_path=user["life_path"], soul_urge=user["soul_urge"],
+                                  expression=user["expression"], personality=user["personality"]),
+        chart_level=user["chart_level"], sun_sign=user["sun_sign"], moon_sign=user["moon_sign"],
+        rising_sign=user["rising_sign"], key_longitudes=KeyLongitudes(**user["key_longitudes"])))
 
 
 async def login(runtime: Runtime, session: AsyncSession, *, email: str, password: str) -> SignedIn:

@@ -1,8 +1,8 @@
 """Accounts and their dating profile (``users``) and login sessions."""
 from __future__ import annotations
 
-from sqlalchemy import (BigInteger, Boolean, Column, Date, DateTime, Float, Identity, Index, Integer, String, Table,
-                        Text, Time, Uuid, func, text)
+from sqlalchemy import (BigInteger, Boolean, CheckConstraint, Column, Date, DateTime, Float, Identity, Index, Integer,
+                        String, Table, Text, Time, Uuid, func, text)
 from sqlalchemy.dialects.postgresql import JSONB
 
 from ..database import metadata
@@ -12,17 +12,17 @@ users = Table(
     Column("id", BigInteger, Identity(), primary_key=True),
     Column("email", String(254), nullable=False),
     Column("password_hash", String(200), nullable=False),
-    Column("display_name", String(100), nullable=False),
-    Column("birth_date", Date, nullable=False),
+    Column("display_name", String(100)),
+    Column("birth_date", Date),
     Column("birth_time", Time),
     Column("birth_place", String(200)),
     Column("birth_latitude", Float),
     Column("birth_longitude", Float),
-    Column("life_path", Integer, nullable=False),
-    Column("expression", Integer, nullable=False),
-    Column("soul_urge", Integer, nullable=False),
-    Column("personality", Integer, nullable=False),
-    Column("numerology", JSONB, nullable=False),
+    Column("life_path", Integer),
+    Column("expression", Integer),
+    Column("soul_urge", Integer),
+    Column("personality", Integer),
+    Column("numerology", JSONB),
     Column("chart_level", Integer, nullable=False, server_default="1"),
     Column("bio", Text, nullable=False, server_default=""),
     Column("photos", JSONB, nullable=False, server_default=text("'[]'::jsonb")),
@@ -40,6 +40,10 @@ users = Table(
     Column("rising_sign", Text),
     Column("key_longitudes", JSONB),  # {"sun", "moon", "mercury", "venus", "mars"} tropical degrees
     Column("timezone", Text),  # the IANA zone the user gave (the zone chart used is in astrology.birth)
+    # 0004: the rate-limit tier (JioAstro premium), set by an admin. The profile columns above are null for
+    # an account registered with email and password alone (astro-mvp) until it gives birth data.
+    Column("tier", String(16), nullable=False, server_default="standard"),
+    CheckConstraint("tier IN ('standard', 'premium')", name="tier"),
     Index("uq_users_email_lower", func.lower(text("email")), unique=True),
 )
 

@@ -23,8 +23,9 @@ class IssuedTokens:
 
 
 def issue_access_token(private_key_pem: str, *, user_id: int, session_id: str, is_admin: bool, now: dt.datetime,
-                       ttl_seconds: int, issuer: str, audience: str) -> str:
-    claims = {"sub": str(user_id), "sid": session_id, "adm": is_admin, "typ": "access", "iss": issuer,
+                       ttl_seconds: int, issuer: str, audience: str, tier: str = "standard") -> str:
+    """``tier`` tells every service's limiter the account's rate-limit tier without a lookup."""
+    claims = {"sub": str(user_id), "sid": session_id, "adm": is_admin, "tier": tier, "typ": "access", "iss": issuer,
               "aud": audience, "iat": int(now.timestamp()), "exp": int(now.timestamp()) + ttl_seconds,
               "jti": uuid.uuid4().hex}
     return jwt.encode(claims, private_key_pem, algorithm=ALGORITHM)

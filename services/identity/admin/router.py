@@ -1,23 +1,27 @@
-"""Admin (astro-mvp): statistics and calculation-cache resets. Only tokens with the ``is_admin`` claim;
-anyone else gets 403. Both POST (ours) and DELETE (the seed's) reset the cache. Also the public
-whole-system readiness (``/system/readyz``)."""
+"""Admin (astro-mvp): statistics, calculation-cache resets and account tiers. Only tokens with the
+``is_admin`` claim; anyone else gets 403. Both POST (ours) and DELETE (the seed's) reset the cache. Public:
+``/admin/healthz`` and ``/admin/readyz`` (the seed's bodies) and the whole-system readiness behind the
+gateway's ``/readyz`` (``/system/readyz``). Errors are astro-mvp's (``{"error": CODE, ...}``)."""
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Path, Request
 from fastapi.routing import APIRoute
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from numeros_common.auth import Principal, require_principal
 from numeros_common.deps import db_session, runtime_of
 from numeros_common.errors import AppError
+from numeros_common.families import ASTRO_MVP_VEDIC, family_router
+from numeros_common.health import liveness_body, readiness_body
 
 from . import service
 
-router = APIRouter(prefix="/api/v1/admin", tags=["admin"])
+router = family_router("/api/v1/admin", ASTRO_MVP_VEDIC, tags=["admin"])
 system_router = APIRouter(tags=["health"])
 _RESPONSES = {401: {"description": "Missing or invalid token"}, 403: {"description": "Not an admin"}}
 
@@ -60,7 +64,35 @@ async def reset_profile(profile_id: int, request: Request, principal: Principal 
             "invalidated_snapshots": invalidated, "admin_user": await service.admin_user(session, principal.user_id)}
 
 
-@system_router.get("/system/readyz", summary="Readiness of the whole system, dependency by dependency")
+class UserPatch(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    tier: Literal["standard", "premium"]
+
+
+@router.patch("/users/{user_id}", summary="Set an account's rate-limit tier (premium: JioAstro's 500 an hour)",
+              responses={**_RESPONSES, 404: {"description": "No such user"}})
+async def patch_user(user_id: Annotated[int, Path(ge=1, le=2**63 - 1)], body: UserPatch, request: Request, _: Principal = Depends(require_admin),
+                     session: AsyncSession = Depends(db_session)) -> dict[str, Any]:
+    return await service.set_tier(runtime_of(request), session, user_id, body.tier)
+
+
+_NOT_READY = {503: {"description": "A dependency is down (`not_ready`)"}}
+
+
+@router.get("/healthz", summary="Liveness (astro-mvp's body, ISO timestamp)")
+async def admin_healthz() -> dict[str, Any]:
+    return liveness_body(iso_timestamp=True)
+
+
+@router.get("/readyz", summary="Readiness of the whole system (astro-mvp's body, ISO timestamp)", responses=_NOT_READY)
+async def admin_readyz(request: Request) -> JSONResponse:
+    ok, report = await service.system_readiness(runtime_of(request))
+    return JSONResponse(readiness_body(ok, report, iso_timestamp=True), status_code=200 if ok else 503)
+
+
+@system_router.get("/system/readyz", summary="Readiness of the whole system, dependency by dependency",
+                   responses=_NOT_READY)
 async def system_readyz(request: Request) -> JSONResponse:
     ok, report = await service.system_readiness(runtime_of(request))
-    return JSONResponse({"status": "ready" if ok else "unready", "checks": report}, status_code=200 if ok else 503)
+    return JSONResponse(readiness_body(ok, report), status_code=200 if ok else 503)

@@ -11,6 +11,8 @@ from typing import Any
 import httpx
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from numeros_common.auth import account_tier_key
+from numeros_common.errors import AppError
 from numeros_common.health import run_checks
 from numeros_common.runtime import Runtime
 
@@ -58,6 +60,17 @@ async def reset_profile(runtime: Runtime, session: AsyncSession, profile_id: int
     await session.commit()
     cleared = await cache.clear_profile(runtime.redis, profile_id, owner)
     return cleared, invalidated
+
+
+async def set_tier(runtime: Runtime, session: AsyncSession, user_id: int, tier: str) -> dict[str, Any]:
+    """Stored for the next token, and announced to every limiter at once (until today's tokens expire)."""
+    row = await accounts_repository.set_tier(session, user_id, tier)
+    if row is None:
+        raise AppError(404, "USER_NOT_FOUND", "No such user.", field="user_id")
+    await session.commit()
+    await runtime.redis.set(account_tier_key(user_id), tier, ex=runtime.settings.access_token_ttl_seconds + 60)
+    return {"id": row["id"], "email": row["email"], "tier": row["tier"], "is_active": row["is_active"],
+            "is_admin": row["is_admin"]}
 
 
 def _remote_readiness(client: httpx.AsyncClient, base_url: str):

@@ -66,7 +66,7 @@ async def forecast(runtime: Runtime, session: AsyncSession, day: dt.date, user_i
     """The day's forecast: universal, personalised when ``user_id`` is a signed-in user."""
     document = await universal(runtime, session, day)
     user = await accounts_repository.find_by_id(session, user_id) if user_id is not None else None
-    if user is not None:
+    if user is not None and user["birth_date"] is not None:  # no birth data yet: universal only
         try:
             document = await personal(runtime, user, day)
         except AppError as error:

@@ -1,19 +1,21 @@
 """jioastro-numerology-api calculations: ``POST /numerology/calculate`` and ``/numerology/compare``.
 
-Authenticated, as the seed requires (our JWT). Chart computes the seed's bodies; they pass through."""
+Authenticated, as the seed requires (our JWT). Chart computes the seed's bodies; they pass through. Errors
+and limits are the JioAstro family's (``{"detail": ...}``, 100 requests an hour per endpoint, 500 premium)."""
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import Depends, Request, Response
 
 from numeros_common.auth import Principal, require_principal
 from numeros_common.deps import runtime_of
+from numeros_common.families import JIOASTRO_NUMEROLOGY, family_router
 
 from ..calculations import today_utc
 from . import service
 from .schemas import (NumerologyCalculateRequest, NumerologyCalculateResponse, NumerologyCompareRequest,
                       NumerologyCompareResponse)
 
-router = APIRouter(prefix="/api/v1/numerology", tags=["numerology"])
+router = family_router("/api/v1/numerology", JIOASTRO_NUMEROLOGY, tags=["numerology"])
 _ERRORS = {401: {"description": "Missing or invalid token"},
            422: {"description": "Invalid input naming the field"},
            503: {"description": "Calculation service unavailable"}}

@@ -148,8 +148,8 @@ class NumerologyCore(BaseModel):
 class UserOut(BaseModel):
     id: int
     email: str
-    display_name: str
-    birth_date: dt.date
+    display_name: str | None = Field(description="Null for an account registered without a profile")
+    birth_date: dt.date | None = Field(description="Null until the account has birth data")
     birth_time: dt.time | None
     birth_place: str | None
     latitude: float | None
@@ -157,7 +157,7 @@ class UserOut(BaseModel):
     bio: str
     photos: list[str]
     timezone: str | None = Field(description="The IANA time zone the user gave (the zone used is in astrology.birth)")
-    chart_level: int
+    chart_level: int = Field(ge=0, le=4, description="0 without birth data, else 1-4 as in astrology")
     sun_sign: str | None
     moon_sign: str | None
     rising_sign: str | None = Field(description="Only at chart level 4")
@@ -167,7 +167,7 @@ class UserOut(BaseModel):
 
 class MeResponse(BaseModel):
     user: UserOut
-    numerology: NumerologyProfile
+    numerology: NumerologyProfile | None = Field(description="Null until the account has birth data")
     astrology: AstrologyData | None
 
 
@@ -190,7 +190,7 @@ def user_out(row: RowMapping) -> UserOut:
 def profile_body(row: RowMapping) -> dict[str, Any]:
     """``{user, numerology, astrology}`` as JSON-ready data: the stored documents exactly as chart made
     them (so ``angles``/``houses`` are absent below chart level 4, never null)."""
-    numerology = row["numerology_profile"] or NumerologyCore(  # accounts older than migration 0002
+    numerology = row["numerology_profile"] or (NumerologyCore(  # accounts older than migration 0002
         life_path=row["life_path"], soul_urge=row["soul_urge"], expression=row["expression"],
-        personality=row["personality"]).model_dump()
+        personality=row["personality"]).model_dump() if row["life_path"] is not None else None)
     return {"user": user_out(row).model_dump(mode="json"), "numerology": numerology, "astrology": row["astrology"]}

@@ -35,13 +35,59 @@ async def test_register_returns_token_user_and_numerology_from_chart(client):
     # SARAH: S1 A1 R9 A1 H8 = 20 -> 2 (expression); vowels A1 A1 = 2 (soul urge); S1 R9 H8 = 18 -> 9.
     core = {k: data["numerology"][k] for k in ("life_path", "expression", "soul_urge", "personality")}
     assert core == {"life_path": 3, "expression": 2, "soul_urge": 2, "personality": 9}
-    assert reply.headers["x-ratelimit-limit"]
-    assert reply.headers["x-request-id"]
+    assert reply.headers["x-request-id"] and float(reply.headers["x-process-time"]) >= 0
+    # astro-mvp's token fields beside the Numeros client's: the same JWT under both names.
+    assert data["access_token"] == data["token"]
+    assert (data["token_type"], data["expires_in"]) == ("bearer", 1800)
 
     for scheme in ("Bearer", "Token"):
         me = await client.get("/api/v1/auth/me", headers={"Authorization": f"{scheme} {data['token']}"})
         assert me.status_code == 200, me.text
         assert me.json()["user"]["id"] == data["user"]["id"]
+    me = me.json()
+    assert {k: me[k] for k in ("id", "email", "is_active", "is_admin", "tier")} == {
+        "id": data["user"]["id"], "email": body["email"], "is_active": True, "is_admin": False, "tier": "standard"}
+    assert me["created_at"] == data["user"]["created_at"]
+    assert me["numerology"]["life_path"] == 3
+
+
+async def test_astro_mvp_registers_with_email_and_password_alone(client):
+    """The astro-mvp seed's step 1, field for field; the account has no profile, no chart, no event."""
+    body = {"email": f"u{uuid.uuid4().hex[:12]}@example.com", "password": "SecurePass123"}
+    reply = await client.post("/api/v1/auth/register", json=body)
+    assert reply.status_code == 201, reply.text
+    data = reply.json()
+    assert (data["token_type"], data["expires_in"]) == ("bearer", 1800) and data["access_token"]
+    assert (data["numerology"], data["astrology"]) == (None, None)
+    assert (data["user"]["chart_level"], data["user"]["birth_date"], data["user"]["display_name"]) == (0, None, None)
+    async with client.app.state.runtime.sessions() as session:
+        events = await session.scalar(select(func.count()).select_from(outbox).where(
+            outbox.c.envelope["data"]["user_id"].as_integer() == data["user"]["id"]))
+    assert events == 0  # identity.user.registered needs a profile; matching has nobody to show yet
+
+    login = await client.post("/api/v1/auth/login", json=body)
+    assert login.status_code == 200 and login.json()["token_type"] == "bearer"
+    auth = {"Authorization": f"Bearer {login.json()['access_token']}"}
+    me = (await client.get("/api/v1/auth/me", headers=auth)).json()
+    assert (me["email"], me["is_active"], me["is_admin"], me["numerology"]) == (body["email"], True, False, None)
+    # Without birth data the forecast is the universal one, not an error.
+    forecast = await client.get("/api/v1/forecast/2024-01-01", headers=auth)
+    assert forecast.status_code == 200, forecast.text
+    assert forecast.json() == (await client.get("/api/v1/forecast/2024-01-01")).json()
+    logout = await client.post("/api/v1/auth/logout", headers=auth)
+    assert (logout.status_code, logout.json()) == (200, {"message": "Logged out successfully"})
+
+
+@pytest.mark.parametrize(("body", "field"), [
+    ({"birth_date": "1990-05-15"}, "display_name"),
+    ({"display_name": "Sarah", "birth_time": "14:30"}, "birth_date"),
+    ({"latitude": 40.7, "longitude": -74.0}, "birth_date"),
+])
+async def test_profile_fields_come_together(client, body, field):
+    reply = await client.post("/api/v1/auth/register", json={"email": f"u{uuid.uuid4().hex[:12]}@example.com",
+                                                             "password": "SecurePass123", **body})
+    assert reply.status_code == 422, reply.text
+    assert [f["field"] for f in reply.json()["error"]["fields"]] == [field]
 
 
 async def test_duplicate_email_is_409_naming_email_case_insensitively(client):
@@ -97,7 +143,8 @@ async def test_login_refresh_logout_cycle(client):
 
     token = refreshed.json()["token"]
     auth = {"Authorization": f"Bearer {token}"}
-    assert (await client.post("/api/v1/auth/logout", headers=auth)).status_code == 204
+    logout = await client.post("/api/v1/auth/logout", headers=auth)
+    assert (logout.status_code, logout.json()) == (200, {"message": "Logged out successfully"})
     after = await client.get("/api/v1/auth/me", headers=auth)
     assert after.status_code == 401 and after.json()["error"]["code"] == "SESSION_REVOKED"
     dead_refresh = await client.post("/api/v1/auth/refresh", json={"refresh_token": refreshed.json()["refresh_token"]})

@@ -1,10 +1,12 @@
 """astro-mvp-vedic-api under ``/api/v1/astro``: birth profiles, Vedic calculation snapshots and
-predictions. Every route needs a token; a user only ever sees their own rows (another user's id is a 404)."""
+predictions. Every route needs a token; a user only ever sees their own rows (another user's id is a 404).
+Errors and limits are the astro-mvp family's (``{"error": CODE, ...}``; 100/min, compute 20/min, predictions
+10/min per user)."""
 from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import Depends, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import ValidationError
@@ -13,36 +15,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from numeros_common.auth import Principal, require_principal
 from numeros_common.deps import db_session, runtime_of
-from numeros_common.errors import AppError
+from numeros_common.families import ASTRO_MVP_VEDIC, family_router
 
 from ..calculations import today_utc
 from . import service
 from .schemas import (ComputeRequest, ComputeResponse, PredictionOut, PredictionResponse, ProfileCreate,
                       ProfileHistory, ProfileList, ProfileOut, ProfileUpdate, QuestionRequest, SnapshotOut)
 
-router = APIRouter(prefix="/api/v1/astro", tags=["astro"])
+router = family_router("/api/v1/astro", ASTRO_MVP_VEDIC, tags=["astro"])
 _AUTH = {401: {"description": "Missing or invalid token"}}
 _NOT_FOUND = {404: {"description": "Not found (or not yours)"}}
 _INVALID = {422: {"description": "Invalid input naming the field"}}
-
-
-def _route_limit(name: str, setting: str):
-    """astro-mvp's per-user limit for one kind of route (compute 20/min, predictions 10/min)."""
-
-    async def check(request: Request, principal: Principal = Depends(require_principal)) -> Principal:
-        runtime = runtime_of(request)
-        limit = getattr(runtime.settings, setting)
-        decision = await runtime.limiter.hit(f"user:{principal.user_id}:{name}", limit)
-        if not decision.allowed:
-            raise AppError(429, "RATE_LIMITED", f"More than {limit} {name} requests a minute; slow down.",
-                           headers=decision.headers())
-        return principal
-
-    return check
-
-
-compute_limit = _route_limit("compute", "astro_compute_rate_per_minute")
-predict_limit = _route_limit("predict", "astro_predict_rate_per_minute")
 
 
 def _profile_out(row: RowMapping) -> dict[str, Any]:
@@ -135,7 +118,7 @@ input + ruleset + ephemeris version) is unique per user in Postgres, with Redis 
              description=COMPUTE_DESCRIPTION,
              responses={**_AUTH, **_NOT_FOUND, **_INVALID, 429: {"description": "More than 20 computes a minute"},
                         503: {"description": "Calculation service unavailable"}})
-async def compute(body: ComputeRequest, request: Request, principal: Principal = Depends(compute_limit),
+async def compute(body: ComputeRequest, request: Request, principal: Principal = Depends(require_principal),
                   session: AsyncSession = Depends(db_session)) -> dict[str, Any]:
     sent = body.model_dump(exclude_unset=True, exclude={"profile_id", "as_of"})
     options = {k: v for k, v in sent.items() if k in service.OPTIONS and v is not None}
@@ -165,7 +148,7 @@ async def get_snapshot(calc_snapshot_id: int, principal: Principal = Depends(req
                          "today (computed if needed) or from `calc_snapshot_id`. Every evidence `calc_field` is a "
                          "path into that snapshot's `data`.",
              responses={**_AUTH, **_NOT_FOUND, **_INVALID, 429: {"description": "More than 10 questions a minute"}})
-async def ask(body: QuestionRequest, request: Request, principal: Principal = Depends(predict_limit),
+async def ask(body: QuestionRequest, request: Request, principal: Principal = Depends(require_principal),
               session: AsyncSession = Depends(db_session)) -> JSONResponse:
     runtime = runtime_of(request)
     prediction = await service.ask(runtime, session, runtime.state["prediction_engine"], principal.user_id,
