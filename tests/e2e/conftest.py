@@ -3,6 +3,8 @@ own free ports and a fresh data directory: one stack per test module, so modules
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 
 import psutil
@@ -11,15 +13,28 @@ import pytest
 from devstack.stack import Ports, Stack
 
 
+@contextmanager
+def running_stack(env: Mapping[str, str | None] | None = None) -> Iterator[Stack]:
+    """A started stack; ``env`` sets (or, with None, removes) variables the services inherit while it runs."""
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in (env or {}).items():
+            if value is None:
+                patch.delenv(name, raising=False)
+            else:
+                patch.setenv(name, value)
+        root = Path(tempfile.mkdtemp(prefix="numeros-e2e-"))
+        system = Stack(root=root, ports=Ports.free(), chart_workers=2)
+        try:
+            system.start()
+            yield system
+        finally:
+            pids = [c.proc.pid for c in system.services.values() if c.proc]
+            system.stop()
+            assert not [p for p in pids if psutil.pid_exists(p) and psutil.Process(p).status() != "zombie"], \
+                "service processes outlived the stack"
+
+
 @pytest.fixture(scope="module")
 def stack():
-    root = Path(tempfile.mkdtemp(prefix="numeros-e2e-"))
-    system = Stack(root=root, ports=Ports.free(), chart_workers=2)
-    try:
-        system.start()
+    with running_stack() as system:
         yield system
-    finally:
-        pids = [c.proc.pid for c in system.services.values() if c.proc]
-        system.stop()
-        assert not [p for p in pids if psutil.pid_exists(p) and psutil.Process(p).status() != "zombie"], \
-            "service processes outlived the stack"
