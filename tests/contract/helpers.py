@@ -28,6 +28,20 @@ def check_common_headers(reply: httpx.Response) -> None:
     assert float(process_time) >= 0
 
 
+def check_envelope_error(reply: httpx.Response, status: int, field: str | None = None) -> dict:
+    """The project envelope DESIGN.md §3 gives every path outside the sister products' families (the dating
+    app's, ``/auth/*`` included): ``{"error": {code, message, request_id, fields}}``."""
+    assert reply.status_code == status, reply.text
+    body = reply.json()
+    assert set(body) == {"error"}, body
+    error = body["error"]
+    assert isinstance(error["code"], str) and error["code"] and isinstance(error["message"], str)
+    assert error["request_id"] == reply.headers["X-Request-ID"]
+    if field is not None:
+        assert field in [f["field"] for f in error.get("fields", [])], body
+    return error
+
+
 def check_rate_headers(reply: httpx.Response, limit: int, window_seconds: int, remaining: int | None = None) -> None:
     """X-RateLimit-Limit is the seed's limit; X-RateLimit-Reset is an epoch time (the JioAstro example shows
     1699123456), so it lies between now and one window from now, not a count of seconds to go."""
@@ -39,7 +53,7 @@ def check_rate_headers(reply: httpx.Response, limit: int, window_seconds: int, r
         assert 0 <= int(headers["X-RateLimit-Remaining"]) < limit
     reset = int(headers["X-RateLimit-Reset"])
     now = time.time()
-    assert now - 2 <= reset <= now + window_seconds + 2, f"X-RateLimit-Reset {reset} is not an epoch time near {now:.0f}"
+    assert now - 2 <= reset <= now + window_seconds + 2, f"X-RateLimit-Reset {reset} is no epoch time near {now:.0f}"
 
 
 def retry_after(reply: httpx.Response) -> int:

@@ -24,8 +24,8 @@ from dataclasses import dataclass
 import httpx
 import pytest
 
-from .helpers import (check_common_headers, check_rate_headers, is_recent, jwt_claims, make_admin, parse_time,
-                      retry_after, unique_email)
+from .helpers import (check_common_headers, check_envelope_error, check_rate_headers, is_recent, jwt_claims,
+                      make_admin, parse_time, retry_after, unique_email)
 
 pytestmark = pytest.mark.e2e
 
@@ -118,19 +118,6 @@ def check_astro_error(reply: httpx.Response, status: int, code: str, field: str 
     if field is not None:
         assert field in body["message"] + json.dumps(body.get("details")), f"{field} not named in {body}"
     return body
-
-
-def check_envelope_error(reply: httpx.Response, status: int, field: str | None = None) -> dict:
-    """The project envelope DESIGN.md §3 gives every path outside the sister products' families."""
-    assert reply.status_code == status, reply.text
-    body = reply.json()
-    assert set(body) == {"error"}, body
-    error = body["error"]
-    assert isinstance(error["code"], str) and error["code"] and isinstance(error["message"], str)
-    assert error["request_id"] == reply.headers["X-Request-ID"]
-    if field is not None:
-        assert field in [f["field"] for f in error.get("fields", [])], body
-    return error
 
 
 def check_token_body(reply: httpx.Response, status: int) -> str:
@@ -464,7 +451,8 @@ def test_compute_with_inline_birth_data_and_read_the_snapshot(user):
     assert isinstance(transits["sade_sati_phase"], str)
     d9 = data["d9"]
     assert d9["asc_sign"] in SIGNS and set(d9["planet_signs"].values()) <= SIGNS
-    assert set(d9["d9_better"]) <= set(d9["planet_signs"]) and all(isinstance(v, bool) for v in d9["d9_better"].values())
+    assert set(d9["d9_better"]) <= set(d9["planet_signs"])
+    assert all(isinstance(v, bool) for v in d9["d9_better"].values())
     assert len(data["sav"]) == 12 and all(isinstance(v, int) for v in data["sav"])
     assert sum(data["sav"]) == 337  # Sarvashtakavarga always totals 337 bindus
     assert all({"name", "planets", "strength"} <= set(yoga) for yoga in data["yogas"])
