@@ -18,6 +18,8 @@ from typing import Any
 import httpx
 import pytest
 
+from services.chart.tests.test_numerology_jioastro import SEED_CALCULATE as SEED_CALCULATE_RESPONSE
+
 from .helpers import check_common_headers, check_rate_headers, is_recent, retry_after, unique_email
 
 pytestmark = pytest.mark.e2e
@@ -36,61 +38,8 @@ SEED_COMPARE_REQUEST = {"names": ["John Doe", "Jon Doe", "Jonathan Doe", "J. Doe
 # Example cURL Requests › Compare Names.
 SEED_CURL_COMPARE = {"names": ["John Doe", "Jon Doe", "Jonathan Doe"], "birth_date": "1990-06-15", "system": "western"}
 SEED_AS_OF = "2025-11-05"  # the day of the seed's calculated_at
-
-# POST /calculate, Response (200 OK), as written: its shape is the contract (values: see the hand checks).
-SEED_CALCULATE_RESPONSE: dict[str, Any] = {
-    "system": "both",
-    "western": {
-        "system": "western",
-        "core_numbers": {
-            "life_path": {"number": 4, "is_master": False, "karmic_debt": 13,
-                          "meaning": "The Builder - practical, stable, hardworking",
-                          "breakdown": {"month": 6, "day": 6, "year": 4}},
-            "expression": {"number": 8, "is_master": False, "meaning": "Natural authority and material success"},
-            "soul_urge": {"number": 6, "is_master": False, "meaning": "Desire for harmony and service"},
-            "personality": {"number": 2, "is_master": False, "meaning": "Appears diplomatic and cooperative"},
-            "maturity": {"number": 3, "is_master": False, "meaning": "Later life focused on creativity"},
-            "birth_day": {"number": 6, "karmic_debt": None, "meaning": "Natural counselor and helper"},
-        },
-        "special_numbers": {"master_numbers": [], "karmic_debt_numbers": [13]},
-        "current_cycles": {
-            "personal_year": {"number": 8, "meaning": "Year of power and achievement"},
-            "personal_month": {"number": 3, "meaning": "Month of creative expression"},
-            "personal_day": {"number": 5, "meaning": "Day of change and freedom"},
-            "universal_year": {"number": 9, "meaning": "Universal year of completion"},
-        },
-        "life_periods": {
-            "pinnacles": [
-                {"number": 2, "age_range": "0-27", "meaning": "Early life focused on cooperation"},
-                {"number": 6, "age_range": "28-36", "meaning": "Middle years centered on family"},
-                {"number": 8, "age_range": "37-45", "meaning": "Later middle age brings material success"},
-                {"number": 5, "age_range": "46+", "meaning": "Final years seek freedom and adventure"},
-            ],
-            "challenges": [
-                {"number": 4, "age_range": "0-27", "meaning": "Early challenge with discipline"},
-                {"number": 0, "age_range": "28-36", "meaning": "Life is your classroom"},
-                {"number": 4, "age_range": "37-45", "meaning": "Continue learning structure"},
-                {"number": 2, "age_range": "46+", "meaning": "Final challenge with patience"},
-            ],
-        },
-        "calculation_hash": "abc123...",
-        "calculated_at": "2025-11-05T10:30:00Z",
-    },
-    "vedic": {
-        "system": "vedic",
-        "psychic_number": {"number": 6, "planet": "Venus", "meaning": "Artistic, loving, luxurious",
-                           "favorable_dates": [6, 15, 24], "favorable_colors": ["white", "light blue", "pink"],
-                           "favorable_gems": ["diamond", "white sapphire"], "favorable_days": ["Friday"]},
-        "destiny_number": {"number": 4, "planet": "Rahu", "meaning": "Unconventional, materialistic",
-                           "favorable_dates": [4, 13, 22, 31], "favorable_colors": ["grey", "black"],
-                           "favorable_gems": ["hessonite"], "favorable_days": ["Saturday"]},
-        "name_number": {"number": 7, "meaning": "Mysterious, spiritual nature"},
-        "calculation_hash": "def456...",
-        "calculated_at": "2025-11-05T10:30:00Z",
-    },
-    "calculation_hash": "combined_hash",
-    "calculated_at": "2025-11-05T10:30:00Z",
-}
+# SEED_CALCULATE_RESPONSE: POST /calculate, Response (200 OK), as written (one copy, kept by chart's tests): its
+# shape is the contract; its values are checked against the hand-worked numbers below.
 
 # Hand-worked numbers for John Doe, 1990-06-15 (Pythagorean letters A1 B2 ... I9, J1 ... R9, S1 ... Z8).
 JOHN_DOE_WESTERN = {

@@ -18,7 +18,7 @@ import pytest
 
 from devstack.processes import poll
 
-from .helpers import check_common_headers, check_envelope_error, is_recent, parse_time, unique_email
+from .helpers import check_common_headers, check_envelope_error, is_recent, jwt_claims, parse_time, unique_email
 
 pytestmark = pytest.mark.e2e
 
@@ -122,6 +122,8 @@ def test_register_with_the_mobile_clients_body(client):
     member = sign_up(client)
     body = member.reply
     assert isinstance(body["token"], str) and body["token"]
+    claims = jwt_claims(body["token"])
+    assert claims["exp"] - claims["iat"] == 1800  # 30-minute access tokens, as astro-mvp and Loopin set them
     user = body["user"]
     assert isinstance(user["id"], int) and (user["email"], user["display_name"]) == (member.email, "Sarah")
     assert {k: body["numerology"][k] for k in SARAH_NUMBERS} == SARAH_NUMBERS
