@@ -3,7 +3,7 @@ own free ports and a fresh data directory: one stack per test module, so modules
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -14,18 +14,24 @@ from devstack.stack import Ports, Stack
 
 
 @contextmanager
-def running_stack(env: dict[str, str] | None = None) -> Iterator[Stack]:
-    """A started stack; ``env`` reaches every service and the gateway's rendered config (e.g. limits)."""
-    root = Path(tempfile.mkdtemp(prefix="numeros-e2e-"))
-    system = Stack(root=root, ports=Ports.free(), chart_workers=2, env=dict(env or {}))
-    try:
-        system.start()
-        yield system
-    finally:
-        pids = [c.proc.pid for c in system.services.values() if c.proc]
-        system.stop()
-        assert not [p for p in pids if psutil.pid_exists(p) and psutil.Process(p).status() != "zombie"], \
-            "service processes outlived the stack"
+def running_stack(env: Mapping[str, str | None] | None = None) -> Iterator[Stack]:
+    """A started stack. ``env`` reaches every service and the gateway's rendered config (e.g. limits); a
+    None value removes that variable from the environment the services would otherwise inherit."""
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in (env or {}).items():
+            if value is None:
+                patch.delenv(name, raising=False)
+        extra = {name: value for name, value in (env or {}).items() if value is not None}
+        root = Path(tempfile.mkdtemp(prefix="numeros-e2e-"))
+        system = Stack(root=root, ports=Ports.free(), chart_workers=2, env=extra)
+        try:
+            system.start()
+            yield system
+        finally:
+            pids = [c.proc.pid for c in system.services.values() if c.proc]
+            system.stop()
+            assert not [p for p in pids if psutil.pid_exists(p) and psutil.Process(p).status() != "zombie"], \
+                "service processes outlived the stack"
 
 
 @pytest.fixture(scope="module")
