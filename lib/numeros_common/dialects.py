@@ -86,7 +86,8 @@ class JioAstro(Dialect):
 
 class AstroMvp(Dialect):
     """astro-mvp-vedic-api: ``{"error": CODE, "message", "details", "request_id"}`` with the seed's codes.
-    ``details`` is the list of ``{field, message}`` on validation errors, else the project's finer code."""
+    ``details`` is the list of ``{field, message}`` on validation errors, else the project's finer code.
+    The seed's status list has no 422: invalid input is its 400 VALIDATION_ERROR."""
 
     name = "astro-mvp"
     CODES = {400: "VALIDATION_ERROR", 401: "AUTHENTICATION_ERROR", 403: "AUTHORIZATION_ERROR",
@@ -100,7 +101,8 @@ class AstroMvp(Dialect):
             code = "INTERNAL_SERVER_ERROR"
         details: Any = problem.fields or (problem.code if problem.code not in (code, "INTERNAL_ERROR") else None)
         message = "Rate limit exceeded" if problem.status == 429 else problem.message
-        return problem.status, {"error": code, "message": message, "details": details, "request_id": request_id}
+        status = 400 if problem.status == 422 else problem.status
+        return status, {"error": code, "message": message, "details": details, "request_id": request_id}
 
 
 # --- human-design-chart-api -------------------------------------------------------------------------

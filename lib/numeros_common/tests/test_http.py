@@ -118,7 +118,7 @@ async def test_validation_errors_name_the_field_in_each_dialect(client):
     assert jio.status_code == 422
     assert [(e["loc"], e["type"]) for e in jio.json()["detail"]] == [(["body", "birth_date"], "string_pattern_mismatch")]
     astro = replies["astro"]
-    assert astro.status_code == 422
+    assert astro.status_code == 400  # the seed lists no 422
     assert (astro.json()["error"], astro.json()["request_id"]) == ("VALIDATION_ERROR", "rid1")
     assert [d["field"] for d in astro.json()["details"]] == ["birth_date"]
     hd = replies["human-design"]

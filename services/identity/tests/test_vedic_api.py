@@ -66,7 +66,7 @@ async def test_profile_pagination(client, alice):
     assert [p["id"] for p in last["profiles"]] == ids[4:]
     for query, field in (("page=0", "page"), ("per_page=101", "per_page"), ("per_page=0", "per_page")):
         reply = await client.get(f"/api/v1/astro/profiles?{query}", headers=alice)
-        assert reply.status_code == 422 and error_fields(reply) == {field}, query
+        assert reply.status_code == 400 and error_fields(reply) == {field}, query
 
 
 @pytest.mark.parametrize(("field", "value"), [
@@ -78,19 +78,19 @@ async def test_profile_pagination(client, alice):
 ])
 async def test_profile_validation_names_the_field(client, alice, field, value):
     reply = await client.post("/api/v1/astro/profiles", json={**PROFILE, field: value}, headers=alice)
-    assert reply.status_code == 422, reply.text
+    assert reply.status_code == 400, reply.text
     assert error_fields(reply) == {field}
 
 
-async def test_profile_missing_field_and_null_patch_are_422(client, alice):
+async def test_profile_missing_field_and_null_patch_are_400(client, alice):
     body = {k: v for k, v in PROFILE.items() if k != "tz"}
     reply = await client.post("/api/v1/astro/profiles", json=body, headers=alice)
-    assert reply.status_code == 422 and error_fields(reply) == {"tz"}
+    assert reply.status_code == 400 and error_fields(reply) == {"tz"}
     pid = (await make_profile(client, alice))["id"]
     reply = await client.patch(f"/api/v1/astro/profiles/{pid}", json={"lat": None}, headers=alice)
-    assert reply.status_code == 422 and error_fields(reply) == {"lat"}
+    assert reply.status_code == 400 and error_fields(reply) == {"lat"}
     reply = await client.patch(f"/api/v1/astro/profiles/{pid}", json={"tob": "7:5"}, headers=alice)
-    assert reply.status_code == 422 and error_fields(reply) == {"tob"}
+    assert reply.status_code == 400 and error_fields(reply) == {"tob"}
 
 
 @pytest.mark.parametrize(("sent", "stored"), [
@@ -124,10 +124,10 @@ async def test_compute_accepts_chart_s_house_system_names(client, alice, house_s
 
 
 @pytest.mark.parametrize("field", ["ayanamsa", "house_system"])
-async def test_a_name_chart_does_not_know_is_422_naming_the_field_and_nothing_is_stored(client, alice, field):
+async def test_a_name_chart_does_not_know_is_400_naming_the_field_and_nothing_is_stored(client, alice, field):
     mine = (await client.get("/api/v1/astro/profiles", headers=alice)).json()["total"]
     created = await client.post("/api/v1/astro/profiles", json={**PROFILE, field: "Sassanian"}, headers=alice)
-    assert created.status_code == 422, created.text
+    assert created.status_code == 400, created.text
     error = created.json()
     assert error["error"] == "VALIDATION_ERROR" and error_fields(created) == {field}
     assert "unknown" in error["message"] and "'Sassanian'" in error["message"]
@@ -135,22 +135,22 @@ async def test_a_name_chart_does_not_know_is_422_naming_the_field_and_nothing_is
     pid = (await make_profile(client, alice))["id"]
     patched = await client.patch(f"/api/v1/astro/profiles/{pid}", json={field: "Sassanian", "place": "Elsewhere"},
                                  headers=alice)
-    assert patched.status_code == 422 and error_fields(patched) == {field}, patched.text
+    assert patched.status_code == 400 and error_fields(patched) == {field}, patched.text
     kept = (await client.get(f"/api/v1/astro/profiles/{pid}", headers=alice)).json()
     assert (kept["place"], kept[field]) == (PROFILE["place"], PROFILE[field])
     inline = await client.post("/api/v1/astro/compute", json={**PROFILE, field: "Sassanian", "as_of": AS_OF},
                                headers=alice)
-    assert inline.status_code == 422 and error_fields(inline) == {field}, inline.text
+    assert inline.status_code == 400 and error_fields(inline) == {field}, inline.text
     history = (await client.get(f"/api/v1/astro/profiles/{pid}/history", headers=alice)).json()
     assert history["total"] == 0
 
 
 @pytest.mark.parametrize("profile_id", ["mine", "unknown"])
-async def test_an_unknown_override_is_422_before_the_profile_is_looked_up(client, alice, profile_id):
+async def test_an_unknown_override_is_400_before_the_profile_is_looked_up(client, alice, profile_id):
     pid = (await make_profile(client, alice))["id"] if profile_id == "mine" else 2**40
     reply = await client.post("/api/v1/astro/compute", json={"profile_id": pid, "house_system": "bogus",
                                                              "as_of": AS_OF}, headers=alice)
-    assert reply.status_code == 422, reply.text
+    assert reply.status_code == 400, reply.text
     assert error_fields(reply) == {"house_system"}
     assert "'bogus'" in reply.json()["message"]
 
@@ -166,7 +166,7 @@ async def test_a_planned_birth_is_computed_for_a_later_as_of_and_refused_for_tod
     assert reply.status_code == 200, reply.text
     assert reply.json()["as_of"] == later
     today = await client.post("/api/v1/astro/compute", json={"profile_id": pid}, headers=alice)
-    assert today.status_code == 422 and error_fields(today) == {"dob"}, today.text
+    assert today.status_code == 400 and error_fields(today) == {"dob"}, today.text
 
 
 async def test_the_first_and_last_supported_years_compute(client, alice):
@@ -227,9 +227,9 @@ async def test_compute_caches_by_input_and_recomputes_for_another_ayanamsa(clien
 async def test_compute_validation(client, alice):
     body = {k: v for k, v in PROFILE.items() if k != "lat"}
     reply = await client.post("/api/v1/astro/compute", json=body, headers=alice)
-    assert reply.status_code == 422 and error_fields(reply) == {"lat"}
+    assert reply.status_code == 400 and error_fields(reply) == {"lat"}
     reply = await client.post("/api/v1/astro/compute", json={**PROFILE, "as_of": "1980-01-01"}, headers=alice)
-    assert reply.status_code == 422 and error_fields(reply) == {"dob"}, reply.text  # a birth after as_of
+    assert reply.status_code == 400 and error_fields(reply) == {"dob"}, reply.text  # a birth after as_of
     assert "as_of (1980-01-01)" in reply.text
     reply = await client.post("/api/v1/astro/compute", json={"profile_id": 2**40}, headers=alice)
     assert reply.status_code == 404
@@ -294,7 +294,7 @@ async def test_prediction_without_snapshot_computes_one_for_today(client, alice)
 async def test_question_validation(client, alice, patch, field):
     body = {"profile_id": 1, "question": "Will I get a job?", "time_horizon_months": 12, **patch}
     reply = await client.post("/api/v1/astro/predict/question", json=body, headers=alice)
-    assert reply.status_code == 422 and error_fields(reply) == {field}
+    assert reply.status_code == 400 and error_fields(reply) == {field}
 
 
 async def test_chart_down_gives_503_and_stores_nothing(client, make_identity_client, alice):
