@@ -302,6 +302,8 @@ def test_matches_lists_the_match_for_both(client, matched, sarah, tom):
         assert [m["id"] for m in reply.json()["matches"]] == [matched.match_id]
 
 
+@pytest.mark.xfail(strict=True, reason="not built yet (issue 10/11): matching's match detail carries no messages; "
+                   "it needs a read model of chat.message.created in matching")
 def test_match_detail_with_messages(client, matched, sarah):
     # GET /api/matches/{match_id}: "Get specific match with messages".
     posted = client.post(f"{API}/matches/{matched.match_id}/messages/", json={"content": "Detail check"},
@@ -327,6 +329,7 @@ def test_send_and_read_messages(client, matched, sarah, tom):
     assert [m["content"] for m in listed if m["id"] == message["id"]] == [SEED_MESSAGE["content"]]
 
 
+@pytest.mark.xfail(strict=True, reason="not built yet (issue 11): chat's `before` cursor takes a message id only")
 def test_messages_before_a_timestamp(client, matched, sarah, tom):
     # Messaging › GET /api/matches/{match_id}/messages, "Query params: ?before=timestamp&limit=50".
     ids = []
