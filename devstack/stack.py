@@ -160,7 +160,11 @@ class Stack:
             with urllib.request.urlopen(f"{self.gateway_url}/readyz", timeout=5) as reply:
                 return reply.status, json.load(reply)
         except urllib.error.HTTPError as err:
-            return err.code, json.loads(err.read() or b"{}")
+            body = err.read()
+            try:
+                return err.code, json.loads(body or b"{}")
+            except ValueError:  # the gateway's own "Bad Gateway" while identity is down
+                return err.code, {"error": body.decode(errors="replace")[:200]}
         except OSError as err:
             return 0, {"error": str(err)}
 
