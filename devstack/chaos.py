@@ -156,7 +156,7 @@ class Load:
         record.ended = time.monotonic()
         if record.status is not None:
             record.code = _error_code(body)
-            if record.status in pending_on:
+            if record.status in pending_on and record.code:  # the service's coded answer, not the gateway's 404
                 record.outcome = "pending"
             elif record.status >= 500:
                 record.outcome = "error"
@@ -473,8 +473,13 @@ def _report(load: Load, outages: list[Outage], found: dict[str, Any], deadline: 
     for r in load.log:
         if r.outcome == "error" and len(samples[r.error or ""]) < 3:
             samples[r.error or ""].append(asdict(r))
+    origin = outages[0].killed_at if outages else 0.0
+    timeline = {"kills": [{"victim": o.victim, "killed_at": round(o.killed_at - origin, 3),
+                           "back_at": round(o.back_at - origin, 3) if o.back_at else None} for o in outages],
+                "errors": [{**asdict(r), "started": round(r.started - origin, 3), "ended": round(r.ended - origin, 3)}
+                           for r in load.log if r.outcome == "error"]}
     return {"rows": rows, "totals": totals, "verdict": verdict, "problems": problems[:50],
-            "error_samples": dict(samples)}
+            "error_samples": dict(samples), "timeline": timeline}
 
 
 def _inside(record: Request, outage: Outage) -> bool:
