@@ -15,6 +15,7 @@ import signal
 import sys
 import tempfile
 import time
+import urllib.request
 import uuid
 from collections import Counter, defaultdict
 from dataclasses import asdict, dataclass, field
@@ -337,22 +338,42 @@ async def run_chaos(stack: Stack, *, seconds_per_victim: float, rate: float, vic
     return _report(load, outages, found, deadline)
 
 
-async def _settled_state(stack: Stack, ledger: Ledger, timeout: float = 90.0) -> dict[str, Any]:
-    """What the databases hold for the ledger, once every outbox is drained and two reads agree."""
+async def _settled_state(stack: Stack, ledger: Ledger, timeout: float = 120.0) -> dict[str, Any]:
+    """What the databases hold for the ledger, once every outbox is drained and every durable consumer has
+    nothing pending or unacknowledged (an event a killed consumer held comes back after its ack wait)."""
     assert stack.postgres is not None
     conn = await asyncpg.connect(stack.postgres.url.replace("postgresql+asyncpg", "postgresql"))
+    started = time.monotonic()
     try:
         await conn.execute("SET default_transaction_read_only = on")
-        previous = None
-        give_up = time.monotonic() + timeout
         while True:
+            lag = await asyncio.to_thread(consumer_lag, stack.ports.nats_monitor)
             state = await _read_state(conn, ledger)
-            if state == previous and state["unpublished"] == 0 or time.monotonic() > give_up:
+            if state["unpublished"] == 0 and lag == {} or time.monotonic() - started > timeout:
+                state["settle_s"] = round(time.monotonic() - started, 1)
+                state["consumer_lag"] = lag
                 return state
-            previous = state
-            await asyncio.sleep(1.0)  # between two reads that must agree
+            await asyncio.sleep(0.5)  # between two looks at the consumers
     finally:
         await conn.close()
+
+
+def consumer_lag(monitor_port: int) -> dict[str, dict[str, int]]:
+    """Durable consumers with messages not yet delivered or not yet acknowledged (NATS monitoring, /jsz)."""
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{monitor_port}/jsz?consumers=true", timeout=2) as reply:
+            report = json.load(reply)
+    except OSError as err:
+        return {"nats": {"unreachable": 1, "error": str(err)}}  # type: ignore[dict-item]
+    lag = {}
+    for account in report.get("account_details", []):
+        for stream in account.get("stream_detail", []):
+            for consumer in stream.get("consumer_detail", []):
+                pending = {"num_pending": consumer.get("num_pending", 0),
+                           "num_ack_pending": consumer.get("num_ack_pending", 0)}
+                if any(pending.values()):
+                    lag[consumer["name"]] = pending
+    return lag
 
 
 async def _read_state(conn: asyncpg.Connection, ledger: Ledger) -> dict[str, Any]:
@@ -454,7 +475,8 @@ def _report(load: Load, outages: list[Outage], found: dict[str, Any], deadline: 
             "lost": lost[name], "duplicated": duplicated[name]})
     totals = {"accounts": len(ledger.accounts), "resonances": len(ledger.resonances), "matches": len(ledger.matches),
               "messages_acknowledged": len(acked), "messages_attempted": len(ledger.attempted_messages),
-              "requests": len(load.log), "outbox_unpublished_at_check": found["unpublished"]}
+              "requests": len(load.log), "outbox_unpublished_at_check": found["unpublished"],
+              "consumer_lag_at_check": found["consumer_lag"], "events_settled_after_load_s": found["settle_s"]}
     # A 5xx with an error code, or a WebSocket closed with a code; a refused connection only while the
     # gateway itself is down (nothing is there to answer).
     uncoded = sum(r.outcome == "error" and r.error not in ("5xx-coded", "ws-closed")

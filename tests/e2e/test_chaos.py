@@ -49,6 +49,7 @@ def test_no_acknowledged_write_is_lost_or_duplicated_and_every_event_applied_onc
     assert report["problems"] == []
     assert (report["verdict"]["lost"], report["verdict"]["duplicated"]) == (0, 0)
     assert report["totals"]["outbox_unpublished_at_check"] == 0
+    assert report["totals"]["consumer_lag_at_check"] == {}
 
 
 def test_no_request_hung_past_its_deadline(report):
