@@ -511,15 +511,15 @@ def _inside(record: Request, outage: Outage) -> bool:
 
 
 def _recovery(records: list[Request], everything: list[Request], outage: Outage) -> float:
-    """Seconds from the kill to the first success, after its last failure in this outage, of every kind of
-    request that failed in it."""
-    failed_kinds = {r.op for r in records if r.outcome == "error"}
-    recovered = outage.killed_at
-    for op in failed_kinds:
-        last_failure = max(r.started for r in records if r.op == op and r.outcome == "error")
-        firsts = [r.ended for r in everything if r.op == op and r.outcome == "ok" and r.started > last_failure]
-        recovered = max(recovered, min(firsts) if firsts else float("inf"))
-    return round(recovered - outage.killed_at, 2)
+    """Seconds from the kill to the first success of a flow the outage broke (a kind of request that failed
+    in it), among the requests sent after the outage's last failure; 0 when clients saw no failure."""
+    failures = [r for r in records if r.outcome == "error"]
+    if not failures:
+        return 0.0
+    kinds = {r.op for r in failures}
+    last_failure = max(r.started for r in failures)
+    firsts = [r.ended for r in everything if r.op in kinds and r.outcome == "ok" and r.started > last_failure]
+    return round((min(firsts) if firsts else float("inf")) - outage.killed_at, 2)
 
 
 def format_report(report: dict[str, Any]) -> str:
