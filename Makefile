@@ -6,11 +6,12 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup run test test-fast gen render clean-data help
+.PHONY: setup run chaos test test-fast gen render clean-data help
 
 help:
 	@echo "make run    - start the whole system (gateway on http://127.0.0.1:8000)"
 	@echo "make test   - run all tests (unit, integration on real servers, end-to-end)"
+	@echo "make chaos  - kill every process in turn under load; check nothing was lost (CHAOS_SECONDS per victim)"
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is required")'
@@ -34,6 +35,11 @@ setup: $(STAMP) gen $(TS_CLIENT)/node_modules/.package-lock.json
 
 run: setup
 	$(PY) -m devstack run
+
+# Its own system on free ports (a `make run` may keep running); exit status 1 when a target is missed.
+CHAOS_SECONDS ?= 15
+chaos: setup
+	$(PY) -m devstack chaos --seconds-per-victim $(CHAOS_SECONDS)
 
 test: setup
 	$(PY) -m pytest -q

@@ -1,4 +1,5 @@
-"""``python -m devstack run``: start the whole system in the foreground until Ctrl-C or SIGTERM."""
+"""``python -m devstack run``: start the whole system in the foreground, restarting any process that exits,
+until Ctrl-C or SIGTERM. ``python -m devstack chaos``: the same system under load while each process is killed."""
 from __future__ import annotations
 
 import os
@@ -27,12 +28,10 @@ def run() -> int:
     try:
         stack.start()
         started = True
+        stack.supervise(out=sys.stdout)
         print_banner(stack)
         while not stop.wait(1):
-            dead = [name for name, child in stack.services.items() if not child.running]
-            if dead:
-                sys.stderr.write(f"devstack: {', '.join(dead)} stopped unexpectedly; shutting down.\n")
-                return 1
+            pass
         return 0
     except PortTakenError as err:
         sys.stderr.write(f"devstack: {err}\n")
@@ -47,7 +46,13 @@ def run() -> int:
         stack.stop()
 
 
+USAGE = "usage: python -m devstack run | python -m devstack chaos [--seconds-per-victim N] [--rate R]"
+
 if __name__ == "__main__":
-    if sys.argv[1:] not in ([], ["run"]):
-        sys.exit("usage: python -m devstack run")
-    sys.exit(run())
+    if sys.argv[1:] in ([], ["run"]):
+        sys.exit(run())
+    if sys.argv[1] == "chaos":
+        from .chaos import main as chaos_main
+
+        sys.exit(chaos_main(sys.argv[2:]))
+    sys.exit(USAGE)

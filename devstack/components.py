@@ -120,7 +120,9 @@ class Postgres(Component):
             pwfile.unlink()
         self._spawn([str(bin_dir / "postgres"), "-D", str(pgdata), "-p", str(self.port),
                      "-c", "listen_addresses=127.0.0.1", "-c", f"unix_socket_directories={pgdata}",
-                     "-c", "fsync=on", "-c", "max_connections=300"], preexec_fn=as_postgres_user)
+                     # fsync + synchronous_commit: a commit is on disk before the client hears of it.
+                     "-c", "fsync=on", "-c", "synchronous_commit=on", "-c", "full_page_writes=on",
+                     "-c", "max_connections=300"], preexec_fn=as_postgres_user)
         wait_until(lambda: self._ready(bin_dir), 60, "postgres")
         env = {**os.environ, "PGPASSWORD": DB_PASSWORD}
         exists = subprocess.run([str(bin_dir / "psql"), "-h", "127.0.0.1", "-p", str(self.port), "-U", DB_USER,
@@ -148,8 +150,10 @@ class Redis(Component):
 
     def start(self) -> "Redis":
         self.data_dir.mkdir(parents=True, exist_ok=True)
+        # Append-only file, written before each reply: a killed redis-server loses nothing it acknowledged.
+        # everysec fsyncs once a second, so only a crash of the whole machine can lose the last second.
         self._spawn([_which("redis-server"), "--port", str(self.port), "--bind", "127.0.0.1",
-                     "--dir", str(self.data_dir), "--appendonly", "yes", "--save", "",
+                     "--dir", str(self.data_dir), "--appendonly", "yes", "--appendfsync", "everysec", "--save", "",
                      "--daemonize", "no", "--protected-mode", "yes"])
         wait_until(lambda: port_open(self.port), 30, "redis")
         return self

@@ -67,10 +67,12 @@ class Child:
     echo: IO[str] | None = None
     preexec_fn: Callable[[], None] | None = None
     proc: subprocess.Popen[str] | None = field(default=None, init=False, repr=False)
+    started_at: float = field(default=0.0, init=False, repr=False)  # time.monotonic()
     _pump: threading.Thread | None = field(default=None, init=False, repr=False)
 
     def start(self) -> "Child":
         env = {**os.environ, **(self.env or {})}
+        self.started_at = time.monotonic()
         self.proc = subprocess.Popen(self.argv, env=env, cwd=self.cwd, stdout=subprocess.PIPE,
                                      stderr=subprocess.STDOUT, text=True, bufsize=1, start_new_session=True,
                                      preexec_fn=self._before_exec)

@@ -17,6 +17,7 @@ from services.gateway.routes import EdgePolicy
 
 from .components import Nats, Postgres, Redis, Traefik
 from .processes import Child, free_port, port_open, python, wait_until
+from .supervisor import Policy, Supervisor, Unit
 
 REPO = Path(__file__).resolve().parents[1]
 HTTP_SERVICES = ("identity", "matching", "chat")
@@ -72,6 +73,7 @@ class Stack:
     nats: Nats | None = None
     traefik: Traefik | None = None
     services: dict[str, Child] = field(default_factory=dict)
+    supervisor: Supervisor | None = None
 
     @property
     def secrets(self) -> Path:
@@ -118,7 +120,7 @@ class Stack:
             subprocess.run([python(), "-m", f"services.{name}", "migrate"], check=True, cwd=REPO,
                            env={**os.environ, **self.service_env(name)}, stdout=subprocess.DEVNULL)
         self.start_service("chart")
-        wait_until(lambda: port_open(self.ports.chart), 60, "chart")
+        wait_until(lambda: self._service_up("chart"), 60, "chart")
         for name in HTTP_SERVICES:
             self.start_service(name)
         for name in HTTP_SERVICES:
@@ -142,14 +144,38 @@ class Stack:
         child = self.services[name]
         if not child.running:
             raise RuntimeError(f"{name} exited during start-up; see {self.root / 'logs' / (name + '.log')}")
-        return port_open(getattr(self.ports, name))
+        if name not in HTTP_SERVICES:
+            return port_open(getattr(self.ports, name))
+        try:  # answering HTTP, not just an open port (which whatever squats on it would give)
+            with urllib.request.urlopen(f"http://127.0.0.1:{getattr(self.ports, name)}/healthz", timeout=1) as reply:
+                return reply.status == 200
+        except OSError:
+            return False
+
+    def restart_service(self, name: str) -> None:
+        self.start_service(name)
+        wait_until(lambda: self._service_up(name), 60, name)
+
+    def supervise(self, policy: Policy = Policy(), out: IO[str] | None = None) -> Supervisor:
+        """Restart any process of the started stack that exits (see ``supervisor``)."""
+        assert self.postgres and self.redis and self.nats and self.traefik
+        units = [Unit(c.name, c.start, lambda c=c: c.child) for c in (self.postgres, self.redis, self.nats)]
+        units += [Unit(name, lambda n=name: self.restart_service(n), lambda n=name: self.services.get(n))
+                  for name in self.services]
+        units.append(Unit(self.traefik.name, self.traefik.start, lambda: self.traefik.child))
+        self.supervisor = Supervisor(units, policy, out).start()
+        return self.supervisor
 
     def readiness(self) -> tuple[int, dict]:
         try:
             with urllib.request.urlopen(f"{self.gateway_url}/readyz", timeout=5) as reply:
                 return reply.status, json.load(reply)
         except urllib.error.HTTPError as err:
-            return err.code, json.loads(err.read() or b"{}")
+            body = err.read()
+            try:
+                return err.code, json.loads(body or b"{}")
+            except ValueError:  # the gateway's own "Bad Gateway" while identity is down
+                return err.code, {"error": body.decode(errors="replace")[:200]}
         except OSError as err:
             return 0, {"error": str(err)}
 
@@ -157,6 +183,14 @@ class Stack:
         return self.readiness()[0] == 200
 
     def stop(self) -> None:
+        if self.supervisor is None:
+            return self._stop_processes()
+        self.supervisor.close()
+        self._stop_processes()
+        self.supervisor.join()
+        self._stop_processes()  # a restart that was under way when the stop began
+
+    def _stop_processes(self) -> None:
         if self.traefik:
             self.traefik.stop()
         for child in reversed(list(self.services.values())):
