@@ -126,7 +126,7 @@ def test_a_killed_redis_is_restarted_with_its_data(runner):
     # A logout lives in Redis alone (the revoked-session key every service checks): it must survive the crash.
     _, ada = register(runner.http)
     auth = {"Authorization": f"Bearer {ada['token']}"}
-    assert runner.http.post("/api/v1/auth/logout/", headers=auth).status_code == 204
+    assert runner.http.post("/api/v1/auth/logout/", headers=auth).status_code == 200
     assert runner.http.get("/api/v1/auth/me/", headers=auth).json()["error"]["code"] == "SESSION_REVOKED"
     runner.process("redis-server").send_signal(signal.SIGKILL)
 
