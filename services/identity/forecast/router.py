@@ -12,14 +12,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from numeros_common.auth import Principal, optional_principal
 from numeros_common.deps import db_session, runtime_of
 from numeros_common.errors import AppError
+from numeros_common.responses import CHART_UNAVAILABLE, RATE_LIMITED, UNAUTHENTICATED
 
 from ..calculations import today_utc
 from . import service
 
-router = APIRouter(prefix="/api/v1/forecast", tags=["forecast"])
+router = APIRouter(prefix="/api/v1/forecast", tags=["forecast"], responses=RATE_LIMITED)
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_RESPONSES = {422: {"description": "`date` is not a valid YYYY-MM-DD date (or outside 1800-2399)"},
-              503: {"description": "Calculation service unavailable"}}
+_RESPONSES = {**UNAUTHENTICATED, **CHART_UNAVAILABLE,
+              422: {"description": "`date` is not a valid YYYY-MM-DD date (or outside 1800-2399)"}}
 
 
 async def _forecast(request: Request, day: dt.date, principal: Principal | None,
@@ -38,14 +39,15 @@ def parse_date(value: str) -> dt.date:
                        field="date") from None
 
 
-@router.get("/today", summary="Today's forecast (UTC date); personalised with a token", responses=_RESPONSES)
+@router.get("/today", summary="Today's forecast (UTC date); personalised with a token", operation_id="forecast_today",
+            responses=_RESPONSES)
 async def today(request: Request, principal: Principal | None = Depends(optional_principal),
                 session: AsyncSession = Depends(db_session)) -> JSONResponse:
     return await _forecast(request, today_utc(), principal, session)
 
 
 @router.get("/{date}", summary="The forecast for a date (YYYY-MM-DD); personalised with a token",
-            responses=_RESPONSES)
+            operation_id="forecast_on_date", responses=_RESPONSES)
 async def on_date(date: str, request: Request, principal: Principal | None = Depends(optional_principal),
                   session: AsyncSession = Depends(db_session)) -> JSONResponse:
     return await _forecast(request, parse_date(date), principal, session)

@@ -25,6 +25,7 @@ from starlette.exceptions import HTTPException
 from numeros_common.chart_client import ChartSpecError
 from numeros_common.deps import runtime_of
 from numeros_common.errors import AppError
+from numeros_common.responses import RATE_LIMITED
 
 from . import service
 from .schemas import HumanDesignError, HumanDesignRequest, HumanDesignResponse
@@ -130,11 +131,12 @@ router = APIRouter(prefix="/api/v1/human-design", tags=["human design"], route_c
 
 
 @router.post("/calculate-chart", response_model=HumanDesignResponse, summary="Calculate a Human Design chart",
-             description=__doc__,
+             description=__doc__, operation_id="human_design_calculate_chart",
              responses={400: {"model": HumanDesignError, "description": "Invalid input (the seed's error body)"},
                         500: {"model": HumanDesignError, "description": "EPHEMERIS_UNAVAILABLE / CALCULATION_FAILED"},
                         503: {"model": HumanDesignError, "description": "SERVICE_UNAVAILABLE"},
                         # Also keeps FastAPI from advertising a 422 this route never sends.
+                        **RATE_LIMITED,
                         "4XX": {"description": "429 from the shared per-IP rate limit (common error envelope)"}})
 async def calculate_chart(body: HumanDesignRequest, request: Request) -> Response:
     chart = await service.calculate_chart(runtime_of(request).chart, body.birth_datetime, body.birth_timezone,

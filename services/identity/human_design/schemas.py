@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from numeros_common.fields import TimeZoneName
+
 
 class _Open(BaseModel):
     model_config = ConfigDict(extra="allow")
@@ -54,10 +56,10 @@ class HumanDesignRequest(BaseModel):
 
     birth_datetime: str = Field(description="Local birth date and time, ISO 8601, e.g. 1990-05-15T14:30:00",
                                 examples=["1990-05-15T14:30:00"])
-    birth_timezone: str = Field(description="IANA time zone, e.g. Europe/Berlin (not EST)",
-                                examples=["Europe/Berlin"])
-    birth_latitude: float = Field(allow_inf_nan=False, json_schema_extra={"minimum": -90, "maximum": 90},
+    birth_timezone: TimeZoneName
+    # Strict: a number, not a numeric string (the engine checks the range, worded as the seed's error).
+    birth_latitude: float = Field(strict=True, allow_inf_nan=False, json_schema_extra={"minimum": -90, "maximum": 90},
                                   examples=[52.52])
-    birth_longitude: float = Field(allow_inf_nan=False, json_schema_extra={"minimum": -180, "maximum": 180},
-                                   examples=[13.405])
+    birth_longitude: float = Field(strict=True, allow_inf_nan=False,
+                                   json_schema_extra={"minimum": -180, "maximum": 180}, examples=[13.405])
     name: str | None = Field(default=None, json_schema_extra={"maxLength": 100}, examples=["John Doe"])

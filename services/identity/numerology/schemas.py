@@ -8,6 +8,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from numeros_common.fields import NOT_BLANK
+
 
 class _Open(BaseModel):
     model_config = ConfigDict(extra="allow")
@@ -107,7 +109,8 @@ class NumerologyCalculateRequest(BaseModel):
 
     model_config = ConfigDict(str_strip_whitespace=True)
 
-    full_name: str = Field(min_length=1, max_length=200, description="Full name as on the birth certificate")
+    full_name: str = Field(min_length=1, max_length=200, pattern=NOT_BLANK,
+                           description="Full name as on the birth certificate")
     birth_date: dt.date = Field(description="YYYY-MM-DD")
     system: Literal["western", "vedic", "chaldean", "both"] = "both"
     common_name: str | None = Field(default=None, max_length=200,
@@ -123,7 +126,9 @@ class NumerologyCompareRequest(BaseModel):
 
     model_config = ConfigDict(str_strip_whitespace=True)
 
-    names: list[Annotated[str, Field(min_length=1, max_length=200)]] = Field(
+    names: list[Annotated[str, Field(min_length=1, max_length=200, pattern=NOT_BLANK)]] = Field(
+        # Stated, not enforced by validation: the count is the service's 400, as the seed says.
+        json_schema_extra={"minItems": 2, "maxItems": 5},
         description="2 to 5 names (fewer or more is a 400, as the seed says)")
     birth_date: dt.date = Field(description="Birth date for the life path, YYYY-MM-DD")
     system: Literal["western", "vedic", "chaldean"]

@@ -14,6 +14,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from sqlalchemy.engine import RowMapping
 
+from numeros_common.fields import NOT_BLANK, TimeZoneName
+
 BIRTH_PLACE_DESCRIPTION = (
     "Free text, e.g. 'New York, USA'. With latitude/longitude or timezone given it is only a label. "
     "Given alone it is looked up in an offline gazetteer for the coordinates and time zone; a place it "
@@ -32,7 +34,7 @@ class BirthInput(BaseModel):
     birth_place: str | None = Field(default=None, max_length=200, description=BIRTH_PLACE_DESCRIPTION)
     latitude: float | None = Field(default=None, ge=-90, le=90)
     longitude: float | None = Field(default=None, ge=-180, le=180)
-    timezone: str | None = Field(default=None, min_length=1, max_length=64, description=TIMEZONE_DESCRIPTION)
+    timezone: TimeZoneName | None = Field(default=None, description=TIMEZONE_DESCRIPTION)
     house_system: str | None = Field(default=None, min_length=1, max_length=32, description=HOUSE_SYSTEM_DESCRIPTION)
 
     @field_validator("birth_time")
@@ -176,7 +178,7 @@ class CalculateInput(BirthInput):
 
     model_config = ConfigDict(str_strip_whitespace=True)
 
-    name: str = Field(min_length=1, max_length=100)
+    name: str = Field(min_length=1, max_length=100, pattern=NOT_BLANK)
 
 
 def user_out(row: RowMapping) -> UserOut:
