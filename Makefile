@@ -1,6 +1,6 @@
 # Two commands: `make run` starts the whole system, `make test` runs every test.
 # Both set up what they need first: a virtualenv, pinned packages, generated gRPC code,
-# Swiss Ephemeris files and the gateway's generated configuration.
+# Swiss Ephemeris files, the gateway's generated configuration and the TypeScript client's npm packages.
 PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
@@ -24,7 +24,12 @@ $(STAMP): requirements.txt requirements-dev.txt
 gen: $(STAMP)
 	PYTHON=$(PY) scripts/gen-protos gen
 
-setup: $(STAMP) gen
+# The TypeScript client's pinned npm packages (openapi-typescript, tsc), for its tests.
+TS_CLIENT := clients/typescript
+$(TS_CLIENT)/node_modules/.package-lock.json: $(TS_CLIENT)/package.json $(TS_CLIENT)/package-lock.json
+	npm ci --prefix $(TS_CLIENT) --no-audit --no-fund
+
+setup: $(STAMP) gen $(TS_CLIENT)/node_modules/.package-lock.json
 	scripts/prepare-ephe
 
 run: setup

@@ -19,12 +19,10 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 from numeros.chart.v1 import chart_pb2, chart_pb2_grpc
 
 from .errors import AppError
+from .grpc_metadata import ERROR_METADATA_KEY, FIELD_METADATA_KEY, REQUEST_ID_METADATA_KEY
 from .logging import request_id_var
 
 log = logging.getLogger(__name__)
-FIELD_METADATA_KEY = "numeros-field"
-ERROR_METADATA_KEY = "numeros-error"
-REQUEST_ID_METADATA_KEY = "x-request-id"
 _UNAVAILABLE = {grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED,
                 grpc.StatusCode.RESOURCE_EXHAUSTED, grpc.StatusCode.CANCELLED}
 _LEADING_CODE = re.compile(r"^([A-Z][A-Z0-9_]{2,}):")
@@ -170,6 +168,13 @@ class ChartClient:
         if natal is not None:
             request.natal.CopyFrom(natal)
         return await self.call(self.stub.DailyForecast, request)
+
+    async def resolve_options(self, *, family: int = chart_pb2.CHART_FAMILY_VEDIC, house_system: str = "",
+                              ayanamsa: str = "") -> chart_pb2.ResolveOptionsResponse:
+        """chart's canonical house-system and ayanamsa names for ``family`` (a ``chart_pb2.ChartFamily``);
+        a name not given stays empty; an unknown one is a 422 naming chart's field."""
+        request = chart_pb2.ResolveOptionsRequest(family=family, house_system=house_system, ayanamsa=ayanamsa)
+        return await self.call(self.stub.ResolveOptions, request)
 
     async def check_health(self) -> dict[str, str]:
         reply = await self.health.Check(health_pb2.HealthCheckRequest(service=""), timeout=2)

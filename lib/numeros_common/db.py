@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Iterable
+from dataclasses import dataclass
 
-from sqlalchemy import MetaData
+from sqlalchemy import MetaData, Table
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
-from sqlalchemy.orm import DeclarativeBase
 
 NAMING_CONVENTION = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -17,21 +17,30 @@ NAMING_CONVENTION = {
 }
 
 
-def schema_base(schema: str) -> type[DeclarativeBase]:
-    """A declarative base whose tables all live in the service's own schema."""
+@dataclass(frozen=True)
+class ServiceSchema:
+    """A service's own Postgres schema: the metadata its domains declare their tables on (each in
+    ``<package>.<domain>.tables``), and the outbox and inbox every service has."""
 
-    class Base(DeclarativeBase):
-        metadata = MetaData(schema=schema, naming_convention=NAMING_CONVENTION)
+    metadata: MetaData
+    outbox: Table
+    inbox: Table
+    package: str
+    domains: tuple[str, ...]
 
-    return Base
+    def full_metadata(self) -> MetaData:
+        """The metadata with every domain's tables on it, whichever modules the caller imported
+        (what migrations build and are compared with)."""
+        for domain in self.domains:
+            importlib.import_module(f"{self.package}.{domain}.tables")
+        return self.metadata
 
 
-def with_domain_tables(metadata: MetaData, package: str, domains: Iterable[str]) -> MetaData:
-    """``metadata`` once every ``<package>.<domain>.tables`` module has declared its tables on it
-    (migrations compare against the whole schema, whichever modules the caller imported)."""
-    for domain in domains:
-        importlib.import_module(f"{package}.{domain}.tables")
-    return metadata
+def service_schema(schema: str, package: str, domains: Iterable[str]) -> ServiceSchema:
+    from .events.outbox import inbox_table, outbox_table  # events build on db, not the other way round
+
+    metadata = MetaData(schema=schema, naming_convention=NAMING_CONVENTION)
+    return ServiceSchema(metadata, outbox_table(metadata), inbox_table(metadata), package, tuple(domains))
 
 
 def make_engine(url: str, **kwargs) -> AsyncEngine:

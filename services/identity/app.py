@@ -12,6 +12,7 @@ from .accounts.router import router as accounts_router
 from .admin.router import router as admin_router
 from .admin.router import system_router
 from .database import inbox, outbox
+from .docs.router import router as docs_router
 from .forecast.router import router as forecast_router
 from .human_design.router import router as human_design_router
 from .numerology.router import router as numerology_router
@@ -36,6 +37,6 @@ def create_app() -> FastAPI:
     app = create_service_app(build_runtime, title="identity",
                              description="Numeros accounts, tokens and profiles.",
                              routers=[accounts_router, profile_router, numerology_router, human_design_router,
-                                      vedic_router, forecast_router, admin_router, system_router])
+                                      vedic_router, forecast_router, admin_router, system_router, docs_router])
     install_allow_header(app)
     return app

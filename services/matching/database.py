@@ -2,19 +2,7 @@
 (``<domain>/tables.py``) on this metadata."""
 from __future__ import annotations
 
-from sqlalchemy import MetaData
+from numeros_common.db import service_schema
 
-from numeros_common.db import schema_base, with_domain_tables
-from numeros_common.events.outbox import inbox_table, outbox_table
-
-Base = schema_base("matching")
-metadata = Base.metadata
-outbox = outbox_table(metadata)
-inbox = inbox_table(metadata)
-
-DOMAINS = ("profiles", "matches")  # the packages with a tables.py
-
-
-def full_metadata() -> MetaData:
-    """The metadata with every domain's tables on it (what migrations compare against)."""
-    return with_domain_tables(metadata, __package__, DOMAINS)
+SCHEMA = service_schema("matching", __package__, domains=("profiles", "matches"))  # the packages with a tables.py
+metadata, outbox, inbox, full_metadata = SCHEMA.metadata, SCHEMA.outbox, SCHEMA.inbox, SCHEMA.full_metadata

@@ -24,6 +24,7 @@ from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
 from numeros.chart.v1 import chart_pb2, chart_pb2_grpc
+from numeros_common.grpc_metadata import ERROR_METADATA_KEY, FIELD_METADATA_KEY, REQUEST_ID_METADATA_KEY
 from numeros_common.logging import request_id_var
 from services.chart.adapters.ephemeris import EphemerisStatus, check_ephemeris
 from services.chart.adapters.worker_pool import WorkerCrashed, WorkerPool
@@ -31,6 +32,8 @@ from services.chart.api import natal_batch
 from services.chart.api import payloads
 from services.chart.api.natal_batch import MAX_NATAL_CHARTS, date_field
 from services.chart.domain import numerology
+from services.chart.domain.aliases import (AYANAMSAS, HOUSE_SYSTEMS, VEDIC_HOUSE_SYSTEMS, ayanamsa_key,
+                                          house_system_key, vedic_house_system_key)
 from services.chart.domain.errors import InvalidInput
 from services.chart.domain.forecast import FORECAST_RULESET_VERSION
 from services.chart.domain.human_design import HumanDesignError
@@ -39,11 +42,8 @@ from services.chart.domain.vedic import RULESET_VERSION as VEDIC_RULESET_VERSION
 from services.chart.settings import ChartSettings
 
 CHART_SERVICE_NAME = chart_pb2.DESCRIPTOR.services_by_name["ChartService"].full_name
-FIELD_METADATA_KEY = "numeros-field"
-ERROR_METADATA_KEY = "numeros-error"  # JSON error body a product spec prescribes (Human Design)
 MAX_CANDIDATES = 5000
 WORKER_PID_METADATA_KEY = "numeros-worker-pid"
-REQUEST_ID_METADATA_KEY = "x-request-id"
 
 T = TypeVar("T")
 Handler = Callable[[Any, Any, grpc.aio.ServicerContext], Awaitable[Any]]
@@ -242,6 +242,13 @@ class ChartServicer(chart_pb2_grpc.ChartServiceServicer):
         body = await self._run_in_worker(context, functools.partial(payloads.daily_forecast_encoded, day, natal))
         return _document(body, FORECAST_RULESET_VERSION)
 
+    @rpc_method
+    async def ResolveOptions(self, request: chart_pb2.ResolveOptionsRequest, context: grpc.aio.ServicerContext
+                             ) -> chart_pb2.ResolveOptionsResponse:
+        # Two dictionary lookups: answered here, a trip to a worker would cost far more than the work.
+        house_system, ayanamsa = resolve_options(request.family, request.house_system, request.ayanamsa)
+        return chart_pb2.ResolveOptionsResponse(house_system=house_system, ayanamsa=ayanamsa)
+
     def _require_ephemeris(self) -> None:
         if not self.ephemeris.available:
             raise EphemerisUnavailable(f"Swiss Ephemeris files unavailable at {self.ephemeris.path}")
@@ -278,6 +285,23 @@ class ChartServicer(chart_pb2_grpc.ChartServiceServicer):
             pids = ",".join(str(outcome.worker_pid) for outcome in outcomes)
             context.set_trailing_metadata(((WORKER_PID_METADATA_KEY, pids),))
         return [outcome.value for outcome in outcomes]
+
+
+# Per chart family: a house-system name's key (``domain.aliases``) and the names the family shows.
+_HOUSE_SYSTEM_NAMES: dict[int, tuple[Callable[[str | None], str], dict[str, str]]] = {
+    chart_pb2.CHART_FAMILY_VEDIC: (vedic_house_system_key, VEDIC_HOUSE_SYSTEMS),
+    chart_pb2.CHART_FAMILY_WESTERN: (house_system_key, HOUSE_SYSTEMS),
+}
+
+
+def resolve_options(family: int, house_system: str, ayanamsa: str) -> tuple[str, str]:
+    """The canonical house-system and ayanamsa names of ``family`` (a ``ChartFamily``) for names in any
+    accepted spelling; an empty (or blank) name stays empty (not asked). InvalidInput names the field at fault."""
+    if family not in _HOUSE_SYSTEM_NAMES:
+        raise InvalidInput("family", "must be CHART_FAMILY_VEDIC or CHART_FAMILY_WESTERN")
+    house_key, house_names = _HOUSE_SYSTEM_NAMES[family]
+    return (house_names[house_key(house_system)] if house_system.strip() else "",
+            AYANAMSAS[ayanamsa_key(ayanamsa)] if ayanamsa.strip() else "")
 
 
 def _at_most(count: int, limit: int, field: str, noun: str) -> int:

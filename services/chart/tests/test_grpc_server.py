@@ -143,6 +143,63 @@ async def test_reflection_lists_the_chart_service(channel):
     assert CHART_SERVICE_NAME in {service.name for service in listed[0].list_services_response.service}
 
 
+VEDIC, WESTERN = chart_pb2.CHART_FAMILY_VEDIC, chart_pb2.CHART_FAMILY_WESTERN
+
+
+@pytest.mark.parametrize(
+    ("family", "house_system", "ayanamsa", "expected"),
+    [
+        (VEDIC, "whole_sign", "lahiri", ("WholeSign", "Lahiri")),
+        (VEDIC, "W", "KP", ("WholeSign", "Krishnamurti")),
+        (VEDIC, "p", "fagan-bradley", ("Placidus", "FaganBradley")),
+        (VEDIC, "E", "B.V. Raman", ("Equal", "Raman")),
+        (VEDIC, "A", "True Chitrapaksha", ("Equal", "TrueChitrapaksha")),
+        (VEDIC, "WholeSign", "Lahiri", ("WholeSign", "Lahiri")),
+        (VEDIC, "", "", ("", "")),
+        (VEDIC, "placidus", "", ("Placidus", "")),
+        (WESTERN, "w", "", ("Whole Sign", "")),
+        (WESTERN, "K", "", ("Koch", "")),
+        (WESTERN, "regiomontanus", "chitrapaksha", ("Regiomontanus", "Lahiri")),
+    ],
+)
+async def test_resolve_options_answers_canonical_names_without_a_worker(channel, family, house_system, ayanamsa,
+                                                                          expected):
+    call = chart_pb2_grpc.ChartServiceStub(channel).ResolveOptions(
+        chart_pb2.ResolveOptionsRequest(family=family, house_system=house_system, ayanamsa=ayanamsa))
+    response = await call
+    assert (response.house_system, response.ayanamsa) == expected
+    # The server names the worker of every call that used one (expose_worker_pid): none here.
+    assert WORKER_PID_METADATA_KEY not in dict(await call.trailing_metadata())
+
+
+@pytest.mark.parametrize(
+    ("family", "house_system", "ayanamsa", "field", "details"),
+    [
+        (VEDIC, "bogus", "Lahiri", "house_system",
+         "house_system: unknown house system 'bogus'; use one of WholeSign, Placidus, Equal"),
+        # Koch is a Western house system the Vedic engine does not offer.
+        (VEDIC, "Koch", "", "house_system",
+         "house_system: unknown house system 'Koch'; use one of WholeSign, Placidus, Equal"),
+        (VEDIC, "", "Sassanian", "ayanamsa",
+         "ayanamsa: unknown ayanamsa 'Sassanian'; use one of Lahiri, Raman, Krishnamurti, FaganBradley, "
+         "TrueChitrapaksha"),
+        (WESTERN, "-", "", "house_system",
+         "house_system: unknown house system '-'; use one of placidus, koch, whole_sign, equal, porphyry, "
+         "regiomontanus, campanus"),
+        (chart_pb2.CHART_FAMILY_UNSPECIFIED, "P", "", "family",
+         "family: must be CHART_FAMILY_VEDIC or CHART_FAMILY_WESTERN"),
+    ],
+)
+async def test_resolve_options_refuses_an_unknown_name_naming_the_field(channel, family, house_system, ayanamsa,
+                                                                        field, details):
+    with pytest.raises(grpc.aio.AioRpcError) as raised:
+        await chart_pb2_grpc.ChartServiceStub(channel).ResolveOptions(
+            chart_pb2.ResolveOptionsRequest(family=family, house_system=house_system, ayanamsa=ayanamsa))
+    assert raised.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert raised.value.details() == details
+    assert raised.value.trailing_metadata()[FIELD_METADATA_KEY] == field
+
+
 class _RpcLogged(logging.Handler):
     """Sets ``logged`` when the server writes its per-call "rpc" line."""
 

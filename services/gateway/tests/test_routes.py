@@ -117,6 +117,14 @@ def test_paths_reach_their_owning_service(gateway, path, service, upstream_path)
     assert (body["service"], body["path"]) == (service, upstream_path)
 
 
+def test_api_documentation_reaches_identity(gateway):
+    """Swagger UI's page, its assets and the merged OpenAPI document are all identity's."""
+    for path in ("/api/docs", "/api/docs/assets/swagger-ui.css", "/api/v1/openapi.json"):
+        status, body, _ = get(gateway[0] + path)
+        assert (status, body["service"], body["path"]) == (200, "identity", path)
+    assert get(gateway[0] + "/api/docsx")[0] == 404
+
+
 def test_unknown_paths_and_lookalike_prefixes_are_404(gateway):
     assert get(gateway[0] + "/api/v1/scanner")[0] == 404
     assert get(gateway[0] + "/internal/anything")[0] == 404

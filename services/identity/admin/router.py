@@ -3,9 +3,11 @@ anyone else gets 403. Both POST (ours) and DELETE (the seed's) reset the cache. 
 whole-system readiness (``/system/readyz``)."""
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
+from fastapi.routing import APIRoute
 from fastapi.responses import JSONResponse
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -33,8 +35,14 @@ async def stats(request: Request, principal: Principal = Depends(require_admin),
     return {**body, "admin_user": await service.admin_user(session, principal.user_id)}
 
 
+def _method_free_id(route: APIRoute) -> str:
+    """FastAPI's default id ends with whichever method a multi-method route's set yields first, which
+    changes between runs; the merged OpenAPI document appends each operation's own method instead."""
+    return re.sub(r"\W", "_", f"{route.name}{route.path_format}")
+
+
 @router.api_route("/cache/reset/all", methods=["POST", "DELETE"], summary="Clear every calculation cache",
-                  responses=_RESPONSES)
+                  responses=_RESPONSES, generate_unique_id_function=_method_free_id)
 async def reset_all(request: Request, principal: Principal = Depends(require_admin),
                     session: AsyncSession = Depends(db_session)) -> dict[str, Any]:
     cleared, invalidated = await service.reset_all(runtime_of(request), session)
@@ -44,7 +52,7 @@ async def reset_all(request: Request, principal: Principal = Depends(require_adm
 
 @router.api_route("/cache/reset/{profile_id}", methods=["POST", "DELETE"],
                   summary="Clear one profile's calculation cache", responses={**_RESPONSES, 404: {
-                      "description": "No such profile"}})
+                      "description": "No such profile"}}, generate_unique_id_function=_method_free_id)
 async def reset_profile(profile_id: int, request: Request, principal: Principal = Depends(require_admin),
                         session: AsyncSession = Depends(db_session)) -> dict[str, Any]:
     cleared, invalidated = await service.reset_profile(runtime_of(request), session, profile_id)

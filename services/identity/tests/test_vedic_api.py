@@ -91,14 +91,26 @@ async def test_profile_missing_field_and_null_patch_are_422(client, alice):
     assert reply.status_code == 422 and error_fields(reply) == {"tob"}
 
 
-async def test_ayanamsa_and_house_system_names_go_to_chart_as_given(client, alice):
-    """identity keeps no table of names: the profile stores what was sent; the snapshot names what chart used."""
-    created = await make_profile(client, alice, ayanamsa="fagan-bradley", house_system="whole sign")
-    assert created["ayanamsa"] == "fagan-bradley" and created["house_system"] == "whole sign"
+@pytest.mark.parametrize(("sent", "stored"), [
+    ({"ayanamsa": "lahiri", "house_system": "whole_sign"}, ("Lahiri", "WholeSign")),
+    ({"house_system": "W"}, ("Lahiri", "WholeSign")),
+    ({"house_system": "P", "ayanamsa": "KP"}, ("Krishnamurti", "Placidus")),
+    ({"ayanamsa": "fagan-bradley", "house_system": "whole sign"}, ("FaganBradley", "WholeSign")),
+])
+async def test_profiles_store_and_return_chart_s_canonical_names(client, alice, sent, stored):
+    """chart resolves the names (identity keeps no table of them); the profile stores chart's spelling."""
+    created = await make_profile(client, alice, **sent)
+    assert (created["ayanamsa"], created["house_system"]) == stored
+    fetched = (await client.get(f"/api/v1/astro/profiles/{created['id']}", headers=alice)).json()
+    assert (fetched["ayanamsa"], fetched["house_system"]) == stored
+    patched = await client.patch(f"/api/v1/astro/profiles/{created['id']}",
+                                 json={"house_system": "equal", "ayanamsa": "b.v. raman"}, headers=alice)
+    assert patched.status_code == 200, patched.text
+    assert (patched.json()["ayanamsa"], patched.json()["house_system"]) == ("Raman", "Equal")
     reply = await client.post("/api/v1/astro/compute", json={"profile_id": created["id"], "as_of": AS_OF},
                               headers=alice)
     assert reply.status_code == 200, reply.text
-    assert reply.json()["ayanamsa"] == "FaganBradley" and reply.json()["house_system"] == "WholeSign"
+    assert (reply.json()["ayanamsa"], reply.json()["house_system"]) == ("Raman", "Equal")
 
 
 @pytest.mark.parametrize("house_system", ["P", "placidus"])
@@ -110,15 +122,35 @@ async def test_compute_accepts_chart_s_house_system_names(client, alice, house_s
 
 
 @pytest.mark.parametrize("field", ["ayanamsa", "house_system"])
-async def test_a_name_chart_does_not_know_is_422_naming_the_field(client, alice, field):
+async def test_a_name_chart_does_not_know_is_422_naming_the_field_and_nothing_is_stored(client, alice, field):
+    mine = (await client.get("/api/v1/astro/profiles", headers=alice)).json()["total"]
+    created = await client.post("/api/v1/astro/profiles", json={**PROFILE, field: "Sassanian"}, headers=alice)
+    assert created.status_code == 422, created.text
+    error = created.json()["error"]
+    assert error["code"] == "VALIDATION_ERROR" and error_fields(created) == {field}
+    assert "unknown" in error["message"] and "'Sassanian'" in error["message"]
+    assert (await client.get("/api/v1/astro/profiles", headers=alice)).json()["total"] == mine
+    pid = (await make_profile(client, alice))["id"]
+    patched = await client.patch(f"/api/v1/astro/profiles/{pid}", json={field: "Sassanian", "place": "Elsewhere"},
+                                 headers=alice)
+    assert patched.status_code == 422 and error_fields(patched) == {field}, patched.text
+    kept = (await client.get(f"/api/v1/astro/profiles/{pid}", headers=alice)).json()
+    assert (kept["place"], kept[field]) == (PROFILE["place"], PROFILE[field])
     inline = await client.post("/api/v1/astro/compute", json={**PROFILE, field: "Sassanian", "as_of": AS_OF},
                                headers=alice)
-    assert inline.status_code == 422, inline.text
-    assert error_fields(inline) == {field} and "Sassanian" in inline.json()["error"]["message"]
-    # Stored in a profile (nothing checks it there), it is refused when the profile is computed.
-    pid = (await make_profile(client, alice, **{field: "Sassanian"}))["id"]
-    override = await client.post("/api/v1/astro/compute", json={"profile_id": pid, "as_of": AS_OF}, headers=alice)
-    assert override.status_code == 422 and error_fields(override) == {field}
+    assert inline.status_code == 422 and error_fields(inline) == {field}, inline.text
+    history = (await client.get(f"/api/v1/astro/profiles/{pid}/history", headers=alice)).json()
+    assert history["total"] == 0
+
+
+@pytest.mark.parametrize("profile_id", ["mine", "unknown"])
+async def test_an_unknown_override_is_422_before_the_profile_is_looked_up(client, alice, profile_id):
+    pid = (await make_profile(client, alice))["id"] if profile_id == "mine" else 2**40
+    reply = await client.post("/api/v1/astro/compute", json={"profile_id": pid, "house_system": "bogus",
+                                                             "as_of": AS_OF}, headers=alice)
+    assert reply.status_code == 422, reply.text
+    assert reply.json()["error"]["fields"][0]["field"] == "house_system"
+    assert "'bogus'" in reply.json()["error"]["message"]
 
 
 # --- compute ---------------------------------------------------------------------------------------
@@ -242,12 +274,16 @@ async def test_question_validation(client, alice, patch, field):
     assert reply.status_code == 422 and error_fields(reply) == {field}
 
 
-async def test_chart_down_gives_503_and_stores_nothing(make_identity_client, alice):
+async def test_chart_down_gives_503_and_stores_nothing(client, make_identity_client, alice):
     from devstack.processes import free_port
 
+    pid = (await make_profile(client, alice))["id"]
     async with make_identity_client(NUMEROS_CHART_ADDR=f"127.0.0.1:{free_port()}",
                                     NUMEROS_CHART_DEADLINE_SECONDS="1") as down:
-        pid = (await make_profile(down, alice))["id"]
+        # The names are chart's to resolve: without chart no profile is written.
+        created = await down.post("/api/v1/astro/profiles", json=PROFILE, headers=alice)
+        assert created.status_code == 503 and created.json()["error"]["code"] == "CHART_UNAVAILABLE"
+        assert (await down.get("/api/v1/astro/profiles", headers=alice)).json()["total"] == 1
         reply = await down.post("/api/v1/astro/compute", json={"profile_id": pid, "as_of": AS_OF}, headers=alice)
         assert reply.status_code == 503 and reply.json()["error"]["code"] == "CHART_UNAVAILABLE"
         history = (await down.get(f"/api/v1/astro/profiles/{pid}/history", headers=alice)).json()

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from numeros_common.errors import AppError
 from services.identity.vedic import cache, service
 from services.identity.vedic.predictions import PredictionRequest
-from services.identity.vedic.tables import astro_snapshots
+from services.identity.vedic.tables import astro_profiles, astro_snapshots
 
 from .conftest import new_user_id
 
@@ -56,8 +56,9 @@ async def test_a_profile_claims_the_inline_snapshot_of_the_same_input(runtime):
     owner = new_user_id()
     async with runtime.sessions() as session:
         inline, _ = await service.compute_snapshot(runtime, session, owner, BIRTH, profile_id=None, as_of=AS_OF)
-        profile = await service.create_profile(session, owner, BIRTH)
-        # Another spelling of the same input: Redis misses (its key is the exact request), Postgres finds it.
+        profile = await service.create_profile(runtime, session, owner, BIRTH)
+        # Another spelling of the same input, resolved to the same name: Redis misses (its key names the
+        # profile), Postgres finds the snapshot by chart's input hash.
         summary, stored = await service.compute(runtime, session, owner, as_of=AS_OF, profile_id=profile["id"],
                                                 options={"ayanamsa": "lahiri"})
         history = await service.profile_history(session, owner, profile["id"])
@@ -87,20 +88,60 @@ async def test_chart_s_refusal_names_our_field(runtime, change, field):
     assert (refused.value.status, refused.value.field) == (422, field)
 
 
+async def profile_rows(runtime, owner: int) -> list:
+    async with runtime.sessions() as session:
+        return list((await session.execute(select(astro_profiles).where(astro_profiles.c.owner_user_id == owner)
+                                           .order_by(astro_profiles.c.id))).mappings())
+
+
+async def test_profiles_store_chart_s_canonical_names(runtime):
+    owner = new_user_id()
+    async with runtime.sessions() as session:
+        for names in ({"ayanamsa": "lahiri", "house_system": "whole_sign"}, {"house_system": "W"},
+                      {"ayanamsa": "kp", "house_system": "p"}):
+            await service.create_profile(runtime, session, owner, {**BIRTH, **names})
+        first = (await profile_rows(runtime, owner))[0]
+        await service.update_profile(runtime, session, owner, first["id"], {"house_system": "a"})
+    assert [(row["ayanamsa"], row["house_system"]) for row in await profile_rows(runtime, owner)] == [
+        ("Lahiri", "Equal"), ("Lahiri", "WholeSign"), ("Krishnamurti", "Placidus")]
+
+
+@pytest.mark.parametrize("field", ["ayanamsa", "house_system"])
+async def test_an_unknown_name_is_refused_before_anything_is_written(runtime, field):
+    owner = new_user_id()
+    async with runtime.sessions() as session:
+        with pytest.raises(AppError) as created:
+            await service.create_profile(runtime, session, owner, {**BIRTH, field: "bogus"})
+        assert await profile_rows(runtime, owner) == []
+        profile = await service.create_profile(runtime, session, owner, BIRTH)
+        with pytest.raises(AppError) as patched:
+            await service.update_profile(runtime, session, owner, profile["id"], {field: "bogus", "place": "X"})
+        # An unknown override is refused before the profile is looked up: for no profile, too.
+        refusals = [created.value, patched.value]
+        for profile_id in (profile["id"], 2**40):
+            with pytest.raises(AppError) as computed:
+                await service.compute(runtime, session, owner, as_of=AS_OF, profile_id=profile_id,
+                                      options={field: "bogus"})
+            refusals.append(computed.value)
+    assert [(e.status, e.code, e.field) for e in refusals] == [(422, "VALIDATION_ERROR", field)] * 4
+    assert [(row["place"], row[field]) for row in await profile_rows(runtime, owner)] == [
+        (BIRTH["place"], BIRTH[field])]
+
+
 async def test_profiles_are_their_owner_s_only(runtime):
     owner = new_user_id()
     async with runtime.sessions() as session:
-        profile = await service.create_profile(session, owner, BIRTH)
+        profile = await service.create_profile(runtime, session, owner, BIRTH)
         for call in (service.get_profile(session, new_user_id(), profile["id"]),
-                     service.update_profile(session, new_user_id(), profile["id"], {"name": "X"}),
+                     service.update_profile(runtime, session, new_user_id(), profile["id"], {"name": "X"}),
                      service.delete_profile(runtime, session, new_user_id(), profile["id"])):
             with pytest.raises(AppError) as missing:
                 await call
             assert (missing.value.status, missing.value.code) == (404, "PROFILE_NOT_FOUND")
         with pytest.raises(AppError) as null:
-            await service.update_profile(session, owner, profile["id"], {"tz": None})
+            await service.update_profile(runtime, session, owner, profile["id"], {"tz": None})
         assert (null.value.status, null.value.field) == (422, "tz")
-        assert (await service.update_profile(session, owner, profile["id"], {}))["name"] == "John Doe"
+        assert (await service.update_profile(runtime, session, owner, profile["id"], {}))["name"] == "John Doe"
 
 
 class EchoEngine:
@@ -120,7 +161,7 @@ class EchoEngine:
 async def test_ask_answers_from_today_s_snapshot_through_the_engine_and_stores_it(runtime):
     owner, engine, today = new_user_id(), EchoEngine(), dt.date(2026, 2, 3)
     async with runtime.sessions() as session:
-        profile = await service.create_profile(session, owner, BIRTH)
+        profile = await service.create_profile(runtime, session, owner, BIRTH)
         prediction = await service.ask(runtime, session, engine, owner, profile_id=profile["id"],
                                        question="Anything?", time_horizon_months=6, snapshot_id=None, today=today)
         stored = await service.get_prediction(session, owner, prediction.row["id"])

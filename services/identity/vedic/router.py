@@ -69,9 +69,9 @@ def _row_json(row: RowMapping, *fields: str) -> dict[str, Any]:
 
 @router.post("/profiles", status_code=201, response_model=ProfileOut, summary="Create a birth profile",
              operation_id="astro_create_profile", responses=_BODY)
-async def create_profile(body: ProfileCreate, principal: Principal = Depends(require_principal),
+async def create_profile(body: ProfileCreate, request: Request, principal: Principal = Depends(require_principal),
                          session: AsyncSession = Depends(db_session)) -> JSONResponse:
-    row = await service.create_profile(session, principal.user_id, body.model_dump())
+    row = await service.create_profile(runtime_of(request), session, principal.user_id, body.model_dump())
     return JSONResponse(_profile_out(row), status_code=201)
 
 
@@ -97,7 +97,8 @@ async def update_profile(profile_id: ProfileId, body: ProfileUpdate, request: Re
                          principal: Principal = Depends(require_principal),
                          session: AsyncSession = Depends(db_session)) -> dict[str, Any]:
     values = body.model_dump(exclude_unset=True)
-    return _profile_out(await service.update_profile(session, principal.user_id, profile_id, values))
+    return _profile_out(await service.update_profile(runtime_of(request), session, principal.user_id, profile_id,
+                                                     values))
 
 
 @router.delete("/profiles/{profile_id}", summary="Delete a birth profile with its snapshots and predictions",

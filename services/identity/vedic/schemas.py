@@ -11,7 +11,7 @@ from numeros_common.ids import ResourceId
 
 from ..calculations import check_birth_date
 
-# Names go to chart as given (chart owns the names it accepts); these are the seed's defaults.
+# chart owns the names it accepts and resolves them to its canonical ones (stored); these are the seed's defaults.
 DEFAULT_AYANAMSA, DEFAULT_HOUSE_SYSTEM = "Lahiri", "WholeSign"
 TOB_DESCRIPTION = "Local clock time, HH:MM or HH:MM:SS (24-hour)"
 
@@ -33,10 +33,10 @@ class _Fields(BaseModel):
     uncertainty_minutes: int | None = Field(default=None, ge=0, le=10)
     ayanamsa: str | None = Field(default=None, min_length=1, max_length=32, pattern=NOT_BLANK,
                                  description="Lahiri (default), Raman, Krishnamurti, FaganBradley, TrueChitrapaksha "
-                                             "(in any spelling chart accepts; checked when computed)")
+                                             "(in any spelling chart accepts; stored as its canonical name)")
     house_system: str | None = Field(default=None, min_length=1, max_length=32, pattern=NOT_BLANK,
-                                     description="WholeSign (default), Placidus, Equal (also W, P, E/A; checked when "
-                                                 "computed)")
+                                     description="WholeSign (default), Placidus, Equal (also W, P, E/A; stored as "
+                                                 "the canonical name)")
 
     _dob = field_validator("dob")(classmethod(lambda cls, v: check_birth_date(v)))
 

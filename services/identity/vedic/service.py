@@ -4,8 +4,9 @@ is scoped to its owner: another user's row is a 404, as if it did not exist.
 Snapshots are cached twice: Redis in front (``cache``; keyed by the exact request sent to chart) and
 Postgres behind (keyed by chart's ``input_hash``: normalised input + ruleset + ephemeris version, unique
 per owner among live snapshots). A profile's compute that finds an inline snapshot of the same input
-claims it for the profile's history. Ayanamsa and house-system names go to chart as given: chart owns
-the names it accepts, and its refusal names our field."""
+claims it for the profile's history. Ayanamsa and house-system names belong to chart: before a profile
+is written and before a compute looks anything up, chart resolves them to its canonical names (what is
+stored and returned), and its refusal is a 422 naming our field."""
 from __future__ import annotations
 
 import datetime as dt
@@ -29,6 +30,8 @@ PROFILE_FIELDS = ("name", "gender", "dob", "tob", "tz", "place", "lat", "lon", "
                   "ayanamsa", "house_system")
 # Calculation options a compute for a profile may override.
 OPTIONS = ("ayanamsa", "house_system", "uncertainty_minutes")
+# Option names chart resolves to its canonical spelling.
+OPTION_NAMES = ("ayanamsa", "house_system")
 # chart's field names -> ours
 _CHART_FIELDS = {"birth_date": "dob", "dob": "dob", "birth_time": "tob", "timezone": "tz",
                  "latitude": "lat", "longitude": "lon", "ayanamsa": "ayanamsa", "house_system": "house_system",
@@ -43,6 +46,19 @@ def _renamed(error: AppError) -> AppError:
     return renamed(error, _CHART_FIELDS)
 
 
+async def canonical_names(runtime: Runtime, values: dict[str, Any]) -> dict[str, Any]:
+    """``values`` with the ayanamsa and house system it has in chart's canonical spelling (``whole_sign`` and
+    ``W`` become ``WholeSign``); an unknown name is a 422 naming the field, before anything is written."""
+    asked = {name: values[name] for name in OPTION_NAMES if values.get(name)}
+    if not asked:
+        return values
+    try:
+        reply = await runtime.chart.resolve_options(family=chart_pb2.CHART_FAMILY_VEDIC, **asked)
+    except AppError as error:
+        raise _renamed(error) from error
+    return {**values, **{name: getattr(reply, name) for name in asked}}
+
+
 def not_found(what: str, field: str | None = None) -> AppError:
     return AppError(404, f"{what.upper()}_NOT_FOUND", f"{what.capitalize()} not found.", field=field)
 
@@ -50,8 +66,8 @@ def not_found(what: str, field: str | None = None) -> AppError:
 # --- profiles --------------------------------------------------------------------------------------
 
 
-async def create_profile(session: AsyncSession, owner: int, values: dict[str, Any]) -> RowMapping:
-    row = await repository.create_profile(session, owner, values)
+async def create_profile(runtime: Runtime, session: AsyncSession, owner: int, values: dict[str, Any]) -> RowMapping:
+    row = await repository.create_profile(session, owner, await canonical_names(runtime, values))
     await session.commit()
     return row
 
@@ -68,13 +84,15 @@ async def get_profile(session: AsyncSession, owner: int, profile_id: int) -> Row
     return row
 
 
-async def update_profile(session: AsyncSession, owner: int, profile_id: int, values: dict[str, Any]) -> RowMapping:
+async def update_profile(runtime: Runtime, session: AsyncSession, owner: int, profile_id: int,
+                         values: dict[str, Any]) -> RowMapping:
     """Only the fields in ``values`` change; none of them may be None."""
     nulls = [k for k, v in values.items() if v is None]
     if nulls:
         raise AppError(422, "VALIDATION_ERROR", f"{nulls[0]}: may not be null", field=nulls[0])
     if not values:
         return await get_profile(session, owner, profile_id)
+    values = await canonical_names(runtime, values)
     row = await repository.update_profile(session, owner, profile_id, values)
     if row is None:
         raise not_found("profile")
@@ -148,11 +166,15 @@ async def compute(runtime: Runtime, session: AsyncSession, owner: int, *, as_of:
                   profile_id: int | None = None, options: dict[str, Any] | None = None,
                   birth: dict[str, Any] | None = None) -> tuple[dict[str, Any], bool]:
     """A snapshot for the owner's profile ``profile_id`` (``options`` overriding its ayanamsa, house system
-    or uncertainty) or for ``birth`` given inline (the profile fields)."""
+    or uncertainty) or for ``birth`` given inline (the profile fields). Names are resolved first: an unknown
+    one is a 422 naming the field, whether or not the profile exists."""
     if profile_id is not None:
+        options = await canonical_names(runtime, options or {})
         profile = await get_profile(session, owner, profile_id)
         birth = {**{k: profile[k] for k in PROFILE_FIELDS}, **(options or {})}
-    assert birth is not None
+    else:
+        assert birth is not None
+        birth = await canonical_names(runtime, birth)
     return await compute_snapshot(runtime, session, owner, birth, profile_id=profile_id, as_of=as_of)
 
 
