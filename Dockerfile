@@ -74,16 +74,35 @@ HEALTHCHECK --interval=15s --timeout=3s --start-period=20s --retries=3 \
 
 FROM runtime AS grpc
 
-# Swiss Ephemeris data files (sepl_18.se1, semo_18.se1, seas_18.se1) come from
-# Debian's swe-basic-data package, never from a download at run time.
+# Swiss Ephemeris data files come from Debian's swe-standard-data package (sepl/semo/seas, 5400 BC-5400 AD;
+# it depends on swe-basic-data, which holds the 1800-2399 files), never from a download at run time.
+# The checks name every file the chart service needs for years 1-3000 (services/chart/domain/constants.py).
 # The Debian version is not pinned on purpose: bookworm only ships one.
 # hadolint ignore=DL3008
 RUN apt-get update \
- && apt-get install -y --no-install-recommends swe-basic-data \
+ && apt-get install -y --no-install-recommends swe-standard-data \
  && rm -rf /var/lib/apt/lists/* \
- && test -f /usr/share/libswe/ephe/sepl_18.se1 \
- && test -f /usr/share/libswe/ephe/semo_18.se1 \
- && test -f /usr/share/libswe/ephe/seas_18.se1
+ && test -s /usr/share/libswe/ephe/seplm06.se1 \
+ && test -s /usr/share/libswe/ephe/sepl_00.se1 \
+ && test -s /usr/share/libswe/ephe/sepl_06.se1 \
+ && test -s /usr/share/libswe/ephe/sepl_12.se1 \
+ && test -s /usr/share/libswe/ephe/sepl_18.se1 \
+ && test -s /usr/share/libswe/ephe/sepl_24.se1 \
+ && test -s /usr/share/libswe/ephe/sepl_30.se1 \
+ && test -s /usr/share/libswe/ephe/semom06.se1 \
+ && test -s /usr/share/libswe/ephe/semo_00.se1 \
+ && test -s /usr/share/libswe/ephe/semo_06.se1 \
+ && test -s /usr/share/libswe/ephe/semo_12.se1 \
+ && test -s /usr/share/libswe/ephe/semo_18.se1 \
+ && test -s /usr/share/libswe/ephe/semo_24.se1 \
+ && test -s /usr/share/libswe/ephe/semo_30.se1 \
+ && test -s /usr/share/libswe/ephe/seasm06.se1 \
+ && test -s /usr/share/libswe/ephe/seas_00.se1 \
+ && test -s /usr/share/libswe/ephe/seas_06.se1 \
+ && test -s /usr/share/libswe/ephe/seas_12.se1 \
+ && test -s /usr/share/libswe/ephe/seas_18.se1 \
+ && test -s /usr/share/libswe/ephe/seas_24.se1 \
+ && test -s /usr/share/libswe/ephe/seas_30.se1
 
 ENV NUMEROS_GRPC_HOST=0.0.0.0 \
     NUMEROS_GRPC_PORT=50051 \

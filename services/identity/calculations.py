@@ -30,14 +30,19 @@ def today_utc() -> dt.date:
     return dt.datetime.now(dt.UTC).date()
 
 
-FIRST_BIRTH_DATE = dt.date(1800, 1, 2)  # our Swiss Ephemeris files cover 1800-2399 (chart checks the rest)
+LAST_BIRTH_DATE = dt.date(3000, 12, 31)  # chart's range is years 1-3000 (it checks the first UTC instant)
+
+
+def check_chart_date(value: dt.date | None) -> dt.date | None:
+    """A date every chart type accepts (years 1-3000); ValueError (a field error) if not. A birth after
+    today is fine here: whether it precedes ``as_of`` is decided where both are known (chart)."""
+    if value is not None and value > LAST_BIRTH_DATE:
+        raise ValueError(f"must be on or before {LAST_BIRTH_DATE}")
+    return value
 
 
 def check_birth_date(value: dt.date | None) -> dt.date | None:
-    """A birth date the ephemeris covers and that has already happened; ValueError (a field error) if not."""
-    if value is not None:
-        if value < FIRST_BIRTH_DATE:
-            raise ValueError(f"must be on or after {FIRST_BIRTH_DATE}")
-        if value > today_utc():
-            raise ValueError("must not be in the future")
+    """A registering user's own birth date: in chart's range and already happened."""
+    if check_chart_date(value) is not None and value > today_utc():
+        raise ValueError("must not be in the future")
     return value

@@ -592,13 +592,16 @@ def test_image_follows_the_contract(helpers, tmp_path, svc):
         assert exposed == ["50051"]
         assert env["NUMEROS_GRPC_HOST"] == "0.0.0.0" and env["NUMEROS_GRPC_PORT"] == "50051"
         assert env["NUMEROS_EPHE_PATH"] == "/usr/share/libswe/ephe"
-        assert re.search(r"apt-get install -y --no-install-recommends swe-basic-data", runtime_text)
-        assert "sepl_18.se1" in runtime_text and "semo_18.se1" in runtime_text and "seas_18.se1" in runtime_text
+        assert re.search(r"apt-get install -y --no-install-recommends swe-standard-data", runtime_text)
+        # Years 1-3000 (1 BC for a design moment, 3001 UT for a late local date): 600-year files, 600 BC-3600 AD.
+        for kind in ("sepl", "semo", "seas"):
+            for block in ("m06", "_00", "_06", "_12", "_18", "_24", "_30"):
+                assert f"test -s /usr/share/libswe/ephe/{kind}{block}.se1" in runtime_text
     else:
         assert exposed == ["8000"]
         # pydantic-settings defaults to 127.0.0.1, unreachable from other containers.
         assert env["NUMEROS_HTTP_HOST"] == "0.0.0.0" and env["NUMEROS_HTTP_PORT"] == "8000"
-        assert "swe-basic-data" not in runtime_text
+        assert "swe-basic-data" not in runtime_text and "swe-standard-data" not in runtime_text
 
 
 def test_dockerfile_parser_sees_a_root_runtime(tmp_path):

@@ -5,17 +5,23 @@ check alone proves nothing: each file is read once through a body it alone cover
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 
 from services.chart.domain import swiss
 from services.chart.domain.constants import EPHEMERIS_FILES
 
 REQUIRED_FILES = EPHEMERIS_FILES
-_PROBE_JD = swiss.julian_day(datetime(2000, 1, 1, 12, tzinfo=UTC))  # J2000, inside every series
-# One body per required file: planets, the Moon, the main asteroids.
-_PROBE_BODIES = dict(zip(REQUIRED_FILES, swiss.PROBE_BODIES, strict=True))
+_BLOCK = re.compile(r"^(sepl|semo|seas)(m|_)(\d\d)\.se1$")
+
+
+def _probe(file_name: str) -> tuple[str, float]:
+    """(kind, JD UT) at which Swiss Ephemeris must read ``file_name``: the middle of its 600 years
+    (``sepl_18`` covers 1800-2399, ``seplm06`` 600-1 BC)."""
+    kind, sign, hundreds = _BLOCK.match(file_name).groups()  # type: ignore[union-attr]
+    first_year = int(hundreds) * 100 * (-1 if sign == "m" else 1)
+    return kind, swiss.julian_day_of_gregorian(first_year + 300, 1, 1)
 
 
 @dataclass(frozen=True)
@@ -35,8 +41,11 @@ def check_ephemeris(path: str | Path) -> EphemerisStatus:
     if missing:
         return EphemerisStatus(False, str(directory), f"missing files: {', '.join(missing)}")
     swiss.set_ephemeris_path(str(directory))
-    for file_name, body in _PROBE_BODIES.items():
-        problem = swiss.read_problem(body, _PROBE_JD)
+    for file_name in REQUIRED_FILES:
+        kind, jd = _probe(file_name)
+        problem = swiss.read_problem(kind, jd)
+        if problem is None and swiss.file_in_use(kind) != file_name:
+            problem = f"Swiss Ephemeris read {swiss.file_in_use(kind)} instead"
         if problem is not None:
             return EphemerisStatus(False, str(directory), f"{file_name} unreadable: {problem}")
     return EphemerisStatus(True, str(directory), "ok")

@@ -219,7 +219,11 @@ def localize(local: datetime, location: BirthLocation, fold: int = 0) -> Resolve
     earlier = datetime(local.year, local.month, local.day, local.hour, local.minute, local.second,
                        local.microsecond, zone)
     offset = earlier.utcoffset() or timedelta(0)
-    utc = earlier.astimezone(_UTC)
+    try:
+        utc = earlier.astimezone(_UTC)
+    except OverflowError:  # 0001-01-01 east of Greenwich: before Python's first instant
+        raise InvalidInput("birth_date", f"{local.isoformat()} in {location.zone} is before 0001-01-01T00:00:00Z, "
+                                         "the first supported instant") from None
     # Both sides have the same tzinfo, so != compares the wall-clock fields (fold ignored): does
     # the instant read back as the clock time given?
     nonexistent = utc.astimezone(zone) != earlier

@@ -1,19 +1,23 @@
 """What every chart type shares: the supported date range, the bodies and the signs."""
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
-# The UT dates the installed Swiss Ephemeris files cover (end exclusive): sepl_18/semo_18/seas_18.
-EPHEMERIS_COVERAGE = (date(1800, 1, 1), date(2400, 1, 1))
-EPHEMERIS_FILES = ("sepl_18.se1", "semo_18.se1", "seas_18.se1")  # planets, Moon, main asteroids (Chiron)
-EPHEMERIS_SERIES = EPHEMERIS_FILES[0].removesuffix(".se1")  # named in the Vedic ruleset's ephemeris version
-
-# Local birth dates (and forecast days) every chart type accepts: a local date is at most 14 hours
-# ahead of or 12 behind UT, so a day's margin at each end keeps the instant inside the files.
-FIRST_DATE = EPHEMERIS_COVERAGE[0] + timedelta(days=1)
-LAST_DATE = EPHEMERIS_COVERAGE[1] - timedelta(days=2)
-# Human Design also needs the design moment, about 88 days (at most 92) before birth.
-FIRST_HUMAN_DESIGN_DATE = EPHEMERIS_COVERAGE[0] + timedelta(days=90)
+# The Swiss Ephemeris data set (Debian swe-basic-data + swe-standard-data, 5400 BC-5400 AD, installed by
+# scripts/prepare-ephe or the image) and the local dates every chart type accepts (proleptic Gregorian,
+# as ISO 8601). The files below cover those dates' instants (a local date is at most 14 hours ahead of or
+# 12 behind UT, and Human Design's design moment is at most 92 days before birth), 1 BC to 3600 AD.
+EPHEMERIS_PACKAGE = "swe-standard-data 4.0-20221111"  # in the Vedic ephemeris version (stored in 64 characters)
+EPHEMERIS_SET = f"{EPHEMERIS_PACKAGE} (sepl/semo/seas 5400 BC-5400 AD)"
+SUPPORTED_DATES = (date(1, 1, 1), date(3000, 12, 31))
+EPHEMERIS_FILES = tuple(f"{kind}{block}.se1" for kind in ("sepl", "semo", "seas")  # planets, Moon, asteroids
+                        for block in ("m06", "_00", "_06", "_12", "_18", "_24", "_30"))  # from 600 BC, 600 years each
+FIRST_DATE, LAST_DATE = SUPPORTED_DATES
+# Chiron's orbit is chaotic: Swiss Ephemeris gives it only between these UT instants (JD 1967601.5 and
+# 3419437); outside them a chart reports it as unavailable instead of failing.
+CHIRON_JD_RANGE = (1967601.5, 3419437.0)
+CHIRON_NOTE = ("chiron omitted: Swiss Ephemeris defines Chiron only between 675 and 4650 AD "
+               "(its orbit is chaotic outside)")
 
 # The Western keys, in output order (DESIGN.md); the lunar node is the TRUE (osculating) node.
 WESTERN_BODIES = ("sun", "moon", "mercury", "venus", "mars", "jupiter", "saturn", "uranus", "neptune", "pluto",

@@ -14,7 +14,7 @@ from typing import NamedTuple
 
 import swisseph as swe
 
-from services.chart.domain.constants import EPHEMERIS_COVERAGE, WESTERN_BODIES
+from services.chart.domain.constants import CHIRON_JD_RANGE, EPHEMERIS_SET, WESTERN_BODIES
 
 Error = swe.Error  # what the library raises; callers that map it to their own errors catch this
 VERSION: str = swe.version
@@ -41,8 +41,11 @@ _LIBRARY_DEFAULT_SID_MODE = swe.SIDM_FAGAN_BRADLEY
 # geometric horizon, no refraction (Swiss Ephemeris BIT_HINDU_RISING).
 SUNRISE_FLAGS = swe.CALC_RISE | swe.BIT_HINDU_RISING
 _FILE_SLOTS = (0, 1, 2)  # planets, Moon, main asteroids (Chiron)
-# One body per data file, read to prove the file is really used: planets, the Moon, the main asteroids.
-PROBE_BODIES = ("sun", "moon", "chiron")
+# One body per kind of data file (sepl, semo, seas), read to prove the file is really used. The asteroid
+# files are probed with Ceres: Chiron is not defined over their whole span (``CHIRON_JD_RANGE``).
+PROBE_BODIES = {"sepl": swe.SUN, "semo": swe.MOON, "seas": swe.CERES}
+_CHIRON = BODIES["chiron"]
+_CHIRON_FROM, _CHIRON_TO = CHIRON_JD_RANGE
 
 
 class EphemerisUnavailable(RuntimeError):
@@ -62,9 +65,10 @@ class EphemerisInfo:
     source: str
     version: str
     files: tuple[str, ...]
+    data_set: str = EPHEMERIS_SET
 
     def to_dict(self) -> dict:
-        return {"source": self.source, "version": self.version, "files": list(self.files)}
+        return {"source": self.source, "version": self.version, "data_set": self.data_set, "files": list(self.files)}
 
 
 # --- Julian days -------------------------------------------------------------------------------
@@ -76,6 +80,11 @@ def julian_day(utc: datetime) -> float:
     t = utc if utc.tzinfo is UTC else utc.astimezone(UTC)
     hours = t.hour + t.minute / 60.0 + (t.second + t.microsecond / 1e6) / 3600.0
     return swe.julday(t.year, t.month, t.day, hours, swe.GREG_CAL)
+
+
+def julian_day_of_gregorian(year: int, month: int, day: int) -> float:
+    """Julian day (UT) of 00:00 UT on a proleptic Gregorian date, any year (0 is 1 BC)."""
+    return swe.julday(year, month, day, 0.0, swe.GREG_CAL)
 
 
 def julian_day_of_date(day: date) -> float:
@@ -95,8 +104,35 @@ def date_of(jd_ut: float) -> date:
     return date(year, month, day)
 
 
-FIRST_SUPPORTED_JD = julian_day_of_date(EPHEMERIS_COVERAGE[0])
-LAST_SUPPORTED_JD = julian_day_of_date(EPHEMERIS_COVERAGE[1])
+_GREGORIAN_CYCLE_DAYS = 146097  # 400 Gregorian years: the calendar repeats, weekdays included
+_FIRST_DATETIME_JD = swe.julday(1, 1, 1, 0.0, swe.GREG_CAL)
+
+
+def _shifted(jd_ut: float) -> tuple[float, int]:
+    """``jd_ut`` moved forward by whole 400-year cycles into Python's years (1-9999), and the years moved."""
+    cycles = 0 if jd_ut >= _FIRST_DATETIME_JD else int((_FIRST_DATETIME_JD - jd_ut) // _GREGORIAN_CYCLE_DAYS) + 1
+    return jd_ut + cycles * _GREGORIAN_CYCLE_DAYS, cycles * 400
+
+
+def _iso_year(year: int) -> str:
+    """ISO 8601 (astronomical) year numbering: 0000 is 1 BC, -0001 is 2 BC."""
+    return f"{year:04d}" if year >= 0 else f"-{-year:04d}"
+
+
+def iso_date(jd_ut: float, utc_offset_seconds: int = 0) -> str:
+    """``YYYY-MM-DD`` of the calendar date a Julian day falls on at a UTC offset, also before year 1
+    (a dasha that began before a birth in year 1)."""
+    jd, years = _shifted(jd_ut + utc_offset_seconds / 86400.0)
+    day = date_of(jd)
+    return f"{_iso_year(day.year - years)}-{day:%m-%d}"
+
+
+def iso_moment_ms(jd_ut: float) -> str:
+    """``YYYY-MM-DDTHH:MM:SS.mmmZ`` of a Julian day (UT), to the millisecond, also before year 1 (the
+    design moment of a birth early in year 1)."""
+    jd, years = _shifted(jd_ut)
+    moment = moment_of(jd) + timedelta(microseconds=500)
+    return f"{_iso_year(moment.year - years)}-{moment:%m-%dT%H:%M:%S}.{moment.microsecond // 1000:03d}Z"
 
 
 # --- positions ---------------------------------------------------------------------------------
@@ -111,16 +147,25 @@ def body_state(jd_ut: float, name: str) -> BodyState:
     return body_states(jd_ut, (name,))[name]
 
 
+def chiron_defined(jd_ut: float) -> bool:
+    """Whether Swiss Ephemeris gives Chiron at ``jd_ut`` (675-4650 AD; its orbit is chaotic outside)."""
+    return _CHIRON_FROM <= jd_ut <= _CHIRON_TO
+
+
 _ALL_NAMES = tuple(BODIES)
 _ALL_BODIES = tuple(BODIES.items())
 
 
 def body_states(jd_ut: float, names: tuple[str, ...] = _ALL_NAMES) -> dict[str, BodyState]:
-    """``body_state`` for each name, in order. One tight loop without a Python call per body: the
-    batch RPC runs it for thousands of charts, and every microsecond around ``calc_ut`` counts."""
+    """``body_state`` for each name, in order; Chiron is left out where it is not defined
+    (``chiron_defined``). One tight loop without a Python call per body: the batch RPC runs it for
+    thousands of charts, and every microsecond around ``calc_ut`` counts."""
     states = {}
     calc_ut, swieph, new_tuple = swe.calc_ut, swe.FLG_SWIEPH, tuple.__new__
+    no_chiron = not _CHIRON_FROM <= jd_ut <= _CHIRON_TO
     for name, body in _ALL_BODIES if names is _ALL_NAMES else ((name, BODIES[name]) for name in names):
+        if no_chiron and body == _CHIRON:
+            continue
         try:
             values, returned_flags = calc_ut(jd_ut, body, CALC_FLAGS)
         except swe.Error as error:
@@ -182,20 +227,29 @@ def set_ephemeris_path(path: str) -> None:
     swe.set_ephe_path(path)
 
 
-def read_problem(body: str, jd_ut: float) -> str | None:
-    """Why ``body`` cannot be read from the data files at ``jd_ut``, or None when it can."""
+def read_problem(kind: str, jd_ut: float) -> str | None:
+    """Why the data file of ``kind`` (sepl, semo, seas) for ``jd_ut`` cannot be read, or None when it
+    can and is the file Swiss Ephemeris opened."""
     try:
-        _, returned_flags = calc(jd_ut, body)
+        _, returned_flags = swe.calc_ut(jd_ut, PROBE_BODIES[kind], swe.FLG_SWIEPH)
     except swe.Error as error:
         return str(error).strip()
     return None if returned_flags & swe.FLG_SWIEPH else "Swiss Ephemeris fell back to the Moshier model"
 
 
-def ephemeris_info() -> EphemerisInfo:
-    """Source, library version and the data files actually opened by the last computations."""
+def file_in_use(kind: str) -> str | None:
+    """The name of the data file of ``kind`` (sepl, semo, seas) Swiss Ephemeris read last."""
+    path = swe.get_current_file_data(tuple(PROBE_BODIES).index(kind))[0]
+    return path.rsplit("/", 1)[-1] if path else None
+
+
+def ephemeris_info(jd_ut: float | None = None) -> EphemerisInfo:
+    """Source, library version and the data files actually opened by the last computations; with
+    ``jd_ut``, only those covering that instant (an asteroid file left open by an earlier chart is not
+    named for a chart without Chiron)."""
     files = []
     for slot in _FILE_SLOTS:
-        path = swe.get_current_file_data(slot)[0]
-        if path:
+        path, start, end, _ = swe.get_current_file_data(slot)
+        if path and (jd_ut is None or start <= jd_ut <= end):
             files.append(path.rsplit("/", 1)[-1])
     return EphemerisInfo("Swiss Ephemeris", swe.version, tuple(files))

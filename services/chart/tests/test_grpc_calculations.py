@@ -121,7 +121,7 @@ async def test_profile_placidus_is_the_default_house_system(stub):
         (birth_data(birth_time="noon", timezone="Europe/Madrid"), "birth_time"),
         (chart_pb2.BirthData(name="Ana", timezone="Europe/Madrid"), "birth_date"),
         (birth_data(birth_date=chart_pb2.Date(year=1990, month=2, day=30)), "birth_date"),
-        (birth_data(birth_date=pb_date(date(1700, 1, 1))), "birth_date"),
+        (birth_data(birth_date=pb_date(date(3001, 1, 1))), "birth_date"),
         (birth_data(latitude=95.0, longitude=0.0), "latitude"),
         (birth_data(latitude=40.0), "longitude"),  # one coordinate without the other
         (birth_data(birth_place="Xyzzyville Nowhere"), "birth_place"),

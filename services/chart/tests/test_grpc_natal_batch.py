@@ -150,7 +150,7 @@ async def test_bad_records_fill_their_own_error_slot(stub):
         7: (birth(1990, 5, 15, "10:00", latitude=95.0, longitude=0.0), "latitude"),
         9: (birth(1990, 5, 15, "10:00", latitude=40.0, longitude=-3.0, house_system="tarot"), "house_system"),
         10: (birth(1990, 5, 15, "10:00", birth_place="Xyzzyville Nowhere"), "birth_place"),
-        11: (birth(1700, 1, 1, "10:00", timezone="Europe/Madrid"), "birth_date"),
+        11: (birth(3001, 1, 1, "10:00", timezone="Europe/Madrid"), "birth_date"),
     }
     records = [bad[i][0] if i in bad else MIXED[i] for i in range(12)]
     response = await call(stub.CalculateNatalCharts, chart_pb2.NatalChartsRequest(charts=records))

@@ -3,7 +3,7 @@
 Proof, besides the unit tests of the mandala and the BodyGraph rules:
 - published charts of well-known people (sources in ``PUBLISHED``) are reproduced;
 - renlei-tu (PyPI, an independent implementation of the mandala and the design-moment search)
-  agrees gate for gate over 36 births spread over 1801-2361.
+  agrees gate for gate over 36 births spread over 1801-2361 and 24 over years 1-3000.
 """
 from __future__ import annotations
 
@@ -131,9 +131,11 @@ def arc_error(jd, target):
         ("2000-01-01T00:00:00", "Asia/Tokyo"),  # the seed's Example 3; the Sun near perihelion
         ("1985-03-21T08:00:00", "America/New_York"),
         ("1961-08-04T19:24:00", "Pacific/Honolulu"),
-        ("1800-04-01T00:00:00", "Asia/Tokyo"),  # first supported day, LMT +9:18:59
-        ("1800-04-01T00:00:00", "Etc/GMT-14"),  # ... in the zone furthest ahead of UTC
-        ("2399-12-30T23:59:59", "Etc/GMT+12"),  # last supported day, furthest behind UTC
+        ("0001-01-01T09:19:00", "Asia/Tokyo"),  # just after the first instant (LMT +9:18:59): design in 1 BC
+        ("0001-01-01T14:00:00", "Etc/GMT-14"),  # ... in the zone furthest ahead of UTC
+        ("0500-07-01T12:00:00", "Europe/Rome"),
+        ("1500-01-01T12:00:00", "Europe/Rome"),  # proleptic Gregorian, before 1582
+        ("3000-12-31T23:59:59", "Etc/GMT+12"),  # last supported day, furthest behind UTC: 3001 UTC
         ("2150-07-04T12:00:00", "UTC"),  # the Sun near aphelion: the longest arc in days
     ],
 )
@@ -150,12 +152,17 @@ def test_design_sun_is_exactly_88_degrees_behind_and_solved_within_one_second(bi
     assert result.design_moment.method == "newton" and result.design_moment.iterations <= 5
     body = result.to_dict()
     assert abs(body["design"]["residual_arcseconds"]) < 0.01
-    assert body["design_datetime"] == _iso_ms(swiss.moment_of(design_jd))
+    assert body["design_datetime"] == _iso_ms(design_jd)
 
 
-def _iso_ms(moment):
-    moment = moment + timedelta(microseconds=500)
-    return f"{moment:%Y-%m-%dT%H:%M:%S}.{moment.microsecond // 1000:03d}Z"
+def _iso_ms(jd):
+    """ISO 8601 of a JD from Swiss Ephemeris' own calendar (year 0 = 1 BC), to the millisecond."""
+    year, month, day, hours = swe.revjul(jd, swe.GREG_CAL)
+    ms = round(hours * 3_600_000)
+    if ms == 86_400_000:  # rounds up to the next day: not at these test instants
+        raise AssertionError("pick another instant")
+    seconds, ms = divmod(ms, 1000)
+    return f"{year:04d}-{month:02d}-{day:02d}T{seconds // 3600:02d}:{seconds // 60 % 60:02d}:{seconds % 60:02d}.{ms:03d}Z"
 
 
 def test_bisection_fallback_agrees_with_newton():
@@ -206,7 +213,14 @@ def test_local_time_to_utc(birth, zone, utc, offset, gap, fold):
 
 
 def test_an_offset_that_moves_the_local_date_out_of_range_is_refused():
-    raises("INVALID_DATE", "birth_datetime", lambda: chart("2399-12-30T20:00:00-12:00", "Asia/Tokyo"))
+    raises("INVALID_DATE", "birth_datetime", lambda: chart("3000-12-31T20:00:00-12:00", "Asia/Tokyo"))
+    raises("INVALID_DATE", "birth_datetime", lambda: chart("0001-01-01T00:30:00+09:00", "Asia/Tokyo"))
+
+
+def test_a_local_time_before_the_first_utc_instant_is_refused_not_a_server_error():
+    # 00:30 local in Tokyo on 0001-01-01 is 0000-12-31 UTC, which Python's datetime cannot hold.
+    error = raises("INVALID_DATE", "birth_datetime", lambda: chart("0001-01-01T00:30:00", "Asia/Tokyo"))
+    assert "0001-01-01T00:00:00Z" in error.message
 
 
 def test_a_birth_datetime_with_an_offset_is_that_instant():
@@ -248,13 +262,12 @@ def test_unreadable_dates(birth):
 
 
 @pytest.mark.parametrize(
-    "birth", ["1799-12-31T12:00:00", "1800-03-31T23:59:59", "2399-12-31T00:00:00", "2400-01-01T00:00:00",
-              "0001-01-01T00:00:00", "3000-06-01T00:00:00"],
+    "birth", ["3001-01-01T00:00:00", "5000-06-01T00:00:00", "9999-12-31T23:59:59"],
 )  # fmt: skip
-def test_dates_outside_the_ephemeris(birth):
+def test_dates_outside_years_1_to_3000(birth):
     error = raises("INVALID_DATE", "birth_datetime", lambda: chart(birth=birth))
-    assert "1800-04-01 to 2399-12-30" in error.message
-    assert "1800-04-01 bis 2399-12-30" in error.message_de and "außerhalb" in error.message_de
+    assert "0001-01-01 to 3000-12-31" in error.message
+    assert "0001-01-01 bis 3000-12-31" in error.message_de and "außerhalb" in error.message_de
 
 
 @pytest.mark.parametrize(
@@ -293,7 +306,7 @@ def test_invalid_name():
 
 def test_fields_are_checked_in_order():
     raises("INVALID_DATE", "birth_datetime", lambda: calculate_chart("x", "America/Invalid", 999, 999, now=NOW))
-    raises("INVALID_DATE", "birth_datetime", lambda: calculate_chart("1700-01-01T00:00", "X", 999, 999, now=NOW))
+    raises("INVALID_DATE", "birth_datetime", lambda: calculate_chart("3001-01-01T00:00", "X", 999, 999, now=NOW))
     raises("INVALID_TIMEZONE", "birth_timezone", lambda: calculate_chart("1990-01-01T00:00:00", "X", 999, 999, now=NOW))
     raises("INVALID_LOCATION", "birth_latitude", lambda: calculate_chart("1990-01-01T00:00:00", "UTC", 999, 999, now=NOW))
 
@@ -314,7 +327,10 @@ def test_one_missing_file_is_named(tmp_path, ephe_dir):
     assert "seas_18.se1" in error.message and "seas_18.se1" in error.message_de
 
 
-def test_dates_beyond_the_files_never_fall_back_to_moshier():
+def test_dates_beyond_the_files_never_fall_back_to_moshier(tmp_path, ephe_dir):
+    for name in ("sepl_18.se1", "semo_18.se1", "seas_18.se1"):  # 1800-2399 only
+        (tmp_path / name).symlink_to(ephe_dir / name)
+    swe.set_ephe_path(str(tmp_path))
     utc = datetime(1799, 6, 1, tzinfo=UTC)
     birth = ResolvedBirthTime(datetime(1799, 6, 1), BirthLocation("UTC", "explicit"), utc, 0, "UTC")
     with pytest.raises(HumanDesignError) as caught:
@@ -419,9 +435,28 @@ def near_line_boundary(longitude, margin):
     return min(offset, LINE_DEGREES - offset) < margin
 
 
+# Years 1-3000 on the standard data files: 24 births from 0001-01-01 (design moment in 1 BC) to 3000-12-31.
+RANGE_PEER_BIRTHS = [(1, 1, 1, 12, 0), (3000, 12, 31, 12, 0)] + [
+    (1 + 127 * i + i % 7, (5 * i) % 12 + 1, (13 * i) % 28 + 1, (7 * i + 1) % 24, (17 * i) % 60) for i in range(22)
+]
+
+
 def test_renlei_tu_agrees_on_every_activation(rlt_engine):
+    compared, skipped = _compare_with_renlei_tu(rlt_engine, PEER_BIRTHS)
+    assert compared > 900 and skipped < 20
+
+
+def test_renlei_tu_agrees_over_years_1_to_3000(rlt_engine):
+    assert min(RANGE_PEER_BIRTHS)[:3] == (1, 1, 1) and max(RANGE_PEER_BIRTHS)[:3] == (3000, 12, 31)
+    compared, skipped = _compare_with_renlei_tu(rlt_engine, RANGE_PEER_BIRTHS)
+    assert compared > 600 and skipped < 15
+
+
+def _compare_with_renlei_tu(rlt_engine, births):
+    """Every activation but Chiron (renlei-tu has none) of each UTC birth, against renlei-tu's:
+    (compared, skipped near a line boundary)."""
     compared = skipped = 0
-    for year, month, day, hour, minute in PEER_BIRTHS:
+    for year, month, day, hour, minute in births:
         ours = chart(f"{year:04d}-{month:02d}-{day:02d}T{hour:02d}:{minute:02d}:00", "UTC")
         peer = rlt_engine.calculate_chart(year, month, day, hour, minute, "UTC")
         # renlei-tu stops its bisection at 1e-4° of arc (up to ~9 s); ours is within 10 ms.
@@ -437,6 +472,30 @@ def test_renlei_tu_agrees_on_every_activation(rlt_engine):
                 expected = (peer_side[peer_name]["gate"], peer_side[peer_name]["line"])
                 assert (activation.gate, activation.line) == expected, (year, month, day, side, body)
         assert ours.profile.key == peer["summary"]["profile"]
-    assert compared > 900 and skipped < 20
+    return compared, skipped
 
 
+
+
+# --- Chiron, defined by Swiss Ephemeris only from 675-01-04 (JD 1967601.5) -----------------------------
+def test_before_675_chiron_is_left_out_with_a_note_and_the_chart_still_computes():
+    body = chart("0100-06-01T12:00:00", "Europe/Rome", 41.9, 12.5).to_dict()
+    for side in ("personality_activations", "design_activations"):
+        assert [a["body"] for a in body[side]] == SEED_BODIES[:-1], side
+    assert body["notes"] == ["chiron omitted: Swiss Ephemeris defines Chiron only between 675 and 4650 AD "
+                             "(its orbit is chaotic outside)"]
+    assert body["type"] and body["profile"] and len(body["active_gates"]) >= 10
+
+
+def test_a_birth_early_in_675_has_chiron_only_at_birth():
+    body = chart("0675-02-01T12:00:00", "UTC", 0, 0).to_dict()  # design moment: early November 674
+    assert body["design_datetime"].startswith("0674-11-")
+    assert [a["body"] for a in body["personality_activations"]] == SEED_BODIES
+    assert [a["body"] for a in body["design_activations"]] == SEED_BODIES[:-1]
+    assert "notes" in body
+
+
+def test_the_seed_response_names_the_data_set():
+    assert chart().to_dict()["ephemeris"]["data_set"] == (
+        "swe-standard-data 4.0-20221111 (sepl/semo/seas 5400 BC-5400 AD)")
+    assert "notes" not in chart().to_dict()

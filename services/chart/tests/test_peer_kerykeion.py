@@ -298,3 +298,82 @@ def test_polar_charts_say_which_house_system_they_fell_back_to(record):
     assert chart.houses.system_requested == record.house_system
     assert chart.houses.system_used == "whole_sign"
     assert "polar circle" in chart.houses.fallback_reason
+
+
+# --- years 1-3000 (Swiss Ephemeris standard data) ---------------------------------------------------
+# Local mean time before standard time (tz database "Zone ... LMT" lines): Rome +0:49:56, Cairo +2:05:09,
+# Kolkata +5:53:28, London -0:01:15; far-future dates keep today's rules (New York EST in January,
+# Sydney AEST in July). kerykeion turns the UTC date into a Julian day with its own proleptic Gregorian
+# formula (Meeus), not swe.julday, so the calendar before 1582 is checked too.
+RANGE_RECORDS = [
+    Record("Rome, year 10, local mean time", datetime(10, 3, 21, 12, 0), "Europe/Rome", 41.9028, 12.4964,
+           "placidus", "+00:49:56"),
+    Record("Alexandria (Cairo zone), year 500, local mean time", datetime(500, 6, 1, 6, 0), "Africa/Cairo", 31.2001,
+           29.9187, "whole_sign", "+02:05:09"),
+    Record("Delhi, year 1000, local mean time", datetime(1000, 1, 1, 18, 0), "Asia/Kolkata", 28.6139, 77.209,
+           "equal", "+05:53:28"),
+    Record("London, 1500 local mean time", datetime(1500, 9, 1, 9, 0), "Europe/London", 51.5074, -0.1278, "koch",
+           "-00:01:15"),
+    Record("New York, 2500 winter", datetime(2500, 1, 15, 8, 0), "America/New_York", 40.7128, -74.006, "placidus",
+           "-05:00"),
+    Record("Sydney, 2999 winter", datetime(2999, 7, 1, 23, 30), "Australia/Sydney", -33.8688, 151.2093, "porphyry",
+           "+10:00"),
+]
+RANGE_IDS = [record.label for record in RANGE_RECORDS]
+CHIRON_FIRST_YEAR = 675  # Swiss Ephemeris gives Chiron from JD 1967601.5 (675-01-04) on
+
+
+@pytest.mark.parametrize("record", RANGE_RECORDS, ids=RANGE_IDS)
+def test_years_1_to_3000_match_kerykeion_on_the_files(record, ephe_dir):
+    resolved = resolve_birth_time(record.local, timezone=record.zone)
+    assert format_offset(resolved.utc_offset_seconds) == record.offset
+    chart = compute_natal_chart(
+        record.local.date(), record.local.time(), latitude=record.latitude, longitude=record.longitude,
+        timezone=record.zone, house_system=record.house_system,
+    )
+    utc = chart.birth.utc.replace(tzinfo=None)
+    assert utc == record.local - timedelta(seconds=_offset_seconds(record.offset))
+    has_chiron = record.local.year >= CHIRON_FIRST_YEAR
+    points = KERYKEION_ACTIVE if has_chiron else [p for p in KERYKEION_ACTIVE if p != "Chiron"]
+    with _kerykeion_on_our_files(ephe_dir) as returned_flags:
+        peer = AstrologicalSubjectFactory.from_birth_data(
+            record.label, utc.year, utc.month, utc.day, utc.hour, utc.minute, seconds=utc.second,
+            lng=record.longitude, lat=record.latitude, tz_str="UTC", online=False,
+            houses_system_identifier=HOUSE_CODES[record.house_system].decode(), active_points=points,
+            calculate_lunar_phase=False,
+        )
+    assert returned_flags and all(flags & swe.FLG_SWIEPH for flags in returned_flags), "kerykeion used Moshier"
+    assert ("chiron" in chart.planets) == has_chiron
+    assert ("notes" in chart.to_dict()) == (not has_chiron)
+    for name, attribute in KERYKEION_POINTS.items():
+        if name == "chiron" and not has_chiron:
+            continue
+        tolerance = MOON_TOLERANCE if name == "moon" else PLANET_TOLERANCE
+        assert separation(chart.planets[name].longitude, getattr(peer, attribute).abs_pos) <= tolerance, name
+        assert chart.planets[name].is_retrograde == getattr(peer, attribute).retrograde, name
+    assert separation(chart.houses.ascendant, peer.ascendant.abs_pos) <= CUSP_TOLERANCE
+    assert separation(chart.houses.midheaven, peer.medium_coeli.abs_pos) <= CUSP_TOLERANCE
+
+
+def _march_equinox_jde(year: int) -> float:
+    """Mean March equinox (JDE, Terrestrial Time) from Meeus, Astronomical Algorithms (2nd ed.), ch. 27,
+    Table 27.A (years -1000 to 1000) and 27.B (1000 to 3000); the mean instant is within minutes of the
+    true one, when the Sun's apparent longitude is 0°."""
+    if year <= 1000:
+        y = year / 1000
+        return 1721139.29189 + 365242.13740 * y + 0.06134 * y**2 + 0.00111 * y**3 - 0.00071 * y**4
+    y = (year - 2000) / 1000
+    return 2451623.80984 + 365242.37404 * y + 0.05169 * y**2 - 0.00411 * y**3 - 0.00057 * y**4
+
+
+@pytest.mark.parametrize("year", [1, 10, 500, 1000, 1500, 2500, 2999, 3000])
+def test_the_sun_is_at_0_aries_at_meeus_march_equinox(year):
+    # An independent point: Meeus' equinox polynomials (fitted to VSOP87, not to Swiss Ephemeris). The
+    # instant goes to a UTC birth through Python's own proleptic Gregorian calendar (days from J2000).
+    # A Julian/Gregorian mix-up would be days (degrees) off; the tolerance is about 30 minutes of time.
+    jd_ut = _march_equinox_jde(year) - swe.deltat(_march_equinox_jde(year))
+    utc = datetime(2000, 1, 1, 12) + timedelta(days=jd_ut - 2451545.0)
+    utc = utc.replace(microsecond=0)
+    assert utc.month == 3 and 19 <= utc.day <= 22, utc
+    chart = compute_natal_chart(utc.date(), utc.time(), timezone="UTC")
+    assert separation(chart.planets["sun"].longitude, 0.0) < 0.02

@@ -1,7 +1,8 @@
-"""The Vedic engine against PyJHora (a test dependency), over 24 birth records x 2 ayanamsas.
+"""The Vedic engine against PyJHora (a test dependency), over 30 birth records x 2 ayanamsas.
 
 Records: both hemispheres, historical DST and war time (BDST 1944, EWT 1943, India 1942, Japan
-1950), local mean time (Paris 1871, Singapore 1900), a birth before sunrise (Kathmandu 00:30).
+1950), local mean time (Paris 1871, Singapore 1900), a birth before sunrise (Kathmandu 00:30), and
+years 50 to 2999 on the standard data files.
 Each is computed with Lahiri and with one other ayanamsa (Raman, Krishnamurti, Fagan-Bradley,
 True Chitrapaksha in turn). Our birth-time resolution supplies the UTC offset PyJHora is given.
 
@@ -79,6 +80,14 @@ RECORDS = [
     Record("anchorage-1964", datetime(1964, 3, 27, 17, 36), "America/Anchorage", 61.2181, -149.9003,
            "fagan_bradley"),
     Record("nairobi-2021", datetime(2021, 9, 23, 19, 5), "Africa/Nairobi", -1.2921, 36.8219, "true_chitrapaksha"),
+    # Years 1-3000 on the standard data files (local mean time before standard time).
+    Record("ujjain-year-50-lmt", datetime(50, 4, 10, 6, 15), "Asia/Kolkata", 23.1765, 75.7885, "raman"),
+    Record("pataliputra-500-lmt", datetime(500, 11, 2, 20, 0), "Asia/Kolkata", 25.5941, 85.1376, "krishnamurti"),
+    Record("kanchipuram-1000-lmt", datetime(1000, 2, 28, 4, 40), "Asia/Kolkata", 12.8342, 79.7036,
+           "fagan_bradley"),
+    Record("vijayanagara-1500-lmt", datetime(1500, 8, 15, 12, 0), "Asia/Kolkata", 15.335, 76.46, "true_chitrapaksha"),
+    Record("delhi-2500", datetime(2500, 1, 26, 9, 0), "Asia/Kolkata", 28.6139, 77.2090, "raman"),
+    Record("sydney-2999", datetime(2999, 12, 31, 18, 0), "Australia/Sydney", -33.8688, 151.2093, "krishnamurti"),
 ]
 CASES = [(r, "lahiri") for r in RECORDS] + [(r, r.other_ayanamsa) for r in RECORDS]
 CASE_IDS = [f"{r.name}-{a}" for r, a in CASES]
@@ -155,7 +164,8 @@ def computed(jhora):
     """Both engines' results for every case, computed once (ours first, then PyJHora's)."""
     results = {}
     for (record, ayanamsa), case_id in zip(CASES, CASE_IDS):
-        ours = compute_vedic_snapshot(record.local, as_of=AS_OF, timezone=record.timezone, latitude=record.latitude,
+        as_of = max(AS_OF, record.local.date())  # a birth after AS_OF is read on its own day
+        ours = compute_vedic_snapshot(record.local, as_of=as_of, timezone=record.timezone, latitude=record.latitude,
                                       longitude=record.longitude, ayanamsa=ayanamsa)
         theirs = _pyjhora(jhora, record, ayanamsa, ours.birth.utc_offset_seconds / 3600.0)
         results[case_id] = (ours, theirs)

@@ -291,13 +291,13 @@ def test_validation_names_the_field():
     birth = resolve_birth_time(datetime(1990, 5, 15, 14, 30), timezone="Asia/Kolkata")
     cases = [
         (lambda: vedic_snapshot(birth, as_of=AS_OF), "latitude"),
-        (lambda: chennai(as_of=date(1980, 1, 1)), "as_of"),
-        (lambda: chennai(as_of=date(2500, 1, 1)), "as_of"),
+        (lambda: chennai(as_of=date(1980, 1, 1)), "dob"),  # a birth after as_of
+        (lambda: chennai(as_of=date(3001, 1, 1)), "as_of"),
         (lambda: chennai(uncertainty_minutes=-1), "uncertainty_minutes"),
         (lambda: chennai(uncertainty_minutes=600), "uncertainty_minutes"),
         (lambda: chennai(ayanamsa="Galactic"), "ayanamsa"),
         (lambda: chennai(house_system="Koch"), "house_system"),
-        (lambda: compute_vedic_snapshot(datetime(1700, 1, 1, 12), as_of=AS_OF, **CHENNAI), "dob"),
+        (lambda: compute_vedic_snapshot(datetime(3001, 1, 1, 12), as_of=AS_OF, **CHENNAI), "dob"),
     ]
     for call, field in cases:
         with pytest.raises(InvalidInput) as error:
@@ -312,3 +312,42 @@ def test_missing_ephemeris_files_raise(empty_ephe_dir, ephe_dir):
             chennai()
     finally:
         init_worker(ephe_dir)
+
+
+# --- years 1-3000 -------------------------------------------------------------------------------------
+
+def _astronomical_date(jd_ut: float, offset_seconds: int) -> str:
+    """ISO 8601 date (year 0 = 1 BC, -0001 = 2 BC) straight from Swiss Ephemeris' calendar."""
+    year, month, day, _ = swe.revjul(jd_ut + offset_seconds / 86400.0 + 1e-9, swe.GREG_CAL)
+    return f"{'-' if year < 0 else ''}{abs(year):04d}-{month:02d}-{day:02d}"
+
+
+def test_a_birth_in_year_1_has_its_first_mahadasha_start_before_year_1():
+    snapshot = compute_vedic_snapshot(datetime(1, 1, 1, 12, 0), as_of=date(1, 6, 1), **CHENNAI)
+    doc = snapshot.to_dict()
+    first = snapshot.vimshottari.mahadashas()[0]
+    offset = snapshot.birth.utc_offset_seconds
+    assert doc["dasha"]["mahadashas"][0]["start_date"] == _astronomical_date(first.start_jd, offset)
+    assert doc["dasha"]["mahadashas"][0]["start_date"] < "0001"  # "-0012-..." or "0000-...": before year 1
+    assert doc["meta"]["ephemeris_version"] == f"swisseph {swe.version} swe-standard-data 4.0-20221111"
+
+
+@pytest.mark.parametrize("local", [datetime(1, 1, 1, 12, 0), datetime(500, 7, 1, 6, 0), datetime(2999, 12, 31, 23, 0),
+                                   datetime(3000, 12, 31, 23, 59)])
+def test_every_year_computes_and_dashas_run_120_years_past_birth(local):
+    snapshot = compute_vedic_snapshot(local, as_of=local.date(), **CHENNAI)
+    periods = snapshot.to_dict()["dasha"]["mahadashas"]
+    assert snapshot.vimshottari.mahadashas()[-1].end_jd - julian_day_ut(snapshot.birth.utc) >= 100 * 365.25
+    assert len(periods) >= 9
+
+
+def test_a_planned_birth_after_today_is_computed_for_a_later_as_of():
+    snapshot = chennai_at(datetime(2100, 3, 1, 9, 0), as_of=date(2101, 3, 1))
+    assert snapshot.to_dict()["meta"]["as_of"] == "2101-03-01"
+    with pytest.raises(InvalidInput) as error:
+        chennai_at(datetime(2100, 3, 1, 9, 0), as_of=date(2100, 2, 28))
+    assert error.value.field == "dob" and "as_of (2100-02-28)" in error.value.reason
+
+
+def chennai_at(local, **options):
+    return compute_vedic_snapshot(local, **CHENNAI, **options)

@@ -4,6 +4,7 @@ Positions themselves are checked against kerykeion in test_peer_kerykeion.py.
 """
 from __future__ import annotations
 
+import math
 import pickle
 import random
 from datetime import date, datetime, time, timezone
@@ -20,6 +21,7 @@ from services.chart.domain.western import (
     compute_houses,
     compute_natal_chart,
     compute_natal_charts,
+    compute_natal_positions,
     find_aspect,
     house_of,
     sign_position,
@@ -249,6 +251,7 @@ def test_level_four_dict_has_the_native_app_shapes():
     assert data["birth"]["utc_datetime"] == "1990-06-15T13:30:00Z"  # BST = UTC+1
     assert data["birth"]["timezone_source"] == "explicit" and data["birth"]["time_known"] is True
     assert data["ephemeris"] == {"source": "Swiss Ephemeris", "version": swe.version,
+                                 "data_set": "swe-standard-data 4.0-20221111 (sepl/semo/seas 5400 BC-5400 AD)",
                                  "files": ["sepl_18.se1", "semo_18.se1", "seas_18.se1"]}
     assert all(set(aspect) == {"planet1", "planet2", "aspect", "orb", "applying"} for aspect in data["aspects"])
 
@@ -261,10 +264,13 @@ def test_birth_place_supplies_coordinates_and_zone():
     assert chart.birth.location.place.name == "Sydney"
 
 
-@pytest.mark.parametrize("day", [date(1799, 12, 31), date(1800, 1, 1), date(2400, 1, 1)])
-def test_dates_outside_the_ephemeris_files_are_invalid(day):
+@pytest.mark.parametrize(("day", "clock", "zone"), [
+    (date(3001, 1, 1), None, None), (date(9999, 12, 31), time(12, 0), "UTC"),
+    (date(1, 1, 1), time(0, 30), "Asia/Tokyo"),  # LMT +9:18:59: before 0001-01-01T00:00Z, no 500
+])
+def test_dates_outside_years_1_to_3000_are_invalid(day, clock, zone):
     with pytest.raises(InvalidInput) as error:
-        compute_natal_chart(day)
+        compute_natal_chart(day, clock, timezone=zone)
     assert error.value.field == "birth_date"
 
 
@@ -280,7 +286,7 @@ def test_missing_ephemeris_files_raise_instead_of_falling_back_to_moshier(empty_
 def test_batch_keeps_input_order_and_reports_bad_requests_in_place():
     requests = [
         ChartRequest(date(1990, 6, 15), time(14, 30), **LONDON),
-        ChartRequest(date(1700, 1, 1)),
+        ChartRequest(date(3001, 1, 1)),
         ChartRequest(date(1950, 1, 1), time(3, 0), timezone="America/New_York"),
         ChartRequest(date(2005, 1, 15), time(12, 0), 78.2232, 15.6469, "Arctic/Longyearbyen"),
     ]
@@ -298,3 +304,42 @@ def test_charts_and_errors_pickle_for_the_worker_pool():
     assert pickle.loads(pickle.dumps(chart)).to_dict() == chart.to_dict()
     error = pickle.loads(pickle.dumps(EphemerisUnavailable("files missing")))
     assert str(error) == "files missing"
+
+
+# --- years 1-3000 ---------------------------------------------------------------------------------------
+CHIRON_NOTE = "chiron omitted: Swiss Ephemeris defines Chiron only between 675 and 4650 AD (its orbit is chaotic outside)"
+
+
+@pytest.mark.parametrize(("day", "chiron"), [
+    (date(1, 1, 1), False), (date(100, 6, 1), False), (date(674, 12, 31), False), (date(675, 1, 5), True),
+    (date(1500, 1, 1), True), (date(3000, 12, 31), True),
+])
+def test_every_year_computes_from_the_files_and_chiron_is_left_out_before_675(day, chiron):
+    data = compute_natal_chart(day, time(12, 0), timezone="UTC", latitude=0.0, longitude=0.0).to_dict()
+    assert ("chiron" in data["planets"]) == chiron
+    assert len(data["planets"]) == 12 if chiron else 11
+    assert data.get("notes") == (None if chiron else [CHIRON_NOTE])
+    if not chiron:
+        assert all("chiron" not in (a["planet1"], a["planet2"]) for a in data["aspects"])
+    assert data["ephemeris"]["data_set"] == "swe-standard-data 4.0-20221111 (sepl/semo/seas 5400 BC-5400 AD)"
+    assert data["birth"]["utc_datetime"] == f"{day.isoformat()}T12:00:00Z"
+    century = day.year // 600 * 6
+    assert data["ephemeris"]["files"] == [f"sepl_{century:02d}.se1", f"semo_{century:02d}.se1"] + (
+        [f"seas_{century:02d}.se1"] if chiron else [])
+
+
+def test_a_day_that_starts_before_year_1_in_utc_still_gives_its_signs_over_the_day():
+    # 0001-01-01 at noon in Tokyo (LMT +9:18:59) is a valid instant; the day's start is in 1 BC UTC.
+    data = compute_natal_chart(date(1, 1, 1), None, timezone="Asia/Tokyo").to_dict()
+    assert data["birth"]["utc_datetime"] == "0001-01-01T02:41:01Z"
+    assert data["signs_over_day"]["sun"] == {"at_day_start": "Capricorn", "at_day_end": "Capricorn",
+                                             "changes_sign": False}
+
+
+def test_batch_columns_hold_nan_for_chiron_where_it_is_undefined():
+    positions = compute_natal_positions([ChartRequest(date(100, 6, 1), time(12, 0)),
+                                         ChartRequest(date(1990, 6, 15), time(12, 0))])
+    chiron = list(BODIES).index("chiron")
+    assert math.isnan(positions.longitudes[0, chiron]) and math.isnan(positions.speeds[0, chiron])
+    assert not any(math.isnan(x) for x in positions.longitudes[0, :chiron])
+    assert not math.isnan(positions.longitudes[1, chiron])

@@ -20,7 +20,7 @@ from . import service
 router = APIRouter(prefix="/api/v1/forecast", tags=["forecast"], responses=RATE_LIMITED)
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _RESPONSES = {**UNAUTHENTICATED, **CHART_UNAVAILABLE,
-              422: {"description": "`date` is not a valid YYYY-MM-DD date (or outside 1800-2399)"}}
+              422: {"description": "`date` is not a valid YYYY-MM-DD date (or outside 0001-01-01..3000-12-31)"}}
 
 
 async def _forecast(request: Request, day: dt.date, principal: Principal | None,

@@ -76,7 +76,8 @@ def assert_seed_error(reply, status: int, code: str, field: str | None) -> dict:
     ({"birth_longitude": -180.5}, "INVALID_LOCATION", "birth_longitude"),
     ({"birth_latitude": "north"}, "INVALID_LOCATION", "birth_latitude"),
     ({"birth_longitude": None}, "INVALID_LOCATION", "birth_longitude"),
-    ({"birth_datetime": "1700-01-01T12:00:00"}, "INVALID_DATE", "birth_datetime"),
+    ({"birth_datetime": "3001-01-01T12:00:00"}, "INVALID_DATE", "birth_datetime"),
+    ({"birth_datetime": "0001-01-01T00:30:00+09:00"}, "INVALID_DATE", "birth_datetime"),  # before year 1 UTC
     ({"birth_datetime": "not a date"}, "INVALID_DATE", "birth_datetime"),
     ({"birth_datetime": None}, "INVALID_DATE", "birth_datetime"),
     ({"name": "x" * 101}, "INVALID_NAME", "name"),

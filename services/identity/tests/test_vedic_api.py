@@ -68,7 +68,7 @@ async def test_profile_pagination(client, alice):
 
 
 @pytest.mark.parametrize(("field", "value"), [
-    ("name", ""), ("name", "x" * 51), ("gender", "other"), ("dob", "1990-13-01"), ("dob", "2999-01-01"),
+    ("name", ""), ("name", "x" * 51), ("gender", "other"), ("dob", "1990-13-01"), ("dob", "3001-01-01"),
     ("tob", "25:00"), ("tob", "2pm"), ("tz", "Mars/Olympus"), ("place", ""), ("place", "x" * 101),
     ("lat", 90.5), ("lon", -181), ("altitude_m", -501), ("altitude_m", 10001), ("uncertainty_minutes", 11),
     ("uncertainty_minutes", -1), ("ayanamsa", ""), ("ayanamsa", "x" * 33), ("house_system", ""),
@@ -156,6 +156,26 @@ async def test_an_unknown_override_is_422_before_the_profile_is_looked_up(client
 # --- compute ---------------------------------------------------------------------------------------
 
 
+async def test_a_planned_birth_is_computed_for_a_later_as_of_and_refused_for_today(client, alice):
+    planned = (dt.datetime.now(dt.UTC).date() + dt.timedelta(days=400)).isoformat()
+    pid = (await make_profile(client, alice, dob=planned))["id"]
+    later = (dt.datetime.now(dt.UTC).date() + dt.timedelta(days=800)).isoformat()
+    reply = await client.post("/api/v1/astro/compute", json={"profile_id": pid, "as_of": later}, headers=alice)
+    assert reply.status_code == 200, reply.text
+    assert reply.json()["as_of"] == later
+    today = await client.post("/api/v1/astro/compute", json={"profile_id": pid}, headers=alice)
+    assert today.status_code == 422 and error_fields(today) == {"dob"}, today.text
+
+
+async def test_the_first_and_last_supported_years_compute(client, alice):
+    for dob, as_of in (("0001-01-01", "0001-06-01"), ("3000-12-31", "3000-12-31")):
+        reply = await client.post("/api/v1/astro/compute", json={**PROFILE, "dob": dob, "as_of": as_of}, headers=alice)
+        assert reply.status_code == 200, reply.text
+        snapshot = (await client.get(f"/api/v1/astro/compute/{reply.json()['calc_snapshot_id']}", headers=alice)).json()
+        assert "swe-standard-data" in snapshot["ephemeris_version"]
+        assert snapshot["data"]["meta"]["as_of"] == as_of
+
+
 async def test_compute_caches_by_input_and_recomputes_for_another_ayanamsa(client, alice, bob):
     pid = (await make_profile(client, alice))["id"]
     first = await client.post("/api/v1/astro/compute", json={"profile_id": pid, "as_of": AS_OF}, headers=alice)
@@ -207,7 +227,8 @@ async def test_compute_validation(client, alice):
     reply = await client.post("/api/v1/astro/compute", json=body, headers=alice)
     assert reply.status_code == 422 and error_fields(reply) == {"lat"}
     reply = await client.post("/api/v1/astro/compute", json={**PROFILE, "as_of": "1980-01-01"}, headers=alice)
-    assert reply.status_code == 422 and error_fields(reply) == {"as_of"}, reply.text
+    assert reply.status_code == 422 and error_fields(reply) == {"dob"}, reply.text  # a birth after as_of
+    assert "as_of (1980-01-01)" in reply.text
     reply = await client.post("/api/v1/astro/compute", json={"profile_id": 2**40}, headers=alice)
     assert reply.status_code == 404
 

@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from numeros_common.fields import CLOCK_TIME, NOT_BLANK, TimeZoneName
 from numeros_common.ids import ResourceId
 
-from ..calculations import check_birth_date
+from ..calculations import check_chart_date
 
 # chart owns the names it accepts and resolves them to its canonical ones (stored); these are the seed's defaults.
 DEFAULT_AYANAMSA, DEFAULT_HOUSE_SYSTEM = "Lahiri", "WholeSign"
@@ -38,7 +38,7 @@ class _Fields(BaseModel):
                                      description="WholeSign (default), Placidus, Equal (also W, P, E/A; stored as "
                                                  "the canonical name)")
 
-    _dob = field_validator("dob")(classmethod(lambda cls, v: check_birth_date(v)))
+    _dob = field_validator("dob")(classmethod(lambda cls, v: check_chart_date(v)))  # after as_of: chart says
 
 
 class ProfileCreate(_Fields):

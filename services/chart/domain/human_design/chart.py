@@ -18,6 +18,7 @@ from typing import Any
 
 from services.chart.domain import swiss
 from services.chart.domain.birth_time import ResolvedBirthTime, format_offset
+from services.chart.domain.constants import CHIRON_NOTE, EPHEMERIS_SET
 from services.chart.domain.human_design import bodygraph, positions
 from services.chart.domain.human_design.inputs import (
     LATITUDE_LIMIT,
@@ -134,7 +135,7 @@ class HumanDesignChart:
             "name": self.name,
             "personality_activations": [activation.to_dict(stamp) for activation in self.personality],
             "design_activations": [activation.to_dict(stamp) for activation in self.design],
-            "design_datetime": format_utc(self.design_datetime),
+            "design_datetime": swiss.iso_moment_ms(self.design_moment.julian_day),
             "calculation_source": CALCULATION_SOURCE,
             "calculated_at": stamp,
             # --- ours ---
@@ -196,14 +197,16 @@ class HumanDesignChart:
                 "design": "88 degrees of solar arc before birth",
                 "bodygraph_bodies": list(BODYGRAPH_BODIES),
             },
-            "ephemeris": {"source": CALCULATION_SOURCE, "version": self.ephemeris_version, "flags": "FLG_SWIEPH"},
+            "ephemeris": {"source": CALCULATION_SOURCE, "version": self.ephemeris_version, "data_set": EPHEMERIS_SET,
+                          "flags": "FLG_SWIEPH"},
+            **({"notes": [CHIRON_NOTE]} if len(self.design) < len(positions.SEED_BODIES) else {}),
         }
 
 
 def _activations(jd: float) -> tuple[tuple[Activation, ...], Activation, float]:
     """The seed bodies and Earth at ``jd``, and the unrounded Sun longitude."""
     longitudes = positions.body_longitudes(jd)
-    seed = tuple(make_activation(body, longitudes[body], jd) for body in positions.SEED_BODIES)
+    seed = tuple(make_activation(body, longitudes[body], jd) for body in positions.SEED_BODIES if body in longitudes)
     earth = make_activation("Earth", longitudes["Sun"] + 180.0, jd)
     return seed, earth, longitudes["Sun"]
 

@@ -10,9 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from services.chart.domain.constants import EPHEMERIS_COVERAGE
-
-_FILES_FROM, _FILES_TO = (day.isoformat() for day in EPHEMERIS_COVERAGE)
+from services.chart.domain.constants import EPHEMERIS_SET
 
 INVALID_DATE = "INVALID_DATE"
 INVALID_TIMEZONE = "INVALID_TIMEZONE"
@@ -82,11 +80,10 @@ def invalid_datetime_format(value: object) -> HumanDesignError:
 def date_out_of_range(value: str, first: str, last: str) -> HumanDesignError:
     return HumanDesignError(
         INVALID_DATE,
-        f"Birth date {value} is outside the supported range {first} to {last}: the installed Swiss Ephemeris "
-        f"files cover {_FILES_FROM} to {_FILES_TO} and the design moment lies about 88 days before birth",
-        f"Das Geburtsdatum {value} liegt außerhalb des unterstützten Bereichs {first} bis {last}: Die installierten "
-        f"Swiss-Ephemeris-Dateien decken {_FILES_FROM} bis {_FILES_TO} ab, und der Design-Zeitpunkt liegt etwa "
-        "88 Tage vor der Geburt",
+        f"Birth date {value} is outside the supported range {first} to {last} (UTC instants from "
+        f"0001-01-01T00:00:00Z; Swiss Ephemeris {EPHEMERIS_SET})",
+        f"Das Geburtsdatum {value} liegt außerhalb des unterstützten Bereichs {first} bis {last} (UTC-Zeitpunkte "
+        f"ab 0001-01-01T00:00:00Z; Swiss Ephemeris {EPHEMERIS_SET})",
         "birth_datetime",
     )
 

@@ -6,7 +6,8 @@ resolution (``domain.birth_time``):
 - Zone names are checked against the installed tz database. The machine-dependent ``localtime``,
   the placeholder ``Factory`` and the POSIX-style abbreviation zones (``EST``, ``MST``, ``HST``,
   ``EST5EDT`` ...) are refused, as the seed asks ("America/New_York", not "EST").
-- The supported dates leave room for the design moment, about 88 days before birth.
+- The supported dates are every chart type's (years 1-3000); the files also cover the design moment,
+  about 88 days before birth, and an instant before 0001-01-01T00:00Z is INVALID_DATE.
 """
 from __future__ import annotations
 
@@ -16,8 +17,9 @@ import zoneinfo
 from datetime import UTC, date, datetime, timedelta
 
 from services.chart.domain.birth_time import BirthLocation, ResolvedBirthTime, localize
-from services.chart.domain.constants import FIRST_HUMAN_DESIGN_DATE as FIRST_BIRTH_DATE
+from services.chart.domain.constants import FIRST_DATE as FIRST_BIRTH_DATE
 from services.chart.domain.constants import LAST_DATE as LAST_BIRTH_DATE
+from services.chart.domain.errors import InvalidInput
 from services.chart.domain.human_design import errors
 
 LATITUDE_LIMIT = 90
@@ -63,12 +65,20 @@ def resolve_birth_time(birth_datetime: object, birth_timezone: object) -> Resolv
     _check_range(parsed.date())
     zone = resolve_zone(birth_timezone)
     if parsed.tzinfo is not None and parsed.utcoffset() is not None:
-        in_zone = parsed.astimezone(zone)
+        try:
+            in_zone = parsed.astimezone(zone)
+        except OverflowError:  # an instant before 0001-01-01T00:00Z
+            raise errors.date_out_of_range(parsed.isoformat(), FIRST_BIRTH_DATE.isoformat(),
+                                           LAST_BIRTH_DATE.isoformat()) from None
         local, fold = in_zone.replace(tzinfo=None), in_zone.fold
         _check_range(local.date())
     else:
         local, fold = parsed.replace(tzinfo=None, fold=0), 0
-    return localize(local, BirthLocation(zone.key, "explicit"), fold)
+    try:
+        return localize(local, BirthLocation(zone.key, "explicit"), fold)
+    except InvalidInput as error:  # before 0001-01-01T00:00Z
+        raise errors.date_out_of_range(f"{local.isoformat()} ({error.reason})", FIRST_BIRTH_DATE.isoformat(),
+                                       LAST_BIRTH_DATE.isoformat()) from None
 
 
 def _check_range(day: date) -> None:
@@ -103,5 +113,5 @@ def format_utc(moment: datetime) -> str:
     moment = moment.astimezone(UTC)
     rounded = moment + timedelta(microseconds=500)
     rounded = rounded.replace(microsecond=rounded.microsecond // 1000 * 1000)
-    return f"{rounded:%Y-%m-%dT%H:%M:%S}.{rounded.microsecond // 1000:03d}Z"
+    return f"{rounded.year:04d}-{rounded:%m-%dT%H:%M:%S}.{rounded.microsecond // 1000:03d}Z"  # %Y: no zero padding
 

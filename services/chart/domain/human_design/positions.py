@@ -59,8 +59,10 @@ def sun_longitude_and_speed(jd: float) -> tuple[float, float]:
 
 
 def body_longitudes(jd: float) -> dict[str, float]:
-    """Longitude of each seed body at ``jd``; the South Node is the North Node + 180°."""
-    longitudes = {name: _calc(jd, key)[0] for name, key in _KEYS.items()}
+    """Longitude of each seed body at ``jd`` (without Chiron where it is undefined); the South Node is the
+    North Node + 180°."""
+    longitudes = {name: _calc(jd, key)[0] for name, key in _KEYS.items()
+                  if key != "chiron" or swiss.chiron_defined(jd)}  # Chiron: 675-4650 AD only
     longitudes["South Node"] = (longitudes["North Node"] + 180.0) % 360.0
     return longitudes
 

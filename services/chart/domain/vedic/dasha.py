@@ -17,7 +17,7 @@ import math
 from dataclasses import dataclass
 from datetime import date
 
-from services.chart.domain.swiss import date_of, julian_day_of_date
+from services.chart.domain.swiss import date_of, iso_date, julian_day_of_date
 from services.chart.domain.vedic.tables import DASHA_CYCLE_YEARS, DASHA_LORDS, DASHA_YEARS, NAKSHATRA_SPAN
 
 YEAR_DAYS = 365.25
@@ -62,7 +62,9 @@ class DashaPeriod:
         return self.start_jd < next_day <= self.end_jd
 
     def to_dict(self) -> dict:
-        out = {"dasha": self.lord, "start_date": self.start_date.isoformat(), "end_date": self.end_date.isoformat()}
+        # ISO strings from the instants: the first mahadasha of a birth in year 1 began before year 1
+        out = {"dasha": self.lord, "start_date": iso_date(self.start_jd + 1e-9, self.utc_offset_seconds),
+               "end_date": iso_date(self.end_jd + 1e-9, self.utc_offset_seconds)}
         if self.mahadasha is not None:
             out["mahadasha"] = self.mahadasha
         return out

@@ -12,15 +12,15 @@ from collections.abc import Mapping
 from datetime import date, datetime
 
 from services.chart.domain.aliases import ayanamsa_key, vedic_house_system_key
-from services.chart.domain.constants import EPHEMERIS_SERIES
+from services.chart.domain.constants import EPHEMERIS_PACKAGE
 from services.chart.domain.swiss import VERSION as SWISSEPH_VERSION
 
 RULESET_VERSION = "1.0.0"
 
 
 def ephemeris_version() -> str:
-    """Library version and data series, e.g. ``"swisseph 2.10.03 sepl_18"``."""
-    return f"swisseph {SWISSEPH_VERSION} {EPHEMERIS_SERIES}"
+    """Library version and data set, e.g. ``"swisseph 2.10.03 swe-standard-data 4.0-20221111"``."""
+    return f"swisseph {SWISSEPH_VERSION} {EPHEMERIS_PACKAGE}"
 
 
 def _round(value: float | None, digits: int) -> float | None:

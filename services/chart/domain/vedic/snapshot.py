@@ -361,8 +361,8 @@ def vedic_snapshot(
     aya_key, house_key = ayanamsa_key(ayanamsa), vedic_house_system_key(house_system)
     _check_date("dob", birth.local.date())
     _check_date("as_of", as_of)
-    if as_of < birth.local.date():
-        raise InvalidInput("as_of", "must not be before the birth date")
+    if as_of < birth.local.date():  # a birth after today is fine when as_of is later (a planned moment)
+        raise InvalidInput("dob", f"must not be after as_of ({as_of.isoformat()})")
     if not isinstance(uncertainty_minutes, int) or not 0 <= uncertainty_minutes <= MAX_UNCERTAINTY_MINUTES:
         raise InvalidInput("uncertainty_minutes", f"must be a whole number of minutes, 0 to {MAX_UNCERTAINTY_MINUTES}")
     lat, lon = location.latitude, location.longitude

@@ -13,6 +13,7 @@ Chart levels, as the seed defines them:
 """
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -23,7 +24,7 @@ from typing import NamedTuple
 import numpy as np
 
 from services.chart.domain.birth_time import BirthLocation, ResolvedBirthTime, localize, resolve_location
-from services.chart.domain.constants import FIRST_DATE, LAST_DATE
+from services.chart.domain.constants import CHIRON_NOTE, FIRST_DATE, LAST_DATE
 from services.chart.domain.errors import InvalidInput
 from services.chart.domain.swiss import (
     BODIES,
@@ -33,6 +34,7 @@ from services.chart.domain.swiss import (
     body_states,
     ephemeris_info,
     julian_day,
+    julian_day_of_date,
 )
 from services.chart.domain.western.aspects import Aspect, chart_aspects
 from services.chart.domain.western.houses import Houses, compute_houses, house_system_key
@@ -149,6 +151,8 @@ class NatalChart:
             data["moon_sign_changes"] = self.moon_sign_changes
             data["signs_over_day"] = {s.body: s.to_dict() for s in self.signs_over_day}
         data["ephemeris"] = self.ephemeris.to_dict()
+        if len(self.planets) < len(BODIES):
+            data["notes"] = [CHIRON_NOTE]
         return data
 
 
@@ -192,7 +196,7 @@ class NatalPositions:
     utc_offset_seconds: np.ndarray  # (n,) int32
     nonexistent_time: np.ndarray  # (n,) bool
     ambiguous_time: np.ndarray  # (n,) bool
-    longitudes: np.ndarray  # (n, 12) float64, BODIES order, [0, 360)
+    longitudes: np.ndarray  # (n, 12) float64, BODIES order, [0, 360); NaN for Chiron where undefined
     speeds: np.ndarray  # (n, 12) float64, degrees/day; negative = retrograde
     cusps: np.ndarray  # (n, 12) float64
     ascendant: np.ndarray  # (n,) float64
@@ -226,6 +230,8 @@ def compute_natal_positions(requests: Sequence[ChartRequest | InvalidInput]) -> 
         facts.append((item.level, jd_ut, birth.utc_offset_seconds, birth.nonexistent_time, birth.ambiguous_time))
         timezone[i] = birth.location.zone
         add_bodies(flat(bodies.values()))
+        if len(bodies) < len(BODIES):  # Chiron (the last column) undefined at this instant: NaN
+            add_bodies(_NO_BODY)
         if houses is not None:
             house_rows.append(i)
             add_houses(houses.cusps)
@@ -251,6 +257,9 @@ def compute_natal_positions(requests: Sequence[ChartRequest | InvalidInput]) -> 
     return NatalPositions(errors, level, jd, timezone, offset, nonexistent, ambiguous, longitudes, speeds,
                           np.ascontiguousarray(angles[:, :12]), angles[:, 12].copy(), angles[:, 13].copy(),
                           house_system_used, ephemeris_info())
+
+
+_NO_BODY = (math.nan, math.nan, math.nan)
 
 
 def _normalized(longitudes: np.ndarray) -> np.ndarray:
@@ -314,17 +323,20 @@ def _ephemeris_work(prepared: _Prepared) -> tuple[float, dict[str, BodyState], H
 
 def _compute(prepared: _Prepared) -> NatalChart:
     birth = prepared.birth
-    _, states, houses = _ephemeris_work(prepared)
+    jd, states, houses = _ephemeris_work(prepared)
     in_houses = houses.houses_of(s.longitude for s in states.values()) if houses else [None] * len(states)
     planets = {name: PlanetPosition.of(name, state, house)
                for (name, state), house in zip(states.items(), in_houses)}
     signs_over_day = () if prepared.time_known else _signs_over_day(birth.local.date(), birth.location)
     return NatalChart(prepared.level, prepared.time_known, birth, planets, houses, signs_over_day,
-                      ephemeris_info())
+                      ephemeris_info(jd))
 
 
 def _signs_over_day(day: date, location: BirthLocation) -> tuple[SignOverDay, ...]:
-    start = julian_day(localize(datetime.combine(day, time(0, 0)), location).utc)
+    try:
+        start = julian_day(localize(datetime.combine(day, time(0, 0)), location).utc)
+    except InvalidInput:  # 0001-01-01 east of Greenwich starts before Python's first UTC instant
+        start = julian_day_of_date(day) - localize(datetime.combine(day, NOON), location).utc_offset_seconds / 86400
     end = julian_day(localize(datetime.combine(day + timedelta(days=1), time(0, 0)), location).utc)
     return tuple(
         SignOverDay(body, sign_position(body_state(start, body).longitude).sign,
