@@ -2,10 +2,12 @@
 is one the service accepts (the fuzz test in tests/fuzz checks both directions)."""
 from __future__ import annotations
 
+import datetime as dt
+import re
 import zoneinfo
 from typing import Annotated
 
-from pydantic import AfterValidator, Field
+from pydantic import AfterValidator, BeforeValidator, Field, WithJsonSchema
 
 # Every IANA zone name this machine's tz database has: the schema lists them, and only they validate.
 # Not the machine-dependent, placeholder or POSIX-style abbreviation zones (the Human Design seed:
@@ -32,3 +34,45 @@ NOT_BLANK = f"[^{_WHITESPACE}]"  # pattern: at least one character that is not w
 
 # Local clock time, 24-hour HH:MM or HH:MM:SS (ASCII digits only).
 CLOCK_TIME = "^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$"
+
+# A calendar date, YYYY-MM-DD, in every chart type's range (years 1 to 3000, proleptic Gregorian): the
+# pattern admits exactly the valid dates (30-day months, 29 February of leap years only).
+_YEAR = "(000[1-9]|00[1-9][0-9]|0[1-9][0-9]{2}|[12][0-9]{3}|3000)"
+_MONTH_DAY = ("((0[13578]|1[02])-(0[1-9]|[12][0-9]|3[01])|(0[469]|11)-(0[1-9]|[12][0-9]|30)"
+              "|02-(0[1-9]|1[0-9]|2[0-8]))")
+_LEAP_YEAR = "([0-2][0-9](0[48]|[2468][048]|[13579][26])|(0[48]|1[26]|2[048])00)"
+CALENDAR_DATE = f"^({_YEAR}-{_MONTH_DAY}|{_LEAP_YEAR}-02-29)$"
+_DATE = re.compile(CALENDAR_DATE)
+
+# Local clock time without a UTC offset: HH:MM, HH:MM:SS or HH:MM:SS.ffffff (24-hour).
+LOCAL_TIME = "^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\\.[0-9]{1,6})?)?$"
+_TIME = re.compile(LOCAL_TIME)
+
+
+def _text_matching(pattern: re.Pattern[str], what: str):
+    def check(value: object) -> object:
+        if not isinstance(value, str) or not pattern.fullmatch(value):
+            raise ValueError(f"must be {what}")
+        return value
+    return check
+
+
+CalendarDate = Annotated[dt.date, BeforeValidator(_text_matching(_DATE, "a date YYYY-MM-DD in years 1 to 3000")),
+                         Field(json_schema_extra={"pattern": CALENDAR_DATE})]
+# Not `format: time`, which is RFC 3339's and requires a UTC offset.
+LocalTime = Annotated[dt.time, BeforeValidator(_text_matching(_TIME, "local clock time HH:MM[:SS[.ffffff]], "
+                                                                       "without a UTC offset")),
+                      WithJsonSchema({"type": "string", "pattern": LOCAL_TIME})]
+
+# A local date and time, ISO 8601 without a UTC offset (YYYY-MM-DDTHH:MM[:SS[.ffffff]]), years 1 to 3000.
+LOCAL_DATETIME = f"^{CALENDAR_DATE[1:-1]}T{LOCAL_TIME[1:-1]}$"
+
+
+def _a_json_number(value: object) -> object:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError("must be a number")
+    return value
+
+
+# An integer as JSON Schema has it: 23 and 23.0, never "23" or true (pydantic's strict mode refuses 23.0).
+WholeNumber = Annotated[int, BeforeValidator(_a_json_number)]

@@ -5,13 +5,14 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Path, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from numeros_common.auth import Principal, optional_principal
 from numeros_common.deps import db_session, runtime_of
 from numeros_common.errors import AppError
+from numeros_common.fields import CALENDAR_DATE
 from numeros_common.responses import CHART_UNAVAILABLE, RATE_LIMITED, UNAUTHENTICATED
 
 from ..calculations import today_utc
@@ -48,6 +49,7 @@ async def today(request: Request, principal: Principal | None = Depends(optional
 
 @router.get("/{date}", summary="The forecast for a date (YYYY-MM-DD); personalised with a token",
             operation_id="forecast_on_date", responses=_RESPONSES)
-async def on_date(date: str, request: Request, principal: Principal | None = Depends(optional_principal),
+async def on_date(request: Request, date: str = Path(json_schema_extra={"format": "date", "pattern": CALENDAR_DATE},
+                                                    description="YYYY-MM-DD, years 1 to 3000"), principal: Principal | None = Depends(optional_principal),
                   session: AsyncSession = Depends(db_session)) -> JSONResponse:
     return await _forecast(request, parse_date(date), principal, session)

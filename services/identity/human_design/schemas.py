@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from numeros_common.fields import TimeZoneName
+from numeros_common.fields import LOCAL_DATETIME, TIME_ZONES
 
 
 class _Open(BaseModel):
@@ -55,8 +55,11 @@ class HumanDesignRequest(BaseModel):
     zone name, coordinate ranges, name length) by the engine, which words the seed's bilingual errors."""
 
     birth_datetime: str = Field(description="Local birth date and time, ISO 8601, e.g. 1990-05-15T14:30:00",
+                                json_schema_extra={"pattern": LOCAL_DATETIME},
                                 examples=["1990-05-15T14:30:00"])
-    birth_timezone: TimeZoneName
+    # The engine checks the name (worded as the seed's error); the schema lists the names it accepts.
+    birth_timezone: str = Field(json_schema_extra={"enum": list(TIME_ZONES)}, examples=["Europe/Berlin"],
+                                description="IANA time zone, e.g. Europe/Berlin (not EST)")
     # Strict: a number, not a numeric string (the engine checks the range, worded as the seed's error).
     birth_latitude: float = Field(strict=True, allow_inf_nan=False, json_schema_extra={"minimum": -90, "maximum": 90},
                                   examples=[52.52])

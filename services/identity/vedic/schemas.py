@@ -6,7 +6,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from numeros_common.fields import CLOCK_TIME, NOT_BLANK, TimeZoneName
+from numeros_common.fields import CLOCK_TIME, NOT_BLANK, CalendarDate, TimeZoneName, WholeNumber
 from numeros_common.ids import ResourceId
 
 from ..calculations import check_chart_date
@@ -16,25 +16,40 @@ DEFAULT_AYANAMSA, DEFAULT_HOUSE_SYSTEM = "Lahiri", "WholeSign"
 TOB_DESCRIPTION = "Local clock time, HH:MM or HH:MM:SS (24-hour)"
 
 
+def _unset_is_absent(schema: dict[str, Any]) -> None:
+    """No `default: null` on a field that may not be null (unset means absent, not null)."""
+    for prop in schema.get("properties", {}).values():
+        if "default" in prop and prop["default"] is None and "anyOf" not in prop:
+            del prop["default"]
+
+
+def _profile_or_birth(schema: dict[str, Any]) -> None:
+    """The compute body names a profile or carries the birth data: the schema states the either-or."""
+    _unset_is_absent(schema)
+    schema["anyOf"] = [{"required": ["profile_id"]},
+                       {"required": ["name", "gender", "dob", "tob", "tz", "place", "lat", "lon"]}]
+
+
 class _Fields(BaseModel):
     """Every profile field optional (PATCH); subclasses make the seed's required ones required."""
 
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, json_schema_extra=_unset_is_absent)
 
-    name: str | None = Field(default=None, min_length=1, max_length=50, pattern=NOT_BLANK)
-    gender: Literal["male", "female"] | None = None
-    dob: dt.date | None = Field(default=None, description="YYYY-MM-DD")
-    tob: str | None = Field(default=None, pattern=CLOCK_TIME, description=TOB_DESCRIPTION)
-    tz: TimeZoneName | None = None
-    place: str | None = Field(default=None, min_length=1, max_length=100, pattern=NOT_BLANK)
-    lat: float | None = Field(default=None, ge=-90, le=90)
-    lon: float | None = Field(default=None, ge=-180, le=180)
-    altitude_m: float | None = Field(default=None, ge=-500, le=10000)
-    uncertainty_minutes: int | None = Field(default=None, ge=0, le=10)
-    ayanamsa: str | None = Field(default=None, min_length=1, max_length=32, pattern=NOT_BLANK,
+    # Absent is not null: a field sent must have a value (the defaults are not validated, so None = unset).
+    name: str = Field(default=None, min_length=1, max_length=50, pattern=NOT_BLANK)
+    gender: Literal["male", "female"] = None
+    dob: CalendarDate = None
+    tob: str = Field(default=None, pattern=CLOCK_TIME, description=TOB_DESCRIPTION)
+    tz: TimeZoneName = None
+    place: str = Field(default=None, min_length=1, max_length=100, pattern=NOT_BLANK)
+    lat: float = Field(default=None, strict=True, ge=-90, le=90)
+    lon: float = Field(default=None, strict=True, ge=-180, le=180)
+    altitude_m: float = Field(default=None, strict=True, ge=-500, le=10000)
+    uncertainty_minutes: WholeNumber = Field(default=None, ge=0, le=10)
+    ayanamsa: str = Field(default=None, min_length=1, max_length=32, pattern=NOT_BLANK,
                                  description="Lahiri (default), Raman, Krishnamurti, FaganBradley, TrueChitrapaksha "
                                              "(in any spelling chart accepts; stored as its canonical name)")
-    house_system: str | None = Field(default=None, min_length=1, max_length=32, pattern=NOT_BLANK,
+    house_system: str = Field(default=None, min_length=1, max_length=32, pattern=NOT_BLANK,
                                      description="WholeSign (default), Placidus, Equal (also W, P, E/A; stored as "
                                                  "the canonical name)")
 
@@ -44,14 +59,14 @@ class _Fields(BaseModel):
 class ProfileCreate(_Fields):
     name: str = Field(min_length=1, max_length=50, pattern=NOT_BLANK)
     gender: Literal["male", "female"]
-    dob: dt.date
+    dob: CalendarDate
     tob: str = Field(pattern=CLOCK_TIME, description=TOB_DESCRIPTION)
     tz: TimeZoneName
     place: str = Field(min_length=1, max_length=100, pattern=NOT_BLANK)
-    lat: float = Field(ge=-90, le=90)
-    lon: float = Field(ge=-180, le=180)
-    altitude_m: float = Field(default=0, ge=-500, le=10000)
-    uncertainty_minutes: int = Field(default=0, ge=0, le=10)
+    lat: float = Field(strict=True, ge=-90, le=90)
+    lon: float = Field(strict=True, ge=-180, le=180)
+    altitude_m: float = Field(default=0, strict=True, ge=-500, le=10000)
+    uncertainty_minutes: WholeNumber = Field(default=0, ge=0, le=10)
     ayanamsa: str = Field(default=DEFAULT_AYANAMSA, min_length=1, max_length=32, pattern=NOT_BLANK)
     house_system: str = Field(default=DEFAULT_HOUSE_SYSTEM, min_length=1, max_length=32, pattern=NOT_BLANK)
 
@@ -102,13 +117,10 @@ class ComputeRequest(_Fields):
     """``profile_id``, or the birth data inline (the same fields as a profile). ``ayanamsa``,
     ``house_system`` and ``uncertainty_minutes`` given here override the profile's."""
 
-    # The schema states the either-or, so a body it allows names a profile or carries the birth data.
-    model_config = ConfigDict(json_schema_extra={"anyOf": [
-        {"required": ["profile_id"]},
-        {"required": ["name", "gender", "dob", "tob", "tz", "place", "lat", "lon"]}]})
+    model_config = ConfigDict(json_schema_extra=_profile_or_birth)
 
     profile_id: ResourceId | None = None
-    as_of: dt.date | None = Field(default=None, description="The day dasha and transits are read for; "
+    as_of: CalendarDate | None = Field(default=None, description="The day dasha and transits are read for; "
                                                             "default today (UTC)")
 
 
@@ -143,7 +155,7 @@ class QuestionRequest(BaseModel):
 
     profile_id: ResourceId
     question: str = Field(min_length=1, max_length=500, pattern=NOT_BLANK)
-    time_horizon_months: int = Field(default=12, ge=1, le=24)
+    time_horizon_months: WholeNumber = Field(default=12, ge=1, le=24)
     calc_snapshot_id: ResourceId | None = Field(default=None, description="Answer from this snapshot of the "
                                                                           "profile; default a snapshot for today")
 
