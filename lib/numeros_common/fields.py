@@ -3,6 +3,7 @@ is one the service accepts (the fuzz test in tests/fuzz checks both directions).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import zoneinfo
 from typing import Annotated
@@ -14,18 +15,27 @@ from pydantic import AfterValidator, BeforeValidator, Field, WithJsonSchema
 # "America/New_York", not "EST"); chart's Human Design engine refuses the same names.
 REFUSED_ZONES = frozenset({"localtime", "Factory", "posixrules", "EST", "MST", "HST", "EST5EDT", "CST6CDT", "MST7MDT",
                            "PST8PDT", "CET", "EET", "MET", "WET"})
-TIME_ZONES = tuple(sorted(zoneinfo.available_timezones() - REFUSED_ZONES))
-_ZONES = frozenset(TIME_ZONES)
+
+
+@functools.cache
+def time_zones() -> tuple[str, ...]:
+    """Read from the tz database when first needed (importing this module reads no files)."""
+    return tuple(sorted(zoneinfo.available_timezones() - REFUSED_ZONES))
+
+
+def list_time_zones(schema: dict) -> None:
+    """``json_schema_extra`` of a zone field: the names, as an enum."""
+    schema["enum"] = list(time_zones())
 
 
 def _known_zone(value: str) -> str:
-    if value not in _ZONES:
+    if value not in time_zones():
         raise ValueError("must be an IANA time zone name, e.g. 'America/New_York'")
     return value
 
 
 TimeZoneName = Annotated[str, AfterValidator(_known_zone),
-                         Field(json_schema_extra={"enum": list(TIME_ZONES)}, examples=["Europe/Berlin"],
+                         Field(json_schema_extra=list_time_zones, examples=["Europe/Berlin"],
                                description="IANA time zone name, e.g. America/New_York")]
 
 # Characters pydantic's str_strip_whitespace removes (Unicode White_Space): a value of only these is blank.

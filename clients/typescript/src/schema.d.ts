@@ -1050,9 +1050,15 @@ export interface components {
         HumanDesignResponse: {
             /** Name */
             name: string | null;
-            /** Personality Activations */
+            /**
+             * Personality Activations
+             * @description One per body in the seed's order; Chiron is left out (12) where Swiss Ephemeris does not define it, before 675 and after 4650 AD
+             */
             personality_activations: components["schemas"]["Activation"][];
-            /** Design Activations */
+            /**
+             * Design Activations
+             * @description One per body in the seed's order; Chiron is left out (12) where Swiss Ephemeris does not define it, before 675 and after 4650 AD
+             */
             design_activations: components["schemas"]["Activation"][];
             /**
              * Design Datetime
@@ -1455,7 +1461,8 @@ export interface components {
             pluto: components["schemas"]["PlanetPosition"];
             /** @description True node */
             north_node: components["schemas"]["PlanetPosition"];
-            chiron: components["schemas"]["PlanetPosition"];
+            /** @description Absent before 675 and after 4650 AD, where Swiss Ephemeris does not define Chiron (see the chart's notes) */
+            chiron?: components["schemas"]["PlanetPosition"] | null;
         } & {
             [key: string]: unknown;
         };

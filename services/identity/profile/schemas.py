@@ -95,7 +95,9 @@ class Planets(_Open):
     neptune: PlanetPosition
     pluto: PlanetPosition
     north_node: PlanetPosition = Field(description="True node")
-    chiron: PlanetPosition
+    chiron: PlanetPosition | None = Field(default=None, description="Absent before 675 and after 4650 AD, where "
+                                                                   "Swiss Ephemeris does not define Chiron (see "
+                                                                   "the chart's notes)")
 
 
 class BirthInstant(_Open):
