@@ -16,6 +16,7 @@ from sqlalchemy.engine import RowMapping
 
 from numeros_common.fields import CalendarDate, LocalTime, TimeZoneName
 from numeros_common.names import state_name_rule
+from numeros_common.options import HOUSE_ALIASES, HOUSE_SYSTEMS, state_spellings
 
 BIRTH_PLACE_DESCRIPTION = (
     "Free text, e.g. 'New York, USA'. With latitude/longitude or timezone given it is only a label. "
@@ -45,7 +46,8 @@ class BirthInput(BaseModel):
     latitude: float | None = Field(default=None, strict=True, ge=-90, le=90)
     longitude: float | None = Field(default=None, strict=True, ge=-180, le=180)
     timezone: TimeZoneName | None = Field(default=None, description=TIMEZONE_DESCRIPTION)
-    house_system: str | None = Field(default=None, min_length=1, max_length=32, description=HOUSE_SYSTEM_DESCRIPTION)
+    house_system: str | None = Field(default=None, min_length=1, max_length=32, description=HOUSE_SYSTEM_DESCRIPTION,
+                                     json_schema_extra=state_spellings(HOUSE_ALIASES, HOUSE_SYSTEMS))
 
     @model_validator(mode="after")
     def _coordinates_together(self):

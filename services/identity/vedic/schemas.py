@@ -8,11 +8,14 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from numeros_common.fields import CLOCK_TIME, NOT_BLANK, CalendarDate, TimeZoneName, WholeNumber
 from numeros_common.ids import ResourceId
+from numeros_common.options import AYANAMSA_ALIASES, AYANAMSAS, HOUSE_ALIASES, VEDIC_HOUSE_SYSTEMS, state_spellings
 
 from ..calculations import check_chart_date
 
 # chart owns the names it accepts and resolves them to its canonical ones (stored); these are the seed's defaults.
 DEFAULT_AYANAMSA, DEFAULT_HOUSE_SYSTEM = "Lahiri", "WholeSign"
+_AYANAMSA = state_spellings(AYANAMSA_ALIASES, AYANAMSAS)
+_HOUSES = state_spellings(HOUSE_ALIASES, VEDIC_HOUSE_SYSTEMS)
 TOB_DESCRIPTION = "Local clock time, HH:MM or HH:MM:SS (24-hour)"
 
 
@@ -46,10 +49,10 @@ class _Fields(BaseModel):
     lon: float = Field(default=None, strict=True, ge=-180, le=180)
     altitude_m: float = Field(default=None, strict=True, ge=-500, le=10000)
     uncertainty_minutes: WholeNumber = Field(default=None, ge=0, le=10)
-    ayanamsa: str = Field(default=None, min_length=1, max_length=32, pattern=NOT_BLANK,
+    ayanamsa: str = Field(default=None, min_length=1, max_length=32, pattern=NOT_BLANK, json_schema_extra=_AYANAMSA,
                                  description="Lahiri (default), Raman, Krishnamurti, FaganBradley, TrueChitrapaksha "
                                              "(in any spelling chart accepts; stored as its canonical name)")
-    house_system: str = Field(default=None, min_length=1, max_length=32, pattern=NOT_BLANK,
+    house_system: str = Field(default=None, min_length=1, max_length=32, pattern=NOT_BLANK, json_schema_extra=_HOUSES,
                                      description="WholeSign (default), Placidus, Equal (also W, P, E/A; stored as "
                                                  "the canonical name)")
 
@@ -67,8 +70,10 @@ class ProfileCreate(_Fields):
     lon: float = Field(strict=True, ge=-180, le=180)
     altitude_m: float = Field(default=0, strict=True, ge=-500, le=10000)
     uncertainty_minutes: WholeNumber = Field(default=0, ge=0, le=10)
-    ayanamsa: str = Field(default=DEFAULT_AYANAMSA, min_length=1, max_length=32, pattern=NOT_BLANK)
-    house_system: str = Field(default=DEFAULT_HOUSE_SYSTEM, min_length=1, max_length=32, pattern=NOT_BLANK)
+    ayanamsa: str = Field(default=DEFAULT_AYANAMSA, min_length=1, max_length=32, pattern=NOT_BLANK,
+                          json_schema_extra=_AYANAMSA)
+    house_system: str = Field(default=DEFAULT_HOUSE_SYSTEM, min_length=1, max_length=32, pattern=NOT_BLANK,
+                              json_schema_extra=_HOUSES)
 
 
 class ProfileUpdate(_Fields):
