@@ -2,7 +2,7 @@
 aliases``) and identity states the spellings in the OpenAPI document, so a name the schema allows is one
 chart accepts.
 
-Parsing is forgiving: case and every non-alphanumeric character are ignored, so "Whole Sign",
+Parsing is forgiving: case and ASCII punctuation and spaces are ignored, so "Whole Sign",
 "whole-sign", "whole_sign" and "WholeSign" are one name, as are "Fagan-Bradley" and "fagan_bradley";
 Swiss Ephemeris letters (P, K, W, A/E, O, R, C) and the usual short names ("whole", "KP",
 "B.V. Raman") work too."""
@@ -28,8 +28,12 @@ AYANAMSAS: dict[str, str] = {
 DEFAULT_AYANAMSA = "lahiri"
 
 
+_IGNORED = frozenset(chr(c) for c in range(128) if not chr(c).isalnum())
+
+
 def squash(name: str) -> str:
-    return "".join(ch for ch in name.lower() if ch.isalnum())
+    """The name without case, ASCII punctuation and spaces (other characters stay, and are no name)."""
+    return "".join(ch for ch in name.lower() if ch not in _IGNORED)
 
 
 HOUSE_ALIASES = {
@@ -44,7 +48,8 @@ AYANAMSA_ALIASES = {
     "truelahiri": "true_chitrapaksha",
 }
 
-_SEPARATOR = "[ ._-]*"  # some of what squash ignores: the pattern allows less than chart accepts, never more
+# What squash drops, spelled the same in Python's and ECMA-262's (JSON Schema's) regular expressions.
+_SEPARATOR = "[\\x00-\\x2f\\x3a-\\x40\\x5b-\\x60\\x7b-\\x7f]*"
 
 
 def spelling_pattern(aliases: Mapping[str, str], choices: Mapping[str, str]) -> str:
