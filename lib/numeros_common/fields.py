@@ -46,13 +46,14 @@ NOT_BLANK = f"[^{_WHITESPACE}]"  # pattern: at least one character that is not w
 CLOCK_TIME = "^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$"
 
 # A calendar date, YYYY-MM-DD, in every chart type's range (years 1 to 3000, proleptic Gregorian): the
-# pattern admits exactly the valid dates (30-day months, 29 February of leap years only), from 0001-01-02:
-# charts start at the instant 0001-01-01T00:00Z, which a local 1 January of year 1 east of Greenwich precedes.
+# pattern admits exactly the valid dates (30-day months, 29 February of leap years only). Charts start at
+# the instant 0001-01-01T00:00Z, so a local 1 January of year 1 east of Greenwich is still refused (a rule
+# on date, time and zone together, which a schema cannot state).
 _YEAR = "(000[1-9]|00[1-9][0-9]|0[1-9][0-9]{2}|[12][0-9]{3}|3000)"
 _MONTH_DAY = ("((0[13578]|1[02])-(0[1-9]|[12][0-9]|3[01])|(0[469]|11)-(0[1-9]|[12][0-9]|30)"
               "|02-(0[1-9]|1[0-9]|2[0-8]))")
 _LEAP_YEAR = "([0-2][0-9](0[48]|[2468][048]|[13579][26])|(0[48]|1[26]|2[048])00)"
-CALENDAR_DATE = f"^(?!0001-01-01)({_YEAR}-{_MONTH_DAY}|{_LEAP_YEAR}-02-29)$"
+CALENDAR_DATE = f"^({_YEAR}-{_MONTH_DAY}|{_LEAP_YEAR}-02-29)$"
 _DATE = re.compile(CALENDAR_DATE)
 
 # Local clock time without a UTC offset: HH:MM, HH:MM:SS or HH:MM:SS.ffffff (24-hour).
@@ -71,7 +72,7 @@ def _text_matching(pattern: re.Pattern[str], what: str, parsed: type):
     return check
 
 
-CalendarDate = Annotated[dt.date, BeforeValidator(_text_matching(_DATE, "a date YYYY-MM-DD from 0001-01-02 to 3000-12-31", dt.date)),
+CalendarDate = Annotated[dt.date, BeforeValidator(_text_matching(_DATE, "a date YYYY-MM-DD in years 1 to 3000", dt.date)),
                          Field(json_schema_extra={"pattern": CALENDAR_DATE})]
 # Not `format: time`, which is RFC 3339's and requires a UTC offset.
 LocalTime = Annotated[dt.time, BeforeValidator(_text_matching(_TIME, "local clock time HH:MM[:SS[.ffffff]], "

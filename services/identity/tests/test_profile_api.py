@@ -242,7 +242,7 @@ async def test_profile_calculate_passes_house_system_names_to_chart(client, hous
 @pytest.mark.parametrize(("change", "field"), [
     ({"name": "4711"}, "name"),
     ({"name": ""}, "name"),
-    ({"birth_date": "1790-01-01"}, "birth_date"),
+    ({"birth_date": "3001-01-01"}, "birth_date"),
     ({"birth_time": "24:00"}, "birth_time"),
     ({"timezone": "EST5"}, "timezone"),
     ({"birth_place": "Springfield"}, "birth_place"),
