@@ -4,6 +4,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from numeros_common.http import create_service_app
+from numeros_common.methods import install_allow_header
 from numeros_common.runtime import Runtime
 
 from .database import inbox, outbox
@@ -21,6 +22,8 @@ def build_runtime() -> Runtime:
 
 
 def create_app() -> FastAPI:
-    return create_service_app(build_runtime, title="chat",
-                              description="Numeros messages between matched users (REST and WebSocket).",
-                              routers=[messages.router, ws.router])
+    app = create_service_app(build_runtime, title="chat",
+                             description="Numeros messages between matched users (REST and WebSocket).",
+                             routers=[messages.router, ws.router])
+    install_allow_header(app)
+    return app

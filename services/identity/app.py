@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from numeros_common.http import create_service_app
+from numeros_common.methods import install_allow_header
 from numeros_common.runtime import Runtime
 
 from .accounts.router import router as accounts_router
@@ -33,7 +34,9 @@ def build_runtime() -> Runtime:
 
 
 def create_app() -> FastAPI:
-    return create_service_app(build_runtime, title="identity",
-                              description="Numeros accounts, tokens and profiles.",
-                              routers=[accounts_router, profile_router, numerology_router, human_design_router,
-                                       vedic_router, forecast_router, admin_router, system_router, docs_router])
+    app = create_service_app(build_runtime, title="identity",
+                             description="Numeros accounts, tokens and profiles.",
+                             routers=[accounts_router, profile_router, numerology_router, human_design_router,
+                                      vedic_router, forecast_router, admin_router, system_router, docs_router])
+    install_allow_header(app)
+    return app

@@ -6,6 +6,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from numeros_common.http import create_service_app
+from numeros_common.methods import install_allow_header
 from numeros_common.runtime import Runtime
 
 from .database import inbox, outbox
@@ -25,7 +26,9 @@ def configure(runtime: Runtime) -> None:
 
 
 def create_app() -> FastAPI:
-    return create_service_app(build_runtime, title="matching",
-                              description="Numeros discovery: scan with compatibility scores, compatibility "
-                                          "in detail, resonances (like / pass) and matches.",
-                              routers=[discovery.router, matches.router], configure=configure)
+    app = create_service_app(build_runtime, title="matching",
+                             description="Numeros discovery: scan with compatibility scores, compatibility "
+                                         "in detail, resonances (like / pass) and matches.",
+                             routers=[discovery.router, matches.router], configure=configure)
+    install_allow_header(app)
+    return app

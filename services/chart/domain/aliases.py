@@ -1,51 +1,16 @@
-"""The one table of house-system and ayanamsa names: every chart type, and identity (which passes
-names through), accept the same spellings.
-
-Parsing is forgiving: case and every non-alphanumeric character are ignored, so "Whole Sign",
-"whole-sign", "whole_sign" and "WholeSign" are one name, as are "Fagan-Bradley" and "fagan_bradley";
-Swiss Ephemeris letters (P, K, W, A/E, O, R, C) and the usual short names ("whole", "KP",
-"B.V. Raman") work too. An empty name is the default; an unknown one (or one the chart type does not
-offer) is InvalidInput naming the field.
+"""House-system and ayanamsa names to chart's keys, by the one table in ``numeros_common.options`` (which
+identity also states in the OpenAPI document). An empty name is the default; an unknown one (or one the
+chart type does not offer) is InvalidInput naming the field.
 """
 from __future__ import annotations
 
 from collections.abc import Mapping
 
+from numeros_common.options import (AYANAMSA_ALIASES as _AYANAMSA_ALIASES, AYANAMSAS, DEFAULT_AYANAMSA,  # noqa: F401
+                                    DEFAULT_HOUSE_SYSTEM, DEFAULT_VEDIC_HOUSE_SYSTEM,
+                                    HOUSE_ALIASES as _HOUSE_ALIASES, HOUSE_SYSTEMS, VEDIC_HOUSE_SYSTEMS,
+                                    squash as _squash)
 from services.chart.domain.errors import InvalidInput
-
-# House-system keys -> the names Western charts show.
-HOUSE_SYSTEMS: dict[str, str] = {
-    "placidus": "Placidus", "koch": "Koch", "whole_sign": "Whole Sign", "equal": "Equal", "porphyry": "Porphyry",
-    "regiomontanus": "Regiomontanus", "campanus": "Campanus",
-}
-DEFAULT_HOUSE_SYSTEM = "placidus"
-# The house systems the Vedic engine offers -> the names the astro-mvp seed shows.
-VEDIC_HOUSE_SYSTEMS: dict[str, str] = {"whole_sign": "WholeSign", "placidus": "Placidus", "equal": "Equal"}
-DEFAULT_VEDIC_HOUSE_SYSTEM = "whole_sign"
-
-# Ayanamsa keys -> the names the astro-mvp seed shows.
-AYANAMSAS: dict[str, str] = {
-    "lahiri": "Lahiri", "raman": "Raman", "krishnamurti": "Krishnamurti", "fagan_bradley": "FaganBradley",
-    "true_chitrapaksha": "TrueChitrapaksha",
-}
-DEFAULT_AYANAMSA = "lahiri"
-
-
-def _squash(name: str) -> str:
-    return "".join(ch for ch in name.lower() if ch.isalnum())
-
-
-_HOUSE_ALIASES = {
-    **{_squash(key): key for key in HOUSE_SYSTEMS},
-    "p": "placidus", "k": "koch", "w": "whole_sign", "whole": "whole_sign", "a": "equal", "e": "equal",
-    "o": "porphyry", "r": "regiomontanus", "c": "campanus",
-}
-_AYANAMSA_ALIASES = {
-    **{_squash(key): key for key in AYANAMSAS},
-    "chitrapaksha": "lahiri", "bvraman": "raman", "kp": "krishnamurti", "krishnamurthy": "krishnamurti",
-    "fagan": "fagan_bradley", "truechitra": "true_chitrapaksha", "truecitra": "true_chitrapaksha",
-    "truelahiri": "true_chitrapaksha",
-}
 
 
 def _key(field: str, kind: str, name: str | None, aliases: Mapping[str, str], choices: Mapping[str, str],

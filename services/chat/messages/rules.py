@@ -1,9 +1,12 @@
 """Pure message rules, shared by the REST API and the WebSocket."""
 from __future__ import annotations
 
-MAX_ID = 2**63 - 1  # Postgres bigint: match and message ids
 MAX_CONTENT_CHARS = 2000
 PREVIEW_CHARS = 80
+# What normalize_content accepts, for the OpenAPI document: no NUL, and at least one character that
+# str.strip() keeps (the class lists exactly the characters str.isspace() is true for).
+_KEPT = "[^\\x00\\t-\\r\\x1c- \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]"
+CONTENT_PATTERN = f"^[^\\x00]*{_KEPT}[^\\x00]*$"
 
 
 def normalize_content(raw: str) -> str:

@@ -5,11 +5,13 @@ import datetime as dt
 
 from pydantic import BaseModel, Field, field_validator
 
-from .rules import MAX_CONTENT_CHARS, normalize_content
+from .rules import CONTENT_PATTERN, MAX_CONTENT_CHARS, normalize_content
 
 
 class PostMessageRequest(BaseModel):
-    content: str = Field(description=f"1..{MAX_CONTENT_CHARS} characters after stripping surrounding whitespace",
+    content: str = Field(min_length=1, max_length=MAX_CONTENT_CHARS, pattern=CONTENT_PATTERN,
+                         description=f"At most {MAX_CONTENT_CHARS} characters, not only whitespace, no NUL; "
+                                     "stored without surrounding whitespace",
                          examples=["Hey! Our numbers align perfectly 💫"])
 
     @field_validator("content")

@@ -19,6 +19,7 @@ from redis.exceptions import RedisError
 from starlette.websockets import WebSocketDisconnect, WebSocketState
 
 from numeros_common.errors import AppError
+from numeros_common.ids import MAX_ID
 from numeros_common.runtime import Runtime
 from numeros_common.websocket import (CLOSE_INTERNAL_ERROR, CLOSE_TRY_AGAIN_LATER, close_code_for, close_reason,
                                       websocket_principal)
@@ -26,7 +27,6 @@ from numeros_common.websocket import (CLOSE_INTERNAL_ERROR, CLOSE_TRY_AGAIN_LATE
 from ..matches.service import match_not_found
 from . import service
 from .frames import FrameError, Ping, SendMessage, Typing, error_frame, parse_frame
-from .rules import MAX_ID
 
 log = logging.getLogger(__name__)
 router = APIRouter(tags=["messages"])

@@ -2,14 +2,19 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from numeros_common.errors import AppError
+from numeros_common.ids import MAX_ID
 from numeros_common.websocket import close_code_for, close_reason
 from services.chat.messages.schemas import PostMessageRequest
 from services.chat.messages.websocket import parse_match_id
+from services.chat.messages.rules import CONTENT_PATTERN, normalize_content
 from services.chat.push import rules as push
 from services.chat.messages.frames import MAX_FRAME_BYTES, FrameError, Ping, SendMessage, Typing, parse_frame
 from services.chat.messages.rules import normalize_content, other_participant, preview
@@ -95,7 +100,7 @@ def test_parse_rejects_malformed(raw, fragment: str) -> None:
 
 
 @pytest.mark.parametrize("raw, expected", [("12", 12), ("0", None), ("-1", None), ("abc", None), ("１２", None),
-                                           (str(2**63), None), (str(2**63 - 1), 2**63 - 1)])
+                                           (str(2**63), None), (str(MAX_ID + 1), None), (str(MAX_ID), MAX_ID)])
 def test_parse_match_id(raw: str, expected: int | None) -> None:
     assert parse_match_id(raw) == expected
 
@@ -124,3 +129,15 @@ def test_live_message_frame_is_the_rest_body() -> None:
         "id": 7, "match_id": 3, "sender_id": 5, "content": "hé 💫", "read_at": None,
         "created_at": "2026-03-01T12:30:05.120000Z"}}
     assert message_frame(row)["message"] == MessageOut.model_validate(row).model_dump(mode="json")
+
+
+@given(st.text(max_size=30) | st.text(alphabet=" \t\n\r\x0b\x0c\x1c\x1d\x85\xa0\u2000\u3000\x00ab", max_size=8))
+def test_the_documented_content_pattern_is_the_rule(text: str) -> None:
+    """The OpenAPI pattern allows exactly the contents the service keeps (a schema-valid message is sent)."""
+    documented = re.fullmatch(CONTENT_PATTERN, text) is not None
+    try:
+        normalize_content(text)
+        kept = True
+    except ValueError:
+        kept = False
+    assert documented == kept

@@ -169,7 +169,7 @@ async def test_lone_surrogate_and_bad_json_are_4xx(client, infra, mint_token):
 
 
 @pytest.mark.asyncio
-@pytest.mark.parametrize("match_id", ["abc", "0", str(2**63)])
+@pytest.mark.parametrize("match_id", ["abc", "0", str(2**53), str(2**63)])
 async def test_bad_match_id_is_422(client, mint_token, match_id):
     reply = await client.get(f"/api/v1/matches/{match_id}/messages", headers=auth(mint_token(new_id())))
     assert reply.status_code == 422

@@ -27,7 +27,7 @@ router = family_router("/api/v1/human-design", HUMAN_DESIGN_CHART, tags=["human 
 
 
 @router.post("/calculate-chart", response_model=HumanDesignResponse, summary="Calculate a Human Design chart",
-             description=__doc__,
+             description=__doc__, operation_id="human_design_calculate_chart",
              responses={400: {"model": HumanDesignError, "description": "Invalid input (the seed's error body)"},
                         500: {"model": HumanDesignError, "description": "EPHEMERIS_UNAVAILABLE / CALCULATION_FAILED"},
                         503: {"model": HumanDesignError, "description": "SERVICE_UNAVAILABLE"},

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from numeros_common.fields import LOCAL_DATETIME, list_time_zones
+
 
 class _Open(BaseModel):
     model_config = ConfigDict(extra="allow")
@@ -21,10 +23,14 @@ class Activation(_Open):
     source: str
 
 
+ACTIVATIONS = ("One per body in the seed's order; Chiron is left out (12) where Swiss Ephemeris does not define it, "
+               "before 675 and after 4650 AD")
+
+
 class HumanDesignResponse(_Open):
     name: str | None
-    personality_activations: list[Activation] = Field(min_length=13, max_length=13)
-    design_activations: list[Activation] = Field(min_length=13, max_length=13)
+    personality_activations: list[Activation] = Field(min_length=12, max_length=13, description=ACTIVATIONS)
+    design_activations: list[Activation] = Field(min_length=12, max_length=13, description=ACTIVATIONS)
     design_datetime: str = Field(description="When the Sun stood 88 degrees of arc before its birth position (UTC)")
     calculation_source: str
     calculated_at: str
@@ -53,11 +59,14 @@ class HumanDesignRequest(BaseModel):
     zone name, coordinate ranges, name length) by the engine, which words the seed's bilingual errors."""
 
     birth_datetime: str = Field(description="Local birth date and time, ISO 8601, e.g. 1990-05-15T14:30:00",
+                                json_schema_extra={"pattern": LOCAL_DATETIME},
                                 examples=["1990-05-15T14:30:00"])
-    birth_timezone: str = Field(description="IANA time zone, e.g. Europe/Berlin (not EST)",
-                                examples=["Europe/Berlin"])
-    birth_latitude: float = Field(allow_inf_nan=False, json_schema_extra={"minimum": -90, "maximum": 90},
+    # The engine checks the name (worded as the seed's error); the schema lists the names it accepts.
+    birth_timezone: str = Field(json_schema_extra=list_time_zones, examples=["Europe/Berlin"],
+                                description="IANA time zone, e.g. Europe/Berlin (not EST)")
+    # Strict: a number, not a numeric string (the engine checks the range, worded as the seed's error).
+    birth_latitude: float = Field(strict=True, allow_inf_nan=False, json_schema_extra={"minimum": -90, "maximum": 90},
                                   examples=[52.52])
-    birth_longitude: float = Field(allow_inf_nan=False, json_schema_extra={"minimum": -180, "maximum": 180},
-                                   examples=[13.405])
+    birth_longitude: float = Field(strict=True, allow_inf_nan=False,
+                                   json_schema_extra={"minimum": -180, "maximum": 180}, examples=[13.405])
     name: str | None = Field(default=None, json_schema_extra={"maxLength": 100}, examples=["John Doe"])

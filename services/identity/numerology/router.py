@@ -9,16 +9,16 @@ from fastapi import Depends, Request, Response
 from numeros_common.auth import Principal, require_principal
 from numeros_common.deps import runtime_of
 from numeros_common.families import JIOASTRO_NUMEROLOGY, family_router
+from numeros_common.responses import (CHART_UNAVAILABLE, INVALID, MALFORMED_BODY, RATE_LIMITED,
+                                      UNAUTHENTICATED)
 
 from ..calculations import today_utc
 from . import service
 from .schemas import (NumerologyCalculateRequest, NumerologyCalculateResponse, NumerologyCompareRequest,
                       NumerologyCompareResponse)
 
-router = family_router("/api/v1/numerology", JIOASTRO_NUMEROLOGY, tags=["numerology"])
-_ERRORS = {401: {"description": "Missing or invalid token"},
-           422: {"description": "Invalid input naming the field"},
-           503: {"description": "Calculation service unavailable"}}
+router = family_router("/api/v1/numerology", JIOASTRO_NUMEROLOGY, tags=["numerology"], responses=RATE_LIMITED)
+_ERRORS = {**UNAUTHENTICATED, **MALFORMED_BODY, **INVALID, **CHART_UNAVAILABLE}
 
 
 def _json(body: str) -> Response:
@@ -28,7 +28,7 @@ def _json(body: str) -> Response:
 @router.post("/calculate", response_model=NumerologyCalculateResponse, summary="Calculate numerology without saving",
              description="Western (Pythagorean), Vedic and Chaldean numerology; `system` both = western + vedic. "
                          "Personal cycles are read for `as_of`, by default today's date in UTC.",
-             responses=_ERRORS)
+             operation_id="numerology_calculate", responses=_ERRORS)
 async def calculate(body: NumerologyCalculateRequest, request: Request,
                     _: Principal = Depends(require_principal)) -> Response:
     return _json(await service.calculate(runtime_of(request).chart, body.full_name, body.birth_date,
@@ -37,7 +37,8 @@ async def calculate(body: NumerologyCalculateRequest, request: Request,
 
 
 @router.post("/compare", response_model=NumerologyCompareResponse, summary="Compare 2-5 name variants side by side",
-             responses={400: {"description": "Fewer than 2 or more than 5 names"}, **_ERRORS})
+             operation_id="numerology_compare",
+             responses={**_ERRORS, 400: {"description": "Not valid JSON, or fewer than 2 or more than 5 names"}})
 async def compare(body: NumerologyCompareRequest, request: Request,
                   _: Principal = Depends(require_principal)) -> Response:
     return _json(await service.compare(runtime_of(request).chart, body.names, body.birth_date, system=body.system,

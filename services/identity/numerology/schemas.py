@@ -2,11 +2,13 @@
 through unchanged; ``extra="allow"`` keeps what the models do not name)."""
 from __future__ import annotations
 
-import datetime as dt
 import uuid
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from numeros_common.fields import CalendarDate
+from numeros_common.names import state_name_rule
 
 
 class _Open(BaseModel):
@@ -107,14 +109,16 @@ class NumerologyCalculateRequest(BaseModel):
 
     model_config = ConfigDict(str_strip_whitespace=True)
 
-    full_name: str = Field(min_length=1, max_length=200, description="Full name as on the birth certificate")
-    birth_date: dt.date = Field(description="YYYY-MM-DD")
+    full_name: str = Field(min_length=1, max_length=200, json_schema_extra=state_name_rule,
+                           description="Full name as on the birth certificate (Latin letters, spaces, hyphens, "
+                                       "apostrophes, dots)")
+    birth_date: CalendarDate = Field(description="YYYY-MM-DD")
     system: Literal["western", "vedic", "chaldean", "both"] = "both"
     common_name: str | None = Field(default=None, max_length=200,
                                     description="Accepted as in the seed; the calculation uses full_name only")
     name_at_birth: str | None = Field(default=None, max_length=200, description="As common_name")
     profile_id: uuid.UUID | None = Field(default=None, description="Accepted as in the seed; not used by calculate")
-    as_of: dt.date | None = Field(default=None, description=AS_OF_DESCRIPTION)
+    as_of: CalendarDate | None = Field(default=None, description=AS_OF_DESCRIPTION)
     y_as_vowel: YRule | None = Field(default=None, description=Y_RULE_DESCRIPTION)
 
 
@@ -123,8 +127,10 @@ class NumerologyCompareRequest(BaseModel):
 
     model_config = ConfigDict(str_strip_whitespace=True)
 
-    names: list[Annotated[str, Field(min_length=1, max_length=200)]] = Field(
+    names: list[Annotated[str, Field(min_length=1, max_length=200, json_schema_extra=state_name_rule)]] = Field(
+        # Stated, not enforced by validation: the count is the service's 400, as the seed says.
+        json_schema_extra={"minItems": 2, "maxItems": 5},
         description="2 to 5 names (fewer or more is a 400, as the seed says)")
-    birth_date: dt.date = Field(description="Birth date for the life path, YYYY-MM-DD")
+    birth_date: CalendarDate = Field(description="Birth date for the life path, YYYY-MM-DD")
     system: Literal["western", "vedic", "chaldean"]
     y_as_vowel: YRule | None = Field(default=None, description=Y_RULE_DESCRIPTION)

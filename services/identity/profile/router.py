@@ -7,11 +7,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from numeros_common.auth import Principal, require_principal
 from numeros_common.deps import db_session, runtime_of
+from numeros_common.responses import CHART_UNAVAILABLE, INVALID, MALFORMED_BODY, RATE_LIMITED, UNAUTHENTICATED
 
 from . import service
 from .schemas import BIRTH_PLACE_DESCRIPTION, CalculateInput, CalculateResponse, MeResponse, profile_body
 
-router = APIRouter(prefix="/api/v1/profile", tags=["profile"])
+router = APIRouter(prefix="/api/v1/profile", tags=["profile"], responses=RATE_LIMITED)
 
 
 async def signed_in_profile(principal: Principal = Depends(require_principal),
@@ -20,7 +21,7 @@ async def signed_in_profile(principal: Principal = Depends(require_principal),
 
 
 router.get("/me", response_model=MeResponse, summary="My profile with numerology and astrology",
-           responses={401: {"description": "Missing, invalid or logged-out token"}})(signed_in_profile)
+           operation_id="get_my_profile", responses=UNAUTHENTICATED)(signed_in_profile)
 
 
 @router.post("/calculate", response_model=CalculateResponse, summary="Numerology and natal chart without an account",
@@ -29,8 +30,7 @@ router.get("/me", response_model=MeResponse, summary="My profile with numerology
                          "shapes; `angles` and `houses` only at chart level 4. `astrology.birth` says which time zone "
                          "and UTC instant were used. Optional `timezone` and `house_system`. birth_place: "
                          + BIRTH_PLACE_DESCRIPTION,
-             responses={422: {"description": "Invalid input naming the field"},
-                        503: {"description": "Calculation service unavailable"}})
+             operation_id="calculate_profile", responses={**MALFORMED_BODY, **INVALID, **CHART_UNAVAILABLE})
 async def calculate(body: CalculateInput, request: Request) -> Response:
     profile = await service.calculate_profile(runtime_of(request).chart, body.name, body, name_field="name")
     # chart's document is the response body; passed through as chart wrote it.

@@ -11,8 +11,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 from sqlalchemy.engine import RowMapping
+
+from numeros_common.fields import CalendarDate, LocalTime, TimeZoneName
+from numeros_common.names import state_name_rule
+from numeros_common.options import HOUSE_ALIASES, HOUSE_SYSTEMS, state_spellings
 
 BIRTH_PLACE_DESCRIPTION = (
     "Free text, e.g. 'New York, USA'. With latitude/longitude or timezone given it is only a label. "
@@ -24,23 +28,26 @@ HOUSE_SYSTEM_DESCRIPTION = ("placidus (default), koch, whole_sign, equal, porphy
                             "(also the Swiss Ephemeris letters P, K, W, A/E, O, R, C).")
 
 
+def _coordinates_together(schema: dict[str, Any]) -> None:
+    """The schema states it too: both coordinates are numbers, or neither is given (absent or null)."""
+    schema["anyOf"] = [{"required": ["latitude", "longitude"],
+                        "properties": {"latitude": {"type": "number"}, "longitude": {"type": "number"}}},
+                       {"properties": {"latitude": {"type": "null"}, "longitude": {"type": "null"}}}]
+
+
 class BirthInput(BaseModel):
     """Birth data as the user gives it; the birth time is local clock time at the birth place."""
 
-    birth_date: dt.date
-    birth_time: dt.time | None = Field(default=None, description="Local clock time at the birth place, HH:MM")
-    birth_place: str | None = Field(default=None, max_length=200, description=BIRTH_PLACE_DESCRIPTION)
-    latitude: float | None = Field(default=None, ge=-90, le=90)
-    longitude: float | None = Field(default=None, ge=-180, le=180)
-    timezone: str | None = Field(default=None, min_length=1, max_length=64, description=TIMEZONE_DESCRIPTION)
-    house_system: str | None = Field(default=None, min_length=1, max_length=32, description=HOUSE_SYSTEM_DESCRIPTION)
+    model_config = ConfigDict(json_schema_extra=_coordinates_together)
 
-    @field_validator("birth_time")
-    @classmethod
-    def _local_clock_time(cls, value: dt.time | None) -> dt.time | None:
-        if value is not None and value.tzinfo is not None:
-            raise ValueError("must be local clock time without a UTC offset (give timezone instead)")
-        return value
+    birth_date: CalendarDate
+    birth_time: LocalTime | None = Field(default=None, description="Local clock time at the birth place, HH:MM")
+    birth_place: str | None = Field(default=None, max_length=200, description=BIRTH_PLACE_DESCRIPTION)
+    latitude: float | None = Field(default=None, strict=True, ge=-90, le=90)
+    longitude: float | None = Field(default=None, strict=True, ge=-180, le=180)
+    timezone: TimeZoneName | None = Field(default=None, description=TIMEZONE_DESCRIPTION)
+    house_system: str | None = Field(default=None, min_length=1, max_length=32, description=HOUSE_SYSTEM_DESCRIPTION,
+                                     json_schema_extra=state_spellings(HOUSE_ALIASES, HOUSE_SYSTEMS))
 
     @model_validator(mode="after")
     def _coordinates_together(self):
@@ -90,7 +97,9 @@ class Planets(_Open):
     neptune: PlanetPosition
     pluto: PlanetPosition
     north_node: PlanetPosition = Field(description="True node")
-    chiron: PlanetPosition
+    chiron: PlanetPosition | None = Field(default=None, description="Absent before 675 and after 4650 AD, where "
+                                                                   "Swiss Ephemeris does not define Chiron (see "
+                                                                   "the chart's notes)")
 
 
 class BirthInstant(_Open):
@@ -176,7 +185,8 @@ class CalculateInput(BirthInput):
 
     model_config = ConfigDict(str_strip_whitespace=True)
 
-    name: str = Field(min_length=1, max_length=100)
+    name: str = Field(min_length=1, max_length=100, json_schema_extra=state_name_rule,
+                      description="Latin letters, spaces, hyphens, apostrophes, dots (numerology reads it)")
 
 
 def user_out(row: RowMapping) -> UserOut:

@@ -4,7 +4,7 @@ Errors and limits are the astro-mvp family's (``{"error": CODE, ...}``; 100/min,
 10/min per user)."""
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import Depends, Query, Request
 from fastapi.exceptions import RequestValidationError
@@ -16,16 +16,23 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from numeros_common.auth import Principal, require_principal
 from numeros_common.deps import db_session, runtime_of
 from numeros_common.families import ASTRO_MVP_VEDIC, family_router
+from numeros_common.ids import resource_id
+from numeros_common.responses import ASTRO_INVALID, CHART_UNAVAILABLE, NOT_YOURS, RATE_LIMITED, UNAUTHENTICATED
 
 from ..calculations import today_utc
 from . import service
 from .schemas import (ComputeRequest, ComputeResponse, PredictionOut, PredictionResponse, ProfileCreate,
                       ProfileHistory, ProfileList, ProfileOut, ProfileUpdate, QuestionRequest, SnapshotOut)
 
-router = family_router("/api/v1/astro", ASTRO_MVP_VEDIC, tags=["astro"])
-_AUTH = {401: {"description": "Missing or invalid token"}}
-_NOT_FOUND = {404: {"description": "Not found (or not yours)"}}
-_INVALID = {422: {"description": "Invalid input naming the field"}}
+router = family_router("/api/v1/astro", ASTRO_MVP_VEDIC, tags=["astro"], responses={**RATE_LIMITED, **UNAUTHENTICATED})
+# astro-mvp answers invalid input (malformed JSON included) with its 400 VALIDATION_ERROR.
+_BODY = ASTRO_INVALID
+# A path id that is not a positive integer within the id range is a 400; one that is, but is not the
+# caller's, a 404.
+_BY_ID = {**NOT_YOURS, **ASTRO_INVALID}
+ProfileId = Annotated[int, resource_id("A birth profile id")]
+SnapshotId = Annotated[int, resource_id("A calculation snapshot id")]
+PredictionId = Annotated[int, resource_id("A prediction id")]
 
 
 def _profile_out(row: RowMapping) -> dict[str, Any]:
@@ -46,15 +53,16 @@ def _row_json(row: RowMapping, *fields: str) -> dict[str, Any]:
 
 
 @router.post("/profiles", status_code=201, response_model=ProfileOut, summary="Create a birth profile",
-             responses={**_AUTH, **_INVALID})
+             operation_id="astro_create_profile", responses=_BODY)
 async def create_profile(body: ProfileCreate, request: Request, principal: Principal = Depends(require_principal),
                          session: AsyncSession = Depends(db_session)) -> JSONResponse:
     row = await service.create_profile(runtime_of(request), session, principal.user_id, body.model_dump())
     return JSONResponse(_profile_out(row), status_code=201)
 
 
-@router.get("/profiles", response_model=ProfileList, summary="My birth profiles, paginated", responses=_AUTH)
-async def list_profiles(page: int = Query(1, ge=1), per_page: int = Query(20, ge=1, le=100),
+@router.get("/profiles", response_model=ProfileList, summary="My birth profiles, paginated",
+            operation_id="astro_list_profiles", responses=ASTRO_INVALID)
+async def list_profiles(page: int = Query(1, ge=1, le=1_000_000), per_page: int = Query(20, ge=1, le=100),
                         principal: Principal = Depends(require_principal),
                         session: AsyncSession = Depends(db_session)) -> dict[str, Any]:
     rows, total = await service.list_profiles(session, principal.user_id, page=page, per_page=per_page)
@@ -62,15 +70,15 @@ async def list_profiles(page: int = Query(1, ge=1), per_page: int = Query(20, ge
 
 
 @router.get("/profiles/{profile_id}", response_model=ProfileOut, summary="One birth profile",
-            responses={**_AUTH, **_NOT_FOUND})
-async def get_profile(profile_id: int, principal: Principal = Depends(require_principal),
+            operation_id="astro_get_profile", responses=_BY_ID)
+async def get_profile(profile_id: ProfileId, principal: Principal = Depends(require_principal),
                       session: AsyncSession = Depends(db_session)) -> dict[str, Any]:
     return _profile_out(await service.get_profile(session, principal.user_id, profile_id))
 
 
 @router.patch("/profiles/{profile_id}", response_model=ProfileOut, summary="Update a birth profile (partial)",
-              responses={**_AUTH, **_NOT_FOUND, **_INVALID})
-async def update_profile(profile_id: int, body: ProfileUpdate, request: Request,
+              operation_id="astro_update_profile", responses={**_BY_ID, **_BODY})
+async def update_profile(profile_id: ProfileId, body: ProfileUpdate, request: Request,
                          principal: Principal = Depends(require_principal),
                          session: AsyncSession = Depends(db_session)) -> dict[str, Any]:
     values = body.model_dump(exclude_unset=True)
@@ -79,8 +87,8 @@ async def update_profile(profile_id: int, body: ProfileUpdate, request: Request,
 
 
 @router.delete("/profiles/{profile_id}", summary="Delete a birth profile with its snapshots and predictions",
-               responses={**_AUTH, **_NOT_FOUND})
-async def delete_profile(profile_id: int, request: Request, principal: Principal = Depends(require_principal),
+               operation_id="astro_delete_profile", responses=_BY_ID)
+async def delete_profile(profile_id: ProfileId, request: Request, principal: Principal = Depends(require_principal),
                          session: AsyncSession = Depends(db_session)) -> dict[str, str]:
     await service.delete_profile(runtime_of(request), session, principal.user_id, profile_id)
     return {"message": "Profile deleted successfully"}
@@ -88,8 +96,8 @@ async def delete_profile(profile_id: int, request: Request, principal: Principal
 
 @router.get("/profiles/{profile_id}/history", response_model=ProfileHistory,
             summary="The profile's calculation snapshots and predictions, oldest first",
-            responses={**_AUTH, **_NOT_FOUND})
-async def profile_history(profile_id: int, principal: Principal = Depends(require_principal),
+            operation_id="astro_profile_history", responses=_BY_ID)
+async def profile_history(profile_id: ProfileId, principal: Principal = Depends(require_principal),
                           session: AsyncSession = Depends(db_session)) -> JSONResponse:
     entries = await service.profile_history(session, principal.user_id, profile_id)
     body = ProfileHistory(profile_id=profile_id, history=entries, total=len(entries))
@@ -115,9 +123,9 @@ input + ruleset + ephemeris version) is unique per user in Postgres, with Redis 
 
 
 @router.post("/compute", response_model=ComputeResponse, summary="Compute (or fetch) a Vedic snapshot",
-             description=COMPUTE_DESCRIPTION,
-             responses={**_AUTH, **_NOT_FOUND, **_INVALID, 429: {"description": "More than 20 computes a minute"},
-                        503: {"description": "Calculation service unavailable"}})
+             description=COMPUTE_DESCRIPTION, operation_id="astro_compute",
+             responses={**NOT_YOURS, **_BODY, **CHART_UNAVAILABLE,
+                        429: {"description": "More than 20 computes a minute (or the general limit)"}})
 async def compute(body: ComputeRequest, request: Request, principal: Principal = Depends(require_principal),
                   session: AsyncSession = Depends(db_session)) -> dict[str, Any]:
     sent = body.model_dump(exclude_unset=True, exclude={"profile_id", "as_of"})
@@ -129,9 +137,9 @@ async def compute(body: ComputeRequest, request: Request, principal: Principal =
     return {**summary, "cached": cached}
 
 
-@router.get("/compute/{calc_snapshot_id}", response_model=SnapshotOut, summary="A calculation snapshot in full",
-            responses={**_AUTH, **_NOT_FOUND})
-async def get_snapshot(calc_snapshot_id: int, principal: Principal = Depends(require_principal),
+@router.get("/compute/{calc_snapshot_id:int}", response_model=SnapshotOut, summary="A calculation snapshot in full",
+            operation_id="astro_get_snapshot", responses=_BY_ID)
+async def get_snapshot(calc_snapshot_id: SnapshotId, principal: Principal = Depends(require_principal),
                        session: AsyncSession = Depends(db_session)) -> JSONResponse:
     row = await service.get_snapshot(session, principal.user_id, calc_snapshot_id)
     return JSONResponse({**_row_json(row, "id", "input_hash", "ayanamsa", "house_system", "ephemeris_version",
@@ -147,7 +155,9 @@ async def get_snapshot(calc_snapshot_id: int, principal: Principal = Depends(req
                          "the deterministic numeros-rules-v1, named in `llm_model`) from the profile's snapshot for "
                          "today (computed if needed) or from `calc_snapshot_id`. Every evidence `calc_field` is a "
                          "path into that snapshot's `data`.",
-             responses={**_AUTH, **_NOT_FOUND, **_INVALID, 429: {"description": "More than 10 questions a minute"}})
+             operation_id="astro_ask_question",
+             responses={**NOT_YOURS, **_BODY, **CHART_UNAVAILABLE,
+                        429: {"description": "More than 10 questions a minute (or the general limit)"}})
 async def ask(body: QuestionRequest, request: Request, principal: Principal = Depends(require_principal),
               session: AsyncSession = Depends(db_session)) -> JSONResponse:
     runtime = runtime_of(request)
@@ -162,9 +172,10 @@ async def ask(body: QuestionRequest, request: Request, principal: Principal = De
         **_row_json(prediction.row, "calc_snapshot_id=snapshot_id", "llm_model", "created_at")})
 
 
-@router.get("/predict/{prediction_id}", response_model=PredictionOut, summary="A stored prediction",
-            responses={**_AUTH, **_NOT_FOUND})
-async def get_prediction(prediction_id: int, principal: Principal = Depends(require_principal),
+# `:int` keeps GET /predict/question from reaching this route: it is a 405 (only POST there), not a 422.
+@router.get("/predict/{prediction_id:int}", response_model=PredictionOut, summary="A stored prediction",
+            operation_id="astro_get_prediction", responses=_BY_ID)
+async def get_prediction(prediction_id: PredictionId, principal: Principal = Depends(require_principal),
                          session: AsyncSession = Depends(db_session)) -> JSONResponse:
     row = await service.get_prediction(session, principal.user_id, prediction_id)
     return JSONResponse(_row_json(row, "id", "question", "topic", "result", "confidence_overall", "llm_model",

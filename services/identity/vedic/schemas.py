@@ -2,75 +2,78 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 from typing import Any, Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from numeros_common.fields import CLOCK_TIME, NOT_BLANK, CalendarDate, TimeZoneName, WholeNumber
+from numeros_common.ids import ResourceId
+from numeros_common.options import AYANAMSA_ALIASES, AYANAMSAS, HOUSE_ALIASES, VEDIC_HOUSE_SYSTEMS, state_spellings
 
 from ..calculations import check_chart_date
 
 # chart owns the names it accepts and resolves them to its canonical ones (stored); these are the seed's defaults.
 DEFAULT_AYANAMSA, DEFAULT_HOUSE_SYSTEM = "Lahiri", "WholeSign"
-_TOB = re.compile(r"^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?$")
+_AYANAMSA = state_spellings(AYANAMSA_ALIASES, AYANAMSAS)
+_HOUSES = state_spellings(HOUSE_ALIASES, VEDIC_HOUSE_SYSTEMS)
+TOB_DESCRIPTION = "Local clock time, HH:MM or HH:MM:SS (24-hour)"
 
 
-def _check_tob(value: str | None) -> str | None:
-    if value is not None and not _TOB.match(value):
-        raise ValueError("must be HH:MM or HH:MM:SS (24-hour)")
-    return value
+def _unset_is_absent(schema: dict[str, Any]) -> None:
+    """No `default: null` on a field that may not be null (unset means absent, not null)."""
+    for prop in schema.get("properties", {}).values():
+        if "default" in prop and prop["default"] is None and "anyOf" not in prop:
+            del prop["default"]
 
 
-def _check_tz(value: str | None) -> str | None:
-    if value is None:
-        return value
-    try:
-        ZoneInfo(value)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise ValueError("must be a valid IANA time zone, e.g. 'America/New_York'") from exc
-    return value
+def _profile_or_birth(schema: dict[str, Any]) -> None:
+    """The compute body names a profile or carries the birth data: the schema states the either-or."""
+    _unset_is_absent(schema)
+    schema["anyOf"] = [{"required": ["profile_id"]},
+                       {"required": ["name", "gender", "dob", "tob", "tz", "place", "lat", "lon"]}]
 
 
 class _Fields(BaseModel):
     """Every profile field optional (PATCH); subclasses make the seed's required ones required."""
 
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, json_schema_extra=_unset_is_absent)
 
-    name: str | None = Field(default=None, min_length=1, max_length=50)
-    gender: Literal["male", "female"] | None = None
-    dob: dt.date | None = Field(default=None, description="YYYY-MM-DD")
-    tob: str | None = Field(default=None, description="Local clock time, HH:MM or HH:MM:SS (24-hour)")
-    tz: str | None = Field(default=None, description="IANA time zone, e.g. America/New_York")
-    place: str | None = Field(default=None, min_length=1, max_length=100)
-    lat: float | None = Field(default=None, ge=-90, le=90)
-    lon: float | None = Field(default=None, ge=-180, le=180)
-    altitude_m: float | None = Field(default=None, ge=-500, le=10000)
-    uncertainty_minutes: int | None = Field(default=None, ge=0, le=10)
-    ayanamsa: str | None = Field(default=None, min_length=1, max_length=32,
+    # Absent is not null: a field sent must have a value (the defaults are not validated, so None = unset).
+    name: str = Field(default=None, min_length=1, max_length=50, pattern=NOT_BLANK)
+    gender: Literal["male", "female"] = None
+    dob: CalendarDate = None
+    tob: str = Field(default=None, pattern=CLOCK_TIME, description=TOB_DESCRIPTION)
+    tz: TimeZoneName = None
+    place: str = Field(default=None, min_length=1, max_length=100, pattern=NOT_BLANK)
+    lat: float = Field(default=None, strict=True, ge=-90, le=90)
+    lon: float = Field(default=None, strict=True, ge=-180, le=180)
+    altitude_m: float = Field(default=None, strict=True, ge=-500, le=10000)
+    uncertainty_minutes: WholeNumber = Field(default=None, ge=0, le=10)
+    ayanamsa: str = Field(default=None, min_length=1, max_length=32, pattern=NOT_BLANK, json_schema_extra=_AYANAMSA,
                                  description="Lahiri (default), Raman, Krishnamurti, FaganBradley, TrueChitrapaksha "
                                              "(in any spelling chart accepts; stored as its canonical name)")
-    house_system: str | None = Field(default=None, min_length=1, max_length=32,
+    house_system: str = Field(default=None, min_length=1, max_length=32, pattern=NOT_BLANK, json_schema_extra=_HOUSES,
                                      description="WholeSign (default), Placidus, Equal (also W, P, E/A; stored as "
                                                  "the canonical name)")
 
-    _tob = field_validator("tob")(classmethod(lambda cls, v: _check_tob(v)))
-    _tz = field_validator("tz")(classmethod(lambda cls, v: _check_tz(v)))
     _dob = field_validator("dob")(classmethod(lambda cls, v: check_chart_date(v)))  # after as_of: chart says
 
 
 class ProfileCreate(_Fields):
-    name: str = Field(min_length=1, max_length=50)
+    name: str = Field(min_length=1, max_length=50, pattern=NOT_BLANK)
     gender: Literal["male", "female"]
-    dob: dt.date
-    tob: str
-    tz: str
-    place: str = Field(min_length=1, max_length=100)
-    lat: float = Field(ge=-90, le=90)
-    lon: float = Field(ge=-180, le=180)
-    altitude_m: float = Field(default=0, ge=-500, le=10000)
-    uncertainty_minutes: int = Field(default=0, ge=0, le=10)
-    ayanamsa: str = Field(default=DEFAULT_AYANAMSA, min_length=1, max_length=32)
-    house_system: str = Field(default=DEFAULT_HOUSE_SYSTEM, min_length=1, max_length=32)
+    dob: CalendarDate
+    tob: str = Field(pattern=CLOCK_TIME, description=TOB_DESCRIPTION)
+    tz: TimeZoneName
+    place: str = Field(min_length=1, max_length=100, pattern=NOT_BLANK)
+    lat: float = Field(strict=True, ge=-90, le=90)
+    lon: float = Field(strict=True, ge=-180, le=180)
+    altitude_m: float = Field(default=0, strict=True, ge=-500, le=10000)
+    uncertainty_minutes: WholeNumber = Field(default=0, ge=0, le=10)
+    ayanamsa: str = Field(default=DEFAULT_AYANAMSA, min_length=1, max_length=32, pattern=NOT_BLANK,
+                          json_schema_extra=_AYANAMSA)
+    house_system: str = Field(default=DEFAULT_HOUSE_SYSTEM, min_length=1, max_length=32, pattern=NOT_BLANK,
+                              json_schema_extra=_HOUSES)
 
 
 class ProfileUpdate(_Fields):
@@ -119,8 +122,10 @@ class ComputeRequest(_Fields):
     """``profile_id``, or the birth data inline (the same fields as a profile). ``ayanamsa``,
     ``house_system`` and ``uncertainty_minutes`` given here override the profile's."""
 
-    profile_id: int | None = Field(default=None, ge=1)
-    as_of: dt.date | None = Field(default=None, description="The day dasha and transits are read for; "
+    model_config = ConfigDict(json_schema_extra=_profile_or_birth)
+
+    profile_id: ResourceId | None = None
+    as_of: CalendarDate | None = Field(default=None, description="The day dasha and transits are read for; "
                                                             "default today (UTC)")
 
 
@@ -153,11 +158,11 @@ class SnapshotOut(BaseModel):
 class QuestionRequest(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    profile_id: int = Field(ge=1)
-    question: str = Field(min_length=1, max_length=500)
-    time_horizon_months: int = Field(default=12, ge=1, le=24)
-    calc_snapshot_id: int | None = Field(default=None, ge=1, description="Answer from this snapshot of the "
-                                                                         "profile; default a snapshot for today")
+    profile_id: ResourceId
+    question: str = Field(min_length=1, max_length=500, pattern=NOT_BLANK)
+    time_horizon_months: WholeNumber = Field(default=12, ge=1, le=24)
+    calc_snapshot_id: ResourceId | None = Field(default=None, description="Answer from this snapshot of the "
+                                                                          "profile; default a snapshot for today")
 
 
 class PredictionResponse(BaseModel):

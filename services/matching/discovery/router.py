@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from numeros_common.auth import Principal, require_principal
 from numeros_common.deps import db_session, runtime_of
+from numeros_common.responses import INVALID, MALFORMED_BODY, RATE_LIMITED, UNAUTHENTICATED
 
 from ..compatibility import CandidateScore, chart_error
 from . import service
@@ -18,7 +19,7 @@ from .rules import age_on, compatibility_body
 from .schemas import (PAIR_ERRORS, Astrology, CompatibilityResponse, EvaluateRequest, Numerology, ScanCompatibility,
                       ScanProfile, ScanRequest, ScanResponse)
 
-router = APIRouter(prefix="/api/v1", tags=["discovery"])
+router = APIRouter(prefix="/api/v1", tags=["discovery"], responses=RATE_LIMITED)
 
 SCAN_DESCRIPTION = """\
 Profiles the caller can still act on, in a stable order (by user id), one page at a time.
@@ -44,9 +45,8 @@ Profiles the caller can still act on, in a stable order (by user id), one page a
 """
 
 
-@router.post("/scan", response_model=ScanResponse, summary="Browse potential matches",
-             description=SCAN_DESCRIPTION, responses={401: {"description": "No or invalid access token"},
-                                                      422: {"description": "Invalid limit, cursor or filters"}})
+@router.post("/scan", response_model=ScanResponse, summary="Browse potential matches", operation_id="scan",
+             description=SCAN_DESCRIPTION, responses={**UNAUTHENTICATED, **MALFORMED_BODY, **INVALID})
 async def scan(request: Request, body: Annotated[ScanRequest | None, Body()] = None,
                principal: Principal = Depends(require_principal),
                session: AsyncSession = Depends(db_session)) -> ScanResponse:
@@ -63,6 +63,7 @@ async def scan(request: Request, body: Annotated[ScanRequest | None, Body()] = N
 
 
 @router.post("/scan/evaluate", response_model=CompatibilityResponse, summary="Compatibility with one user in detail",
+             operation_id="evaluate_compatibility",
              description="The caller's compatibility with `target_user_id`, read from the caller's side: the "
                          "overall score, the numerology breakdown (life path, soul urge, expression and "
                          "personality harmony with strengths and challenges) and, when both people's charts "

@@ -2,13 +2,17 @@
 public shape of a compatibility document."""
 from __future__ import annotations
 
-import base64
-import binascii
 import datetime as dt
+import re
 from collections.abc import Mapping
 from typing import Any
 
-MAX_ID = 2**63 - 1  # Postgres bigint
+from numeros_common.ids import MAX_ID
+
+# A scan cursor: the decimal last user id of a page, canonical (no leading zero). The OpenAPI states
+# the pattern, so every cursor the schema allows is one we accept; one past every id is the end.
+CURSOR_PATTERN = r"^(0|[1-9][0-9]{0,18})$"
+_CURSOR = re.compile(CURSOR_PATTERN)
 
 
 class InvalidCursor(ValueError):
@@ -40,27 +44,18 @@ def birth_date_window(today: dt.date, age_min: int | None,
 
 
 def encode_cursor(last_id: int) -> str:
-    """Opaque scan cursor: base64url (no padding) of the last user id returned."""
+    """Opaque scan cursor for the page after ``last_id`` (its decimal digits: clients pass it back as is)."""
     if not 0 <= last_id <= MAX_ID:
         raise ValueError("id out of range")
-    return base64.urlsafe_b64encode(str(last_id).encode()).decode().rstrip("=")
+    return str(last_id)
 
 
 def decode_cursor(cursor: str) -> int:
-    """The user id a cursor from ``encode_cursor`` carries; anything else raises InvalidCursor."""
-    if not cursor or len(cursor) > 32:
+    """The last user id a cursor carries; past the largest id (up to 19 digits) is the end of the list.
+    Anything that does not match ``CURSOR_PATTERN`` raises InvalidCursor."""
+    if not _CURSOR.fullmatch(cursor):
         raise InvalidCursor("cursor is not one this API issued")
-    try:
-        raw = base64.b64decode(cursor + "=" * (-len(cursor) % 4), altchars=b"-_", validate=True)
-        text = raw.decode("ascii")
-    except (binascii.Error, UnicodeDecodeError, ValueError) as exc:
-        raise InvalidCursor("cursor is not one this API issued") from exc
-    if not text.isdigit() or not text.isascii():
-        raise InvalidCursor("cursor is not one this API issued")
-    value = int(text)
-    if value > MAX_ID or encode_cursor(value) != cursor:  # canonical form only
-        raise InvalidCursor("cursor is not one this API issued")
-    return value
+    return min(int(cursor), MAX_ID)
 
 
 def compatibility_body(document: Mapping[str, Any]) -> dict[str, Any]:

@@ -3,64 +3,54 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from .rules import MAX_ID, InvalidCursor, decode_cursor
+from numeros_common.ids import ResourceId
+from numeros_common.responses import INVALID, MALFORMED_BODY, UNAUTHENTICATED
 
+from .rules import CURSOR_PATTERN
 
 # OpenAPI error responses of the routes that act on another user (evaluate, resonance).
-PAIR_ERRORS = {401: {"description": "No or invalid access token"},
+PAIR_ERRORS = {**UNAUTHENTICATED, **MALFORMED_BODY, **INVALID,
                404: {"description": "The target (or the caller) does not exist or was deleted"},
-               409: {"description": "The caller's profile has not reached this service yet; retry"},
-               422: {"description": "Invalid body, or the target is the caller"}}
+               409: {"description": "The target is the caller (SELF_TARGET), or the caller's profile has not "
+                                    "reached this service yet (PROFILE_PENDING; retry)"}}
 
 
 class ScanFilters(BaseModel):
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
     age_min: int | None = Field(default=None, ge=18, le=120, description="Youngest age to show, in years")
-    age_max: int | None = Field(default=None, ge=18, le=120, description="Oldest age to show, in years")
+    age_max: int | None = Field(default=None, ge=18, le=120,
+                                description="Oldest age to show, in years (below `age_min`: nobody matches)")
     distance_km: float | None = Field(
-        default=None, gt=0,
+        default=None, gt=0, le=20040,
         description="Accepted but not applied yet: we hold no current location. When sent, the response "
                     "lists it in `ignored_filters`.")
-
-    @field_validator("age_max")
-    @classmethod
-    def _not_below_age_min(cls, value: int | None, info: ValidationInfo) -> int | None:
-        age_min = info.data.get("age_min")
-        if value is not None and age_min is not None and value < age_min:
-            raise ValueError("must be greater than or equal to age_min")
-        return value
 
 
 class ScanRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     limit: int = Field(default=10, ge=1, le=50, description="Profiles per page")
-    cursor: str | None = Field(default=None, max_length=64,
-                               description="`next_cursor` from the previous page; omit for the first page")
+    cursor: str | None = Field(default=None, pattern=CURSOR_PATTERN,
+                               description="`next_cursor` from the previous page, as it came (opaque); omit for "
+                                           "the first page")
     filters: ScanFilters | None = None
+    # The mobile client sends its filters object as the whole body; these are merged into `filters`.
+    age_min: int | None = Field(default=None, ge=18, le=120, description="As `filters.age_min` (mobile client)")
+    age_max: int | None = Field(default=None, ge=18, le=120, description="As `filters.age_max` (mobile client)")
+    distance_km: float | None = Field(default=None, gt=0, le=20040,
+                                      description="As `filters.distance_km` (mobile client)")
 
-    @model_validator(mode="before")
-    @classmethod
-    def _accept_top_level_filters(cls, data: object) -> object:
-        """The mobile client sends its filters object as the whole body ({age_min, age_max, ...})."""
-        if isinstance(data, dict) and "filters" not in data:
-            top_level = {k: data[k] for k in ScanFilters.model_fields if k in data}
-            if top_level:
-                data = {k: v for k, v in data.items() if k not in top_level} | {"filters": top_level}
-        return data
-
-    @field_validator("cursor")
-    @classmethod
-    def _cursor_we_issued(cls, value: str | None) -> str | None:
-        if value is not None:
-            try:
-                decode_cursor(value)
-            except InvalidCursor as exc:
-                raise ValueError(str(exc)) from exc
-        return value
+    @model_validator(mode="after")
+    def _merge_top_level_filters(self) -> "ScanRequest":
+        """Top-level filters join `filters`; a filter given in both places takes the `filters` value."""
+        top_level = {k: getattr(self, k) for k in ScanFilters.model_fields if getattr(self, k) is not None}
+        if top_level:
+            nested = self.filters.model_dump(exclude_none=True) if self.filters else {}
+            self.filters = ScanFilters(**(top_level | nested))
+        return self
 
 
 class Numerology(BaseModel):
@@ -120,7 +110,7 @@ class ScanResponse(BaseModel):
 class EvaluateRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    target_user_id: int = Field(ge=1, le=MAX_ID)
+    target_user_id: ResourceId
 
 
 class NumerologyCompatibility(BaseModel):

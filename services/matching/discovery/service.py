@@ -16,7 +16,7 @@ from numeros_common.errors import AppError
 from .. import compatibility
 from ..compatibility import CandidateScore, PairDocument
 from ..profiles import repository as profiles_repo
-from ..profiles.rules import PROFILE_PENDING, is_live, require_live_pair
+from ..profiles.rules import PROFILE_PENDING, is_live, require_live_pair, self_target
 from . import repository
 from .rules import birth_date_window, decode_cursor, encode_cursor
 
@@ -67,7 +67,7 @@ async def _page_scores(chart: ChartClient | None, viewer: Mapping[str, Any] | No
 async def evaluate(session: AsyncSession, chart: ChartClient | None, me: int, target: int) -> PairDocument:
     """The pair's compatibility read from ``me``'s side; computed on request, nothing stored."""
     if target == me:
-        raise AppError(422, "VALIDATION_ERROR", "Compatibility needs another user.", field="target_user_id")
+        raise self_target("Compatibility needs another user.")
     async with session.begin():
         found = await profiles_repo.get_profiles(session, (me, target))
     require_live_pair(found, me, target)

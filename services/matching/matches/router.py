@@ -4,23 +4,25 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Request
+from fastapi import APIRouter, Depends, Request
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from numeros_common.auth import Principal, require_principal
 from numeros_common.deps import db_session, runtime_of
+from numeros_common.ids import resource_id
+from numeros_common.responses import RATE_LIMITED, UNAUTHENTICATED
 
-from ..discovery.rules import MAX_ID, age_on
+from ..discovery.rules import age_on
 from ..discovery.schemas import PAIR_ERRORS
 from . import service
 from .rules import viewer_compatibility
 from .schemas import MatchDetail, MatchesResponse, MatchOut, OtherUser, ResonanceRequest, ResonanceResponse
 
-router = APIRouter(prefix="/api/v1")
+router = APIRouter(prefix="/api/v1", responses=RATE_LIMITED)
 
 
-@router.post("/resonance", tags=["discovery"], response_model=ResonanceResponse,
+@router.post("/resonance", tags=["discovery"], response_model=ResonanceResponse, operation_id="resonate",
              summary="Resonate with (like) or decline (pass) a user",
              description="Records the caller's action on the target; a later action replaces an earlier one. "
                          "When both users have resonated with each other they are matched (exactly once) and "
@@ -37,7 +39,7 @@ async def resonance(body: ResonanceRequest, request: Request, principal: Princip
 
 @router.get("/matches", tags=["matches"], response_model=MatchesResponse, summary="List my matches",
             description="The caller's live matches, newest first. Removed matches are not listed.",
-            responses={401: {"description": "No or invalid access token"}})
+            operation_id="list_matches", responses=UNAUTHENTICATED)
 async def list_matches(principal: Principal = Depends(require_principal),
                        session: AsyncSession = Depends(db_session)) -> MatchesResponse:
     today = _today()
@@ -47,9 +49,10 @@ async def list_matches(principal: Principal = Depends(require_principal),
 
 @router.get("/matches/{match_id}", tags=["matches"], response_model=MatchDetail, summary="Open a match",
             description="One of the caller's live matches. Messages are at `messages_url` (chat service).",
-            responses={401: {"description": "No or invalid access token"},
-                       404: {"description": "No such match among the caller's matches"}})
-async def get_match(match_id: Annotated[int, Path(ge=1, le=MAX_ID)],
+            operation_id="get_match",
+            responses={**UNAUTHENTICATED, 404: {"description": "No such match among the caller's matches"},
+                       422: {"description": "`match_id` is not a positive 64-bit integer"}})
+async def get_match(match_id: Annotated[int, resource_id("A match id from GET /matches")],
                     principal: Principal = Depends(require_principal),
                     session: AsyncSession = Depends(db_session)) -> MatchDetail:
     row = await service.get_match(session, match_id, principal.user_id)

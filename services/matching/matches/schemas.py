@@ -6,13 +6,13 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from ..discovery.rules import MAX_ID
+from numeros_common.ids import ResourceId
 
 
 class ResonanceRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    target_user_id: int = Field(ge=1, le=MAX_ID)
+    target_user_id: ResourceId
     action: Literal["resonate", "decline"]
 
 

@@ -18,7 +18,7 @@ from numeros_common.events.schemas import MatchCreatedV1, MatchRemovedV1
 from .. import compatibility
 from ..database import outbox
 from ..profiles import repository as profiles_repo
-from ..profiles.rules import is_live, require_live_pair
+from ..profiles.rules import is_live, require_live_pair, self_target
 from . import repository
 from .rules import ordered_pair, pair_lock_key
 
@@ -42,7 +42,7 @@ async def resonate(session: AsyncSession, deps: Matchmaker, me: int, target: int
     have resonated, the match is created once, with the pair's compatibility when the chart answers
     (never waited for: without it the match is made with none)."""
     if target == me:
-        raise AppError(422, "VALIDATION_ERROR", "You cannot resonate with yourself.", field="target_user_id")
+        raise self_target("You cannot resonate with yourself.")
     user1, user2 = ordered_pair(me, target)
     # The chart call happens before the pair lock and transaction, so no transaction waits on it.
     tried, record = await _compatibility_if_matching(session, deps.chart, me, target, user1, user2, action)

@@ -42,6 +42,11 @@ def profile_pending() -> AppError:
                     headers={"Retry-After": "1"})
 
 
+def self_target(message: str) -> AppError:
+    """Acting on oneself: a 409 (the body is valid, the pair is not), naming the field."""
+    return AppError(409, "SELF_TARGET", message, field="target_user_id")
+
+
 def require_live_pair(found: Mapping[int, Mapping[str, Any]], me: int, target: int) -> None:
     """Both people must exist here: the target (404 naming it), and the caller (409 while their
     profile is still on its way from identity, 404 once deleted)."""

@@ -213,7 +213,7 @@ async def test_evaluate_returns_the_seeds_compatibility_response(harness: Harnes
 async def test_evaluate_errors(harness: Harness) -> None:
     me, gone = await people(harness, (A, P), (E, Q))
     reply = await evaluate(harness, me.user_id, me.user_id)
-    assert reply.status_code == 422
+    assert reply.status_code == 409 and reply.json()["error"]["code"] == "SELF_TARGET"
     assert reply.json()["error"]["fields"][0]["field"] == "target_user_id"
     reply = await evaluate(harness, me.user_id, new_user_id())
     assert reply.status_code == 404

@@ -102,7 +102,7 @@ async def test_who_cannot_resonate(sessions) -> None:
     gone = (await add_users(sessions, 1))[0]
     async with sessions() as session, session.begin():
         await apply_profile_event(session, deleted(gone), "matching")
-    cases = [(a, a, 422, "VALIDATION_ERROR"), (a, new_user_id(), 404, "USER_NOT_FOUND"),
+    cases = [(a, a, 409, "SELF_TARGET"), (a, new_user_id(), 404, "USER_NOT_FOUND"),
              (a, gone, 404, "USER_NOT_FOUND"), (new_user_id(), a, 409, "PROFILE_PENDING"),
              (gone, a, 404, "USER_NOT_FOUND")]
     for me, target, status, code in cases:

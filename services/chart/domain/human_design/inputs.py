@@ -16,6 +16,7 @@ import math
 import zoneinfo
 from datetime import UTC, date, datetime, timedelta
 
+from numeros_common.fields import REFUSED_ZONES
 from services.chart.domain.birth_time import BirthLocation, ResolvedBirthTime, localize
 from services.chart.domain.constants import FIRST_DATE as FIRST_BIRTH_DATE
 from services.chart.domain.constants import LAST_DATE as LAST_BIRTH_DATE
@@ -26,10 +27,6 @@ LATITUDE_LIMIT = 90
 LONGITUDE_LIMIT = 180
 NAME_LIMIT = 100
 
-_REFUSED_ZONES = frozenset(
-    {"localtime", "Factory", "posixrules", "EST", "MST", "HST", "EST5EDT", "CST6CDT", "MST7MDT", "PST8PDT",
-     "CET", "EET", "MET", "WET"}
-)  # fmt: skip
 
 
 @functools.cache
@@ -39,7 +36,7 @@ def _known_zones() -> frozenset[str]:
 
 def resolve_zone(name: object) -> zoneinfo.ZoneInfo:
     """The IANA zone called ``name``, or INVALID_TIMEZONE."""
-    if not isinstance(name, str) or name in _REFUSED_ZONES or name not in _known_zones():
+    if not isinstance(name, str) or name in REFUSED_ZONES or name not in _known_zones():
         raise errors.invalid_timezone(name)
     try:
         return zoneinfo.ZoneInfo(name)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import unicodedata
 from typing import Literal, get_args
 
+from numeros_common.names import BREAK, SKIP, reading
 from services.chart.domain.errors import InvalidInput
 
 MAX_NAME_LENGTH = 200
@@ -22,13 +23,6 @@ YRule = Literal["never", "always", "auto"]
 Y_RULES: tuple[YRule, ...] = get_args(YRule)
 DEFAULT_Y_RULE: YRule = "auto"
 
-_SEPARATORS = frozenset(
-    "-\u2010\u2011\u2012\u2013\u2014"  # hyphen and dashes
-    "'`\u2018\u2019\u02bc"  # apostrophes
-    "."
-)
-# Upper-case Latin letters that NFKD does not decompose into A-Z.
-_LATIN_SPELLINGS = {"Æ": "AE", "Œ": "OE", "Ø": "O", "Ł": "L", "Đ": "D", "Ð": "D", "Þ": "TH", "Ħ": "H"}
 
 
 def name_words(full_name: str, field: str = "full_name") -> tuple[str, ...]:
@@ -37,19 +31,16 @@ def name_words(full_name: str, field: str = "full_name") -> tuple[str, ...]:
         raise InvalidInput(field, f"must be at most {MAX_NAME_LENGTH} characters")
     words: list[str] = []
     word: list[str] = []
-    for char in unicodedata.normalize("NFKD", full_name):
-        if unicodedata.combining(char):
-            continue
-        if char.isspace() or char in _SEPARATORS:
+    for char in unicodedata.normalize("NFKD", full_name):  # the per-character rule: numeros_common.names
+        spelled = reading(char)
+        if spelled is None:
+            raise InvalidInput(field, f"{char!r} is not a Latin letter")
+        if spelled == BREAK:
             if word:
                 words.append("".join(word))
                 word = []
-            continue
-        upper = char.upper()
-        spelled = _LATIN_SPELLINGS.get(upper, upper)
-        if not all("A" <= letter <= "Z" for letter in spelled):
-            raise InvalidInput(field, f"{char!r} is not a Latin letter")
-        word.append(spelled)
+        elif spelled != SKIP:
+            word.append(spelled)
     if word:
         words.append("".join(word))
     if not words:
