@@ -34,8 +34,6 @@ CONSUMER_LAG = Gauge("numeros_consumer_pending_messages",
                      ["consumer"])
 CONSUMER_ACK_PENDING = Gauge("numeros_consumer_ack_pending_messages",
                              "Messages delivered to the durable consumer and not yet acknowledged", ["consumer"])
-EVENTS_HANDLED = Counter("numeros_events_handled_total", "Events a consumer handled, by outcome",
-                         ["consumer", "outcome"])
 # Incremented by the consumer when an event exhausts its deliveries and goes to the dead-letter stream.
 DEAD_LETTERS = Counter("numeros_dead_letters_total", "Events that exhausted their deliveries", ["consumer"])
 
