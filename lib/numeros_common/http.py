@@ -29,7 +29,8 @@ from .runtime import Runtime
 from .tracing import configure_tracing, continued_span
 
 log = logging.getLogger("numeros.http")
-UNLIMITED_PATHS = ("/healthz", "/readyz", "/metrics", "/docs", "/openapi.json", "/system/readyz")
+UNLIMITED_PATHS = ("/healthz", "/readyz", "/metrics", "/docs", "/openapi.json", "/system/readyz",
+                   "/system/public-readyz")
 
 
 class TrailingSlashMiddleware:
