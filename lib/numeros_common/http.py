@@ -206,7 +206,10 @@ def create_service_app(runtime_factory: Callable[[], Runtime], *, title: str, de
             await runtime.stop()
 
     configure_tracing(title)
-    app = FastAPI(title=title, description=description, version="1.0.0", lifespan=lifespan)
+    # FastAPI's own telemetry off: RequestContextMiddleware opens the one server span per request (its trace id
+    # is the request id) and Prometheus counts requests; two server spans would start two traces.
+    app = FastAPI(title=title, description=description, version="1.0.0", lifespan=lifespan,
+                  telemetry={"tracing": False, "metrics": False, "logs": False})
     families = FamilyMap({router.prefix: family for router in routers if (family := family_of(router)) is not None})
     install_error_handlers(app, families)
     for router in routers:
