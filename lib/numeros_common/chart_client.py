@@ -7,6 +7,7 @@ Errors whose public body a product spec prescribes (Human Design: the chart send
 """
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import json
 import logging
@@ -135,6 +136,9 @@ class ChartClient:
                 code = exc.code()
                 span.set_status(Status(StatusCode.ERROR, code.name))
                 raise errors(exc) from exc
+            except asyncio.CancelledError:
+                code = grpc.StatusCode.CANCELLED  # the caller gave up (its own deadline, a closed request)
+                raise
             finally:
                 span.set_attribute("rpc.grpc.status_code", code.value[0])
                 GRPC_CLIENT_CALLS.labels(name, code.name).inc()
