@@ -227,7 +227,9 @@ def create_service_app(runtime_factory: Callable[[], Runtime], *, title: str, de
         return JSONResponse(readiness_body(ok, report), status_code=200 if ok else 503)
 
     @app.get("/metrics", include_in_schema=False)
-    async def metrics() -> Response:
+    def metrics() -> Response:
+        """Plain ``def``: FastAPI runs it in a worker thread, so rendering every histogram (milliseconds with
+        many routes) never holds up the event loop."""
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
     app.middleware("http")(_rate_limit_middleware(families))
