@@ -106,8 +106,11 @@ RUN apt-get update \
 
 ENV NUMEROS_GRPC_HOST=0.0.0.0 \
     NUMEROS_GRPC_PORT=50051 \
-    NUMEROS_EPHE_PATH=/usr/share/libswe/ephe
-EXPOSE 50051
+    NUMEROS_EPHE_PATH=/usr/share/libswe/ephe \
+    NUMEROS_METRICS_HOST=0.0.0.0 \
+    NUMEROS_METRICS_PORT=9464
+# 9464: Prometheus /metrics (internal; scraped, never routed by the gateway).
+EXPOSE 50051 9464
 
 # Standard gRPC health check (grpc.health.v1.Health/Check, overall server "").
 HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 \

@@ -14,6 +14,8 @@ from typing import IO, ClassVar
 
 import yaml
 
+from services.gateway.render import METRICS_STATIC_CONFIG
+
 from .processes import Child, port_open, wait_until
 
 VENV_BIN = Path(sys.executable).parent
@@ -205,6 +207,7 @@ class Traefik(Component):
                                     "transport": {"respondingTimeouts": {"readTimeout": "60s", "idleTimeout": "180s"}}},
                             "traefik": {"address": f"127.0.0.1:{self.ping_port}"}},
             "ping": {"entryPoint": "traefik"},
+            "metrics": METRICS_STATIC_CONFIG,
             # Loopback-only API, used to wait until every router is loaded (ping answers before that).
             "api": {"insecure": True, "dashboard": False},
             "providers": {"file": {"filename": str(dynamic), "watch": False}},

@@ -31,6 +31,7 @@ class Ports:
     matching: int = 8102
     chat: int = 8103
     chart: int = 50051
+    chart_metrics: int = 8104  # chart's Prometheus /metrics (it has no HTTP port otherwise)
     postgres: int = 55432
     redis: int = 56379
     nats: int = 54222
@@ -101,6 +102,7 @@ class Stack:
         if name == "chart":
             env["NUMEROS_GRPC_PORT"] = str(self.ports.chart)
             env["NUMEROS_GRPC_HOST"] = "127.0.0.1"
+            env["NUMEROS_METRICS_PORT"] = str(self.ports.chart_metrics)
             env["NUMEROS_CHART_WORKERS"] = str(self.chart_workers)
             env["NUMEROS_EPHE_PATH"] = str(REPO / "ephe")
         return {**env, **self.env}
@@ -215,6 +217,8 @@ def print_banner(stack: Stack, out: IO[str] = sys.stdout) -> None:
         f"  matching OpenAPI:   http://127.0.0.1:{p.matching}/docs\n"
         f"  chat OpenAPI:       http://127.0.0.1:{p.chat}/docs\n"
         f"  chart gRPC:         127.0.0.1:{p.chart} (reflection on)\n"
+        f"  metrics:            /metrics on each service's port, chart's on {p.chart_metrics}, "
+        f"Traefik's on {p.gateway_ping}\n"
         f"  data and logs:      {stack.root}\n"
         "Ctrl-C stops everything.\n\n")
     out.flush()

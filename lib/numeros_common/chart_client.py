@@ -7,20 +7,25 @@ Errors whose public body a product spec prescribes (Human Design: the chart send
 """
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import json
 import logging
 import re
+import time
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, TypeVar
 
 import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from numeros.chart.v1 import chart_pb2, chart_pb2_grpc
+from opentelemetry.trace import SpanKind, Status, StatusCode
 
 from .errors import AppError
 from .grpc_metadata import ERROR_METADATA_KEY, FIELD_METADATA_KEY, REQUEST_ID_METADATA_KEY
 from .logging import request_id_var
+from .metrics import GRPC_CLIENT_CALLS, GRPC_CLIENT_LATENCY
+from .tracing import current_carrier, tracer
 
 log = logging.getLogger(__name__)
 _UNAVAILABLE = {grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED,
@@ -116,12 +121,28 @@ class ChartClient:
                    errors: Callable[[grpc.aio.AioRpcError], AppError] = to_app_error) -> T:
         """``method`` (a ``self.stub`` RPC) with the deadline and the caller's request id; a gRPC failure
         raises ``errors(exc)`` (by default ``to_app_error``: 503 / 422 naming the field / 502)."""
-        request_id = request_id_var.get()
-        metadata = ((REQUEST_ID_METADATA_KEY, request_id),) if request_id else None
-        try:
-            return await method(request, timeout=deadline or self.deadline, metadata=metadata)
-        except grpc.aio.AioRpcError as exc:
-            raise errors(exc) from exc
+        name = getattr(method, "_method", b"").decode().rsplit("/", 1)[-1] or "unknown"
+        started = time.perf_counter()
+        code = grpc.StatusCode.OK
+        with tracer().start_as_current_span(f"chart/{name}", kind=SpanKind.CLIENT,
+                                            attributes={"rpc.system": "grpc", "rpc.method": name}) as span:
+            request_id = request_id_var.get()
+            metadata = tuple(current_carrier().items())
+            if request_id:
+                metadata += ((REQUEST_ID_METADATA_KEY, request_id),)
+            try:
+                return await method(request, timeout=deadline or self.deadline, metadata=metadata)
+            except grpc.aio.AioRpcError as exc:
+                code = exc.code()
+                span.set_status(Status(StatusCode.ERROR, code.name))
+                raise errors(exc) from exc
+            except asyncio.CancelledError:
+                code = grpc.StatusCode.CANCELLED  # the caller gave up (its own deadline, a closed request)
+                raise
+            finally:
+                span.set_attribute("rpc.grpc.status_code", code.value[0])
+                GRPC_CLIENT_CALLS.labels(name, code.name).inc()
+                GRPC_CLIENT_LATENCY.labels(name).observe(time.perf_counter() - started)
 
     async def calculate_profile(self, name: str, birth_date: dt.date, *, birth_time: dt.time | str | None = None,
                                 birth_place: str | None = None, latitude: float | None = None,

@@ -45,11 +45,40 @@ def liveness_body(*, iso_timestamp: bool = False) -> dict[str, Any]:
     return {"status": "healthy", "timestamp": _timestamp(iso_timestamp)}
 
 
-def readiness_body(ok: bool, report: dict[str, dict[str, Any]], *, iso_timestamp: bool = False) -> dict[str, Any]:
+def readiness_body(ok: bool, report: dict[str, dict[str, Any]], *, iso_timestamp: bool = False,
+                   public: bool = False) -> dict[str, Any]:
     """astro-mvp's readiness body (``ready``/``not_ready``, ``database``, ``redis``, ``timestamp``) with the
-    per-dependency report under ``checks``."""
+    per-dependency report under ``checks`` and the failing components' dotted names under ``down``.
+
+    ``public`` (what the gateway serves) keeps only whether each component is up: exception text, latencies
+    and versions tell an outsider how the system is built and where it hurts, so they stay on the internal port."""
     body: dict[str, Any] = {"status": "ready" if ok else "not_ready"}
     for name, check in (("database", "postgres"), ("redis", "redis")):
         if check in report:
             body[name] = "healthy" if report[check]["ok"] else "unhealthy"
-    return {**body, "timestamp": _timestamp(iso_timestamp), "checks": report}
+    return {**body, "timestamp": _timestamp(iso_timestamp), "down": _down(report),
+            "checks": _summary(report) if public else report}
+
+
+_PUBLIC_KEYS = ("ok", "critical")
+
+
+def _summary(report: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """Each component's ``ok`` (and ``critical: false`` for an optional one), nested reports likewise."""
+    summary = {}
+    for name, check in report.items():
+        summary[name] = {key: check[key] for key in _PUBLIC_KEYS if key in check}
+        if isinstance(check.get("checks"), dict):
+            summary[name]["checks"] = _summary(check["checks"])
+    return summary
+
+
+def _down(report: dict[str, dict[str, Any]], prefix: str = "") -> list[str]:
+    """Dotted names of the components that are down (``chat``, ``chat.redis``), parents first."""
+    names: list[str] = []
+    for name, check in report.items():
+        if not check.get("ok"):
+            names.append(prefix + name)
+        if isinstance(check.get("checks"), dict):
+            names += _down(check["checks"], f"{prefix}{name}.")
+    return names

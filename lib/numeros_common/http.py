@@ -12,7 +12,8 @@ from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.responses import JSONResponse
-from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
+from opentelemetry.trace import Span, SpanKind
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from redis.exceptions import RedisError
 from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -23,12 +24,13 @@ from .errors import INTERNAL, AppError, install_error_handlers
 from .families import Family, FamilyMap, family_of
 from .health import liveness_body, readiness_body, run_checks
 from .logging import request_id_var
+from .metrics import HTTP_LATENCY, HTTP_REQUESTS
 from .runtime import Runtime
+from .tracing import configure_tracing, continued_span
 
 log = logging.getLogger("numeros.http")
-REQUESTS = Counter("numeros_http_requests_total", "HTTP requests", ["service", "method", "status"])
-LATENCY = Histogram("numeros_http_request_seconds", "HTTP request latency", ["service", "method"])
-UNLIMITED_PATHS = ("/healthz", "/readyz", "/metrics", "/docs", "/openapi.json", "/system/readyz")
+UNLIMITED_PATHS = ("/healthz", "/readyz", "/metrics", "/docs", "/openapi.json", "/system/readyz",
+                   "/system/public-readyz")
 
 
 class TrailingSlashMiddleware:
@@ -46,7 +48,11 @@ class TrailingSlashMiddleware:
 
 
 class RequestContextMiddleware:
-    """Request id in, request id out, one JSON log line per request, metrics."""
+    """One server span per request (continuing the caller's ``traceparent``), its trace id as the request id
+    (logs, ``X-Request-ID``, error bodies), one JSON log line per request, metrics by route template.
+
+    A client's own ``X-Request-ID`` is not the request id (one id must find the request in every service's
+    logs, and only the trace id travels on): it is kept as ``client_request_id`` in the log line and the span."""
 
     def __init__(self, app: ASGIApp, service: str, families: FamilyMap) -> None:
         self.app = app
@@ -57,10 +63,18 @@ class RequestContextMiddleware:
         if scope["type"] not in ("http", "websocket"):
             await self.app(scope, receive, send)
             return
-        headers = dict(scope.get("headers") or [])
-        incoming = headers.get(b"x-request-id", b"").decode("latin-1")[:64]
-        request_id = incoming if incoming.replace("-", "").isalnum() else uuid.uuid4().hex
-        token = request_id_var.set(request_id)
+        headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope.get("headers") or []}
+        client_request_id = headers.get("x-request-id", "")[:64] or None
+        method = scope.get("method", "WS")
+        attributes = {"http.request.method": method, "url.path": scope["path"], "numeros.service": self.service}
+        if client_request_id:
+            attributes["numeros.client_request_id"] = client_request_id
+        with continued_span(f"{method} {scope['path']}", headers, kind=SpanKind.SERVER, attributes=attributes) as span:
+            await self._traced(scope, receive, send, span, method, client_request_id)
+
+    async def _traced(self, scope: Scope, receive: Receive, send: Send, span: Span, method: str,
+                      client_request_id: str | None) -> None:
+        request_id = request_id_var.get() or uuid.uuid4().hex
         started = time.perf_counter()
         status = 500
         started_response = False
@@ -83,19 +97,35 @@ class RequestContextMiddleware:
         except Exception as exc:
             # Answered here, not by Starlette's outermost handler: the request id is still known.
             log.exception("unhandled error", exc_info=exc)
+            span.record_exception(exc)
             if scope["type"] != "http" or started_response:
                 raise
             dialect = self.families.for_path(scope["path"]).dialect
             await dialect.render(INTERNAL, request_id)(scope, receive, send_with_id)
         finally:
             elapsed = time.perf_counter() - started
-            method = scope.get("method", "WS")
+            route = route_template(scope)
+            span.update_name(f"{method} {route}")
+            span.set_attribute("http.route", route)
+            span.set_attribute("http.response.status_code", status)
             if scope["path"] not in ("/healthz", "/readyz", "/metrics"):
-                log.info("request", extra={"method": method, "path": scope["path"], "status": status,
-                                           "duration_ms": round(elapsed * 1000, 2)})
-            REQUESTS.labels(self.service, method, str(status)).inc()
-            LATENCY.labels(self.service, method).observe(elapsed)
-            request_id_var.reset(token)
+                log.info("request", extra={"method": method, "path": scope["path"], "route": route, "status": status,
+                                           "duration_ms": round(elapsed * 1000, 2),
+                                           "client_request_id": client_request_id})
+            HTTP_REQUESTS.labels(self.service, method, route, str(status)).inc()
+            HTTP_LATENCY.labels(self.service, method, route).observe(elapsed)
+
+
+def route_template(scope: Scope) -> str:
+    """The route's path template (``/api/v1/matches/{match_id}``), so a metric's labels stay few; ``unmatched``
+    for a path no route serves."""
+    route = scope.get("route")
+    if route is None and scope["type"] == "http" and "app" in scope:
+        for candidate in scope["app"].router.routes:
+            if candidate.matches(scope)[0] is Match.FULL:
+                route = candidate
+                break
+    return getattr(route, "path_format", None) or getattr(route, "path", None) or "unmatched"
 
 
 def client_ip(request: Request) -> str:
@@ -175,7 +205,11 @@ def create_service_app(runtime_factory: Callable[[], Runtime], *, title: str, de
         finally:
             await runtime.stop()
 
-    app = FastAPI(title=title, description=description, version="1.0.0", lifespan=lifespan)
+    configure_tracing(title)
+    # FastAPI's own telemetry off: RequestContextMiddleware opens the one server span per request (its trace id
+    # is the request id) and Prometheus counts requests; two server spans would start two traces.
+    app = FastAPI(title=title, description=description, version="1.0.0", lifespan=lifespan,
+                  telemetry={"tracing": False, "metrics": False, "logs": False})
     families = FamilyMap({router.prefix: family for router in routers if (family := family_of(router)) is not None})
     install_error_handlers(app, families)
     for router in routers:
@@ -193,7 +227,9 @@ def create_service_app(runtime_factory: Callable[[], Runtime], *, title: str, de
         return JSONResponse(readiness_body(ok, report), status_code=200 if ok else 503)
 
     @app.get("/metrics", include_in_schema=False)
-    async def metrics() -> Response:
+    def metrics() -> Response:
+        """Plain ``def``: FastAPI runs it in a worker thread, so rendering every histogram (milliseconds with
+        many routes) never holds up the event loop."""
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
     app.middleware("http")(_rate_limit_middleware(families))

@@ -1,6 +1,6 @@
 """Helpers for the services' tests (never imported by service code): an app behind an in-process
-client, waiting on a condition, reading what a JetStream stream holds, and checking that migrations
-build the schema tables.py declares."""
+client, waiting on a condition, reading what a JetStream stream holds, checking that migrations
+build the schema tables.py declares, and capturing the spans a test's requests produce."""
 from __future__ import annotations
 
 import asyncio
@@ -17,12 +17,15 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from fastapi import FastAPI
 from nats.js import JetStreamContext
+from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from sqlalchemy import MetaData, inspect
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from .events.schemas import Envelope
 from .migrations import upgrade
+from .tracing import configure_tracing
 
 T = TypeVar("T")
 POLL_SECONDS = 0.05
@@ -122,3 +125,16 @@ def migrated_fresh_database(server_url: str, migrations_dir: Path, metadata: Met
     upgrade(migrations_dir, url)
     upgrade(migrations_dir, url)
     return url
+
+
+_SPANS: InMemorySpanExporter | None = None
+
+
+def captured_spans() -> InMemorySpanExporter:
+    """The test process's span exporter: every span ended from now on, in memory (cleared by the caller).
+    One per process, attached to the process's tracer provider the first time it is asked for."""
+    global _SPANS
+    if _SPANS is None:
+        _SPANS = InMemorySpanExporter()
+        configure_tracing("tests").add_span_processor(SimpleSpanProcessor(_SPANS))
+    return _SPANS

@@ -26,5 +26,8 @@ class ChartSettings(ServiceSettings):
     chart_workers: int = Field(default_factory=usable_cpu_count, ge=1)
     ephe_path: Path = REPO_ROOT / "ephe"
     grpc_shutdown_grace_seconds: float = Field(default=5.0, ge=0)
+    # Prometheus /metrics on its own HTTP port (chart speaks only gRPC); 0 = not served.
+    metrics_host: str = "127.0.0.1"
+    metrics_port: int = Field(default=0, ge=0, le=65535)
     # Debug aid: add trailing metadata "numeros-worker-pid" naming the process that did the work.
     expose_worker_pid: bool = False

@@ -90,7 +90,8 @@ def middleware_specs(policy: EdgePolicy, redis_endpoints: list[str]) -> dict[str
                              "accessControlMaxAge": 600, "addVaryHeader": True}},
         "body-limit": {"buffering": {"maxRequestBodyBytes": policy.body_limit_bytes}},
         "compress": {"compress": {}},
-        "system-readyz": {"replacePath": {"path": "/system/readyz"}},
+        # The public summary; /system/readyz with each check's details stays on identity's port.
+        "system-readyz": {"replacePath": {"path": "/system/public-readyz"}},
     }
     if not policy.rate_limited:
         del specs["edge-ratelimit"]

@@ -589,8 +589,9 @@ def test_image_follows_the_contract(helpers, tmp_path, svc):
     assert [i for i, _ in runtime].count("HEALTHCHECK") == 1
     exposed = [a for i, a in runtime if i == "EXPOSE"]
     if svc == "chart":
-        assert exposed == ["50051"]
+        assert exposed == ["50051 9464"]  # gRPC, and /metrics on its own HTTP port
         assert env["NUMEROS_GRPC_HOST"] == "0.0.0.0" and env["NUMEROS_GRPC_PORT"] == "50051"
+        assert env["NUMEROS_METRICS_HOST"] == "0.0.0.0" and env["NUMEROS_METRICS_PORT"] == "9464"
         assert env["NUMEROS_EPHE_PATH"] == "/usr/share/libswe/ephe"
         assert re.search(r"apt-get install -y --no-install-recommends swe-standard-data", runtime_text)
         # Years 1-3000 (1 BC for a design moment, 3001 UT for a late local date): 600-year files, 600 BC-3600 AD.

@@ -527,7 +527,7 @@ def test_chart_hpa_targets_chart_deployment_on_cpu(base_objects):
 def test_chart_is_grpc_with_grpc_probes_and_cpu_sized_workers(base_objects):
     chart = pod_spec(by_kind(base_objects, "Deployment")["chart"])["containers"][0]
     assert chart["command"] == ["python", "-m", "services.chart"]
-    assert [(p["name"], p["containerPort"]) for p in chart["ports"]] == [("grpc", 50051)]
+    assert [(p["name"], p["containerPort"]) for p in chart["ports"]] == [("grpc", 50051), ("metrics", 9464)]
     for probe in ("readinessProbe", "livenessProbe"):
         assert chart[probe]["grpc"]["port"] == 50051
     env = {e["name"]: e for e in chart["env"]}
@@ -766,3 +766,20 @@ def test_nats_jetstream_config_is_valid_and_fsyncs(base_objects, helpers, tmp_pa
     broken.write_text(conf.replace("sync_interval: always", "sync_interval: alwayz"))
     env = {"POD_NAME": "nats-0", "PATH": "/usr/bin:/bin"}
     helpers.assert_nats_config_check(["-c", str(path)], ["-c", str(broken)], tmp_path, env)
+
+
+def test_prometheus_scrapes_every_service_and_traefik_on_a_declared_port(base_objects):
+    """Scrape annotations name a port the container declares; /metrics is never on a gateway route."""
+    deployments = by_kind(base_objects, "Deployment")
+    expected = {"identity": 8000, "matching": 8000, "chat": 8000, "chart": 9464, "traefik": 8080}
+    for name, port in expected.items():
+        annotations = deployments[name]["spec"]["template"]["metadata"].get("annotations", {})
+        assert annotations == {"prometheus.io/scrape": "true", "prometheus.io/port": str(port),
+                               "prometheus.io/path": "/metrics"}, name
+        declared = {p["containerPort"] for c in pod_spec(deployments[name])["containers"] for p in c.get("ports", [])}
+        assert port in declared, name
+    traefik_args = pod_spec(deployments["traefik"])["containers"][0]["args"]
+    assert {"--metrics.prometheus=true", "--metrics.prometheus.entrypoint=traefik",
+            "--entrypoints.traefik.address=:8080"} <= set(traefik_args)
+    routes = by_kind(base_objects, "IngressRoute")["numeros-api"]["spec"]["routes"]
+    assert not any("metrics" in route["match"] for route in routes)

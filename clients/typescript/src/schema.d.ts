@@ -487,8 +487,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Readiness of the whole system, dependency by dependency */
-        get: operations["system_readyz_system_readyz_get"];
+        /**
+         * Readiness of the whole system: which component is down
+         * @description The gateway's ``/readyz``: up or down per component, no error text or latencies (``/system/readyz``).
+         */
+        get: operations["public_readyz_system_public_readyz_get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -3668,7 +3671,7 @@ export interface operations {
             };
         };
     };
-    system_readyz_system_readyz_get: {
+    public_readyz_system_public_readyz_get: {
         parameters: {
             query?: never;
             header?: never;

@@ -10,12 +10,15 @@ from dataclasses import dataclass
 import nats.errors
 from nats.aio.msg import Msg
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
+from opentelemetry.trace import SpanKind
 from pydantic import ValidationError
 from sqlalchemy import Table
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from ..metrics import CONSUMER_ACK_PENDING, CONSUMER_LAG
 from ..nats_link import NatsLink, cancel_requested
+from ..tracing import continued_span
 from .schemas import Envelope
 from .streams import stream_for
 
@@ -48,6 +51,7 @@ class DurableConsumer:
                                           ack_wait=30, max_deliver=self.max_deliver))
                 log.info("consumer subscribed", extra={"durable": durable, "subject": subject})
                 while not self.nats.closing:
+                    await self._observe_lag(sub, durable)
                     try:
                         msgs = await sub.fetch(batch=50, timeout=1)
                     except nats.errors.TimeoutError:
@@ -55,7 +59,7 @@ class DurableConsumer:
                             raise asyncio.CancelledError from None
                         continue
                     for msg in msgs:
-                        await self._handle(msg)
+                        await self._traced(msg)
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # noqa: BLE001 - NATS restarting; subscribe again
@@ -63,6 +67,24 @@ class DurableConsumer:
                     raise asyncio.CancelledError from exc
                 log.warning("consumer loop error; retrying", extra={"durable": durable, "error": repr(exc)})
                 await asyncio.sleep(1)
+
+    @staticmethod
+    async def _observe_lag(sub, durable: str) -> None:
+        """Consumer lag from JetStream: messages not yet delivered (num_pending) and delivered but unacked."""
+        try:
+            info = await sub.consumer_info()
+        except Exception:  # noqa: BLE001 - a metric must not stop consuming; the fetch reports real trouble
+            return
+        CONSUMER_LAG.labels(durable).set(info.num_pending or 0)
+        CONSUMER_ACK_PENDING.labels(durable).set(info.num_ack_pending or 0)
+
+    async def _traced(self, msg: Msg) -> None:
+        """``_handle`` in a span continuing the producer's trace (its traceparent rides in the message headers),
+        so the handler's log lines carry the producing request's id."""
+        with continued_span(f"consume {msg.subject}", msg.headers, kind=SpanKind.CONSUMER,
+                            attributes={"messaging.system": "nats", "messaging.destination.name": msg.subject,
+                                        "numeros.consumer": self.name}):
+            await self._handle(msg)
 
     async def _handle(self, msg: Msg) -> None:
         try:

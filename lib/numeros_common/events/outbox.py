@@ -1,6 +1,8 @@
 """Transactional outbox: an event is a row written in the same transaction as the change it
 describes, so a crash can lose neither; a relay publishes rows to JetStream afterwards.
-The row id travels as ``Nats-Msg-Id``, so a retry after a crash publishes at most once."""
+The row id travels as ``Nats-Msg-Id``, so a retry after a crash publishes at most once. The trace context of
+the transaction that wrote the row is kept beside the envelope (``trace_context``) and travels as NATS
+headers, so a consumer's span continues the request's trace although the relay publishes later."""
 from __future__ import annotations
 
 import asyncio
@@ -11,10 +13,15 @@ from sqlalchemy import Column, DateTime, Index, Integer, MetaData, String, Table
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from ..metrics import OUTBOX_BACKLOG, OUTBOX_OLDEST_AGE, OUTBOX_PUBLISHED
 from ..nats_link import NatsLink, cancel_requested
+from ..tracing import current_carrier
 from .schemas import Envelope, EventData
 
 log = logging.getLogger(__name__)
+
+
+TRACE_CONTEXT_KEY = "trace_context"  # W3C headers (traceparent) beside the envelope in the outbox row
 
 
 def outbox_table(metadata: MetaData) -> Table:
@@ -42,14 +49,16 @@ def inbox_table(metadata: MetaData) -> Table:
 
 async def add_event(session: AsyncSession, outbox: Table, producer: str, data: EventData) -> Envelope:
     envelope = Envelope.wrap(producer, data)
-    await session.execute(outbox.insert().values(
-        id=envelope.id, subject=envelope.subject, envelope=envelope.model_dump(mode="json")))
+    # The envelope model ignores the extra key when the relay reads the row back.
+    stored = {**envelope.model_dump(mode="json"), TRACE_CONTEXT_KEY: current_carrier()}
+    await session.execute(outbox.insert().values(id=envelope.id, subject=envelope.subject, envelope=stored))
     return envelope
 
 
 class OutboxRelay:
     def __init__(self, sessions: async_sessionmaker[AsyncSession], outbox: Table, nats: NatsLink,
                  poll_seconds: float = 0.5, batch: int = 100) -> None:
+        self.service = nats.name  # the metrics' service label
         self.sessions = sessions
         self.outbox = outbox
         self.nats = nats
@@ -65,6 +74,7 @@ class OutboxRelay:
         while True:
             try:
                 published = await self.publish_pending()
+                await self.observe_backlog()
             except Exception as exc:  # noqa: BLE001 - the database may be restarting; retry on the next tick
                 if cancel_requested():
                     raise asyncio.CancelledError from exc
@@ -94,9 +104,10 @@ class OutboxRelay:
                 .with_for_update(skip_locked=True)
             )).all()
             for row in rows:
+                headers = {**(row.envelope.get(TRACE_CONTEXT_KEY) or {}), "Nats-Msg-Id": str(row.id)}
                 try:
                     await js.publish(row.subject, Envelope.model_validate(row.envelope).model_dump_json().encode(),
-                                     headers={"Nats-Msg-Id": str(row.id)}, timeout=3)
+                                     headers=headers, timeout=3)
                 except Exception as exc:  # noqa: BLE001 - keep the row for the next pass
                     log.warning("publish failed; will retry", extra={"subject": row.subject, "error": repr(exc)})
                     await session.execute(update(self.outbox).where(self.outbox.c.id == row.id)
@@ -106,5 +117,17 @@ class OutboxRelay:
                                       .values(published_at=dt.datetime.now(dt.UTC)))
                 published += 1
         if published:
+            OUTBOX_PUBLISHED.labels(self.service).inc(published)
             log.info("outbox published", extra={"count": published})
         return published
+
+    async def observe_backlog(self) -> tuple[int, float]:
+        """Set the backlog gauges: unpublished rows, and the age in seconds of the oldest (0 when none)."""
+        async with self.sessions() as session:
+            count, oldest = (await session.execute(
+                select(func.count(), func.min(self.outbox.c.created_at)).where(self.outbox.c.published_at.is_(None))
+            )).one()
+        age = (dt.datetime.now(dt.UTC) - oldest).total_seconds() if oldest is not None else 0.0
+        OUTBOX_BACKLOG.labels(self.service).set(count)
+        OUTBOX_OLDEST_AGE.labels(self.service).set(max(age, 0.0))
+        return count, age

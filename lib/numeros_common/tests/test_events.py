@@ -4,14 +4,19 @@ import uuid
 
 import pytest
 from nats.js.errors import NotFoundError
+from opentelemetry import trace
+from opentelemetry.trace import format_trace_id
+from prometheus_client import REGISTRY
 from sqlalchemy import BigInteger, Column, MetaData, Table, func, select, text
 
 from numeros_common.db import make_engine, make_session_factory
 from numeros_common.events.consumer import DurableConsumer
 from numeros_common.events.outbox import OutboxRelay, add_event, inbox_table, outbox_table
 from numeros_common.events.schemas import Envelope, UserDeletedV1
+from numeros_common.logging import request_id_var
 from numeros_common.nats_link import NatsLink
-from numeros_common.testing import eventually, stream_events
+from numeros_common.testing import captured_spans, eventually, stream_events
+from numeros_common.tracing import tracer
 
 
 @pytest.fixture
@@ -93,3 +98,55 @@ async def test_consumer_applies_each_event_once_and_retries_failures(db, infra):
     assert attempts.count(user_id) == 2  # failed once, applied once, the duplicate skipped by the inbox
     task.cancel()
     await link.close()
+
+
+async def test_an_events_trace_runs_from_the_writing_request_to_the_consumer_and_the_backlog_is_measured(db, infra):
+    """The outbox row keeps the writer's traceparent; the relay sends it as NATS headers (later, outside any
+    request); the consumer's span is a child of the writer's span and its log lines carry the same id."""
+    spans = captured_spans()
+    sessions, tables = db
+    link = NatsLink(infra.nats_url, f"trace-{uuid.uuid4().hex[:6]}")
+    link.start()
+    await link.wait_ready()
+    relay = OutboxRelay(sessions, tables["outbox"], link)
+    user_id = int(uuid.uuid4().int % 10**12)
+    with tracer().start_as_current_span("register") as writer:
+        async with sessions() as session:
+            await add_event(session, tables["outbox"], "test", UserDeletedV1(user_id=user_id))
+            await session.commit()
+    backlog = {"service": link.name}
+    assert (await relay.observe_backlog())[0] == 1
+    assert REGISTRY.get_sample_value("numeros_outbox_backlog", backlog) == 1
+    assert REGISTRY.get_sample_value("numeros_outbox_oldest_age_seconds", backlog) > 0
+    assert await relay.publish_pending() == 1
+    assert await relay.observe_backlog() == (0, 0.0)
+    assert REGISTRY.get_sample_value("numeros_outbox_backlog", backlog) == 0
+    assert REGISTRY.get_sample_value("numeros_outbox_oldest_age_seconds", backlog) == 0
+
+    seen: dict[int, tuple[str | None, trace.SpanContext]] = {}
+
+    async def handler(session, envelope):
+        seen[envelope.data["user_id"]] = (request_id_var.get(), trace.get_current_span().get_span_context())
+
+    consumer = DurableConsumer(name=f"test-{uuid.uuid4().hex[:6]}", subjects=["identity.user.deleted"],
+                               handler=handler, nats=link, sessions=sessions, inbox=tables["inbox"])
+    task = asyncio.create_task(consumer.run())
+    try:
+        await eventually(lambda: _return(user_id in seen), what="the consumer to handle the event")
+        durable = {"consumer": f"{consumer.name}-identity_user_deleted"}
+        await eventually(lambda: _return(REGISTRY.get_sample_value("numeros_consumer_pending_messages", durable) == 0),
+                         what="the consumer's lag gauge to reach 0")
+    finally:
+        task.cancel()
+        await link.close()
+    request_id, context = seen[user_id]
+    writer_context = writer.get_span_context()
+    assert context.trace_id == writer_context.trace_id
+    assert request_id == format_trace_id(writer_context.trace_id)
+    (consumed,) = [s for s in spans.get_finished_spans() if s.context.span_id == context.span_id]
+    assert consumed.name == "consume identity.user.deleted"
+    assert consumed.parent.span_id == writer_context.span_id
+
+
+async def _return(value):
+    return value

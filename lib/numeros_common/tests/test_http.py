@@ -106,20 +106,29 @@ BAD_BODY = {"dating": {"birth_date": "15/05/1990"}, "numerology": {"birth_date":
             "astro": {"birth_date": "15/05/1990"}, "human-design": {"birth_datetime": "15/05/1990"}}
 
 
+TRACE_ID = "0af7651916cd43dd8448eb211c80319c"
+
+
+def traceparent(trace_id: str = TRACE_ID) -> dict[str, str]:
+    """A caller's W3C trace context: the request id is its trace id (the caller's X-Request-ID is not)."""
+    return {"traceparent": f"00-{trace_id}-b7ad6b7169203331-01", "X-Request-ID": "client-chosen"}
+
+
 async def test_validation_errors_name_the_field_in_each_dialect(client):
-    replies = {family: await client.post(f"/api/v1/{family}/things/", json=body, headers={"X-Request-ID": "rid1"})
+    replies = {family: await client.post(f"/api/v1/{family}/things/", json=body, headers=traceparent())
                for family, body in BAD_BODY.items()}
-    assert {f: r.headers["x-request-id"] for f, r in replies.items()} == dict.fromkeys(BAD_BODY, "rid1")
+    assert {f: r.headers["x-request-id"] for f, r in replies.items()} == dict.fromkeys(BAD_BODY, TRACE_ID)
+    rid1 = TRACE_ID
     dating = replies["dating"]
     assert dating.status_code == 422
     assert dating.json()["error"]["fields"][0]["field"] == "birth_date"
-    assert dating.json()["error"]["request_id"] == "rid1"
+    assert dating.json()["error"]["request_id"] == rid1
     jio = replies["numerology"]
     assert jio.status_code == 422
     assert [(e["loc"], e["type"]) for e in jio.json()["detail"]] == [(["body", "birth_date"], "string_pattern_mismatch")]
     astro = replies["astro"]
     assert astro.status_code == 400  # the seed lists no 422
-    assert (astro.json()["error"], astro.json()["request_id"]) == ("VALIDATION_ERROR", "rid1")
+    assert (astro.json()["error"], astro.json()["request_id"]) == ("VALIDATION_ERROR", rid1)
     assert [d["field"] for d in astro.json()["details"]] == ["birth_date"]
     hd = replies["human-design"]
     assert hd.status_code == 400
@@ -147,14 +156,15 @@ async def test_unmatched_paths_under_a_family_prefix_are_404_in_its_dialect(clie
 
 
 async def test_unexpected_errors_are_500s_with_the_request_id_in_each_dialect(client):
-    replies = {f: await client.get(f"/api/v1/{f}/boom", headers={"X-Request-ID": f"boom-{f}"}) for f in BAD_BODY}
+    ids = {"dating": "1" * 32, "numerology": "2" * 32, "astro": "3" * 32, "human-design": "4" * 32}
+    replies = {f: await client.get(f"/api/v1/{f}/boom", headers=traceparent(ids[f])) for f in BAD_BODY}
     assert {f: r.status_code for f, r in replies.items()} == dict.fromkeys(BAD_BODY, 500)
-    assert {f: r.headers["x-request-id"] for f, r in replies.items()} == {f: f"boom-{f}" for f in BAD_BODY}
+    assert {f: r.headers["x-request-id"] for f, r in replies.items()} == ids
     assert replies["dating"].json()["error"] == {"code": "INTERNAL_ERROR", "message": "Something went wrong on our side.",
-                                                 "request_id": "boom-dating"}
+                                                 "request_id": ids["dating"]}
     assert replies["numerology"].json() == {"detail": "Internal server error"}
     assert replies["astro"].json() == {"error": "INTERNAL_SERVER_ERROR", "message": "Something went wrong on our side.",
-                                       "details": None, "request_id": "boom-astro"}
+                                       "details": None, "request_id": ids["astro"]}
     assert replies["human-design"].json()["detail"]["code"] == "INTERNAL_ERROR"
 
 
@@ -237,3 +247,28 @@ async def test_health_bodies_are_astro_mvps(client):
     body = ready.json()
     assert (body["status"], body["redis"]) == ("ready", "healthy")
     assert body["checks"]["redis"]["ok"] is True
+
+
+def _samples(text: str, name: str) -> dict[tuple[tuple[str, str], ...], float]:
+    """``name``'s samples in a /metrics body, keyed by their sorted labels."""
+    from prometheus_client.parser import text_string_to_metric_families
+
+    return {tuple(sorted(s.labels.items())): s.value for family in text_string_to_metric_families(text)
+            for s in family.samples if s.name == name}
+
+
+async def test_metrics_count_each_request_by_route_template_and_status(client):
+    ok = (("method", "POST"), ("route", "/api/v1/astro/things"), ("service", "test"), ("status", "200"))
+    missing = (("method", "GET"), ("route", "unmatched"), ("service", "test"), ("status", "404"))
+    first = (await client.get("/metrics")).text
+    before = _samples(first, "numeros_http_requests_total")
+    assert (await client.post("/api/v1/astro/things/", json={"birth_date": "1990-05-15"}, headers=ip(9))).status_code == 200
+    assert (await client.get("/api/v1/astro/things/7/nothing", headers=ip(9))).status_code == 404
+    reply = await client.get("/metrics")
+    assert reply.headers["content-type"].startswith("text/plain")
+    after = _samples(reply.text, "numeros_http_requests_total")
+    assert after[ok] - before.get(ok, 0) == 1
+    assert after[missing] - before.get(missing, 0) == 1
+    timed = (("method", "POST"), ("route", "/api/v1/astro/things"), ("service", "test"))
+    count = "numeros_http_request_duration_seconds_count"
+    assert _samples(reply.text, count)[timed] - _samples(first, count).get(timed, 0) == 1

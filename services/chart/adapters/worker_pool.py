@@ -24,6 +24,7 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
+from numeros_common.metrics import CHART_BUSY_WORKERS, CHART_QUEUE_DEPTH, CHART_WORKERS
 from services.chart.adapters.ephemeris import init_worker
 from services.chart.adapters.places import load_places
 
@@ -137,6 +138,7 @@ class WorkerPool:
             self._dispatch(self._idle.popleft(), payload, future)
         else:
             self._queue.append((payload, future))
+        self._observe()
         return await future
 
     async def warm_up(self, attempts: int = 20) -> None:
@@ -199,8 +201,16 @@ class WorkerPool:
             payload, future = self._queue.popleft()
             if not future.done():
                 self._dispatch(worker, payload, future)
+                self._observe()
                 return
         self._idle.append(worker)
+        self._observe()
+
+    def _observe(self) -> None:
+        """The pool's gauges (queue depth, busy and live workers), read by chart's /metrics."""
+        CHART_QUEUE_DEPTH.set(len(self._queue))
+        CHART_WORKERS.set(len(self._all))
+        CHART_BUSY_WORKERS.set(len(self._all) - len(self._idle))
 
     def _on_readable(self, worker: _Worker) -> None:
         try:
@@ -239,6 +249,7 @@ class WorkerPool:
             future.set_exception(WorkerCrashed("a worker process died during the call"))
         if not self._closed:
             self._spawn()
+        self._observe()
 
 
 def _join(processes: list[multiprocessing.process.BaseProcess]) -> None:

@@ -22,10 +22,13 @@ import grpc
 import numpy as np
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
+from opentelemetry.trace import SpanKind
+from prometheus_client import start_http_server
 
 from numeros.chart.v1 import chart_pb2, chart_pb2_grpc
 from numeros_common.grpc_metadata import ERROR_METADATA_KEY, FIELD_METADATA_KEY, REQUEST_ID_METADATA_KEY
-from numeros_common.logging import request_id_var
+from numeros_common.metrics import GRPC_SERVER_CALLS, GRPC_SERVER_LATENCY
+from numeros_common.tracing import configure_tracing, continued_span
 from services.chart.adapters.ephemeris import EphemerisStatus, check_ephemeris
 from services.chart.adapters.worker_pool import WorkerCrashed, WorkerPool
 from services.chart.api import natal_batch
@@ -62,14 +65,20 @@ def rpc_method(handler: Handler) -> Handler:
     @functools.wraps(handler)
     async def observed(servicer: Any, request: Any, context: grpc.aio.ServicerContext) -> Any:
         started = time.perf_counter()
-        request_id = request_id_var.set(_metadata_value(context, REQUEST_ID_METADATA_KEY))
-        try:
-            return await _answer(handler, servicer, request, context)
-        finally:
-            status = "CANCELLED" if context.cancelled() else (context.code() or grpc.StatusCode.OK).name
-            duration_ms = round((time.perf_counter() - started) * 1000, 3)
-            logger.info("rpc", extra={"method": method, "duration_ms": duration_ms, "status": status})
-            request_id_var.reset(request_id)
+        metadata = {name: value for name, value in context.invocation_metadata() or () if isinstance(value, str)}
+        # The caller's trace continues here; its trace id is the request id of chart's log lines.
+        with continued_span(f"ChartService/{method}", metadata, kind=SpanKind.SERVER,
+                            attributes={"rpc.system": "grpc", "rpc.method": method}) as span:
+            try:
+                return await _answer(handler, servicer, request, context)
+            finally:
+                status = "CANCELLED" if context.cancelled() else (context.code() or grpc.StatusCode.OK).name
+                elapsed = time.perf_counter() - started
+                span.set_attribute("rpc.grpc.status", status)
+                logger.info("rpc", extra={"method": method, "duration_ms": round(elapsed * 1000, 3), "status": status,
+                                          "caller_request_id": metadata.get(REQUEST_ID_METADATA_KEY)})
+                GRPC_SERVER_CALLS.labels(method, status).inc()
+                GRPC_SERVER_LATENCY.labels(method).observe(elapsed)
 
     return observed
 
@@ -348,10 +357,6 @@ def _person(person: chart_pb2.CompatibilityPerson, field: str) -> tuple[payloads
     return core, person.chart_level, longitudes
 
 
-def _metadata_value(context: grpc.aio.ServicerContext, key: str) -> str | None:
-    return next((value for name, value in context.invocation_metadata() or () if name == key), None)
-
-
 @dataclass
 class RunningServer:
     """A started chart server and everything that must be stopped with it."""
@@ -407,6 +412,11 @@ async def start_server(settings: ChartSettings) -> RunningServer:
 
 async def serve(settings: ChartSettings) -> None:
     """Run the server until SIGTERM or SIGINT, then shut down gracefully."""
+    configure_tracing(settings.service_name)
+    if settings.metrics_port:
+        # The metrics live in this process (the workers only compute): a small HTTP server beside gRPC.
+        start_http_server(settings.metrics_port, addr=settings.metrics_host)
+        logger.info("metrics listening", extra={"address": _address(settings.metrics_host, settings.metrics_port)})
     running = await start_server(settings)
     stop_requested = asyncio.Event()
     loop = asyncio.get_running_loop()

@@ -235,8 +235,8 @@ async def test_a_taken_port_is_refused(server):
         await start_server(settings)
 
 
-async def run_module(port: int) -> asyncio.subprocess.Process:
-    environment = {**os.environ, "NUMEROS_GRPC_PORT": str(port), "NUMEROS_CHART_WORKERS": "1"}
+async def run_module(port: int, **env: str) -> asyncio.subprocess.Process:
+    environment = {**os.environ, "NUMEROS_GRPC_PORT": str(port), "NUMEROS_CHART_WORKERS": "1", **env}
     return await asyncio.create_subprocess_exec(
         sys.executable, "-m", "services.chart", cwd=REPO_ROOT, env=environment,
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
@@ -309,3 +309,47 @@ async def test_deadlines_are_honoured(server, time_remaining, calls_started):
         await servicer.CalculateNumerology(numerology_request(), context)
     assert context.aborted_with == grpc.StatusCode.DEADLINE_EXCEEDED
     assert pool.calls == calls_started
+
+
+async def test_metrics_port_counts_calls_and_logs_carry_the_callers_trace_id():
+    """The subprocess is fresh, so its counters start at zero and the counts are exact."""
+    from prometheus_client.parser import text_string_to_metric_families
+
+    import httpx
+
+    from devstack.processes import free_port
+
+    metrics_port = free_port()
+    trace_id = "4bf92f3577b34da6a3ce929d0e0e4736"
+    process = await run_module(0, NUMEROS_METRICS_PORT=str(metrics_port))
+    try:
+        lines = []
+        while not lines or lines[-1]["message"] != "chart server listening":
+            lines.append(json.loads(await asyncio.wait_for(process.stdout.readline(), timeout=20)))
+        async with grpc.aio.insecure_channel(lines[-1]["address"]) as channel:
+            stub = chart_pb2_grpc.ChartServiceStub(channel)
+            metadata = (("traceparent", f"00-{trace_id}-00f067aa0ba902b7-01"),)
+            await stub.CalculateNumerology(numerology_request(), metadata=metadata)
+            with pytest.raises(grpc.aio.AioRpcError):
+                await stub.CalculateNumerology(numerology_request(full_name="J0hn"))
+        rpc_lines = []
+        while len(rpc_lines) < 2:
+            line = json.loads(await asyncio.wait_for(process.stdout.readline(), timeout=20))
+            rpc_lines += [line] if line["message"] == "rpc" else []
+        async with httpx.AsyncClient() as client:
+            text = (await client.get(f"http://127.0.0.1:{metrics_port}/metrics")).text
+    finally:
+        process.send_signal(signal.SIGTERM)
+        await asyncio.wait_for(process.wait(), timeout=20)
+    samples = {(s.name, tuple(sorted(s.labels.items()))): s.value
+               for family in text_string_to_metric_families(text) for s in family.samples}
+    calls = "numeros_grpc_server_calls_total"
+    assert samples[calls, (("code", "OK"), ("method", "CalculateNumerology"))] == 1
+    assert samples[calls, (("code", "INVALID_ARGUMENT"), ("method", "CalculateNumerology"))] == 1
+    assert samples["numeros_grpc_server_call_duration_seconds_count", (("method", "CalculateNumerology"),)] == 2
+    assert samples["numeros_chart_workers", ()] == 1
+    assert samples["numeros_chart_workers_busy", ()] == 0
+    assert samples["numeros_chart_worker_queue_depth", ()] == 0
+    # The caller's trace continues in chart: its trace id is the request id of chart's log line.
+    assert rpc_lines[0]["request_id"] == trace_id
+    assert rpc_lines[1]["request_id"] not in (None, trace_id) and len(rpc_lines[1]["request_id"]) == 32

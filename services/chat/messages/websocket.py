@@ -20,6 +20,7 @@ from starlette.websockets import WebSocketDisconnect, WebSocketState
 
 from numeros_common.errors import AppError
 from numeros_common.ids import MAX_ID
+from numeros_common.metrics import WEBSOCKETS_OPEN
 from numeros_common.runtime import Runtime
 from numeros_common.websocket import (CLOSE_INTERNAL_ERROR, CLOSE_TRY_AGAIN_LATER, close_code_for, close_reason,
                                       websocket_principal)
@@ -62,7 +63,11 @@ async def chat_socket(websocket: WebSocket, match_id: str) -> None:
         log.exception("websocket setup failed")
         await _close(websocket, CLOSE_TRY_AGAIN_LATER, "Chat is unavailable; try again shortly.")
         return
-    await ChatSocket(runtime, websocket, parsed_id, principal.user_id).run()
+    WEBSOCKETS_OPEN.inc()
+    try:
+        await ChatSocket(runtime, websocket, parsed_id, principal.user_id).run()
+    finally:
+        WEBSOCKETS_OPEN.dec()
 
 
 async def _close(websocket: WebSocket, code: int, reason: str) -> None:

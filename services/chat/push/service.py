@@ -7,6 +7,7 @@ import logging
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from numeros_common.events.schemas import Envelope, MatchCreatedV1, MessageCreatedV1
+from numeros_common.metrics import PUSH_FAILED, PUSH_SENT
 
 from . import repository, rules
 
@@ -23,7 +24,13 @@ async def push_for_event(session: AsyncSession, envelope: Envelope) -> None:
     else:
         return
     for note in notifications:
-        if await repository.record_push(session, event_id=envelope.id, user_id=note.user_id, kind=note.kind,
-                                        title=note.title, body=note.body):
+        try:
+            recorded = await repository.record_push(session, event_id=envelope.id, user_id=note.user_id,
+                                                    kind=note.kind, title=note.title, body=note.body)
+        except Exception:
+            PUSH_FAILED.labels(note.kind).inc()  # the consumer retries the event
+            raise
+        if recorded:
+            PUSH_SENT.labels(note.kind).inc()
             log.info("push notification", extra={"user_id": note.user_id, "kind": note.kind, "title": note.title,
                                                   "event_id": str(envelope.id)})

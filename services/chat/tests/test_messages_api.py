@@ -7,6 +7,7 @@ import time
 
 import nats
 import pytest
+from prometheus_client import REGISTRY
 from sqlalchemy import select
 
 from services.chat.database import inbox
@@ -258,6 +259,8 @@ async def _rows_for_users(app, users, kind, expected):
 
 @pytest.mark.asyncio
 async def test_redelivered_event_does_not_duplicate_pushes(client, infra):
+    sent = {"kind": "match"}
+    sent_before = REGISTRY.get_sample_value("numeros_push_sent_total", sent) or 0
     users = (new_id(), new_id())
     envelope = match_created(new_id(), users)
     await publish(infra.nats_url, envelope)
@@ -272,6 +275,8 @@ async def test_redelivered_event_does_not_duplicate_pushes(client, infra):
     assert len(await push_rows(client.app, event_id=envelope.id)) == 2
     processed = await fetch_all(client.app, select(inbox).where(inbox.c.event_id == envelope.id))
     assert sorted(r["consumer"] for r in processed) == ["chat-matches", "chat-push"]
+    # Two pushes per event for two events: the redelivery sent nothing.
+    assert REGISTRY.get_sample_value("numeros_push_sent_total", sent) - sent_before == 4
 
 
 async def _count(app, event_id, expected):

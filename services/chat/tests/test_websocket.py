@@ -9,6 +9,7 @@ from typing import Any
 import anyio
 import nats
 import pytest
+from prometheus_client import REGISTRY
 from sqlalchemy import select
 from starlette.testclient import TestClient
 from starlette.websockets import WebSocketDisconnect
@@ -95,8 +96,10 @@ def test_non_participant_socket_is_closed_4404(chat, infra, mint_token):
 
 def test_rest_message_reaches_the_other_participants_socket(chat, infra, mint_token):
     match_id, alice, bob = new_match(chat, infra)
+    open_before = REGISTRY.get_sample_value("numeros_websockets_open")
     with chat.websocket_connect(ws_url(match_id, mint_token(bob), slash=True)) as bob_ws:
         connected(bob_ws)
+        assert REGISTRY.get_sample_value("numeros_websockets_open") == open_before + 1
         reply = chat.post(f"/api/v1/matches/{match_id}/messages", json={"content": "Hi Bob!"},
                           headers=auth(mint_token(alice)))
         assert reply.status_code == 201, reply.text

@@ -92,7 +92,8 @@ def test_document_speaks_for_the_gateway(published):
     ("matching", "/api/v1/matches/{match_id}/messages", None),  # the gateway sends it to chat
     ("matching", "/api/v1/matches/{match_id}", "/api/v1/matches/{match_id}"),
     ("identity", "/api/v1/auth/login", "/api/v1/auth/login"),
-    ("identity", "/system/readyz", "/readyz"),  # rewritten by the gateway
+    ("identity", "/system/public-readyz", "/readyz"),  # rewritten by the gateway
+    ("identity", "/system/readyz", None),  # the details stay on identity's port
     ("identity", "/readyz", None),  # the gateway rewrites /readyz, so identity's own is unreachable
     ("identity", "/healthz", "/healthz"),
     ("matching", "/healthz", None),

@@ -108,7 +108,7 @@ def get(url: str, headers: dict | None = None) -> tuple[int, dict, dict]:
     ("/api/v1/resonance", "matching", "/api/v1/resonance"),
     ("/api/v1/auth/register/", "identity", "/api/v1/auth/register/"),
     ("/api/v1/numerology/calculate", "identity", "/api/v1/numerology/calculate"),
-    ("/readyz", "identity", "/system/readyz"),
+    ("/readyz", "identity", "/system/public-readyz"),
     ("/healthz", "identity", "/healthz"),
 ])
 def test_paths_reach_their_owning_service(gateway, path, service, upstream_path):
@@ -184,3 +184,19 @@ def test_edge_limit_is_set_by_the_environment_and_switched_off_with_every_other_
     assert not [r for r in config["http"]["routers"].values() if "edge-ratelimit" in r["middlewares"]]
     assert "edge-ratelimit" in file_provider_config({n: "x" for n in ("identity", "matching", "chat")}, ["r:1"],
                                                     EdgePolicy.from_env({}))["http"]["middlewares"]
+
+
+def test_metrics_are_not_public_but_traefik_exports_its_own_internally(gateway, infra):
+    """The route table names public prefixes only: a service's /metrics (and its detailed /system/readyz) answer
+    on the service's port but are 404 through the gateway. Traefik's metrics are on its internal entrypoint."""
+    from prometheus_client.parser import text_string_to_metric_families
+
+    url, traefik = gateway
+    for path in ("/metrics", "/system/readyz", "/system/public-readyz"):
+        assert get(url + path)[0] == 404, path
+    backend = f"http://127.0.0.1:{traefik.dynamic_config['http']['services']['identity']['loadBalancer']['servers'][0]['url'].rsplit(':', 1)[1]}"
+    assert get(backend + "/metrics")[0] == 200  # the upstream would have answered: the gateway did not route it
+    get(url + "/api/v1/matches")
+    with urllib.request.urlopen(f"http://127.0.0.1:{traefik.ping_port}/metrics", timeout=5) as reply:
+        families = {f.name for f in text_string_to_metric_families(reply.read().decode())}
+    assert {"traefik_entrypoint_requests", "traefik_router_requests", "traefik_service_requests"} <= families

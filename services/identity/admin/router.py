@@ -1,7 +1,8 @@
 """Admin (astro-mvp): statistics, calculation-cache resets and account tiers. Only tokens with the
 ``is_admin`` claim; anyone else gets 403. Both POST (ours) and DELETE (the seed's) reset the cache. Public:
 ``/admin/healthz`` and ``/admin/readyz`` (the seed's bodies) and the whole-system readiness behind the
-gateway's ``/readyz`` (``/system/readyz``). Errors are astro-mvp's (``{"error": CODE, ...}``)."""
+gateway's ``/readyz`` (``/system/public-readyz``: up or down per component); its details (error text,
+latencies) at ``/system/readyz`` on identity's own port. Errors are astro-mvp's (``{"error": CODE, ...}``)."""
 from __future__ import annotations
 
 import re
@@ -88,11 +89,19 @@ async def admin_healthz() -> dict[str, Any]:
 @router.get("/readyz", summary="Readiness of the whole system (astro-mvp's body, ISO timestamp)", responses=_NOT_READY)
 async def admin_readyz(request: Request) -> JSONResponse:
     ok, report = await service.system_readiness(runtime_of(request))
-    return JSONResponse(readiness_body(ok, report, iso_timestamp=True), status_code=200 if ok else 503)
+    return JSONResponse(readiness_body(ok, report, iso_timestamp=True, public=True), status_code=200 if ok else 503)
 
 
-@system_router.get("/system/readyz", summary="Readiness of the whole system, dependency by dependency",
+@system_router.get("/system/public-readyz", summary="Readiness of the whole system: which component is down",
                    responses=_NOT_READY)
+async def public_readyz(request: Request) -> JSONResponse:
+    """The gateway's ``/readyz``: up or down per component, no error text or latencies (``/system/readyz``)."""
+    ok, report = await service.system_readiness(runtime_of(request))
+    return JSONResponse(readiness_body(ok, report, public=True), status_code=200 if ok else 503)
+
+
+@system_router.get("/system/readyz", summary="Readiness of the whole system with each check's error and latency "
+                   "(identity's port only: the gateway does not route it)", responses=_NOT_READY)
 async def system_readyz(request: Request) -> JSONResponse:
     ok, report = await service.system_readiness(runtime_of(request))
     return JSONResponse(readiness_body(ok, report), status_code=200 if ok else 503)

@@ -1,4 +1,6 @@
 """astro-mvp's admin API under /api/v1/admin on real Postgres, Redis and chart."""
+import json
+
 import pytest
 from sqlalchemy import select
 
@@ -117,3 +119,26 @@ async def test_premium_users_get_500_numerology_requests_an_hour(make_identity_c
             compare.headers["x-ratelimit-remaining"]) == (200, "500", "499"), compare.text
     reset = int(compare.headers["x-ratelimit-reset"])
     assert reset > 1_700_000_000  # an epoch time, not seconds-to-go
+
+
+async def test_public_readiness_names_what_is_down_without_its_error_text(make_identity_client):
+    """The gateway's /readyz (and the seed's /admin/readyz) say which component is down; the exception text and
+    latencies are only in /system/readyz on identity's own port."""
+    from devstack.processes import free_port
+
+    dead = f"http://127.0.0.1:{free_port()}"  # nothing listens: the check fails with httpx's ConnectError
+    async with make_identity_client(NUMEROS_MATCHING_URL=dead, NUMEROS_CHAT_URL=dead) as client:
+        await client.app.state.runtime.nats.wait_ready()
+        public = await client.get("/system/public-readyz")
+        seed = await client.get("/api/v1/admin/readyz")
+        internal = await client.get("/system/readyz")
+    assert (public.status_code, seed.status_code, internal.status_code) == (503, 503, 503)
+    for body in (public.json(), seed.json()):
+        assert (body["status"], body["database"], body["redis"]) == ("not_ready", "healthy", "healthy")
+        assert body["down"] == ["matching", "chat"]
+        assert body["checks"]["matching"] == {"ok": False} and body["checks"]["postgres"] == {"ok": True}
+        assert "ConnectError" not in json.dumps(body) and "latency_ms" not in json.dumps(body)
+    details = internal.json()
+    assert details["down"] == ["matching", "chat"]
+    assert details["checks"]["matching"]["error"].startswith("ConnectError")
+    assert details["checks"]["postgres"]["latency_ms"] >= 0
