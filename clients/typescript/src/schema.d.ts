@@ -19,7 +19,8 @@ export interface paths {
          *     then has no dating profile yet (`numerology` and `astrology` null, `user.chart_level` 0). With `display_name` and
          *     `birth_date` it also stores the full numerology and astrology profile, computed by the chart service (one call,
          *     made before anything is written: when chart is unavailable the answer is 503 and nothing is stored); birth
-         *     details without `birth_date`, or `birth_date` without `display_name`, are a 422 naming the missing field.
+         *     details without `birth_date`, or `birth_date` without `display_name`, are a 422 naming the missing field (as is
+         *     a local birth time before 0001-01-01T00:00Z).
          *
          *     Location: `latitude`/`longitude` win; `timezone` (IANA) sets the clock the birth time is read on. `birth_place`
          *     is free text: with coordinates it is only a label; with `timezone` alone the gazetteer is asked for its
@@ -131,7 +132,7 @@ export interface paths {
         put?: never;
         /**
          * Numerology and natal chart without an account
-         * @description Anonymous (rate-limited per IP). The numeros-backend-rebuild CalculateResponse `{numerology, astrology, chart_level}` with the native app's PlanetPosition / AnglePosition shapes; `angles` and `houses` only at chart level 4. `astrology.birth` says which time zone and UTC instant were used. Optional `timezone` and `house_system`. birth_place: Free text, e.g. 'New York, USA'. With latitude/longitude or timezone given it is only a label. Given alone it is looked up in an offline gazetteer for the coordinates and time zone; a place it cannot find, or one that matches several places (listed in the message), is a 422 naming birth_place.
+         * @description Anonymous (rate-limited per IP). A local birth time before 0001-01-01T00:00Z (midnight of 1 January 1 east of Greenwich) is refused (422 naming `birth_date`). The numeros-backend-rebuild CalculateResponse `{numerology, astrology, chart_level}` with the native app's PlanetPosition / AnglePosition shapes; `angles` and `houses` only at chart level 4. `astrology.birth` says which time zone and UTC instant were used. Optional `timezone` and `house_system`. birth_place: Free text, e.g. 'New York, USA'. With latitude/longitude or timezone given it is only a label. Given alone it is looked up in an offline gazetteer for the coordinates and time zone; a place it cannot find, or one that matches several places (listed in the message), is a 422 naming birth_place.
          */
         post: operations["calculate_profile"];
         delete?: never;
@@ -151,7 +152,7 @@ export interface paths {
         put?: never;
         /**
          * Calculate numerology without saving
-         * @description Western (Pythagorean), Vedic and Chaldean numerology; `system` both = western + vedic. Personal cycles are read for `as_of`, by default today's date in UTC.
+         * @description Western (Pythagorean), Vedic and Chaldean numerology; `system` both = western + vedic. Personal cycles are read for `as_of`, by default today's date in UTC; an `as_of` before `birth_date` is refused (422 naming `as_of`).
          */
         post: operations["numerology_calculate"];
         delete?: never;
@@ -278,8 +279,9 @@ export interface paths {
          * @description Vedic snapshot for `profile_id` or inline birth data (the profile fields; `name`, `gender`,
          *     `dob`, `tob`, `tz`, `place`, `lat`, `lon` required inline). `ayanamsa`, `house_system` and `uncertainty_minutes`
          *     given alongside `profile_id` override the profile's. `as_of` (default today, UTC) is the day dasha and transits are
-         *     read for. The same normalised input answers the stored snapshot with `cached: true`: chart's `input_hash` (normalised
-         *     input + ruleset + ephemeris version) is unique per user in Postgres, with Redis in front (24 h).
+         *     read for; a `dob` after `as_of` is refused (400 naming `dob`). The same normalised input answers the stored
+         *     snapshot with `cached: true`: chart's `input_hash` (normalised input + ruleset + ephemeris version) is unique per
+         *     user in Postgres, with Redis in front (24 h).
          */
         post: operations["astro_compute"];
         delete?: never;
@@ -2219,6 +2221,13 @@ export interface operations {
                     "application/json": components["schemas"]["AuthResponse"];
                 };
             };
+            /** @description The body is not valid JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Email already registered */
             409: {
                 headers: {
@@ -2228,6 +2237,13 @@ export interface operations {
             };
             /** @description Invalid input naming the field, incl. an unknown or ambiguous birth_place given without coordinates or timezone */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Too many requests; retry after `Retry-After` seconds */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2264,6 +2280,13 @@ export interface operations {
                     "application/json": components["schemas"]["AuthResponse"];
                 };
             };
+            /** @description The body is not valid JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Wrong email or password */
             401: {
                 headers: {
@@ -2279,6 +2302,13 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["HTTPValidationError"];
                 };
+            };
+            /** @description Too many requests; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };
@@ -2304,6 +2334,13 @@ export interface operations {
                     "application/json": components["schemas"]["AuthResponse"];
                 };
             };
+            /** @description The body is not valid JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Refresh token unknown, expired or logged out */
             401: {
                 headers: {
@@ -2319,6 +2356,13 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["HTTPValidationError"];
                 };
+            };
+            /** @description Too many requests; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };
@@ -2340,8 +2384,22 @@ export interface operations {
                     "application/json": components["schemas"]["LogoutResponse"];
                 };
             };
+            /** @description The body is not valid JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Missing, invalid or logged-out token */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Too many requests; retry after `Retry-After` seconds */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2367,8 +2425,22 @@ export interface operations {
                     "application/json": components["schemas"]["services__identity__accounts__schemas__MeResponse"];
                 };
             };
+            /** @description The body is not valid JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Missing, invalid or logged-out token */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Too many requests; retry after `Retry-After` seconds */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };

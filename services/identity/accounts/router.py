@@ -9,13 +9,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from numeros_common.auth import Principal, require_principal
 from numeros_common.deps import db_session, runtime_of
+from numeros_common.responses import MALFORMED_BODY, RATE_LIMITED
 
 from ..profile.schemas import profile_body
 from ..profile.service import signed_in_user
 from . import service
 from .schemas import AuthResponse, LoginRequest, LogoutResponse, MeResponse, RefreshRequest, RegisterRequest
 
-router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
+router = APIRouter(prefix="/api/v1/auth", tags=["auth"], responses={**MALFORMED_BODY, **RATE_LIMITED})
 
 
 def _auth_response(signed_in: service.SignedIn, status_code: int = 200) -> JSONResponse:
@@ -29,7 +30,8 @@ REGISTER_DESCRIPTION = """Creates the account. `email` and `password` alone are 
 then has no dating profile yet (`numerology` and `astrology` null, `user.chart_level` 0). With `display_name` and
 `birth_date` it also stores the full numerology and astrology profile, computed by the chart service (one call,
 made before anything is written: when chart is unavailable the answer is 503 and nothing is stored); birth
-details without `birth_date`, or `birth_date` without `display_name`, are a 422 naming the missing field.
+details without `birth_date`, or `birth_date` without `display_name`, are a 422 naming the missing field (as is
+a local birth time before 0001-01-01T00:00Z).
 
 Location: `latitude`/`longitude` win; `timezone` (IANA) sets the clock the birth time is read on. `birth_place`
 is free text: with coordinates it is only a label; with `timezone` alone the gazetteer is asked for its

@@ -9,6 +9,8 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, ValidationError, field_validator, model_validator
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
+from numeros_common.names import state_name_rule
+
 from ..calculations import check_birth_date
 from ..profile.schemas import AstrologyData, BirthInput, NumerologyProfile, UserOut
 
@@ -18,7 +20,7 @@ class RegisterRequest(BirthInput):
 
     email: EmailStr
     password: str = Field(min_length=8, max_length=128)
-    display_name: str | None = Field(default=None, min_length=1, max_length=100,
+    display_name: str | None = Field(default=None, min_length=1, max_length=100, json_schema_extra=state_name_rule,
                                      description="Also the name the numerology is computed from; required with "
                                                  "birth_date")
     birth_date: dt.date | None = Field(  # type: ignore[assignment]

@@ -27,7 +27,8 @@ def _json(body: str) -> Response:
 
 @router.post("/calculate", response_model=NumerologyCalculateResponse, summary="Calculate numerology without saving",
              description="Western (Pythagorean), Vedic and Chaldean numerology; `system` both = western + vedic. "
-                         "Personal cycles are read for `as_of`, by default today's date in UTC.",
+                         "Personal cycles are read for `as_of`, by default today's date in UTC; an `as_of` "
+                         "before `birth_date` is refused (422 naming `as_of`).",
              operation_id="numerology_calculate", responses=_ERRORS)
 async def calculate(body: NumerologyCalculateRequest, request: Request,
                     _: Principal = Depends(require_principal)) -> Response:

@@ -118,8 +118,9 @@ def _inline_birth(sent: dict[str, Any]) -> dict[str, Any]:
 COMPUTE_DESCRIPTION = """Vedic snapshot for `profile_id` or inline birth data (the profile fields; `name`, `gender`,
 `dob`, `tob`, `tz`, `place`, `lat`, `lon` required inline). `ayanamsa`, `house_system` and `uncertainty_minutes`
 given alongside `profile_id` override the profile's. `as_of` (default today, UTC) is the day dasha and transits are
-read for. The same normalised input answers the stored snapshot with `cached: true`: chart's `input_hash` (normalised
-input + ruleset + ephemeris version) is unique per user in Postgres, with Redis in front (24 h)."""
+read for; a `dob` after `as_of` is refused (400 naming `dob`). The same normalised input answers the stored
+snapshot with `cached: true`: chart's `input_hash` (normalised input + ruleset + ephemeris version) is unique per
+user in Postgres, with Redis in front (24 h)."""
 
 
 @router.post("/compute", response_model=ComputeResponse, summary="Compute (or fetch) a Vedic snapshot",
