@@ -9,6 +9,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, ValidationError, field_validator, model_validator
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
+from numeros_common.fields import CalendarDate
 from numeros_common.names import state_name_rule
 
 from ..calculations import check_birth_date
@@ -23,7 +24,7 @@ class RegisterRequest(BirthInput):
     display_name: str | None = Field(default=None, min_length=1, max_length=100, json_schema_extra=state_name_rule,
                                      description="Also the name the numerology is computed from; required with "
                                                  "birth_date")
-    birth_date: dt.date | None = Field(  # type: ignore[assignment]
+    birth_date: CalendarDate | None = Field(  # type: ignore[assignment]
         default=None, description="Optional (astro-mvp registers with email and password alone): without it the "
                                   "account has no dating profile or chart yet")
 

@@ -159,7 +159,7 @@ class UserOut(BaseModel):
     email: str
     display_name: str | None = Field(description="Null for an account registered without a profile")
     birth_date: dt.date | None = Field(description="Null until the account has birth data")
-    birth_time: dt.time | None
+    birth_time: LocalTime | None
     birth_place: str | None
     latitude: float | None
     longitude: float | None
