@@ -6,9 +6,11 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+import asyncpg
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy import exc as sa_exc
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .dialects import Problem
@@ -72,6 +74,27 @@ def http_problem(exc: StarletteHTTPException) -> Problem:
 
 
 INTERNAL = Problem(500, "INTERNAL_ERROR", "Something went wrong on our side.")
+DATABASE_UNAVAILABLE = Problem(503, "DATABASE_UNAVAILABLE", "The database is unavailable; try again shortly.",
+                               retry_after=1)
+_DATABASE_MODULES = ("asyncpg", "sqlalchemy")
+
+
+def _database_outage(exc: BaseException) -> bool:
+    """A lost or refused database connection (Postgres restarting), as opposed to a failing statement.
+    asyncpg raises a refused connect as a plain ConnectionRefusedError, so its origin is read from the
+    traceback."""
+    if isinstance(exc, sa_exc.DBAPIError):
+        return exc.connection_invalidated or isinstance(exc, sa_exc.InterfaceError | sa_exc.OperationalError)
+    if isinstance(exc, sa_exc.TimeoutError | asyncpg.PostgresConnectionError | asyncpg.InterfaceError
+                  | asyncpg.OperatorInterventionError):
+        return True  # the pool's wait, a connection lost, the server starting up or shutting down
+    if isinstance(exc, ConnectionError | TimeoutError):
+        tb = exc.__traceback__
+        while tb is not None:
+            if tb.tb_frame.f_globals.get("__name__", "").startswith(_DATABASE_MODULES):
+                return True
+            tb = tb.tb_next
+    return False
 
 
 def render(request: Request, problem: Problem) -> JSONResponse:
@@ -91,9 +114,21 @@ async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResp
     return render(request, http_problem(exc))
 
 
+async def _database_error(request: Request, exc: Exception) -> JSONResponse:
+    if not _database_outage(exc):
+        log.error("unhandled error", exc_info=exc)
+        return render(request, INTERNAL)
+    log.warning("database unavailable", extra={"error": repr(exc)})
+    return render(request, DATABASE_UNAVAILABLE)
+
+
 def install_error_handlers(app: FastAPI, families: FamilyMap) -> None:
-    """Unhandled exceptions are answered by RequestContextMiddleware (inside it the request id is still set)."""
+    """Unhandled exceptions are answered by RequestContextMiddleware (inside it the request id is still set);
+    a database outage is a 503 with a code and Retry-After, not a 500."""
     app.state.families = families
+    for kind in (sa_exc.DBAPIError, sa_exc.TimeoutError, asyncpg.PostgresConnectionError, asyncpg.InterfaceError,
+                 asyncpg.OperatorInterventionError, ConnectionError, TimeoutError):
+        app.add_exception_handler(kind, _database_error)
     app.add_exception_handler(AppError, _app_error)  # type: ignore[arg-type]
     app.add_exception_handler(RequestValidationError, _validation_error)  # type: ignore[arg-type]
     app.add_exception_handler(StarletteHTTPException, _http_error)  # type: ignore[arg-type]

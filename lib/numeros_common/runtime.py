@@ -8,6 +8,10 @@ from collections.abc import Callable
 from typing import Any
 
 from redis.asyncio import Redis
+from redis.asyncio.retry import Retry
+from redis.backoff import ExponentialBackoff
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 from sqlalchemy import Table, text
 
 from .auth import TokenVerifier
@@ -23,14 +27,22 @@ from .settings import ServiceSettings
 log = logging.getLogger(__name__)
 
 
+def redis_client(url: str) -> Redis:
+    """A pooled connection that a restarted Redis closed fails its next command: retry such failures on a
+    fresh connection, a few times within half a second (redis-py's default waits up to ~4 s), so a request
+    meets a short Redis restart as a short delay and one that outlasts it gets its 503 quickly."""
+    return Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2, health_check_interval=10,
+                          retry=Retry(ExponentialBackoff(cap=0.25, base=0.05), retries=3),
+                          retry_on_error=[RedisConnectionError, RedisTimeoutError])
+
+
 class Runtime:
     def __init__(self, settings: ServiceSettings, *, outbox: Table | None = None, inbox: Table | None = None,
                  uses_chart: bool = False, chart_required: bool = True) -> None:
         self.settings = settings
         self.engine = make_engine(settings.database_url)
         self.sessions = make_session_factory(self.engine)
-        self.redis = Redis.from_url(settings.redis_url, socket_timeout=2, socket_connect_timeout=2,
-                                    health_check_interval=10)
+        self.redis = redis_client(settings.redis_url)
         self.nats = NatsLink(settings.nats_url, settings.service_name)
         self.verifier = TokenVerifier(settings.jwt_public_key_pem, settings.jwt_issuer, settings.jwt_audience,
                                       self.redis)

@@ -27,8 +27,10 @@ def file_provider_config(backends: dict[str, str], redis_endpoints: list[str],
                      "entryPoints": ["web"], "middlewares": _middlewares(route, policy)}
         for route in ROUTES
     }
-    services = {name: {"loadBalancer": {"servers": [{"url": backends[name]}], "passHostHeader": True,
-                                        "healthCheck": {"path": "/healthz", "interval": "5s", "timeout": "2s"}}}
+    # No active health check: with one server per service it only turned a restarting service's quick 502
+    # into a 503 that outlasted the restart by up to an interval. Traefik tries the server on every request,
+    # so a restarted service is back with its first answer.
+    services = {name: {"loadBalancer": {"servers": [{"url": backends[name]}], "passHostHeader": True}}
                 for name in SERVICES}
     return {"http": {"routers": routers, "services": services,
                      "middlewares": middleware_specs(policy, redis_endpoints)}}
