@@ -3,6 +3,7 @@ and stopped in one place by the app's lifespan."""
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import logging
 from collections.abc import Callable
 from typing import Any
@@ -17,6 +18,7 @@ from sqlalchemy import Table, text
 from .auth import TokenVerifier
 from .chart_client import ChartClient
 from .db import make_engine, make_session_factory
+from .events.cleanup import EventCleanup
 from .events.consumer import DurableConsumer
 from .events.outbox import OutboxRelay
 from .health import Check
@@ -50,6 +52,10 @@ class Runtime:
         self.outbox = outbox
         self.inbox = inbox
         self.relay = OutboxRelay(self.sessions, outbox, self.nats, settings.outbox_poll_seconds) if outbox is not None else None
+        self.cleanup = EventCleanup(sessions=self.sessions, outbox=outbox, inbox=inbox,
+                                    outbox_retention=dt.timedelta(seconds=settings.outbox_retention_seconds),
+                                    inbox_retention=dt.timedelta(seconds=settings.inbox_retention_seconds),
+                                    interval_seconds=settings.events_cleanup_interval_seconds)
         self.chart = ChartClient(settings.chart_addr, settings.chart_deadline_seconds) if uses_chart else None
         # A service that degrades without chart (matching's scan) stays ready when chart is down.
         self.optional_checks: frozenset[str] = frozenset() if chart_required else frozenset({"chart"})
@@ -70,6 +76,8 @@ class Runtime:
         self.nats.start()
         if self.relay is not None:
             self.background(self.relay.run, "outbox-relay")
+        if self.outbox is not None or self.inbox is not None:
+            self.background(self.cleanup.run, "event-cleanup")
         for consumer in self.consumers:
             self.background(consumer.run, f"consumer-{consumer.name}")
 
