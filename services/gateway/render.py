@@ -6,7 +6,7 @@ from typing import Any
 
 import yaml
 
-from .routes import ROUTES, SERVICES, EdgePolicy, Route, middleware_specs
+from .routes import ERROR_PAGES, ERROR_PAGES_PORT, ROUTES, SERVICES, EdgePolicy, Route, middleware_specs
 
 REPO = Path(__file__).resolve().parents[2]
 COMPOSE_FILE = REPO / "services/gateway/generated/compose.yml"
@@ -31,21 +31,26 @@ def file_provider_config(backends: dict[str, str], redis_endpoints: list[str],
     # into a 503 that outlasted the restart by up to an interval. Traefik tries the server on every request,
     # so a restarted service is back with its first answer.
     services = {name: {"loadBalancer": {"servers": [{"url": backends[name]}], "passHostHeader": True}}
-                for name in SERVICES}
+                for name in (*SERVICES, ERROR_PAGES)}
     return {"http": {"routers": routers, "services": services,
                      "middlewares": middleware_specs(policy, redis_endpoints)}}
 
 
 def k8s_documents(namespace: str = "numeros", service_port: int = 8000, redis_endpoint: str = "redis:6379",
                   policy: EdgePolicy = EdgePolicy()) -> list[dict[str, Any]]:
+    specs = middleware_specs(policy, [redis_endpoint])
+    # The error pages run as a sidecar of the gateway pod, behind their own Service (gateway/service.yaml).
+    specs["gateway-errors"]["errors"]["service"] = {"name": ERROR_PAGES, "port": ERROR_PAGES_PORT}
     docs: list[dict[str, Any]] = [
         {"apiVersion": "traefik.io/v1alpha1", "kind": "Middleware",
          "metadata": {"name": name, "namespace": namespace}, "spec": spec}
-        for name, spec in middleware_specs(policy, [redis_endpoint]).items()
+        for name, spec in specs.items()
     ]
+    ports = {ERROR_PAGES: ERROR_PAGES_PORT}
     routes = [{"kind": "Rule", "match": route.rule, "priority": route.priority,
                "middlewares": [{"name": m} for m in _middlewares(route, policy)],
-               "services": [{"name": route.service, "port": service_port}]} for route in ROUTES]
+               "services": [{"name": route.service, "port": ports.get(route.service, service_port)}]}
+              for route in ROUTES]
     docs.append({"apiVersion": "traefik.io/v1alpha1", "kind": "IngressRoute",
                  "metadata": {"name": "numeros-api", "namespace": namespace},
                  "spec": {"entryPoints": ["web"], "routes": routes}})
@@ -53,7 +58,8 @@ def k8s_documents(namespace: str = "numeros", service_port: int = 8000, redis_en
 
 
 def compose_text(policy: EdgePolicy = EdgePolicy()) -> str:
-    config = file_provider_config({name: f"http://{name}:8000" for name in SERVICES}, ["redis:6379"], policy)
+    backends = {name: f"http://{name}:8000" for name in SERVICES} | {ERROR_PAGES: f"http://{ERROR_PAGES}:{ERROR_PAGES_PORT}"}
+    config = file_provider_config(backends, ["redis:6379"], policy)
     return HEADER + yaml.safe_dump(config, sort_keys=False)
 
 
