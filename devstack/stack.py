@@ -100,7 +100,7 @@ class Stack:
         if name in HTTP_SERVICES:
             env["NUMEROS_HTTP_PORT"] = str(getattr(self.ports, name))
         if name == ERROR_PAGES:
-            env["NUMEROS_ERRORPAGES_PORT"] = str(self.ports.errorpages)
+            env["NUMEROS_HTTP_PORT"] = str(self.ports.errorpages)
         if name == "chart":
             env["NUMEROS_GRPC_PORT"] = str(self.ports.chart)
             env["NUMEROS_GRPC_HOST"] = "127.0.0.1"
@@ -139,7 +139,8 @@ class Stack:
         return self
 
     def start_service(self, name: str) -> Child:
-        argv = [python(), "-m", "services.gateway", "errorpages"] if name == ERROR_PAGES else [python(), "-m", f"services.{name}"]
+        module = ["services.gateway", "errorpages"] if name == ERROR_PAGES else [f"services.{name}"]
+        argv = [python(), "-m", *module]
         child = Child(name, argv, env=self.service_env(name), cwd=REPO,
                       log_file=self.root / "logs" / f"{name}.log", echo=self.echo)
         (self.root / "logs").mkdir(parents=True, exist_ok=True)

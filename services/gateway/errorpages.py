@@ -3,7 +3,8 @@ there (502 connection refused or reset, 504 timed out: its ``errors`` middleware
 here) and for a path no route serves (404, the lowest-priority catch-all route).
 
 A separate, tiny process, standard library only (it starts in a few tens of milliseconds and shares no
-failure with the services it stands in for): Traefik serves no bodies of its own, and a service cannot
+failure with the services it stands in for; compose and Kubernetes run this one file on the official Python
+image): Traefik serves no bodies of its own, and a service cannot
 serve the error page for its own absence. It runs beside Traefik everywhere: supervised by devstack, a
 container in docker compose, a sidecar in the gateway's Kubernetes pod."""
 from __future__ import annotations
@@ -70,8 +71,12 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 def serve() -> None:
-    host = os.environ.get("NUMEROS_ERRORPAGES_HOST", "127.0.0.1")
-    port = int(os.environ.get("NUMEROS_ERRORPAGES_PORT", "8088"))
+    host = os.environ.get("NUMEROS_HTTP_HOST", "127.0.0.1")
+    port = int(os.environ.get("NUMEROS_HTTP_PORT", "8088"))
     server = ThreadingHTTPServer((host, port), _Handler)
     server.daemon_threads = True
     server.serve_forever()
+
+
+if __name__ == "__main__":
+    serve()

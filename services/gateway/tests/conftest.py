@@ -11,7 +11,7 @@ def error_pages(tmp_path_factory) -> dict[str, str]:
     """``{"errorpages": url}``, to merge into the backends of ``file_provider_config``."""
     port = free_port()
     child = Child(ERROR_PAGES, [python(), "-m", "services.gateway", "errorpages"], cwd=REPO,
-                  env={"NUMEROS_ERRORPAGES_PORT": str(port)},
+                  env={"NUMEROS_HTTP_PORT": str(port)},
                   log_file=tmp_path_factory.mktemp("errorpages") / "errorpages.log").start()
     wait_until(lambda: port_open(port), 30, ERROR_PAGES)
     yield {ERROR_PAGES: f"http://127.0.0.1:{port}"}
