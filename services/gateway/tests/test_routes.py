@@ -12,7 +12,8 @@ from websockets.asyncio.server import serve
 
 from devstack.components import Traefik
 from devstack.processes import free_port
-from services.gateway.render import COMPOSE_FILE, K8S_FILE, compose_text, file_provider_config, k8s_text
+from services.gateway.render import (COMPOSE_FILE, K8S_ERROR_PAGES_FILE, K8S_FILE, compose_text, file_provider_config,
+                                     k8s_error_pages_text, k8s_text)
 from services.gateway.routes import ERROR_PAGES, ROUTES, SERVICES, EdgePolicy
 
 BACKENDS = (*SERVICES, ERROR_PAGES)
@@ -21,6 +22,7 @@ BACKENDS = (*SERVICES, ERROR_PAGES)
 def test_generated_gateway_files_match_the_route_table():
     assert COMPOSE_FILE.read_text() == compose_text(), "run `make render` and commit the result"
     assert K8S_FILE.read_text() == k8s_text(), "run `make render` and commit the result"
+    assert K8S_ERROR_PAGES_FILE.read_text() == k8s_error_pages_text(), "run `make render` and commit the result"
 
 
 def test_overlapping_rules_have_explicit_priorities():
