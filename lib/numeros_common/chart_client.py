@@ -29,9 +29,9 @@ _LEADING_CODE = re.compile(r"^([A-Z][A-Z0-9_]{2,}):")
 T = TypeVar("T")
 # gRPC's default reconnect backoff (1 s, x1.6 up to 120 s) grows while chart is down, so the channel would
 # try again only seconds after chart listens again; capped at 500 ms it is back within ~0.5 s of chart.
-# (min_reconnect_backoff is also each connection attempt's timeout, hence a full second.)
-RECONNECT_OPTIONS = (("grpc.initial_reconnect_backoff_ms", 100), ("grpc.max_reconnect_backoff_ms", 500),
-                     ("grpc.min_reconnect_backoff_ms", 1000))
+# grpc.min_reconnect_backoff_ms stays at its default: it is also each connection attempt's timeout, and a
+# chart that is still starting its workers can take more than a second to answer a new connection.
+RECONNECT_OPTIONS = (("grpc.initial_reconnect_backoff_ms", 100), ("grpc.max_reconnect_backoff_ms", 500))
 
 
 class ChartSpecError(AppError):

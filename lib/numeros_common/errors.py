@@ -81,19 +81,33 @@ _DATABASE_MODULES = ("asyncpg", "sqlalchemy")
 
 def _database_outage(exc: BaseException) -> bool:
     """A lost or refused database connection (Postgres restarting), as opposed to a failing statement.
-    asyncpg raises a refused connect as a plain ConnectionRefusedError, so its origin is read from the
-    traceback."""
-    if isinstance(exc, sa_exc.DBAPIError):
-        return exc.connection_invalidated or isinstance(exc, sa_exc.InterfaceError | sa_exc.OperationalError)
-    if isinstance(exc, sa_exc.TimeoutError | asyncpg.PostgresConnectionError | asyncpg.InterfaceError
-                  | asyncpg.OperatorInterventionError):
-        return True  # the pool's wait, a connection lost, the server starting up or shutting down
-    if isinstance(exc, ConnectionError | TimeoutError):
-        tb = exc.__traceback__
-        while tb is not None:
-            if tb.tb_frame.f_globals.get("__name__", "").startswith(_DATABASE_MODULES):
-                return True
-            tb = tb.tb_next
+    SQLAlchemy wraps the driver's error (``the database system is starting up`` is a plain DBAPIError), and
+    asyncpg raises a refused connect as a plain ConnectionRefusedError, so the whole chain is read."""
+    seen: set[int] = set()
+    chain: list[BaseException | None] = [exc]
+    while chain:
+        error = chain.pop()
+        if error is None or id(error) in seen:
+            continue
+        seen.add(id(error))
+        if isinstance(error, sa_exc.DBAPIError) and (
+                error.connection_invalidated or isinstance(error, sa_exc.InterfaceError | sa_exc.OperationalError)):
+            return True
+        if isinstance(error, sa_exc.TimeoutError | asyncpg.PostgresConnectionError | asyncpg.InterfaceError
+                      | asyncpg.OperatorInterventionError):
+            return True  # the pool's wait, a connection lost, the server starting up or shutting down
+        if isinstance(error, ConnectionError | TimeoutError) and _raised_in_database_driver(error):
+            return True
+        chain += [error.__cause__, error.__context__, getattr(error, "orig", None)]
+    return False
+
+
+def _raised_in_database_driver(exc: BaseException) -> bool:
+    tb = exc.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_globals.get("__name__", "").startswith(_DATABASE_MODULES):
+            return True
+        tb = tb.tb_next
     return False
 
 

@@ -1,8 +1,10 @@
 """A database outage is a 503 with a code and Retry-After in each dialect (a client retries it), never a
 500; an ordinary failing statement stays a 500."""
+import asyncpg
 import httpx
 import pytest
 from fastapi import APIRouter
+from sqlalchemy import exc as sa_exc
 from sqlalchemy import text
 
 from numeros_common.db import make_engine
@@ -36,6 +38,14 @@ def _routes(router: APIRouter, database_url: str) -> APIRouter:
         finally:
             await engine.dispose()
         return {}
+
+    @router.get("/starting-up")
+    async def starting_up() -> dict:
+        """What SQLAlchemy raises when a connect meets a Postgres that is still replaying its WAL."""
+        try:
+            raise asyncpg.CannotConnectNowError("the database system is starting up")
+        except asyncpg.CannotConnectNowError as exc:
+            raise sa_exc.DBAPIError("connect", None, exc) from exc
 
     @router.get("/bad-statement")
     async def bad_statement() -> dict:
@@ -73,7 +83,7 @@ async def client(infra):
             yield c
 
 
-@pytest.mark.parametrize("failure", ["refused", "terminated"])
+@pytest.mark.parametrize("failure", ["refused", "terminated", "starting-up"])
 async def test_a_database_outage_is_a_503_with_a_code_and_retry_after_in_each_dialect(client, failure):
     dating = await client.get(f"/api/v1/dating/{failure}", headers={"X-Request-ID": "db1"})
     assert (dating.status_code, dating.headers["retry-after"]) == (503, "1")
