@@ -151,6 +151,8 @@ class Stack:
         child = self.services[name]
         if not child.running:
             raise RuntimeError(f"{name} exited during start-up; see {self.root / 'logs' / (name + '.log')}")
+        if name == "chart":
+            return _grpc_serving(self.ports.chart)
         if name not in HTTP_SERVICES:
             return port_open(getattr(self.ports, name))
         try:  # answering HTTP, not just an open port (which whatever squats on it would give)
@@ -205,6 +207,19 @@ class Stack:
         for component in (self.nats, self.redis, self.postgres):
             if component:
                 component.stop()
+
+
+def _grpc_serving(port: int) -> bool:
+    """Chart binds its port before its workers are up; it is back when its health service says SERVING."""
+    import grpc
+    from grpc_health.v1 import health_pb2, health_pb2_grpc
+
+    with grpc.insecure_channel(f"127.0.0.1:{port}") as channel:
+        try:
+            reply = health_pb2_grpc.HealthStub(channel).Check(health_pb2.HealthCheckRequest(service=""), timeout=1)
+        except grpc.RpcError:
+            return False
+    return reply.status == health_pb2.HealthCheckResponse.SERVING
 
 
 class PortTakenError(RuntimeError):

@@ -15,28 +15,26 @@ from numeros_common.ratelimit import RateLimiter
 REFUSED_URL = "postgresql+asyncpg://numeros:numeros@127.0.0.1:1/numeros"  # nothing listens on port 1
 
 
+async def _execute(database_url: str, *statements: str) -> None:
+    engine = make_engine(database_url)
+    try:
+        async with engine.connect() as conn:
+            for statement in statements:
+                await conn.execute(text(statement))
+    finally:
+        await engine.dispose()
+
+
 def _routes(router: APIRouter, database_url: str) -> APIRouter:
     @router.get("/refused")
     async def refused() -> dict:
-        engine = make_engine(REFUSED_URL)
-        try:
-            async with engine.connect() as conn:
-                await conn.execute(text("SELECT 1"))
-        finally:
-            await engine.dispose()
+        await _execute(REFUSED_URL, "SELECT 1")
         return {}
 
     @router.get("/terminated")
     async def terminated() -> dict:
         """The server ends the session mid-use, as a Postgres restart does."""
-        engine = make_engine(database_url)
-        try:
-            async with engine.connect() as conn, engine.connect() as killer:
-                pid = (await conn.execute(text("SELECT pg_backend_pid()"))).scalar_one()
-                await killer.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
-                await conn.execute(text("SELECT 1"))
-        finally:
-            await engine.dispose()
+        await _execute(database_url, "SELECT pg_terminate_backend(pg_backend_pid())", "SELECT 1")
         return {}
 
     @router.get("/starting-up")
@@ -49,12 +47,7 @@ def _routes(router: APIRouter, database_url: str) -> APIRouter:
 
     @router.get("/bad-statement")
     async def bad_statement() -> dict:
-        engine = make_engine(database_url)
-        try:
-            async with engine.connect() as conn:
-                await conn.execute(text("SELECT * FROM no_such_table"))
-        finally:
-            await engine.dispose()
+        await _execute(database_url, "SELECT * FROM no_such_table")
         return {}
 
     return router
