@@ -36,7 +36,15 @@ async def replay(settings: ServiceSettings, argv: list[str]) -> int:
     parser.add_argument("--limit", type=int, help="at most this many (oldest first)")
     args = parser.parse_args(argv)
     own = f"{settings.service_name}-"
-    nc = await nats.connect(settings.nats_url, name=f"{settings.service_name}-replay", connect_timeout=5)
+    async def quiet(exc: Exception) -> None:
+        """The failure is reported once, below, not logged on every attempt."""
+
+    try:
+        nc = await nats.connect(settings.nats_url, name=f"{settings.service_name}-replay", connect_timeout=5,
+                                allow_reconnect=False, max_reconnect_attempts=1, reconnect_time_wait=0.5,
+                                error_cb=quiet)
+    except Exception as exc:  # noqa: BLE001 - an operator's command: one clear line, not a traceback
+        raise SystemExit(f"cannot reach NATS at {settings.nats_url}: {exc!r}") from exc
     try:
         js = nc.jetstream(timeout=5)
         await ensure_streams(js)
