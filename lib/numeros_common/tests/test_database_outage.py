@@ -50,6 +50,17 @@ def _routes(router: APIRouter, database_url: str) -> APIRouter:
         await _execute(database_url, "SELECT * FROM no_such_table")
         return {}
 
+    @router.get("/bad-argument")
+    async def bad_argument() -> dict:
+        """asyncpg refuses the value itself (its DataError is also an InterfaceError): not an outage."""
+        engine = make_engine(database_url)
+        try:
+            async with engine.connect() as conn:
+                await conn.execute(text("SELECT CAST(:v AS bigint)"), {"v": 2**63})
+        finally:
+            await engine.dispose()
+        return {}
+
     return router
 
 
@@ -91,6 +102,7 @@ async def test_a_database_outage_is_a_503_with_a_code_and_retry_after_in_each_di
         503, {"detail": "The database is unavailable; try again shortly."})
 
 
-async def test_a_failing_statement_is_still_a_500(client):
-    reply = await client.get("/api/v1/dating/bad-statement")
+@pytest.mark.parametrize("failure", ["bad-statement", "bad-argument"])
+async def test_a_failing_statement_is_still_a_500(client, failure):
+    reply = await client.get(f"/api/v1/dating/{failure}")
     assert (reply.status_code, reply.json()["error"]["code"]) == (500, "INTERNAL_ERROR")
