@@ -15,12 +15,12 @@ from numeros_common.ratelimit import RateLimiter
 REFUSED_URL = "postgresql+asyncpg://numeros:numeros@127.0.0.1:1/numeros"  # nothing listens on port 1
 
 
-async def _execute(database_url: str, *statements: str) -> None:
+async def _execute(database_url: str, *statements: str, **params: object) -> None:
     engine = make_engine(database_url)
     try:
         async with engine.connect() as conn:
             for statement in statements:
-                await conn.execute(text(statement))
+                await conn.execute(text(statement), params)
     finally:
         await engine.dispose()
 
@@ -53,12 +53,7 @@ def _routes(router: APIRouter, database_url: str) -> APIRouter:
     @router.get("/bad-argument")
     async def bad_argument() -> dict:
         """asyncpg refuses the value itself (its DataError is also an InterfaceError): not an outage."""
-        engine = make_engine(database_url)
-        try:
-            async with engine.connect() as conn:
-                await conn.execute(text("SELECT CAST(:v AS bigint)"), {"v": 2**63})
-        finally:
-            await engine.dispose()
+        await _execute(database_url, "SELECT CAST(:v AS bigint)", v=2**63)
         return {}
 
     return router
