@@ -273,9 +273,14 @@ class Load:
             code = err.rcvd.code if err.rcvd else None
             record.outcome, record.error, record.code = "error", "ws-closed", str(code)
             record.detail = err.rcvd.reason if err.rcvd else ""
-        except websockets.InvalidStatus as err:
+        except websockets.InvalidStatus as err:  # the upgrade refused: the gateway's body says why
             record.status = err.response.status_code
-            record.outcome, record.error = "error", "5xx-uncoded" if record.status >= 500 else "4xx"
+            try:
+                record.code = _error_code(json.loads(err.response.body or b"null"))
+            except ValueError:
+                record.code = None
+            coded = "5xx-coded" if record.code else "5xx-uncoded"
+            record.outcome, record.error = "error", coded if record.status >= 500 else "4xx"
         except (OSError, websockets.WebSocketException) as err:
             record.outcome, record.error, record.detail = "error", "connect", repr(err)
         record.ended = time.monotonic()

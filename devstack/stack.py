@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import IO
 
 from services.gateway.render import file_provider_config
-from services.gateway.routes import EdgePolicy
+from services.gateway.routes import ERROR_PAGES, EdgePolicy
 
 from .components import Nats, Postgres, Redis, Traefik
 from .processes import Child, free_port, port_open, python, wait_until
@@ -27,6 +27,7 @@ HTTP_SERVICES = ("identity", "matching", "chat")
 class Ports:
     gateway: int = 8000
     gateway_ping: int = 8089
+    errorpages: int = 8088
     identity: int = 8101
     matching: int = 8102
     chat: int = 8103
@@ -99,6 +100,8 @@ class Stack:
             env["NUMEROS_CHAT_URL"] = f"http://127.0.0.1:{self.ports.chat}"
         if name in HTTP_SERVICES:
             env["NUMEROS_HTTP_PORT"] = str(getattr(self.ports, name))
+        if name == ERROR_PAGES:
+            env["NUMEROS_HTTP_PORT"] = str(self.ports.errorpages)
         if name == "chart":
             env["NUMEROS_GRPC_PORT"] = str(self.ports.chart)
             env["NUMEROS_GRPC_HOST"] = "127.0.0.1"
@@ -127,7 +130,9 @@ class Stack:
             self.start_service(name)
         for name in HTTP_SERVICES:
             wait_until(lambda n=name: self._service_up(n), 60, name)
-        backends = {name: f"http://127.0.0.1:{getattr(self.ports, name)}" for name in HTTP_SERVICES}
+        self.start_service(ERROR_PAGES)
+        wait_until(lambda: self._service_up(ERROR_PAGES), 30, ERROR_PAGES)
+        backends = {name: f"http://127.0.0.1:{getattr(self.ports, name)}" for name in (*HTTP_SERVICES, ERROR_PAGES)}
         routes = file_provider_config(backends, [f"127.0.0.1:{self.ports.redis}"],
                                       EdgePolicy.from_env({**os.environ, **self.env}))
         self.traefik = Traefik(self.root / "gateway", self.ports.gateway, self.ports.gateway_ping, routes,
@@ -136,7 +141,9 @@ class Stack:
         return self
 
     def start_service(self, name: str) -> Child:
-        child = Child(name, [python(), "-m", f"services.{name}"], env=self.service_env(name), cwd=REPO,
+        module = ["services.gateway", "errorpages"] if name == ERROR_PAGES else [f"services.{name}"]
+        argv = [python(), "-m", *module]
+        child = Child(name, argv, env=self.service_env(name), cwd=REPO,
                       log_file=self.root / "logs" / f"{name}.log", echo=self.echo)
         (self.root / "logs").mkdir(parents=True, exist_ok=True)
         self.services[name] = child.start()
@@ -146,6 +153,8 @@ class Stack:
         child = self.services[name]
         if not child.running:
             raise RuntimeError(f"{name} exited during start-up; see {self.root / 'logs' / (name + '.log')}")
+        if name == "chart":
+            return _grpc_serving(self.ports.chart)
         if name not in HTTP_SERVICES:
             return port_open(getattr(self.ports, name))
         try:  # answering HTTP, not just an open port (which whatever squats on it would give)
@@ -200,6 +209,19 @@ class Stack:
         for component in (self.nats, self.redis, self.postgres):
             if component:
                 component.stop()
+
+
+def _grpc_serving(port: int) -> bool:
+    """Chart binds its port before its workers are up; it is back when its health service says SERVING."""
+    import grpc
+    from grpc_health.v1 import health_pb2, health_pb2_grpc
+
+    with grpc.insecure_channel(f"127.0.0.1:{port}") as channel:
+        try:
+            reply = health_pb2_grpc.HealthStub(channel).Check(health_pb2.HealthCheckRequest(service=""), timeout=1)
+        except grpc.RpcError:
+            return False
+    return reply.status == health_pb2.HealthCheckResponse.SERVING
 
 
 class PortTakenError(RuntimeError):

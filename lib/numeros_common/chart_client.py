@@ -32,6 +32,11 @@ _UNAVAILABLE = {grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED,
                 grpc.StatusCode.RESOURCE_EXHAUSTED, grpc.StatusCode.CANCELLED}
 _LEADING_CODE = re.compile(r"^([A-Z][A-Z0-9_]{2,}):")
 T = TypeVar("T")
+# gRPC's default reconnect backoff (1 s, x1.6 up to 120 s) grows while chart is down, so the channel would
+# try again only seconds after chart listens again; capped at 500 ms it is back within ~0.5 s of chart.
+# grpc.min_reconnect_backoff_ms stays at its default: it is also each connection attempt's timeout, and a
+# chart that is still starting its workers can take more than a second to answer a new connection.
+RECONNECT_OPTIONS = (("grpc.initial_reconnect_backoff_ms", 100), ("grpc.max_reconnect_backoff_ms", 500))
 
 
 class ChartSpecError(AppError):
@@ -112,7 +117,8 @@ class ChartClient:
         # One long-lived channel; the chart server spreads its calls over its worker processes.
         # With a dns:/// address (k8s headless Service) calls are spread round-robin over chart pods.
         self.channel = grpc.aio.insecure_channel(address, options=[("grpc.enable_retries", 1),
-                                                                   ("grpc.lb_policy_name", "round_robin")])
+                                                                   ("grpc.lb_policy_name", "round_robin"),
+                                                                   *RECONNECT_OPTIONS])
         self.stub = chart_pb2_grpc.ChartServiceStub(self.channel)
         self.health = health_pb2_grpc.HealthStub(self.channel)
         self.deadline = deadline_seconds

@@ -97,7 +97,7 @@ class AstroMvp(Dialect):
 
     def body(self, problem: Problem, request_id: str | None) -> tuple[int, dict[str, Any]]:
         code = self.CODES.get(problem.status, "INTERNAL_SERVER_ERROR" if problem.status >= 500 else "VALIDATION_ERROR")
-        if problem.status == 503 and problem.code == "AUTH_UNAVAILABLE":
+        if problem.status == 503 and problem.code in ("AUTH_UNAVAILABLE", "DATABASE_UNAVAILABLE"):
             code = "INTERNAL_SERVER_ERROR"
         details: Any = problem.fields or (problem.code if problem.code not in (code, "INTERNAL_ERROR") else None)
         message = "Rate limit exceeded" if problem.status == 429 else problem.message

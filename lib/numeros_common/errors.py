@@ -6,9 +6,11 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+import asyncpg
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy import exc as sa_exc
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .dialects import Problem
@@ -72,6 +74,41 @@ def http_problem(exc: StarletteHTTPException) -> Problem:
 
 
 INTERNAL = Problem(500, "INTERNAL_ERROR", "Something went wrong on our side.")
+DATABASE_UNAVAILABLE = Problem(503, "DATABASE_UNAVAILABLE", "The database is unavailable; try again shortly.",
+                               retry_after=1)
+_DATABASE_MODULES = ("asyncpg", "sqlalchemy")
+
+
+def _database_outage(exc: BaseException) -> bool:
+    """A lost or refused database connection (Postgres restarting), as opposed to a failing statement.
+    SQLAlchemy wraps the driver's error (``the database system is starting up`` is a plain DBAPIError), and
+    asyncpg raises a refused connect as a plain ConnectionRefusedError, so the whole chain is read."""
+    seen: set[int] = set()
+    chain: list[BaseException | None] = [exc]
+    while chain:
+        error = chain.pop()
+        if error is None or id(error) in seen:
+            continue
+        seen.add(id(error))
+        if isinstance(error, sa_exc.DBAPIError) and (
+                error.connection_invalidated or isinstance(error, sa_exc.InterfaceError | sa_exc.OperationalError)):
+            return True
+        if isinstance(error, sa_exc.TimeoutError | asyncpg.PostgresConnectionError | asyncpg.InterfaceError
+                      | asyncpg.OperatorInterventionError):
+            return True  # the pool's wait, a connection lost, the server starting up or shutting down
+        if isinstance(error, ConnectionError | TimeoutError) and _raised_in_database_driver(error):
+            return True
+        chain += [error.__cause__, error.__context__, getattr(error, "orig", None)]
+    return False
+
+
+def _raised_in_database_driver(exc: BaseException) -> bool:
+    tb = exc.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_globals.get("__name__", "").startswith(_DATABASE_MODULES):
+            return True
+        tb = tb.tb_next
+    return False
 
 
 def render(request: Request, problem: Problem) -> JSONResponse:
@@ -91,9 +128,21 @@ async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResp
     return render(request, http_problem(exc))
 
 
+async def _database_error(request: Request, exc: Exception) -> JSONResponse:
+    if not _database_outage(exc):
+        log.error("unhandled error", exc_info=exc)
+        return render(request, INTERNAL)
+    log.warning("database unavailable", extra={"error": repr(exc)})
+    return render(request, DATABASE_UNAVAILABLE)
+
+
 def install_error_handlers(app: FastAPI, families: FamilyMap) -> None:
-    """Unhandled exceptions are answered by RequestContextMiddleware (inside it the request id is still set)."""
+    """Unhandled exceptions are answered by RequestContextMiddleware (inside it the request id is still set);
+    a database outage is a 503 with a code and Retry-After, not a 500."""
     app.state.families = families
+    for kind in (sa_exc.DBAPIError, sa_exc.TimeoutError, asyncpg.PostgresConnectionError, asyncpg.InterfaceError,
+                 asyncpg.OperatorInterventionError, ConnectionError, TimeoutError):
+        app.add_exception_handler(kind, _database_error)
     app.add_exception_handler(AppError, _app_error)  # type: ignore[arg-type]
     app.add_exception_handler(RequestValidationError, _validation_error)  # type: ignore[arg-type]
     app.add_exception_handler(StarletteHTTPException, _http_error)  # type: ignore[arg-type]

@@ -1,12 +1,18 @@
-"""Process entry points shared by the HTTP services: ``serve`` (default) and ``migrate``."""
+"""Process entry points shared by the HTTP services: ``serve`` (default), ``migrate`` and
+``replay-dead-letters [--consumer NAME] [--limit N]`` (an operator's command, see events/deadletter.py)."""
 from __future__ import annotations
 
+import argparse
+import asyncio
 import socket
 import sys
 from pathlib import Path
 
+import nats
 import uvicorn
 
+from .events.deadletter import replay_dead_letters
+from .events.streams import ensure_streams
 from .logging import configure_logging
 from .migrations import upgrade
 from .settings import ServiceSettings
@@ -22,6 +28,33 @@ def port_is_free(host: str, port: int) -> bool:
     return True
 
 
+async def replay(settings: ServiceSettings, argv: list[str]) -> int:
+    """Republish this service's dead letters (its consumers are named ``<service>-...``), or one consumer's."""
+    parser = argparse.ArgumentParser(prog=f"python -m services.{settings.service_name} replay-dead-letters")
+    parser.add_argument("--consumer", help="only this consumer's dead letters (default: every consumer of "
+                                           f"{settings.service_name})")
+    parser.add_argument("--limit", type=int, help="at most this many (oldest first)")
+    args = parser.parse_args(argv)
+    own = f"{settings.service_name}-"
+    async def quiet(exc: Exception) -> None:
+        """The failure is reported once, below, not logged on every attempt."""
+
+    try:
+        nc = await nats.connect(settings.nats_url, name=f"{settings.service_name}-replay", connect_timeout=5,
+                                allow_reconnect=False, max_reconnect_attempts=1, reconnect_time_wait=0.5,
+                                error_cb=quiet)
+    except Exception as exc:  # noqa: BLE001 - an operator's command: one clear line, not a traceback
+        raise SystemExit(f"cannot reach NATS at {settings.nats_url}: {exc!r}") from exc
+    try:
+        js = nc.jetstream(timeout=5)
+        await ensure_streams(js)
+        return await replay_dead_letters(
+            js, limit=args.limit,
+            select=(lambda name: name == args.consumer) if args.consumer else (lambda name: name.startswith(own)))
+    finally:
+        await nc.close()
+
+
 def main(settings: ServiceSettings, app_factory: str, migrations_dir: Path, argv: list[str] | None = None) -> None:
     argv = sys.argv[1:] if argv is None else argv
     command = argv[0] if argv else "serve"
@@ -29,8 +62,12 @@ def main(settings: ServiceSettings, app_factory: str, migrations_dir: Path, argv
     if command == "migrate":
         upgrade(migrations_dir, settings.database_url)
         return
+    if command == "replay-dead-letters":
+        replayed = asyncio.run(replay(settings, argv[1:]))
+        print(f"replayed {replayed} dead letter(s)")
+        return
     if command != "serve":
-        sys.exit(f"usage: python -m services.{settings.service_name} [serve|migrate]")
+        sys.exit(f"usage: python -m services.{settings.service_name} [serve|migrate|replay-dead-letters]")
     if not port_is_free(settings.http_host, settings.http_port):
         sys.stderr.write(f"{settings.service_name}: port {settings.http_port} on {settings.http_host} is already "
                          f"in use; stop whatever holds it or set NUMEROS_HTTP_PORT.\n")

@@ -8,6 +8,8 @@ from limits import parse
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from .events.streams import DUPLICATE_WINDOW_SECONDS
+
 
 class ServiceSettings(BaseSettings):
     """Settings common to every service; services subclass it to add their own."""
@@ -39,6 +41,12 @@ class ServiceSettings(BaseSettings):
     rate_limit_astro_predict: str = "10/minute"
     rate_limit_human_design: str = "60/minute"  # per IP, as the Human Design seed recommends
     outbox_poll_seconds: float = 0.5
+    # The periodic deletion of published outbox rows and applied inbox rows (events/cleanup.py). Neither
+    # retention may be shorter than JetStream's duplicate window; the inbox keeps a day by default because
+    # past the window it is the only guard against a re-published event (see cleanup.py).
+    events_cleanup_interval_seconds: float = Field(default=60.0, gt=0)
+    outbox_retention_seconds: float = DUPLICATE_WINDOW_SECONDS
+    inbox_retention_seconds: float = 86400.0
 
     @field_validator("rate_limit_default", "rate_limit_numerology", "rate_limit_numerology_premium",
                      "rate_limit_astro", "rate_limit_astro_compute", "rate_limit_astro_predict",
@@ -46,6 +54,13 @@ class ServiceSettings(BaseSettings):
     @classmethod
     def _limit_notation(cls, value: str) -> str:
         parse(value)  # ValueError names the setting at start-up, not at the first request
+        return value
+
+    @field_validator("outbox_retention_seconds", "inbox_retention_seconds")
+    @classmethod
+    def _not_inside_duplicate_window(cls, value: float) -> float:
+        if value < DUPLICATE_WINDOW_SECONDS:
+            raise ValueError(f"must be at least JetStream's duplicate window ({DUPLICATE_WINDOW_SECONDS:g} s)")
         return value
 
     @cached_property

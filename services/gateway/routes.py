@@ -43,9 +43,16 @@ ROUTES: tuple[Route, ...] = (
     Route("identity-api-docs", "identity", prefix("/api/docs"), priority=50),
     Route("system-healthz", "identity", "Path(`/healthz`)", priority=50),
     Route("system-readyz", "identity", "Path(`/readyz`)", priority=50, middlewares=("system-readyz",)),
+    # Whatever no route above serves: the gateway's own JSON 404 (errorpages.py), not Traefik's plain text.
+    Route("gateway-not-found", "errorpages", "PathPrefix(`/`)", priority=1, middlewares=("not-found-page",)),
 )
 
 SERVICES = ("identity", "matching", "chat")
+ERROR_PAGES = "errorpages"  # the gateway's own error bodies (services/gateway/errorpages.py)
+ERROR_PAGES_PORT = 8088
+# Traefik's own failures to reach a service. No service answers 504; a service's own 502 (CHART_ERROR)
+# is replaced too, as the middleware sees only the status.
+GATEWAY_ERROR_STATUSES = ("502", "504")
 
 
 OFF = ("off", "false", "0", "no", "n", "f")  # NUMEROS_RATE_LIMITS values that switch limits off (as pydantic reads them)
@@ -62,8 +69,8 @@ class EdgePolicy:
                                                  "X-Auth-Request-User", "X-Numeros-User", "X-Numeros-Admin")
     body_limit_bytes: int = 10 * 1024 * 1024
     common_middlewares: tuple[str, ...] = field(default=("strip-identity-headers", "edge-ratelimit", "cors",
-                                                         "body-limit", "compress"))
-    websocket_middlewares: tuple[str, ...] = ("strip-identity-headers", "edge-ratelimit")
+                                                         "body-limit", "compress", "gateway-errors"))
+    websocket_middlewares: tuple[str, ...] = ("strip-identity-headers", "edge-ratelimit", "gateway-errors")
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> "EdgePolicy":
@@ -92,6 +99,9 @@ def middleware_specs(policy: EdgePolicy, redis_endpoints: list[str]) -> dict[str
         "compress": {"compress": {}},
         # The public summary; /system/readyz with each check's details stays on identity's port.
         "system-readyz": {"replacePath": {"path": "/system/public-readyz"}},
+        "gateway-errors": {"errors": {"status": list(GATEWAY_ERROR_STATUSES), "service": ERROR_PAGES,
+                                      "query": "/errors/{status}"}},
+        "not-found-page": {"replacePath": {"path": "/errors/404"}},
     }
     if not policy.rate_limited:
         del specs["edge-ratelimit"]

@@ -111,7 +111,9 @@ ENV_CONTRACT: dict[str, set[str]] = {
         "NUMEROS_LOG_LEVEL",
     },
 }
-ALL_NUMEROS_ENV = set().union(*ENV_CONTRACT.values())
+# The gateway's error pages (services/gateway/errorpages.py) listen where these say, nothing else.
+ERRORPAGES_ENV = {"NUMEROS_HTTP_HOST", "NUMEROS_HTTP_PORT"}
+ALL_NUMEROS_ENV = set().union(*ENV_CONTRACT.values(), ERRORPAGES_ENV)
 HTTP_SERVICES = ("identity", "matching", "chat")
 APP_SERVICES = HTTP_SERVICES + ("chart",)
 

@@ -505,7 +505,7 @@ def test_gateway_dynamic_config_points_at_compose_services(compose, helpers):
         for svc in dynamic["http"]["services"].values()
         for s in svc["loadBalancer"]["servers"]
     }
-    assert routed == set(helpers.HTTP_SERVICES)
+    assert routed == {*helpers.HTTP_SERVICES, "errorpages"}
 
     broken = copy.deepcopy(dynamic)
     first_router = next(iter(broken["http"]["routers"].values()))

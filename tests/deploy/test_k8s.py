@@ -34,6 +34,7 @@ EXPECTED_FLOWS = {
     ("traefik", "matching", 8000),
     ("traefik", "chat", 8000),
     ("traefik", "redis", 6379),
+    ("traefik", "traefik", 8088),  # Traefik to the errorpages sidecars (its own error bodies)
     ("identity", "matching", 8000),
     ("identity", "chat", 8000),
     ("identity", "chart", 50051),

@@ -1,5 +1,6 @@
 """Durable JetStream pull consumers whose handlers run at most once per event: the handler's writes
-and the inbox row commit together, and the message is acked only after that commit."""
+and the inbox row commit together, and the message is acked only after that commit. An event whose
+handler still fails at its last delivery, or that cannot be parsed, becomes a dead letter (deadletter.py)."""
 from __future__ import annotations
 
 import asyncio
@@ -19,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from ..metrics import CONSUMER_ACK_PENDING, CONSUMER_LAG
 from ..nats_link import NatsLink, cancel_requested
 from ..tracing import continued_span
+from .deadletter import REPLAY_FOR_HEADER, dead_letter
 from .schemas import Envelope
 from .streams import stream_for
 
@@ -47,8 +49,10 @@ class DurableConsumer:
                 js = await self.nats.wait_ready()
                 sub = await js.pull_subscribe(
                     subject, durable=durable, stream=stream_for(subject),
+                    # JetStream may deliver a few more times than we try, so a failed dead-lettering
+                    # on the last attempt is retried rather than dropped.
                     config=ConsumerConfig(ack_policy=AckPolicy.EXPLICIT, deliver_policy=DeliverPolicy.ALL,
-                                          ack_wait=30, max_deliver=self.max_deliver))
+                                          ack_wait=30, max_deliver=self.max_deliver + 5))
                 log.info("consumer subscribed", extra={"durable": durable, "subject": subject})
                 while not self.nats.closing:
                     await self._observe_lag(sub, durable)
@@ -87,11 +91,14 @@ class DurableConsumer:
             await self._handle(msg)
 
     async def _handle(self, msg: Msg) -> None:
+        replay_for = (msg.headers or {}).get(REPLAY_FOR_HEADER)
+        if replay_for is not None and replay_for != self.name:
+            await msg.ack()  # another consumer's dead letter, replayed: this one applied it long ago
+            return
         try:
             envelope = Envelope.model_validate_json(msg.data)
-        except ValidationError:
-            log.error("dropping malformed event", extra={"consumer": self.name, "subject": msg.subject})
-            await msg.term()
+        except ValidationError as exc:
+            await self._give_up(msg, f"malformed event: {exc.errors()[0].get('msg', 'invalid')}")
             return
         try:
             async with self.sessions() as session, session.begin():
@@ -101,10 +108,26 @@ class DurableConsumer:
                 )).first()
                 if first_time is not None:
                     await self.handler(session, envelope)
-        except Exception:  # noqa: BLE001 - redeliver later
+        except Exception as exc:  # noqa: BLE001 - redeliver later
             attempt = msg.metadata.num_delivered if msg.metadata else 1
             log.exception("event handler failed", extra={"consumer": self.name, "event_id": str(envelope.id),
                                                          "attempt": attempt})
-            await msg.nak(delay=min(2 ** attempt, 60))
+            if attempt >= self.max_deliver:
+                await self._give_up(msg, f"handler failed {attempt} times; last: {exc!r}")
+            else:
+                await msg.nak(delay=min(2 ** attempt, 60))
             return
         await msg.ack()
+
+    async def _give_up(self, msg: Msg, reason: str) -> None:
+        """Into the dead-letter stream, then off this consumer; if that fails, try again on redelivery."""
+        try:
+            js = self.nats.js
+            if js is None:
+                raise ConnectionError("NATS is not connected")
+            await dead_letter(js, msg, self.name, reason)
+        except Exception as exc:  # noqa: BLE001
+            log.warning("dead-lettering failed; will retry", extra={"consumer": self.name, "error": repr(exc)})
+            await msg.nak(delay=5)
+            return
+        await msg.term()

@@ -8,6 +8,8 @@ from nats.js import JetStreamContext
 from nats.js.api import StorageType, StreamConfig
 from nats.js.errors import NotFoundError
 
+from .deadletter import stream_config as deadletter_stream_config
+
 log = logging.getLogger(__name__)
 
 STREAMS: dict[str, list[str]] = {
@@ -27,9 +29,11 @@ def stream_for(subject: str) -> str:
 
 
 async def ensure_streams(js: JetStreamContext) -> None:
-    for name, subjects in STREAMS.items():
-        config = StreamConfig(name=name, subjects=subjects, storage=StorageType.FILE,
-                              duplicate_window=DUPLICATE_WINDOW_SECONDS)
+    """Every producer's stream, and the dead-letter stream every consumer writes to."""
+    configs = [StreamConfig(name=name, subjects=subjects, storage=StorageType.FILE,
+                            duplicate_window=DUPLICATE_WINDOW_SECONDS) for name, subjects in STREAMS.items()]
+    for config in [*configs, deadletter_stream_config(DUPLICATE_WINDOW_SECONDS)]:
+        name = config.name
         try:
             await js.stream_info(name)
         except NotFoundError:

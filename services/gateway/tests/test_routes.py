@@ -12,13 +12,17 @@ from websockets.asyncio.server import serve
 
 from devstack.components import Traefik
 from devstack.processes import free_port
-from services.gateway.render import COMPOSE_FILE, K8S_FILE, compose_text, file_provider_config, k8s_text
-from services.gateway.routes import ROUTES, EdgePolicy
+from services.gateway.render import (COMPOSE_FILE, K8S_ERROR_PAGES_FILE, K8S_FILE, compose_text, file_provider_config,
+                                     k8s_error_pages_text, k8s_text)
+from services.gateway.routes import ERROR_PAGES, ROUTES, SERVICES, EdgePolicy
+
+BACKENDS = (*SERVICES, ERROR_PAGES)
 
 
 def test_generated_gateway_files_match_the_route_table():
     assert COMPOSE_FILE.read_text() == compose_text(), "run `make render` and commit the result"
     assert K8S_FILE.read_text() == k8s_text(), "run `make render` and commit the result"
+    assert K8S_ERROR_PAGES_FILE.read_text() == k8s_error_pages_text(), "run `make render` and commit the result"
 
 
 def test_overlapping_rules_have_explicit_priorities():
@@ -79,10 +83,10 @@ class EchoBackends:
 
 
 @pytest.fixture(scope="module")
-def gateway(infra, tmp_path_factory):
+def gateway(infra, tmp_path_factory, error_pages):
     backends = EchoBackends().start()
     policy = EdgePolicy(rate_average=5, rate_burst=20)
-    config = file_provider_config({n: f"http://127.0.0.1:{p}" for n, p in backends.ports.items()},
+    config = file_provider_config({n: f"http://127.0.0.1:{p}" for n, p in backends.ports.items()} | error_pages,
                                   [f"127.0.0.1:{infra.redis.port}"], policy)
     traefik = Traefik(tmp_path_factory.mktemp("traefik"), free_port(), free_port(), config).start()
     yield f"http://127.0.0.1:{traefik.port}", traefik
@@ -96,7 +100,8 @@ def get(url: str, headers: dict | None = None) -> tuple[int, dict, dict]:
         with urllib.request.urlopen(request, timeout=5) as reply:
             return reply.status, json.load(reply), dict(reply.headers)
     except urllib.error.HTTPError as err:
-        return err.code, {}, dict(err.headers)
+        body = err.read()
+        return err.code, json.loads(body) if body.startswith(b"{") else {}, dict(err.headers)
 
 
 @pytest.mark.parametrize(("path", "service", "upstream_path"), [
@@ -126,8 +131,10 @@ def test_api_documentation_reaches_identity(gateway):
 
 
 def test_unknown_paths_and_lookalike_prefixes_are_404(gateway):
-    assert get(gateway[0] + "/api/v1/scanner")[0] == 404
-    assert get(gateway[0] + "/internal/anything")[0] == 404
+    for path in ("/api/v1/scanner", "/internal/anything"):
+        status, body, headers = get(gateway[0] + path, {"X-Request-ID": "lookalike-1"})
+        assert (status, body) == (404, {"error": {"code": "NOT_FOUND", "message": "No such path.",
+                                                  "request_id": "lookalike-1"}})
 
 
 def test_client_sent_identity_headers_are_stripped(gateway):
@@ -175,14 +182,14 @@ def test_access_log_is_json(gateway):
 
 def test_edge_limit_is_set_by_the_environment_and_switched_off_with_every_other_limit():
     tuned = EdgePolicy.from_env({"NUMEROS_EDGE_RATE_AVERAGE": "7", "NUMEROS_EDGE_RATE_BURST": "9"})
-    config = file_provider_config({n: "http://127.0.0.1:1" for n in ("identity", "matching", "chat")}, ["r:1"], tuned)
+    config = file_provider_config(dict.fromkeys(BACKENDS, "http://127.0.0.1:1"), ["r:1"], tuned)
     assert config["http"]["middlewares"]["edge-ratelimit"]["rateLimit"]["average"] == 7
     assert config["http"]["middlewares"]["edge-ratelimit"]["rateLimit"]["burst"] == 9
     off = EdgePolicy.from_env({"NUMEROS_RATE_LIMITS": "off"})
-    config = file_provider_config({n: "http://127.0.0.1:1" for n in ("identity", "matching", "chat")}, ["r:1"], off)
+    config = file_provider_config(dict.fromkeys(BACKENDS, "http://127.0.0.1:1"), ["r:1"], off)
     assert "edge-ratelimit" not in config["http"]["middlewares"]
     assert not [r for r in config["http"]["routers"].values() if "edge-ratelimit" in r["middlewares"]]
-    assert "edge-ratelimit" in file_provider_config({n: "x" for n in ("identity", "matching", "chat")}, ["r:1"],
+    assert "edge-ratelimit" in file_provider_config(dict.fromkeys(BACKENDS, "x"), ["r:1"],
                                                     EdgePolicy.from_env({}))["http"]["middlewares"]
 
 
