@@ -12,6 +12,8 @@ from numeros_common.families import ASTRO_MVP_VEDIC, JIOASTRO_NUMEROLOGY, family
 from numeros_common.http import create_service_app
 from numeros_common.ratelimit import RateLimiter
 
+from .test_http import traceparent
+
 REFUSED_URL = "postgresql+asyncpg://numeros:numeros@127.0.0.1:1/numeros"  # nothing listens on port 1
 
 
@@ -84,13 +86,13 @@ async def client(infra):
 
 @pytest.mark.parametrize("failure", ["refused", "terminated", "starting-up"])
 async def test_a_database_outage_is_a_503_with_a_code_and_retry_after_in_each_dialect(client, failure):
-    dating = await client.get(f"/api/v1/dating/{failure}", headers={"X-Request-ID": "db1"})
+    dating = await client.get(f"/api/v1/dating/{failure}", headers=traceparent("d" * 32))
     assert (dating.status_code, dating.headers["retry-after"]) == (503, "1")
-    assert dating.json() == {"error": {"code": "DATABASE_UNAVAILABLE", "request_id": "db1",
+    assert dating.json() == {"error": {"code": "DATABASE_UNAVAILABLE", "request_id": "d" * 32,
                                        "message": "The database is unavailable; try again shortly."}}
-    astro = await client.get(f"/api/v1/astro/{failure}", headers={"X-Request-ID": "db2"})
+    astro = await client.get(f"/api/v1/astro/{failure}", headers=traceparent("e" * 32))
     assert (astro.status_code, astro.headers["retry-after"]) == (503, "1")
-    assert astro.json() == {"error": "INTERNAL_SERVER_ERROR", "details": "DATABASE_UNAVAILABLE", "request_id": "db2",
+    assert astro.json() == {"error": "INTERNAL_SERVER_ERROR", "details": "DATABASE_UNAVAILABLE", "request_id": "e" * 32,
                             "message": "The database is unavailable; try again shortly."}
     numerology = await client.get(f"/api/v1/numerology/{failure}")
     assert (numerology.status_code, numerology.json()) == (
