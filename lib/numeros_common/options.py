@@ -28,7 +28,7 @@ AYANAMSAS: dict[str, str] = {
 DEFAULT_AYANAMSA = "lahiri"
 
 
-_IGNORED = frozenset(chr(c) for c in range(128) if not chr(c).isalnum())
+_IGNORED = frozenset(chr(c) for c in range(1, 128) if not chr(c).isalnum())  # NUL is never ignored: no name
 
 
 def squash(name: str) -> str:
@@ -49,7 +49,7 @@ AYANAMSA_ALIASES = {
 }
 
 # What squash drops, spelled the same in Python's and ECMA-262's (JSON Schema's) regular expressions.
-_SEPARATOR = "[\\x00-\\x2f\\x3a-\\x40\\x5b-\\x60\\x7b-\\x7f]*"
+_SEPARATOR = "[\\x01-\\x2f\\x3a-\\x40\\x5b-\\x60\\x7b-\\x7f]*"
 
 
 def spelling_pattern(aliases: Mapping[str, str], choices: Mapping[str, str]) -> str:
