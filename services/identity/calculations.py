@@ -30,19 +30,9 @@ def today_utc() -> dt.date:
     return dt.datetime.now(dt.UTC).date()
 
 
-LAST_BIRTH_DATE = dt.date(3000, 12, 31)  # chart's range is years 1-3000 (it checks the first UTC instant)
-
-
-def check_chart_date(value: dt.date | None) -> dt.date | None:
-    """A date every chart type accepts (years 1-3000); ValueError (a field error) if not. A birth after
-    today is fine here: whether it precedes ``as_of`` is decided where both are known (chart)."""
-    if value is not None and value > LAST_BIRTH_DATE:
-        raise ValueError(f"must be on or before {LAST_BIRTH_DATE}")
-    return value
-
-
 def check_birth_date(value: dt.date | None) -> dt.date | None:
-    """A registering user's own birth date: in chart's range and already happened."""
-    if check_chart_date(value) is not None and value > today_utc():
+    """A registering user's own birth date has already happened (the range, years 1-3000, is the field's
+    type: ``numeros_common.fields.CalendarDate``)."""
+    if value is not None and value > today_utc():
         raise ValueError("must not be in the future")
     return value

@@ -4,13 +4,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field
 
 from numeros_common.fields import CLOCK_TIME, NOT_BLANK, CalendarDate, TimeZoneName, WholeNumber
 from numeros_common.ids import ResourceId
 from numeros_common.options import AYANAMSA_ALIASES, AYANAMSAS, HOUSE_ALIASES, VEDIC_HOUSE_SYSTEMS, state_spellings
 
-from ..calculations import check_chart_date
 
 # chart owns the names it accepts and resolves them to its canonical ones (stored); these are the seed's defaults.
 DEFAULT_AYANAMSA, DEFAULT_HOUSE_SYSTEM = "Lahiri", "WholeSign"
@@ -56,7 +55,6 @@ class _Fields(BaseModel):
                                      description="WholeSign (default), Placidus, Equal (also W, P, E/A; stored as "
                                                  "the canonical name)")
 
-    _dob = field_validator("dob")(classmethod(lambda cls, v: check_chart_date(v)))  # after as_of: chart says
 
 
 class ProfileCreate(_Fields):
