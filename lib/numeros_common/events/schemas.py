@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, Field
 
@@ -50,6 +50,16 @@ class KeyLongitudes(BaseModel):
     mars: float
 
 
+Gender = Literal["male", "female", "non_binary"]
+
+
+class Location(BaseModel):
+    """Where discovery measures distance from (WGS84 degrees); a city centre when only a place is known."""
+
+    latitude: float = Field(ge=-90, le=90)
+    longitude: float = Field(ge=-180, le=180)
+
+
 class PublicProfile(EventData):
     """What other services may know of a user (never email, password or exact birth place)."""
 
@@ -65,6 +75,13 @@ class PublicProfile(EventData):
     moon_sign: str | None = None
     rising_sign: str | None = None
     key_longitudes: KeyLongitudes | None = None
+    # Added within v1 for discovery (issue 9/10): who they are, who they want to meet, where they are.
+    gender: Gender | None = None
+    interested_in: list[Gender] = Field(default_factory=list,
+                                        description="Genders this person wants to meet; empty means everyone.")
+    location: Location | None = None
+    active: bool = Field(default=True, description="False once the account is deactivated or banned.")
+    last_active_at: dt.datetime | None = None
 
 
 class UserRegisteredV1(PublicProfile):
@@ -80,6 +97,17 @@ class UserDeletedV1(EventData):
     user_id: int
 
 
+class SessionRevokedV1(EventData):
+    """A session (or, with ``session_id`` None, every session of the user) may no longer be used;
+    services holding live sockets close them. ``expires_at`` is when its tokens would lapse anyway."""
+
+    subject: ClassVar[str] = "identity.session.revoked"
+    user_id: int
+    session_id: str | None = None
+    reason: Literal["logout", "password_changed", "refresh_reuse", "deactivated", "deleted", "banned"]
+    expires_at: dt.datetime
+
+
 class MatchCreatedV1(EventData):
     subject: ClassVar[str] = "matching.match.created"
     match_id: int
@@ -92,6 +120,13 @@ class MatchRemovedV1(EventData):
     match_id: int
     user_ids: tuple[int, int]
     reason: str
+
+
+class BlockCreatedV1(EventData):
+    subject: ClassVar[str] = "matching.block.created"
+    blocker_id: int
+    blocked_id: int
+    match_id: int | None = None
 
 
 class MessageCreatedV1(EventData):
@@ -112,8 +147,8 @@ class MessageReadV1(EventData):
 
 
 EVENT_TYPES: dict[str, type[EventData]] = {
-    m.subject: m for m in (UserRegisteredV1, UserUpdatedV1, UserDeletedV1, MatchCreatedV1,
-                           MatchRemovedV1, MessageCreatedV1, MessageReadV1)
+    m.subject: m for m in (UserRegisteredV1, UserUpdatedV1, UserDeletedV1, SessionRevokedV1, MatchCreatedV1,
+                           MatchRemovedV1, BlockCreatedV1, MessageCreatedV1, MessageReadV1)
 }
 
 

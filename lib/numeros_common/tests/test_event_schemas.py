@@ -14,9 +14,10 @@ def test_published_event_schemas_match_the_models():
 
 
 def test_every_design_event_has_a_contract():
+    """The nine subjects DESIGN.md §1 lists, no more, no fewer."""
     assert set(EVENT_TYPES) == {"identity.user.registered", "identity.user.updated", "identity.user.deleted",
-                                "matching.match.created", "matching.match.removed", "chat.message.created",
-                                "chat.message.read"}
+                                "identity.session.revoked", "matching.match.created", "matching.match.removed",
+                                "matching.block.created", "chat.message.created", "chat.message.read"}
 
 
 def test_envelope_round_trip():
