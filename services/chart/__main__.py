@@ -4,9 +4,9 @@ Exit codes: 0 after a clean shutdown, 2 when the settings are invalid or the add
 """
 from __future__ import annotations
 
+import asyncio
 import sys
 
-import uvloop
 from pydantic import ValidationError
 
 from numeros_common.logging import configure_logging
@@ -24,7 +24,7 @@ def main() -> int:
         return USAGE_ERROR
     configure_logging(settings.service_name, settings.log_level)
     try:
-        uvloop.run(serve(settings))  # grpc.aio runs on it; its loop costs less per call than asyncio's
+        asyncio.run(serve(settings))
     except ListenError as error:
         print(f"chart: {error}", file=sys.stderr)
         return USAGE_ERROR
