@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 import time
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -15,6 +15,7 @@ from fastapi.responses import JSONResponse
 from opentelemetry.trace import Span, SpanKind
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from redis.exceptions import RedisError
+from starlette.datastructures import MutableHeaders
 from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -167,28 +168,44 @@ async def _bucket(request: Request, family: Family, principal: Principal | None)
     return f"{who}:{bucket}", getattr(runtime.settings, setting)
 
 
-def _rate_limit_middleware(families: FamilyMap) -> Callable[[Request, Callable[[Request], Awaitable[Response]]], Awaitable[Response]]:
-    async def middleware(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        runtime: Runtime = request.app.state.runtime
-        path = request.url.path
+class RateLimitMiddleware:
+    """The family's limit per caller (pure ASGI: no task or body stream per request, unlike ``app.middleware``);
+    with limits off (``NUMEROS_RATE_LIMITS=off``) a request passes straight through."""
+
+    def __init__(self, app: ASGIApp, families: FamilyMap) -> None:
+        self.app = app
+        self.families = families
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        runtime: Runtime = scope["app"].state.runtime
+        path = scope["path"]
         if not runtime.limiter.enabled or path in UNLIMITED_PATHS or path.startswith("/docs"):
-            return await call_next(request)
+            await self.app(scope, receive, send)
+            return
+        request = Request(scope)
         try:
             principal = await optional_principal(request)
         except AppError:
             principal = None  # the route itself answers 401
-        family = families.for_path(path)
+        family = self.families.for_path(path)
         subject, limit = await _bucket(request, family, principal)
         decision = await runtime.limiter.hit(subject, limit)
         if not decision.allowed:
             problem = Problem(429, "RATE_LIMITED", f"More than {limit} requests; slow down.",
                               headers=decision.headers(), retry_after=decision.retry_after)
-            return family.dialect.render(problem, request_id_var.get())
-        response = await call_next(request)
-        response.headers.update(decision.headers())
-        return response
+            await family.dialect.render(problem, request_id_var.get())(scope, receive, send)
+            return
+        limit_headers = decision.headers()
 
-    return middleware
+        async def send_with_limits(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                MutableHeaders(scope=message).update(limit_headers)
+            await send(message)
+
+        await self.app(scope, receive, send_with_limits)
 
 
 def create_service_app(runtime_factory: Callable[[], Runtime], *, title: str, description: str,
@@ -232,7 +249,7 @@ def create_service_app(runtime_factory: Callable[[], Runtime], *, title: str, de
         many routes) never holds up the event loop."""
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
-    app.middleware("http")(_rate_limit_middleware(families))
+    app.add_middleware(RateLimitMiddleware, families=families)
     app.add_middleware(RequestContextMiddleware, service=title, families=families)
     app.add_middleware(TrailingSlashMiddleware)
     return app

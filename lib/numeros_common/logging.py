@@ -21,15 +21,14 @@ class _ContextFilter(logging.Filter):
         return True
 
 
+_FORMAT = "%(asctime)s %(levelname)s %(name)s %(message)s %(service)s %(request_id)s"
+_RENAMED = {"asctime": "ts", "levelname": "level", "name": "logger"}
+
+
 def configure_logging(service: str, level: str = "INFO") -> None:
     handler = logging.StreamHandler(sys.stdout)
     handler.addFilter(_ContextFilter(service))
-    handler.setFormatter(
-        JsonFormatter(
-            "%(asctime)s %(levelname)s %(name)s %(message)s %(service)s %(request_id)s",
-            rename_fields={"asctime": "ts", "levelname": "level", "name": "logger"},
-        )
-    )
+    handler.setFormatter(JsonFormatter(_FORMAT, rename_fields=_RENAMED))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
@@ -38,3 +37,17 @@ def configure_logging(service: str, level: str = "INFO") -> None:
     for name in ("uvicorn", "uvicorn.error"):
         logging.getLogger(name).handlers[:] = []
         logging.getLogger(name).propagate = True
+
+
+def logging_config(service: str, level: str = "INFO") -> dict:
+    """``configure_logging`` as a ``logging.config.dictConfig`` mapping: what uvicorn applies in each of its
+    worker processes (they start fresh, without the parent's handlers)."""
+    return {
+        "version": 1, "disable_existing_loggers": False,
+        "filters": {"context": {"()": _ContextFilter, "service": service}},
+        "formatters": {"json": {"()": JsonFormatter, "fmt": _FORMAT, "rename_fields": _RENAMED}},
+        "handlers": {"stdout": {"class": "logging.StreamHandler", "stream": "ext://sys.stdout", "formatter": "json",
+                                "filters": ["context"]}},
+        "root": {"handlers": ["stdout"], "level": level.upper()},
+        "loggers": {name: {"handlers": [], "propagate": True} for name in ("uvicorn", "uvicorn.error")},
+    }

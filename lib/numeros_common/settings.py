@@ -20,6 +20,9 @@ class ServiceSettings(BaseSettings):
     log_level: str = "INFO"
     http_host: str = "127.0.0.1"
     http_port: int = 8000
+    # uvicorn worker processes sharing the port (each its own event loop, pools and background loops, like a
+    # replica); 0 = one per usable core. k8s sets it from the container's CPU limit.
+    http_workers: int = Field(default=1, ge=0)
     database_url: str = "postgresql+asyncpg://numeros:numeros@127.0.0.1:5432/numeros"
     redis_url: str = "redis://127.0.0.1:6379/0"
     nats_url: str = "nats://127.0.0.1:4222"

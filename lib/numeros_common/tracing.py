@@ -8,6 +8,7 @@ gRPC metadata, and in NATS message headers (stored with the outbox row, since th
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 from collections.abc import Iterator, Mapping
 from typing import Any
@@ -43,7 +44,10 @@ def configure_tracing(service: str, env: Mapping[str, str] = os.environ) -> Trac
     return provider
 
 
+@functools.cache
 def tracer() -> trace.Tracer:
+    """One tracer per process (``get_tracer`` builds a new one per call; before a provider is installed it
+    is a proxy that follows the provider once set)."""
     return trace.get_tracer(TRACER_NAME)
 
 

@@ -138,7 +138,6 @@ class WorkerPool:
             self._dispatch(self._idle.popleft(), payload, future)
         else:
             self._queue.append((payload, future))
-        self._observe()
         return await future
 
     async def warm_up(self, attempts: int = 20) -> None:
@@ -172,6 +171,7 @@ class WorkerPool:
         loop = asyncio.get_running_loop()
         if self._loop is None:
             self._loop = loop
+            self._observe()
             for _ in range(self.workers):
                 self._spawn()
         elif loop is not self._loop:
@@ -201,16 +201,15 @@ class WorkerPool:
             payload, future = self._queue.popleft()
             if not future.done():
                 self._dispatch(worker, payload, future)
-                self._observe()
                 return
         self._idle.append(worker)
-        self._observe()
 
     def _observe(self) -> None:
-        """The pool's gauges (queue depth, busy and live workers), read by chart's /metrics."""
-        CHART_QUEUE_DEPTH.set(len(self._queue))
-        CHART_WORKERS.set(len(self._all))
-        CHART_BUSY_WORKERS.set(len(self._all) - len(self._idle))
+        """The pool's gauges (queue depth, busy and live workers), read when chart's /metrics is scraped, so
+        a call pays nothing for them."""
+        CHART_QUEUE_DEPTH.set_function(lambda: len(self._queue))
+        CHART_WORKERS.set_function(lambda: len(self._all))
+        CHART_BUSY_WORKERS.set_function(lambda: len(self._all) - len(self._idle))
 
     def _on_readable(self, worker: _Worker) -> None:
         try:
@@ -249,7 +248,6 @@ class WorkerPool:
             future.set_exception(WorkerCrashed("a worker process died during the call"))
         if not self._closed:
             self._spawn()
-        self._observe()
 
 
 def _join(processes: list[multiprocessing.process.BaseProcess]) -> None:

