@@ -83,9 +83,10 @@ async def is_revoked(session: AsyncSession, session_id: uuid.UUID) -> bool:
     return bool(await session.scalar(select(sessions.c.revoked_at.is_not(None)).where(sessions.c.id == session_id)))
 
 
-async def add_reset_token(session: AsyncSession, *, user_id: int, token_hash: str, expires_at: dt.datetime) -> None:
+async def add_reset_token(session: AsyncSession, *, user_id: int, token_hash: str, now: dt.datetime,
+                          ttl: dt.timedelta) -> None:
     await session.execute(password_reset_tokens.insert().values(user_id=user_id, token_hash=token_hash,
-                                                                expires_at=expires_at))
+                                                                created_at=now, expires_at=now + ttl))
 
 
 async def use_reset_token(session: AsyncSession, token_hash: str, now: dt.datetime) -> int | None:

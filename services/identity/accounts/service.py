@@ -269,8 +269,8 @@ async def forgot_password(runtime: Runtime, session: AsyncSession, email: str) -
     token = new_secret_token()
     if user is None or not decision.allowed:
         return
-    await repository.add_reset_token(session, user_id=user["id"], token_hash=secret_token_hash(token),
-                                     expires_at=_utcnow() + dt.timedelta(seconds=settings.password_reset_ttl_seconds))
+    await repository.add_reset_token(session, user_id=user["id"], token_hash=secret_token_hash(token), now=_utcnow(),
+                                     ttl=dt.timedelta(seconds=settings.password_reset_ttl_seconds))
     await session.commit()
     minutes = settings.password_reset_ttl_seconds // 60
     mail = Mail(to=user["email"], subject="Reset your Numeros password",
