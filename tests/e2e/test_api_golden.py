@@ -45,6 +45,7 @@ from devstack.processes import poll
 from devstack.stack import HIGH_RATE_LIMITS
 
 from .conftest import running_stack
+from .helpers import mailed_reset_token
 
 pytestmark = pytest.mark.e2e
 
@@ -865,19 +866,6 @@ def admin(api: Api, stack: Any, ids: dict[str, int]) -> None:
     api.call("admin/users: unknown user", "PATCH", f"{url}/users/{UNKNOWN}", user="cy", json_body={"tier": "premium"})
     api.call("admin/users: not an admin", "PATCH", f"{url}/users/{eve}", user="ada", json_body={"tier": "premium"})
     api.call("auth/me: eve is premium", "GET", "/api/v1/auth/me", user="eve")
-
-
-def mailed_reset_token(stack: Any, email: str) -> str | None:
-    """The newest reset token the console mail provider wrote to identity's log for ``email``."""
-    found = None
-    for line in (stack.root / "logs" / "identity.log").read_text().splitlines():
-        try:
-            record = json.loads(line)
-        except ValueError:
-            continue
-        if record.get("mail_to") == email:
-            found = record["mail_body"].split("Reset token: ", 1)[1].split()[0]
-    return found
 
 
 def account_lifecycle(api: Api, stack: Any) -> None:

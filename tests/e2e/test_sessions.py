@@ -3,7 +3,6 @@ identity, matching and chat, also after Redis restarted without its data (revoca
 Postgres; Redis is a cache identity rewrites, and until it has, matching and chat refuse rather than
 guess); refresh reuse and a password change reach matching and chat at once; the local run's console mail
 provider carries the reset token."""
-import json
 import shutil
 import uuid
 
@@ -12,7 +11,7 @@ import pytest
 
 from devstack.processes import poll
 
-from .helpers import register
+from .helpers import mailed_reset_token, register
 
 pytestmark = pytest.mark.e2e
 
@@ -92,17 +91,6 @@ def test_refresh_reuse_and_password_change_reach_matching_and_chat(stack, http):
     assert answers(http, there) == REVOKED
 
 
-def mailed_token(stack, email: str) -> str | None:
-    for line in (stack.root / "logs" / "identity.log").read_text().splitlines():
-        try:
-            record = json.loads(line)
-        except ValueError:
-            continue
-        if record.get("mail_to") == email:
-            return record["mail_body"].split("Reset token: ", 1)[1].split()[0]
-    return None
-
-
 def test_forgot_and_reset_through_the_gateway_with_the_console_mail_provider(stack, http):
     ada = register(http, "Ada", "1990-05-15")
     email = ada["user"]["email"]
@@ -110,7 +98,7 @@ def test_forgot_and_reset_through_the_gateway_with_the_console_mail_provider(sta
     unknown = http.post("/api/v1/auth/password/forgot", json={"email": f"no-{uuid.uuid4().hex[:8]}@example.com"})
     assert (known.status_code, known.json()) == (unknown.status_code, unknown.json())
     assert known.status_code == 202
-    token = poll(lambda: mailed_token(stack, email), bool, 15, "the reset mail in identity's log")
+    token = poll(lambda: mailed_reset_token(stack, email), bool, 15, "the reset mail in identity's log")
     reset = http.post("/api/v1/auth/password/reset", json={"token": token, "new_password": "after-reset-1"})
     assert reset.status_code == 200, reset.text
     assert answers(http, ada["token"]) == REVOKED
