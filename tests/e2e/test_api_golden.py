@@ -939,7 +939,7 @@ def account_lifecycle(api: Api, stack: Any) -> None:
     api.call("admin/users: unknown field", "PATCH", f"{users}/{fay_id}", user="cy", json_body={"banned": True})
     api.call("admin/users: fay deactivated", "PATCH", f"{users}/{fay_id}", user="cy", json_body={"is_active": False})
     api.call("auth/me: fay after deactivation", "GET", f"{auth}/me", user="fay")
-    api.call("admin/users: fay deactivating someone (not an admin)", "PATCH", f"{users}/{fay_id}", user="ada",
+    api.call("admin/users: ada deactivating fay (not an admin)", "PATCH", f"{users}/{fay_id}", user="ada",
              json_body={"is_active": False})
     api.call("admin/users: fay reactivated", "PATCH", f"{users}/{fay_id}", user="cy", json_body={"is_active": True})
 
