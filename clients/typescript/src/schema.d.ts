@@ -2698,8 +2698,15 @@ export interface operations {
                     "application/json": components["schemas"]["MessageResponse"];
                 };
             };
-            /** @description The token is unknown, used or expired (`INVALID_RESET_TOKEN`) */
+            /** @description The body is not valid JSON */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The token is unknown, used or expired (`INVALID_RESET_TOKEN`), like an invalid refresh token */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };

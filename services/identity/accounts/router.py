@@ -122,7 +122,8 @@ async def forgot_password(body: PasswordForgotRequest, request: Request,
 @router.post("/password/reset", response_model=MessageResponse, summary="Set a new password with a reset token",
              description="The token works once, within 30 minutes of the request. Every session of the account "
                          "ends; sign in with the new password.",
-             responses={400: {"description": "The token is unknown, used or expired (`INVALID_RESET_TOKEN`)"}})
+             responses={401: {"description": "The token is unknown, used or expired (`INVALID_RESET_TOKEN`), like an "
+                                             "invalid refresh token"}})
 async def reset_password(body: PasswordResetRequest, request: Request,
                          session: AsyncSession = Depends(db_session)) -> dict[str, str]:
     await service.reset_password(runtime_of(request), session, token=body.token, new_password=body.new_password)

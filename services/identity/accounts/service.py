@@ -299,7 +299,7 @@ async def reset_password(runtime: Runtime, session: AsyncSession, *, token: str,
     now = _utcnow()
     user_id = await repository.use_reset_token(session, secret_token_hash(token), now)
     if user_id is None:
-        raise AppError(400, "INVALID_RESET_TOKEN", "The reset token is unknown, used or expired.", field="token")
+        raise AppError(401, "INVALID_RESET_TOKEN", "The reset token is unknown, used or expired.", field="token")
     await _set_password(runtime, session, user_id, new_password)
     await revoke_all_sessions(runtime, session, user_id, "password_changed", now=now)
     await session.commit()

@@ -170,7 +170,7 @@ async def test_forgot_and_reset_one_time_expiring_no_enumeration(client, caplog)
     reset = await client.post(f"{AUTH}/password/reset", json={"token": mailed, "new_password": "r3set-password"})
     assert reset.status_code == 200, reset.text
     again = await client.post(f"{AUTH}/password/reset", json={"token": mailed, "new_password": "other-password"})
-    assert (again.status_code, again.json()["error"]["code"]) == (400, "INVALID_RESET_TOKEN")
+    assert (again.status_code, again.json()["error"]["code"]) == (401, "INVALID_RESET_TOKEN")
     assert again.json()["error"]["fields"][0]["field"] == "token"
     gone = await client.get(f"{AUTH}/me", headers=bearer(account))  # every session ended
     assert (gone.status_code, gone.json()["error"]["code"]) == (401, "SESSION_REVOKED")
@@ -188,7 +188,7 @@ async def test_forgot_and_reset_one_time_expiring_no_enumeration(client, caplog)
             .values(expires_at=dt.datetime.now(dt.UTC) - dt.timedelta(seconds=1)))
         await db.commit()
     expired = await client.post(f"{AUTH}/password/reset", json={"token": late, "new_password": "too-late-pass"})
-    assert (expired.status_code, expired.json()["error"]["code"]) == (400, "INVALID_RESET_TOKEN")
+    assert (expired.status_code, expired.json()["error"]["code"]) == (401, "INVALID_RESET_TOKEN")
 
 
 async def test_failed_logins_are_throttled_per_account_alike_for_unknown_accounts(make_identity_client):
