@@ -6,12 +6,13 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup run chaos test test-fast gen render clean-data help
+.PHONY: setup run chaos admin test test-fast gen render clean-data help
 
 help:
 	@echo "make run    - start the whole system (gateway on http://127.0.0.1:8000)"
 	@echo "make test   - run all tests (unit, integration on real servers, end-to-end)"
 	@echo "make chaos  - kill every process in turn under load; check nothing was lost (CHAOS_SECONDS per victim)"
+	@echo "make admin EMAIL=... PASSWORD=...  - create (or promote) an admin in the local run's database"
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is required")'
@@ -40,6 +41,12 @@ run: setup
 CHAOS_SECONDS ?= 15
 chaos: setup
 	$(PY) -m devstack chaos --seconds-per-victim $(CHAOS_SECONDS)
+
+# Identity's admin bootstrap on the local run's database (NUMEROS_DATA_DIR, NUMEROS_POSTGRES_PORT as `make run`
+# reads them); an existing account with EMAIL is promoted and keeps its password.
+admin: $(STAMP)
+	@test -n "$(EMAIL)" || { echo "usage: make admin EMAIL=you@example.com PASSWORD=..."; exit 2; }
+	@$(PY) -m devstack admin create --email "$(EMAIL)" $(if $(PASSWORD),--password "$(PASSWORD)")
 
 test: setup
 	$(PY) -m pytest -q

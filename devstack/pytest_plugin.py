@@ -44,6 +44,17 @@ class JwtKeys:
     public_path: Path
 
 
+def mark_revocations_loaded(redis_url: str) -> None:
+    """What identity does at start-up: the services' tests run without it, on a database with no revoked
+    session, of which an empty Redis is a complete copy (see numeros_common.auth)."""
+    import redis as redis_sync
+
+    from numeros_common.auth import REVOCATIONS_LOADED_KEY
+
+    with redis_sync.Redis.from_url(redis_url) as client:
+        client.set(REVOCATIONS_LOADED_KEY, "1")
+
+
 @pytest.fixture(scope="session")
 def infra() -> Iterator[Infra]:
     # Not under pytest's basetemp: pytest keeps that 0700, and postgres runs as another user when we are root.
@@ -54,6 +65,7 @@ def infra() -> Iterator[Infra]:
         started.append(postgres)
         redis = Redis(root / "redis", free_port()).start()
         started.append(redis)
+        mark_revocations_loaded(redis.url)
         nats = Nats(root / "nats", free_port(), free_port()).start()
         started.append(nats)
         yield Infra(postgres, redis, nats)

@@ -82,6 +82,10 @@ class Stack:
         return self.root / "secrets"
 
     @property
+    def data(self) -> Path:
+        return self.root / "data"
+
+    @property
     def gateway_url(self) -> str:
         return f"http://127.0.0.1:{self.ports.gateway}"
 
@@ -116,7 +120,7 @@ class Stack:
             listing = ", ".join(f"{name} ({port})" for name, port in taken)
             raise PortTakenError(f"these ports are already in use: {listing}. Stop what holds them, or choose "
                                  f"others with NUMEROS_<NAME>_PORT, e.g. NUMEROS_GATEWAY_PORT=8001.")
-        data = self.root / "data"
+        data = self.data
         subprocess.run([python(), "-m", "services.identity", "keygen", str(self.secrets)], check=True, cwd=REPO)
         self.postgres = Postgres(data / "postgres", self.ports.postgres, echo=self.echo).start()
         self.redis = Redis(data / "redis", self.ports.redis, echo=self.echo).start()

@@ -1,7 +1,14 @@
 """Access-token verification, shared by every service. Identity signs with its Ed25519 private key;
-everyone else verifies with the public key, and checks Redis for sessions revoked at logout."""
+everyone else verifies with the public key, and checks Redis for revoked sessions.
+
+Postgres (identity's sessions table) is the record of revocations; Redis holds a copy that identity writes
+before it answers a revocation, and rewrites whole whenever Redis lost it. The marker key says the copy is
+complete: without it (a Redis restarted empty, before identity has reloaded it) a verifier cannot tell a
+live session from a revoked one, so it refuses (503) rather than let a logged-out token through, unless
+it can ask the record itself (identity's ``fallback``)."""
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 import jwt
@@ -13,6 +20,9 @@ from .errors import AppError
 
 ALGORITHM = "EdDSA"
 AUTH_SCHEMES = ("bearer", "token")  # the mobile client sends "Token <jwt>"
+
+
+REVOCATIONS_LOADED_KEY = "auth:revocations-loaded"
 
 
 def revoked_session_key(session_id: str) -> str:
@@ -33,11 +43,13 @@ class Principal:
 
 
 class TokenVerifier:
-    def __init__(self, public_key_pem: str, issuer: str, audience: str, redis: Redis | None) -> None:
+    def __init__(self, public_key_pem: str, issuer: str, audience: str, redis: Redis | None,
+                 fallback: Callable[[str], Awaitable[bool]] | None = None) -> None:
         self.public_key = public_key_pem
         self.issuer = issuer
         self.audience = audience
         self.redis = redis
+        self.fallback = fallback  # "is this session revoked?" from the record, when the cache cannot say
 
     def decode(self, token: str) -> Principal:
         try:
@@ -54,14 +66,25 @@ class TokenVerifier:
 
     async def verify(self, token: str) -> Principal:
         principal = self.decode(token)
-        if self.redis is not None:
-            try:
-                revoked = await self.redis.exists(revoked_session_key(principal.session_id))
-            except RedisError as exc:
-                raise AppError(503, "AUTH_UNAVAILABLE", "Cannot check the session right now.") from exc
-            if revoked:
-                raise AppError(401, "SESSION_REVOKED", "This session has been logged out.")
+        if self.redis is not None and await self._revoked(principal.session_id):
+            raise AppError(401, "SESSION_REVOKED", "This session has been logged out.")
         return principal
+
+    async def _revoked(self, session_id: str) -> bool:
+        try:
+            async with self.redis.pipeline(transaction=False) as pipe:  # type: ignore[union-attr]
+                revoked, loaded = await pipe.exists(revoked_session_key(session_id)).exists(
+                    REVOCATIONS_LOADED_KEY).execute()
+        except RedisError as exc:
+            if self.fallback is None:
+                raise AppError(503, "AUTH_UNAVAILABLE", "Cannot check the session right now.") from exc
+            return await self.fallback(session_id)
+        if revoked or loaded:
+            return bool(revoked)
+        if self.fallback is None:
+            raise AppError(503, "AUTH_UNAVAILABLE", "Cannot check the session right now.",
+                           headers={"Retry-After": "1"})
+        return await self.fallback(session_id)
 
 
 def token_from_header(value: str | None) -> str | None:

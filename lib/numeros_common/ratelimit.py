@@ -53,12 +53,26 @@ class RateLimiter:
         self.strategy = MovingWindowRateLimiter(self.storage)
 
     async def hit(self, subject: str, limit: int | str | RateLimitItem, window_seconds: int = 60) -> RateDecision:
-        item = limit_item(limit, window_seconds)
+        return await self._decide(subject, limit_item(limit, window_seconds), count=True)
+
+    async def peek(self, subject: str, limit: int | str | RateLimitItem, window_seconds: int = 60) -> RateDecision:
+        """The decision a hit would get, without counting one: for limits that count only failures (wrong
+        passwords), asked before the attempt and hit after it fails."""
+        return await self._decide(subject, limit_item(limit, window_seconds), count=False)
+
+    async def clear(self, subject: str, limit: int | str | RateLimitItem, window_seconds: int = 60) -> None:
+        if self.enabled:
+            try:
+                await self.strategy.clear(limit_item(limit, window_seconds), subject)
+            except Exception as exc:  # noqa: BLE001 - as in _decide
+                log.warning("rate limiter unavailable; not cleared", extra={"error": repr(exc)})
+
+    async def _decide(self, subject: str, item: RateLimitItem, *, count: bool) -> RateDecision:
         now = time.time()
         if not self.enabled:
             return RateDecision(True, item.amount, item.amount, int(now) + item.get_expiry(), 0)
         try:
-            allowed = await self.strategy.hit(item, subject)
+            allowed = await (self.strategy.hit if count else self.strategy.test)(item, subject)
             stats = await self.strategy.get_window_stats(item, subject)
         except Exception as exc:  # noqa: BLE001 - storage errors (wrapped) and connection failures alike
             # The edge limiter still protects us; an outage of the limiter must not take the API down.

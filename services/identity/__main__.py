@@ -23,5 +23,9 @@ def keygen(folder: Path) -> None:
 if __name__ == "__main__":
     if sys.argv[1:2] == ["keygen"]:
         keygen(Path(sys.argv[2] if len(sys.argv) > 2 else "var/secrets"))
+    elif sys.argv[1:2] == ["admin"]:
+        from .admin.cli import main as admin_main
+
+        sys.exit(admin_main(sys.argv[2:]))
     else:
         main(IdentitySettings(), "services.identity.app:create_app", Path(__file__).parent / "migrations")

@@ -8,6 +8,8 @@ from numeros_common.http import create_service_app
 from numeros_common.methods import install_allow_header
 from numeros_common.runtime import Runtime
 
+from .accounts.mail import mail_provider
+from .accounts.revocations import RevocationCache
 from .accounts.router import router as accounts_router
 from .admin.router import router as admin_router
 from .admin.router import system_router
@@ -30,13 +32,21 @@ def build_runtime() -> Runtime:
         raise RuntimeError("NUMEROS_JWT_PRIVATE_KEY_FILE is not set")
     runtime.state["jwt_private_key"] = settings.jwt_private_key_file.read_text()
     runtime.state["prediction_engine"] = engine
+    runtime.state["mail"] = mail_provider(settings)
+    revocations = runtime.state["revocations"] = RevocationCache(runtime)
+    runtime.verifier.fallback = revocations.revoked_in_record  # identity can ask the record itself
     return runtime
+
+
+def configure(runtime: Runtime) -> None:
+    runtime.background(runtime.state["revocations"].run, "revocation-sync")
 
 
 def create_app() -> FastAPI:
     app = create_service_app(build_runtime, title="identity",
                              description="Numeros accounts, tokens and profiles.",
                              routers=[accounts_router, profile_router, numerology_router, human_design_router,
-                                      vedic_router, forecast_router, admin_router, system_router, docs_router])
+                                      vedic_router, forecast_router, admin_router, system_router, docs_router],
+                             configure=configure)
     install_allow_header(app)
     return app

@@ -2,6 +2,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from limits import parse
+from pydantic import Field, field_validator
+
 from numeros_common.settings import ServiceSettings
 
 
@@ -10,9 +13,34 @@ class IdentitySettings(ServiceSettings):
     http_port: int = 8101
     jwt_private_key_file: Path | None = None
     access_token_ttl_seconds: int = 30 * 60  # astro-mvp and Loopin: 30 minutes
-    refresh_token_ttl_seconds: int = 30 * 24 * 3600
+    refresh_token_ttl_seconds: int = 30 * 24 * 3600  # one refresh token's life; each rotation issues a new one
+    # A session's absolute lifetime from sign-in: rotation never carries it past this (sign in again).
+    session_max_age_seconds: int = Field(default=30 * 24 * 3600, gt=0)
+    # How often identity checks that Redis still holds the revocations (its marker key), and rewrites them
+    # from Postgres when it does not (a Redis restart that lost data, or a write Redis missed).
+    revocation_sync_seconds: float = Field(default=1.0, gt=0)
+    # Failed logins per account (the email, known or not), besides the per-IP limit; `limits` notation.
+    login_failure_limit: str = "10/15 minutes"
+    # Password-reset requests mailed per email address (more are answered alike and dropped).
+    password_reset_mail_limit: str = "5/hour"
+    password_reset_ttl_seconds: int = Field(default=30 * 60, gt=0)
+    # Where the reset link points (the app's page that takes the token); the token is appended.
+    password_reset_url: str = "https://numeros.app/reset-password?token="
+    # Mail: SMTP when smtp_host is set, otherwise the console provider (the identity log).
+    smtp_host: str | None = None
+    smtp_port: int = 587
+    smtp_username: str | None = None
+    smtp_password: str | None = None
+    smtp_starttls: bool = True
+    mail_from: str = "Numeros <noreply@numeros.app>"
     matching_url: str = "http://127.0.0.1:8102"
     chat_url: str = "http://127.0.0.1:8103"
     # The prediction engine behind /astro/predict: "rules" (deterministic, numeros-rules-v1). An LLM-backed
     # engine registers itself in services.identity.vedic.predictions.ENGINES and is chosen here.
     prediction_engine: str = "rules"
+
+    @field_validator("login_failure_limit", "password_reset_mail_limit")
+    @classmethod
+    def _account_limit_notation(cls, value: str) -> str:
+        parse(value)
+        return value

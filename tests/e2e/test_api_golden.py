@@ -45,6 +45,7 @@ from devstack.processes import poll
 from devstack.stack import HIGH_RATE_LIMITS
 
 from .conftest import running_stack
+from .helpers import mailed_reset_token
 
 pytestmark = pytest.mark.e2e
 
@@ -371,6 +372,9 @@ def auth_register_login(api: Api) -> None:
     reply = api.call("auth/refresh: dee", "POST", refresh, json_body={"refresh_token": old})
     api.tokens["dee"] = reply.json()["token"]
     api.call("auth/refresh: the same refresh token again", "POST", refresh, json_body={"refresh_token": old})
+    # That replay ended dee's session (reuse detection): dee signs in again for what follows.
+    api.tokens["dee"] = api.call(None, "POST", "/api/v1/auth/login",
+                                 json_body={"email": PEOPLE["dee"]["email"], "password": PASSWORD}).json()["token"]
     api.call("auth/refresh: unknown token", "POST", refresh, json_body={"refresh_token": "x" * 40})
     api.call("auth/refresh: too short", "POST", refresh, json_body={"refresh_token": "abc"})
     api.call("auth/refresh: missing", "POST", refresh, json_body={})
@@ -864,6 +868,82 @@ def admin(api: Api, stack: Any, ids: dict[str, int]) -> None:
     api.call("auth/me: eve is premium", "GET", "/api/v1/auth/me", user="eve")
 
 
+def account_lifecycle(api: Api, stack: Any) -> None:
+    """Refresh reuse, password change, forgot and reset, per-account throttling, admin account changes."""
+    auth = "/api/v1/auth"
+    fay = {"email": "fay@example.com", "password": PASSWORD}
+    reply = api.call("auth/register: fay (email and password)", "POST", f"{auth}/register", json_body=fay)
+    first_refresh = reply.json()["refresh_token"]
+    rotated = api.call("auth/refresh: fay", "POST", f"{auth}/refresh", json_body={"refresh_token": first_refresh})
+    api.tokens["fay:rotated"] = rotated.json()["token"]
+    api.call("auth/refresh: fay's rotated-away token again", "POST", f"{auth}/refresh",
+             json_body={"refresh_token": first_refresh})
+    api.call("auth/me: fay's newest token after the reuse (session ended)", "GET", f"{auth}/me", user="fay:rotated")
+    api.call("auth/refresh: fay's newest refresh token after the reuse", "POST", f"{auth}/refresh",
+             json_body={"refresh_token": rotated.json()["refresh_token"]})
+
+    for key in ("fay", "fay:other"):
+        api.tokens[key] = api.call(None, "POST", f"{auth}/login", json_body=fay).json()["token"]
+    change = f"{auth}/password/change"
+    api.call("auth/password/change: no token", "POST", change,
+             json_body={"current_password": PASSWORD, "new_password": "changed-pw-1"})
+    api.call("auth/password/change: wrong current password", "POST", change, user="fay",
+             json_body={"current_password": "not-the-password", "new_password": "changed-pw-1"})
+    api.call("auth/password/change: new password too short", "POST", change, user="fay",
+             json_body={"current_password": PASSWORD, "new_password": "short"})
+    api.call("auth/password/change: missing new password", "POST", change, user="fay",
+             json_body={"current_password": PASSWORD})
+    api.call("auth/password/change: fay", "POST", change, user="fay",
+             json_body={"current_password": PASSWORD, "new_password": "changed-pw-1"})
+    api.call("auth/me: fay's session that changed it", "GET", f"{auth}/me", user="fay")
+    api.call("auth/me: fay's other session after the change", "GET", f"{auth}/me", user="fay:other")
+    api.call("auth/login: fay's old password", "POST", f"{auth}/login", json_body=fay)
+
+    forgot = f"{auth}/password/forgot"
+    api.call("auth/password/forgot: fay", "POST", forgot, json_body={"email": "fay@example.com"})
+    api.call("auth/password/forgot: unknown email (same answer)", "POST", forgot,
+             json_body={"email": "nobody@example.com"})
+    api.call("auth/password/forgot: invalid email", "POST", forgot, json_body={"email": "fay"})
+    api.call("auth/password/forgot: missing email", "POST", forgot, json_body={})
+    token = poll(lambda: mailed_reset_token(stack, "fay@example.com"), bool, 15, "fay's reset mail")
+    reset = f"{auth}/password/reset"
+    api.call("auth/password/reset: unknown token", "POST", reset,
+             json_body={"token": "x" * 43, "new_password": "after-reset-1"})
+    api.call("auth/password/reset: new password too short", "POST", reset,
+             json_body={"token": token, "new_password": "short"})
+    api.call("auth/password/reset: missing token", "POST", reset, json_body={"new_password": "after-reset-1"})
+    api.call("auth/password/reset: fay", "POST", reset, json_body={"token": token, "new_password": "after-reset-1"})
+    api.call("auth/password/reset: the same token again", "POST", reset,
+             json_body={"token": token, "new_password": "after-reset-2"})
+    api.call("auth/me: fay's session after the reset", "GET", f"{auth}/me", user="fay")
+    reply = api.call("auth/login: fay with the reset password", "POST", f"{auth}/login",
+                     json_body={**fay, "password": "after-reset-1"})
+    api.tokens["fay"] = reply.json()["token"]
+
+    for email in ("fay@example.com", "nobody@example.com"):
+        for _ in range(10):  # NUMEROS_LOGIN_FAILURE_LIMIT's default: 10 in 15 minutes
+            api.call(None, "POST", f"{auth}/login", json_body={"email": email, "password": "wrong-pw"})
+        api.call(f"auth/login: {email} after 10 wrong passwords", "POST", f"{auth}/login",
+                 json_body={"email": email, "password": "wrong-pw"})
+    api.call("auth/login: fay's right password while throttled", "POST", f"{auth}/login",
+             json_body={**fay, "password": "after-reset-1"})
+
+    users = "/api/v1/admin/users"
+    fay_id = api.call(None, "GET", f"{auth}/me", user="fay").json()["id"]
+    api.call("admin/users: fay made admin", "PATCH", f"{users}/{fay_id}", user="cy", json_body={"is_admin": True})
+    api.call("admin/users: fay's admin rights revoked", "PATCH", f"{users}/{fay_id}", user="cy",
+             json_body={"is_admin": False})
+    api.call("admin/users: nothing to change", "PATCH", f"{users}/{fay_id}", user="cy", json_body={})
+    api.call("admin/users: is_active not a boolean", "PATCH", f"{users}/{fay_id}", user="cy",
+             json_body={"is_active": "maybe"})
+    api.call("admin/users: unknown field", "PATCH", f"{users}/{fay_id}", user="cy", json_body={"banned": True})
+    api.call("admin/users: fay deactivated", "PATCH", f"{users}/{fay_id}", user="cy", json_body={"is_active": False})
+    api.call("auth/me: fay after deactivation", "GET", f"{auth}/me", user="fay")
+    api.call("admin/users: ada deactivating fay (not an admin)", "PATCH", f"{users}/{fay_id}", user="ada",
+             json_body={"is_active": False})
+    api.call("admin/users: fay reactivated", "PATCH", f"{users}/{fay_id}", user="cy", json_body={"is_active": True})
+
+
 # --- the test ----------------------------------------------------------------------------------------
 
 
@@ -922,6 +1002,7 @@ def test_public_api_answers_as_recorded(stack):
     websocket(api, stack.gateway_url, match_id)
     admin(api, stack, ids)
     astro_delete(api, ids)
+    account_lifecycle(api, stack)
     elapsed = time.monotonic() - started
 
     print(f"{len(api.exchanges)} exchanges, {api.sent} requests in {elapsed:.1f}s")

@@ -123,7 +123,7 @@ def test_a_killed_postgres_is_restarted_with_its_data(runner):
 
 
 def test_a_killed_redis_is_restarted_with_its_data(runner):
-    # A logout lives in Redis alone (the revoked-session key every service checks): it must survive the crash.
+    # A logout is cached in Redis (the revoked-session key every service checks): still refused after the crash.
     _, ada = register(runner.http)
     auth = {"Authorization": f"Bearer {ada['token']}"}
     assert runner.http.post("/api/v1/auth/logout/", headers=auth).status_code == 200

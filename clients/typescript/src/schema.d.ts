@@ -62,7 +62,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Swap a refresh token for new tokens */
+        /**
+         * Swap a refresh token for new tokens
+         * @description Each refresh token works once. The session ends at its absolute lifetime after sign-in (30 days by default) however often it is refreshed; a refresh token presented again after it was swapped ends the whole session (its newest tokens stop working too).
+         */
         post: operations["refresh_api_v1_auth_refresh_post"];
         delete?: never;
         options?: never;
@@ -98,6 +101,66 @@ export interface paths {
         get: operations["me_api_v1_auth_me_get"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/password/change": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Change the password
+         * @description Needs the current password. Every other session of the account ends; this one stays.
+         */
+        post: operations["change_password_api_v1_auth_password_change_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/password/forgot": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Mail a reset link
+         * @description The answer is the same whether or not an account has this email. The mail holds a one-time token valid for 30 minutes.
+         */
+        post: operations["forgot_password_api_v1_auth_password_forgot_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/password/reset": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Set a new password with a reset token
+         * @description The token works once, within 30 minutes of the request. Every session of the account ends; sign in with the new password.
+         */
+        post: operations["reset_password_api_v1_auth_password_reset_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -444,7 +507,7 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        /** Set an account's rate-limit tier (premium: JioAstro's 500 an hour) */
+        /** Change an account: rate-limit tier, admin rights, active or not */
         patch: operations["patch_user_api_v1_admin_users__user_id__patch"];
         trace?: never;
     };
@@ -1255,6 +1318,11 @@ export interface components {
              */
             next_before: number | null;
         };
+        /** MessageResponse */
+        MessageResponse: {
+            /** Message */
+            message: string;
+        };
         /** NameComparison */
         NameComparison: {
             /** Name */
@@ -1474,6 +1542,31 @@ export interface components {
             photos: string[];
             /** Age */
             age: number;
+        };
+        /** PasswordChangeRequest */
+        PasswordChangeRequest: {
+            /** Current Password */
+            current_password: string;
+            /** New Password */
+            new_password: string;
+        };
+        /** PasswordForgotRequest */
+        PasswordForgotRequest: {
+            /**
+             * Email
+             * Format: email
+             */
+            email: string;
+        };
+        /** PasswordResetRequest */
+        PasswordResetRequest: {
+            /**
+             * Token
+             * @description The token from the reset mail
+             */
+            token: string;
+            /** New Password */
+            new_password: string;
         };
         /** PlanetNumber */
         PlanetNumber: {
@@ -2077,13 +2170,26 @@ export interface components {
              */
             created_at: string;
         };
-        /** UserPatch */
+        /**
+         * UserPatch
+         * @description Only the fields given change; at least one.
+         */
         UserPatch: {
             /**
              * Tier
-             * @enum {string}
+             * @description Rate-limit tier (premium: JioAstro's 500 an hour)
              */
-            tier: "standard" | "premium";
+            tier?: ("standard" | "premium") | null;
+            /**
+             * Is Admin
+             * @description Grant or revoke admin rights (effective at once)
+             */
+            is_admin?: boolean | null;
+            /**
+             * Is Active
+             * @description false deactivates: every session ends and discovery drops the person; true reactivates
+             */
+            is_active?: boolean | null;
         };
         /** ValidationError */
         ValidationError: {
@@ -2294,6 +2400,13 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description The account is deactivated */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Validation Error */
             422: {
                 headers: {
@@ -2303,7 +2416,7 @@ export interface operations {
                     "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
-            /** @description Too many requests; retry after `Retry-After` seconds */
+            /** @description Too many failed passwords for this account (`TOO_MANY_ATTEMPTS`, with `Retry-After`); the same whether or not the account exists */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -2341,8 +2454,15 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Refresh token unknown, expired or logged out */
+            /** @description Refresh token unknown, expired, reused or logged out */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The account is deactivated */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2438,6 +2558,168 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Too many requests; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    change_password_api_v1_auth_password_change_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PasswordChangeRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MessageResponse"];
+                };
+            };
+            /** @description The body is not valid JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Missing, invalid or logged-out token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The current password is wrong (`WRONG_PASSWORD`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description Too many failed passwords for this account (`TOO_MANY_ATTEMPTS`, with `Retry-After`); the same whether or not the account exists */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    forgot_password_api_v1_auth_password_forgot_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PasswordForgotRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MessageResponse"];
+                };
+            };
+            /** @description The body is not valid JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description Too many requests; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    reset_password_api_v1_auth_password_reset_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PasswordResetRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MessageResponse"];
+                };
+            };
+            /** @description The body is not valid JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The token is unknown, used or expired (`INVALID_RESET_TOKEN`), like an invalid refresh token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
             };
             /** @description Too many requests; retry after `Retry-After` seconds */
             429: {

@@ -9,7 +9,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from .tables import sessions, users
+from .tables import password_reset_tokens, retired_refresh_tokens, sessions, users
 
 
 async def find_by_email(session: AsyncSession, email: str) -> RowMapping | None:
@@ -20,8 +20,8 @@ async def find_by_id(session: AsyncSession, user_id: int) -> RowMapping | None:
     return (await session.execute(select(users).where(users.c.id == user_id))).mappings().first()
 
 
-async def set_tier(session: AsyncSession, user_id: int, tier: str) -> RowMapping | None:
-    return (await session.execute(update(users).where(users.c.id == user_id).values(tier=tier)
+async def update_user(session: AsyncSession, user_id: int, values: dict[str, Any]) -> RowMapping | None:
+    return (await session.execute(update(users).where(users.c.id == user_id).values(**values, updated_at=func.now())
                                   .returning(users))).mappings().first()
 
 
@@ -29,25 +29,77 @@ async def insert_user(session: AsyncSession, values: dict[str, Any]) -> RowMappi
     return (await session.execute(users.insert().values(**values).returning(users))).mappings().one()
 
 
-async def create_session(session: AsyncSession, *, user_id: int, refresh_hash: str, expires_at: dt.datetime) -> uuid.UUID:
+async def create_session(session: AsyncSession, *, user_id: int, refresh_hash: str, expires_at: dt.datetime,
+                         absolute_expires_at: dt.datetime) -> uuid.UUID:
     session_id = uuid.uuid4()
     await session.execute(sessions.insert().values(id=session_id, user_id=user_id, refresh_token_hash=refresh_hash,
-                                                   expires_at=expires_at))
+                                                   expires_at=expires_at, absolute_expires_at=absolute_expires_at))
     return session_id
 
 
-async def rotate_session(session: AsyncSession, *, refresh_hash: str, new_hash: str, now: dt.datetime,
-                         expires_at: dt.datetime) -> RowMapping | None:
-    """Swap a live refresh token for a new one; None if it is unknown, expired or revoked."""
-    return (await session.execute(
-        update(sessions)
-        .where(sessions.c.refresh_token_hash == refresh_hash, sessions.c.revoked_at.is_(None),
-               sessions.c.expires_at > now)
-        .values(refresh_token_hash=new_hash, expires_at=expires_at)
-        .returning(sessions.c.id, sessions.c.user_id)
-    )).mappings().first()
+async def session_by_refresh_hash(session: AsyncSession, refresh_hash: str) -> RowMapping | None:
+    """The session whose current refresh token this is, locked until the transaction ends (one rotation wins)."""
+    return (await session.execute(select(sessions).where(sessions.c.refresh_token_hash == refresh_hash)
+                                  .with_for_update())).mappings().first()
 
 
-async def revoke_session(session: AsyncSession, session_id: uuid.UUID, now: dt.datetime) -> None:
-    await session.execute(update(sessions).where(sessions.c.id == session_id, sessions.c.revoked_at.is_(None))
-                          .values(revoked_at=now))
+async def session_of_retired_hash(session: AsyncSession, refresh_hash: str) -> uuid.UUID | None:
+    return await session.scalar(select(retired_refresh_tokens.c.session_id)
+                                .where(retired_refresh_tokens.c.token_hash == refresh_hash))
+
+
+async def rotate_session(session: AsyncSession, session_id: uuid.UUID, *, old_hash: str, new_hash: str,
+                         expires_at: dt.datetime) -> None:
+    await session.execute(update(sessions).where(sessions.c.id == session_id)
+                          .values(refresh_token_hash=new_hash, expires_at=expires_at))
+    await session.execute(retired_refresh_tokens.insert().values(token_hash=old_hash, session_id=session_id))
+
+
+async def revoke_sessions(session: AsyncSession, *, user_id: int | None = None, session_id: uuid.UUID | None = None,
+                          keep: uuid.UUID | None = None, reason: str, now: dt.datetime,
+                          live_after: dt.datetime) -> list[tuple[uuid.UUID, int]]:
+    """Marks one session (``session_id``) or every session of ``user_id`` but ``keep`` revoked; only those
+    not yet revoked whose tokens may still be in use (refresh token lapsing after ``live_after``).
+    (session id, user id) of each."""
+    query = update(sessions).where(sessions.c.revoked_at.is_(None), sessions.c.expires_at > live_after)
+    if session_id is not None:
+        query = query.where(sessions.c.id == session_id)
+    if user_id is not None:
+        query = query.where(sessions.c.user_id == user_id)
+    if keep is not None:
+        query = query.where(sessions.c.id != keep)
+    rows = await session.execute(query.values(revoked_at=now, revoked_reason=reason)
+                                 .returning(sessions.c.id, sessions.c.user_id))
+    return [(row.id, row.user_id) for row in rows]
+
+
+async def recent_revocations(session: AsyncSession, since: dt.datetime) -> list[tuple[uuid.UUID, dt.datetime]]:
+    """(session id, revoked at) of every session revoked after ``since``."""
+    rows = await session.execute(select(sessions.c.id, sessions.c.revoked_at).where(sessions.c.revoked_at > since))
+    return [(row.id, row.revoked_at) for row in rows]
+
+
+async def is_revoked(session: AsyncSession, session_id: uuid.UUID) -> bool:
+    return bool(await session.scalar(select(sessions.c.revoked_at.is_not(None)).where(sessions.c.id == session_id)))
+
+
+async def add_reset_token(session: AsyncSession, *, user_id: int, token_hash: str, now: dt.datetime,
+                          ttl: dt.timedelta) -> None:
+    await session.execute(password_reset_tokens.insert().values(user_id=user_id, token_hash=token_hash,
+                                                                created_at=now, expires_at=now + ttl))
+
+
+async def use_reset_token(session: AsyncSession, token_hash: str, now: dt.datetime) -> int | None:
+    """Spends a live reset token; the user id it was for, or None (unknown, used or expired)."""
+    return await session.scalar(update(password_reset_tokens)
+                                .where(password_reset_tokens.c.token_hash == token_hash,
+                                       password_reset_tokens.c.used_at.is_(None),
+                                       password_reset_tokens.c.expires_at > now)
+                                .values(used_at=now).returning(password_reset_tokens.c.user_id))
+
+
+async def spend_reset_tokens(session: AsyncSession, user_id: int, now: dt.datetime) -> None:
+    """Every outstanding reset token of the user stops working (the password was just set)."""
+    await session.execute(update(password_reset_tokens)
+                          .where(password_reset_tokens.c.user_id == user_id, password_reset_tokens.c.used_at.is_(None))
+                          .values(used_at=now))

@@ -1,4 +1,4 @@
-"""Accounts: register, login, refresh, logout, me. One body serves both seeds: astro-mvp's
+"""Accounts: register, login, refresh, logout, me, password change, forgot and reset. One body serves both seeds: astro-mvp's
 ``{access_token, token_type: "bearer", expires_in}`` and the Numeros client's AuthResponse; logout answers
 astro-mvp's 200 message (the Numeros ApiClient parses every response as JSON)."""
 from __future__ import annotations
@@ -14,7 +14,8 @@ from numeros_common.responses import MALFORMED_BODY, RATE_LIMITED
 from ..profile.schemas import profile_body
 from ..profile.service import signed_in_user
 from . import service
-from .schemas import AuthResponse, LoginRequest, LogoutResponse, MeResponse, RefreshRequest, RegisterRequest
+from .schemas import (AuthResponse, LoginRequest, LogoutResponse, MeResponse, MessageResponse, PasswordChangeRequest,
+                      PasswordForgotRequest, PasswordResetRequest, RefreshRequest, RegisterRequest)
 
 router = APIRouter(prefix="/api/v1/auth", tags=["auth"], responses={**MALFORMED_BODY, **RATE_LIMITED})
 
@@ -53,14 +54,23 @@ async def register(body: RegisterRequest, request: Request, session: AsyncSessio
     return _auth_response(signed_in, status_code=201)
 
 
+_THROTTLED = {429: {"description": "Too many failed passwords for this account (`TOO_MANY_ATTEMPTS`, with "
+                                  "`Retry-After`); the same whether or not the account exists"}}
+
+
 @router.post("/login", response_model=AuthResponse, summary="Log in with email and password",
-             responses={401: {"description": "Wrong email or password"}})
+             responses={401: {"description": "Wrong email or password"},
+                        403: {"description": "The account is deactivated"}, **_THROTTLED})
 async def login(body: LoginRequest, request: Request, session: AsyncSession = Depends(db_session)) -> JSONResponse:
     return _auth_response(await service.login(runtime_of(request), session, email=body.email, password=body.password))
 
 
 @router.post("/refresh", response_model=AuthResponse, summary="Swap a refresh token for new tokens",
-             responses={401: {"description": "Refresh token unknown, expired or logged out"}})
+             description="Each refresh token works once. The session ends at its absolute lifetime after sign-in "
+                         "(30 days by default) however often it is refreshed; a refresh token presented again "
+                         "after it was swapped ends the whole session (its newest tokens stop working too).",
+             responses={401: {"description": "Refresh token unknown, expired, reused or logged out"},
+                        403: {"description": "The account is deactivated"}})
 async def refresh(body: RefreshRequest, request: Request, session: AsyncSession = Depends(db_session)) -> JSONResponse:
     return _auth_response(await service.refresh(runtime_of(request), session, body.refresh_token))
 
@@ -82,3 +92,39 @@ async def me(principal: Principal = Depends(require_principal),
     return JSONResponse({"id": user["id"], "email": user["email"], "is_active": user["is_active"],
                          "is_admin": user["is_admin"], "created_at": profile["user"]["created_at"],
                          "tier": user["tier"], **profile})
+
+
+@router.post("/password/change", response_model=MessageResponse, summary="Change the password",
+             description="Needs the current password. Every other session of the account ends; this one stays.",
+             responses={401: {"description": "Missing, invalid or logged-out token"},
+                        403: {"description": "The current password is wrong (`WRONG_PASSWORD`)"}, **_THROTTLED})
+async def change_password(body: PasswordChangeRequest, request: Request,
+                          principal: Principal = Depends(require_principal),
+                          session: AsyncSession = Depends(db_session)) -> dict[str, str]:
+    await service.change_password(runtime_of(request), session, user_id=principal.user_id,
+                                  session_id=principal.session_id, current_password=body.current_password,
+                                  new_password=body.new_password)
+    return {"message": "Password changed; other sessions have been signed out."}
+
+
+FORGOT_ANSWER = "If an account exists for this email, a reset link has been sent to it."
+
+
+@router.post("/password/forgot", status_code=202, response_model=MessageResponse, summary="Mail a reset link",
+             description="The answer is the same whether or not an account has this email. The mail holds a "
+                         "one-time token valid for 30 minutes.")
+async def forgot_password(body: PasswordForgotRequest, request: Request,
+                          session: AsyncSession = Depends(db_session)) -> JSONResponse:
+    await service.forgot_password(runtime_of(request), session, body.email)
+    return JSONResponse({"message": FORGOT_ANSWER}, status_code=202)
+
+
+@router.post("/password/reset", response_model=MessageResponse, summary="Set a new password with a reset token",
+             description="The token works once, within 30 minutes of the request. Every session of the account "
+                         "ends; sign in with the new password.",
+             responses={401: {"description": "The token is unknown, used or expired (`INVALID_RESET_TOKEN`), like an "
+                                             "invalid refresh token"}})
+async def reset_password(body: PasswordResetRequest, request: Request,
+                         session: AsyncSession = Depends(db_session)) -> dict[str, str]:
+    await service.reset_password(runtime_of(request), session, token=body.token, new_password=body.new_password)
+    return {"message": "Password reset; sign in with the new password."}

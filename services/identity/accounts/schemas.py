@@ -16,11 +16,14 @@ from ..calculations import check_birth_date
 from ..profile.schemas import AstrologyData, BirthInput, NumerologyProfile, UserOut
 
 
+NEW_PASSWORD = Field(min_length=8, max_length=128)  # every password an account is given
+
+
 class RegisterRequest(BirthInput):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     email: EmailStr
-    password: str = Field(min_length=8, max_length=128)
+    password: str = NEW_PASSWORD
     display_name: str | None = Field(default=None, min_length=1, max_length=100, json_schema_extra=state_name_rule,
                                      description="Also the name the numerology is computed from; required with "
                                                  "birth_date")
@@ -90,3 +93,23 @@ class MeResponse(BaseModel):
 
 class LogoutResponse(BaseModel):
     message: Literal["Logged out successfully"] = "Logged out successfully"
+
+
+class PasswordChangeRequest(BaseModel):
+    current_password: str = Field(min_length=1, max_length=128)
+    new_password: str = NEW_PASSWORD
+
+
+class PasswordForgotRequest(BaseModel):
+    model_config = ConfigDict(str_strip_whitespace=True)
+
+    email: EmailStr
+
+
+class PasswordResetRequest(BaseModel):
+    token: str = Field(min_length=10, max_length=200, description="The token from the reset mail")
+    new_password: str = NEW_PASSWORD
+
+
+class MessageResponse(BaseModel):
+    message: str

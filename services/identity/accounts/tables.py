@@ -1,8 +1,8 @@
 """Accounts and their dating profile (``users``) and login sessions."""
 from __future__ import annotations
 
-from sqlalchemy import (BigInteger, Boolean, CheckConstraint, Column, Date, DateTime, Float, Identity, Index, Integer,
-                        String, Table, Text, Time, Uuid, func, text)
+from sqlalchemy import (BigInteger, Boolean, CheckConstraint, Column, Date, DateTime, Float, ForeignKey, Identity, Index,
+                        Integer, String, Table, Text, Time, Uuid, func, text)
 from sqlalchemy.dialects.postgresql import JSONB
 
 from ..database import metadata
@@ -53,6 +53,29 @@ sessions = Table(
     Column("user_id", BigInteger, nullable=False, index=True),
     Column("refresh_token_hash", String(64), nullable=False, unique=True),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
-    Column("expires_at", DateTime(timezone=True), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False),  # the current refresh token's lapse
+    # The record of revocation (Redis only caches it); reason as in identity.session.revoked.
     Column("revoked_at", DateTime(timezone=True)),
+    # 0006: a session ends this long after sign-in whatever its rotations (expires_at never passes it).
+    Column("absolute_expires_at", DateTime(timezone=True), nullable=False),
+    Column("revoked_reason", String(32)),
+    Index("ix_sessions_revoked_at", "revoked_at", postgresql_where=text("revoked_at IS NOT NULL")),
+)
+
+# Refresh tokens a session has rotated away: presenting one again is a replay, which ends the session.
+retired_refresh_tokens = Table(
+    "retired_refresh_tokens", metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("session_id", Uuid, ForeignKey("sessions.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("retired_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)
+
+# One-time password-reset tokens, stored only as their SHA-256.
+password_reset_tokens = Table(
+    "password_reset_tokens", metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("user_id", BigInteger, ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+    Column("used_at", DateTime(timezone=True)),
 )

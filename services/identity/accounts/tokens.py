@@ -31,12 +31,13 @@ def issue_access_token(private_key_pem: str, *, user_id: int, session_id: str, i
     return jwt.encode(claims, private_key_pem, algorithm=ALGORITHM)
 
 
-def new_refresh_token() -> str:
+def new_secret_token() -> str:
+    """An opaque bearer secret (refresh and password-reset tokens): 256 random bits."""
     return secrets.token_urlsafe(32)
 
 
-def refresh_token_hash(token: str) -> str:
-    """Refresh tokens are stored hashed: a leaked table cannot be replayed."""
+def secret_token_hash(token: str) -> str:
+    """Secret tokens are stored hashed: a leaked table cannot be replayed."""
     return hashlib.sha256(token.encode()).hexdigest()
 
 

@@ -1,5 +1,5 @@
-"""Admin (astro-mvp): statistics, calculation-cache resets and account tiers. Only tokens with the
-``is_admin`` claim; anyone else gets 403. Both POST (ours) and DELETE (the seed's) reset the cache. Public:
+"""Admin (astro-mvp): statistics, calculation-cache resets and accounts (tier, admin rights,
+deactivation). Only admins: the token's ``is_admin`` claim and the account as stored now; anyone else gets 403. Both POST (ours) and DELETE (the seed's) reset the cache. Public:
 ``/admin/healthz`` and ``/admin/readyz`` (the seed's bodies) and the whole-system readiness behind the
 gateway's ``/readyz`` (``/system/public-readyz``: up or down per component); its details (error text,
 latencies) at ``/system/readyz`` on identity's own port. Errors are astro-mvp's (``{"error": CODE, ...}``)."""
@@ -11,7 +11,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Path, Request
 from fastapi.routing import APIRoute
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from numeros_common.auth import Principal, require_principal
@@ -27,8 +27,9 @@ system_router = APIRouter(tags=["health"])
 _RESPONSES = {401: {"description": "Missing or invalid token"}, 403: {"description": "Not an admin"}}
 
 
-async def require_admin(principal: Principal = Depends(require_principal)) -> Principal:
-    if not principal.is_admin:
+async def require_admin(principal: Principal = Depends(require_principal),
+                        session: AsyncSession = Depends(db_session)) -> Principal:
+    if not principal.is_admin or not await service.is_admin(session, principal.user_id):
         raise AppError(403, "FORBIDDEN", "Admins only.")
     return principal
 
@@ -66,16 +67,29 @@ async def reset_profile(profile_id: int, request: Request, principal: Principal 
 
 
 class UserPatch(BaseModel):
+    """Only the fields given change; at least one."""
+
     model_config = ConfigDict(extra="forbid")
 
-    tier: Literal["standard", "premium"]
+    tier: Literal["standard", "premium"] | None = Field(default=None, description="Rate-limit tier (premium: "
+                                                                                  "JioAstro's 500 an hour)")
+    is_admin: bool | None = Field(default=None, description="Grant or revoke admin rights (effective at once)")
+    is_active: bool | None = Field(default=None, description="false deactivates: every session ends and discovery "
+                                                             "drops the person; true reactivates")
+
+    @model_validator(mode="after")
+    def _not_empty(self):
+        if not self.model_dump(exclude_none=True):
+            raise ValueError("give at least one of tier, is_admin, is_active")
+        return self
 
 
-@router.patch("/users/{user_id}", summary="Set an account's rate-limit tier (premium: JioAstro's 500 an hour)",
+@router.patch("/users/{user_id}", summary="Change an account: rate-limit tier, admin rights, active or not",
               responses={**_RESPONSES, 404: {"description": "No such user"}})
-async def patch_user(user_id: Annotated[int, Path(ge=1, le=2**63 - 1)], body: UserPatch, request: Request, _: Principal = Depends(require_admin),
+async def patch_user(user_id: Annotated[int, Path(ge=1, le=2**63 - 1)], body: UserPatch, request: Request,
+                     _: Principal = Depends(require_admin),
                      session: AsyncSession = Depends(db_session)) -> dict[str, Any]:
-    return await service.set_tier(runtime_of(request), session, user_id, body.tier)
+    return await service.update_user(runtime_of(request), session, user_id, body.model_dump(exclude_none=True))
 
 
 _NOT_READY = {503: {"description": "A dependency is down (`not_ready`)"}}

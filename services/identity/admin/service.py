@@ -12,11 +12,11 @@ import httpx
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from numeros_common.auth import account_tier_key
-from numeros_common.errors import AppError
 from numeros_common.health import run_checks
 from numeros_common.runtime import Runtime
 
 from ..accounts import repository as accounts_repository
+from ..accounts import service as accounts_service
 from ..forecast.service import PERSONAL_KEYS
 from ..vedic import cache
 from ..vedic import repository as vedic_repository
@@ -62,13 +62,20 @@ async def reset_profile(runtime: Runtime, session: AsyncSession, profile_id: int
     return cleared, invalidated
 
 
-async def set_tier(runtime: Runtime, session: AsyncSession, user_id: int, tier: str) -> dict[str, Any]:
-    """Stored for the next token, and announced to every limiter at once (until today's tokens expire)."""
-    row = await accounts_repository.set_tier(session, user_id, tier)
-    if row is None:
-        raise AppError(404, "USER_NOT_FOUND", "No such user.", field="user_id")
-    await session.commit()
-    await runtime.redis.set(account_tier_key(user_id), tier, ex=runtime.settings.access_token_ttl_seconds + 60)
+async def is_admin(session: AsyncSession, user_id: int) -> bool:
+    """Admin rights as stored now: a token's claim outlives a revoked right or a deactivation by up to its
+    30 minutes, so the admin API asks the record."""
+    row = await accounts_repository.find_by_id(session, user_id)
+    return row is not None and row["is_admin"] and row["is_active"]
+
+
+async def update_user(runtime: Runtime, session: AsyncSession, user_id: int, changes: dict[str, Any]) -> dict[str, Any]:
+    """Tier, admin rights, activity (see accounts.service.update_account). A tier is stored for the next
+    token and announced to every limiter at once (until today's tokens expire)."""
+    row = await accounts_service.update_account(runtime, session, user_id, changes)
+    if "tier" in changes:
+        await runtime.redis.set(account_tier_key(user_id), row["tier"],
+                                ex=runtime.settings.access_token_ttl_seconds + 60)
     return {"id": row["id"], "email": row["email"], "tier": row["tier"], "is_active": row["is_active"],
             "is_admin": row["is_admin"]}
 

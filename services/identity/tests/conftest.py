@@ -58,5 +58,14 @@ def bob(mint_token):
 
 
 @pytest.fixture
-def admin(mint_token):
-    return {"Authorization": f"Bearer {mint_token(new_user_id(), is_admin=True)}"}
+async def admin(identity_env, mint_token):
+    """A token of an admin account that exists: the admin API checks the account, not only the claim."""
+    from numeros_common.db import make_engine
+    from services.identity.accounts.tables import users
+
+    engine = make_engine(identity_env["NUMEROS_DATABASE_URL"])
+    async with engine.begin() as conn:
+        user_id = await conn.scalar(users.insert().values(
+            email=f"admin-{new_user_id()}@example.com", password_hash="-", is_admin=True).returning(users.c.id))
+    await engine.dispose()
+    return {"Authorization": f"Bearer {mint_token(user_id, is_admin=True)}"}

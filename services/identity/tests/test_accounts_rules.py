@@ -6,7 +6,7 @@ import pytest
 from numeros_common.auth import TokenVerifier
 from numeros_common.errors import AppError
 from services.identity.accounts.passwords import hash_password, verify_password
-from services.identity.accounts.tokens import generate_keypair, issue_access_token, refresh_token_hash
+from services.identity.accounts.tokens import generate_keypair, issue_access_token, secret_token_hash
 
 
 def test_password_hash_is_argon2id_and_verifies():
@@ -40,6 +40,6 @@ def test_access_token_round_trip_and_tamper_detection():
     assert err.value.code == "TOKEN_EXPIRED"
 
 
-def test_refresh_tokens_are_stored_hashed():
-    assert refresh_token_hash("abc") != "abc"
-    assert len(refresh_token_hash("abc")) == 64
+def test_secret_tokens_are_stored_as_their_sha256():
+    # FIPS 180-2's example digest of "abc".
+    assert secret_token_hash("abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
