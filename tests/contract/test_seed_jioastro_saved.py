@@ -481,8 +481,8 @@ def test_trial_invalid_input_names_the_field(client, auth, body, field):
     check_validation_list(client.post(f"{URL}/{profile['id']}/name-trials", json=body, headers=auth), field)
 
 
-@pytest.mark.parametrize(("body", "field"), [({"is_preferred": None}, "is_preferred"), ({"is_preferred": 1}, "is_preferred"),
-                                             ({"trial_name": "Jo"}, "trial_name")])
+@pytest.mark.parametrize(("body", "field"), [({"is_preferred": None}, "is_preferred"),
+                                             ({"is_preferred": 1}, "is_preferred"), ({"trial_name": "Jo"}, "trial_name")])
 def test_trial_update_invalid_input_names_the_field(client, auth, body, field):
     profile = create(client, auth, SEED_SDK_CREATE)
     trial = create_trial(client, auth, profile["id"], SEED_TRIAL_REQUEST)

@@ -67,7 +67,7 @@ _BY_ID = {**UNAUTHENTICATED, **NOT_YOURS, **INVALID}
 _WRITE = {**_BY_ID, **MALFORMED_BODY, **CHART_UNAVAILABLE}
 
 
-def _json(value: Any) -> Any:
+def _column(value: Any) -> Any:
     """A column value as the seed writes it: times in UTC to the second with ``Z``, dates ``YYYY-MM-DD``."""
     if isinstance(value, dt.datetime):
         return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -76,7 +76,7 @@ def _json(value: Any) -> Any:
 
 def _out(row: RowMapping, model: type[BaseModel]) -> dict[str, Any]:
     """The response body of a stored row: the model's fields, passed through (not validated again)."""
-    return {name: _json(row[name]) for name in model.model_fields}
+    return {name: _column(row[name]) for name in model.model_fields}
 
 
 @router.post("/profiles", status_code=201, response_model=NumerologyProfile, summary="Calculate and save a profile",
