@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import (BigInteger, Boolean, CheckConstraint, Column, Date, DateTime, ForeignKey, Identity, Index,
                         String, Table, func, text)
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.dialects.postgresql import JSON
 
 from ..database import metadata
 
@@ -30,11 +30,12 @@ numerology_profiles = Table(
     Column("birth_date", Date, nullable=False),
     Column("system", String(16), nullable=False),
     Column("y_as_vowel", String(8), nullable=False, server_default="auto"),
-    # The /calculate sections as chart computed them, and the western section's current cycles.
-    Column("western_data", JSONB),
-    Column("vedic_data", JSONB),
-    Column("chaldean_data", JSONB),
-    Column("cycles", JSONB),
+    # The /calculate sections as chart computed them, and the western section's current cycles (json, not
+    # jsonb: answered in chart's key order, as /calculate answers them; never queried inside).
+    Column("western_data", JSON),
+    Column("vedic_data", JSON),
+    Column("chaldean_data", JSON),
+    Column("cycles", JSON),
     Column("calculation_hash", String(64), nullable=False),
     Column("calculated_at", DateTime(timezone=True), nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
@@ -51,7 +52,7 @@ numerology_name_trials = Table(
     Column("user_id", BigInteger, ForeignKey("identity.users.id", ondelete="CASCADE"), nullable=False, index=True),
     Column("trial_name", String(NAME_LENGTH), nullable=False),
     Column("system", String(16), nullable=False),
-    Column("calculated_values", JSONB, nullable=False),
+    Column("calculated_values", JSON, nullable=False),
     Column("notes", String(NOTES_LENGTH)),
     Column("is_preferred", Boolean, nullable=False, server_default=text("false")),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
