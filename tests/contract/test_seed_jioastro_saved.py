@@ -11,7 +11,6 @@ exactly as an unknown id does.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
 from typing import Any
 
 import asyncpg
@@ -19,6 +18,7 @@ import httpx
 import pytest
 
 from .helpers import check_common_headers, check_rate_headers, is_recent, retry_after
+from .test_seed_jioastro import auth, client  # noqa: F401 - the same fixtures (one user per module)
 from .test_seed_jioastro import (JOHN_DOE_CYCLES, JOHN_DOE_VEDIC, JOHN_DOE_WESTERN, SEED_AS_OF, check_fastapi_detail,
                                  check_meanings, check_shape, check_validation_list, check_western_core, register)
 
@@ -77,16 +77,6 @@ JOHN_MICHAEL_DOE_NAME_NUMBER = 2
 # Born 1991-06-15 instead: month 6, day 15 -> 6, year 1991 -> 20 -> 2; 6 + 6 + 2 = 14 (karmic debt) -> 5.
 # Vedic destiny: 15 + 6 + 1991 = 2012 -> 5 (Mercury).
 LIFE_PATH_1991 = {"number": 5, "karmic_debt": 14, "breakdown": {"month": 6, "day": 6, "year": 2}}
-
-
-@pytest.fixture(scope="module")
-def client(new_client: Callable[[], httpx.Client]) -> httpx.Client:
-    return new_client()
-
-
-@pytest.fixture(scope="module")
-def auth(client: httpx.Client) -> dict[str, str]:
-    return register(client)
 
 
 @pytest.fixture(scope="module")
