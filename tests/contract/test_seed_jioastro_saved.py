@@ -116,7 +116,7 @@ def numbers(core: dict[str, Any], roles) -> dict[str, int]:
 
 
 def check_loc(reply: httpx.Response, loc: list[str]) -> None:
-    """The seed's 422 list naming ``loc`` (a path or query parameter: ``["path", "profile_id"]``)."""
+    """The seed's 422 list naming ``loc`` (a path or query parameter: ``["query", "limit"]``)."""
     assert reply.status_code == 422, reply.text
     assert loc in [error["loc"][:len(loc)] for error in reply.json()["detail"]], reply.json()
 
@@ -358,7 +358,7 @@ def test_another_users_profile_is_exactly_an_unknown_one(client, auth, other):
 
 @pytest.mark.parametrize("bad_id", ["0", "-1", "9007199254740992", "abc"])
 def test_ids_out_of_range_name_the_parameter(client, auth, bad_id):
-    check_loc(client.get(f"{URL}/{bad_id}", headers=auth), ["path", "profile_id"])
+    check_loc(client.get(f"{URL}/{bad_id}", headers=auth), ["path", "numerology_profile_id"])
     made = create(client, auth, SEED_SDK_CREATE) if bad_id == "0" else None
     if made is not None:
         check_loc(client.get(f"{URL}/{made['id']}/name-trials/{bad_id}", headers=auth), ["path", "trial_id"])
@@ -472,7 +472,8 @@ def test_trial_invalid_input_names_the_field(client, auth, body, field):
 
 
 @pytest.mark.parametrize(("body", "field"), [({"is_preferred": None}, "is_preferred"),
-                                             ({"is_preferred": 1}, "is_preferred"), ({"trial_name": "Jo"}, "trial_name")])
+                                             ({"is_preferred": 1}, "is_preferred"),
+                                             ({"trial_name": "Jo"}, "trial_name")])
 def test_trial_update_invalid_input_names_the_field(client, auth, body, field):
     profile = create(client, auth, SEED_SDK_CREATE)
     trial = create_trial(client, auth, profile["id"], SEED_TRIAL_REQUEST)

@@ -76,7 +76,8 @@ IDS_IN_TEXT = ((re.compile(r"(/astro/profiles/)(\d+)"), "profile"), (re.compile(
                (re.compile(r"(/admin/cache/reset/)(\d+)"), "profile"),
                (re.compile(r"(/admin/users/)(\d+)"), "user"), (re.compile(r"(/ws/chat/)(\d+)"), "match"),
                (re.compile(r"(for profile )(\d+)"), "profile"),
-               (re.compile(r"(/numerology/profiles/)(\d+)"), "numprofile"), (re.compile(r"(/name-trials/)(\d+)"), "trial"))
+               (re.compile(r"(/numerology/profiles/)(\d+)"), "numprofile"),
+               (re.compile(r"(/name-trials/)(\d+)"), "trial"))
 TOKEN_KEYS = {"token", "refresh_token", "access_token"}
 DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
 DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")

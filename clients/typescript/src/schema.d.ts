@@ -199,7 +199,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/numerology/profiles/{profile_id}": {
+    "/api/v1/numerology/profiles/{numerology_profile_id}": {
         parameters: {
             query?: never;
             header?: never;
@@ -221,7 +221,7 @@ export interface paths {
         patch: operations["numerology_update_profile"];
         trace?: never;
     };
-    "/api/v1/numerology/profiles/{profile_id}/name-trials": {
+    "/api/v1/numerology/profiles/{numerology_profile_id}/name-trials": {
         parameters: {
             query?: never;
             header?: never;
@@ -242,7 +242,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/numerology/profiles/{profile_id}/name-trials/{trial_id}": {
+    "/api/v1/numerology/profiles/{numerology_profile_id}/name-trials/{trial_id}": {
         parameters: {
             query?: never;
             header?: never;
@@ -3094,7 +3094,7 @@ export interface operations {
             header?: never;
             path: {
                 /** @description A numerology profile id */
-                profile_id: number;
+                numerology_profile_id: number;
             };
             cookie?: never;
         };
@@ -3145,7 +3145,7 @@ export interface operations {
             header?: never;
             path: {
                 /** @description A numerology profile id */
-                profile_id: number;
+                numerology_profile_id: number;
             };
             cookie?: never;
         };
@@ -3194,7 +3194,7 @@ export interface operations {
             header?: never;
             path: {
                 /** @description A numerology profile id */
-                profile_id: number;
+                numerology_profile_id: number;
             };
             cookie?: never;
         };
@@ -3268,7 +3268,7 @@ export interface operations {
             header?: never;
             path: {
                 /** @description A numerology profile id */
-                profile_id: number;
+                numerology_profile_id: number;
             };
             cookie?: never;
         };
@@ -3319,7 +3319,7 @@ export interface operations {
             header?: never;
             path: {
                 /** @description A numerology profile id */
-                profile_id: number;
+                numerology_profile_id: number;
             };
             cookie?: never;
         };
@@ -3388,7 +3388,7 @@ export interface operations {
             header?: never;
             path: {
                 /** @description A numerology profile id */
-                profile_id: number;
+                numerology_profile_id: number;
                 /** @description A name trial id */
                 trial_id: number;
             };
@@ -3441,7 +3441,7 @@ export interface operations {
             header?: never;
             path: {
                 /** @description A numerology profile id */
-                profile_id: number;
+                numerology_profile_id: number;
                 /** @description A name trial id */
                 trial_id: number;
             };
@@ -3492,7 +3492,7 @@ export interface operations {
             header?: never;
             path: {
                 /** @description A numerology profile id */
-                profile_id: number;
+                numerology_profile_id: number;
                 /** @description A name trial id */
                 trial_id: number;
             };

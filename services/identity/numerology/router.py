@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any
 
-from fastapi import Depends, Query, Request, Response
+from fastapi import Depends, Path, Query, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from sqlalchemy.engine import RowMapping
@@ -59,7 +59,8 @@ async def compare(body: NumerologyCompareRequest, request: Request,
 
 # --- saved profiles ----------------------------------------------------------------------------------
 
-ProfileId = Annotated[int, resource_id("A numerology profile id")]
+# Not {profile_id}: that name is the linked birth profile's in the bodies (and null when none is linked).
+ProfileId = Annotated[int, resource_id("A numerology profile id"), Path(alias="numerology_profile_id")]
 TrialId = Annotated[int, resource_id("A name trial id")]
 Limit = Annotated[int, Query(ge=1, le=100, description="At most this many (1-100)")]
 Offset = Annotated[int, Query(ge=0, le=MAX_ID, description="Skip this many")]
@@ -104,14 +105,15 @@ async def list_profiles(limit: Limit = 20, offset: Offset = 0, principal: Princi
     return JSONResponse([_out(row, NumerologyProfileSummary) for row in rows])
 
 
-@router.get("/profiles/{profile_id}", response_model=NumerologyProfile, summary="One saved profile",
+@router.get("/profiles/{numerology_profile_id}", response_model=NumerologyProfile, summary="One saved profile",
             operation_id="numerology_get_profile", responses=_BY_ID)
 async def get_profile(profile_id: ProfileId, principal: Principal = Depends(require_principal),
                       session: AsyncSession = Depends(db_session)) -> JSONResponse:
     return JSONResponse(_out(await service.get_profile(session, principal.user_id, profile_id), NumerologyProfile))
 
 
-@router.patch("/profiles/{profile_id}", response_model=NumerologyProfile, summary="Update a saved profile (partial)",
+@router.patch("/profiles/{numerology_profile_id}", response_model=NumerologyProfile,
+              summary="Update a saved profile (partial)",
               description="`full_name`, `common_name`, `name_at_birth` (null or blank clears these two) and "
                           "`birth_date`. A new `full_name` or `birth_date` recalculates every number with the "
                           "profile's system and Y rule, cycles as of today (UTC) or `as_of`; sending `as_of` alone "
@@ -127,7 +129,7 @@ async def update_profile(profile_id: ProfileId, body: NumerologyProfileUpdate, r
     return JSONResponse(_out(row, NumerologyProfile))
 
 
-@router.delete("/profiles/{profile_id}", status_code=204, response_class=Response,
+@router.delete("/profiles/{numerology_profile_id}", status_code=204, response_class=Response,
                summary="Delete a saved profile with its name trials", operation_id="numerology_delete_profile",
                responses=_BY_ID)
 async def delete_profile(profile_id: ProfileId, principal: Principal = Depends(require_principal),
@@ -139,7 +141,7 @@ async def delete_profile(profile_id: ProfileId, principal: Principal = Depends(r
 # --- name trials -------------------------------------------------------------------------------------
 
 
-@router.post("/profiles/{profile_id}/name-trials", status_code=201, response_model=NameTrial,
+@router.post("/profiles/{numerology_profile_id}/name-trials", status_code=201, response_model=NameTrial,
              summary="Try an alternative name", operation_id="numerology_create_name_trial",
              description="The trial name's numbers in `system`, read with the profile's Y rule. "
                          "`is_preferred: true` unmarks the profile's previous preferred name.",
@@ -153,7 +155,7 @@ async def create_trial(profile_id: ProfileId, body: NameTrialCreate, request: Re
     return JSONResponse(_out(row, NameTrial), status_code=201)
 
 
-@router.get("/profiles/{profile_id}/name-trials", response_model=list[NameTrial],
+@router.get("/profiles/{numerology_profile_id}/name-trials", response_model=list[NameTrial],
             summary="A profile's name trials, newest first", operation_id="numerology_list_name_trials",
             responses=_BY_ID)
 async def list_trials(profile_id: ProfileId, limit: Limit = 100, offset: Offset = 0,
@@ -163,14 +165,14 @@ async def list_trials(profile_id: ProfileId, limit: Limit = 100, offset: Offset 
     return JSONResponse([_out(row, NameTrial) for row in rows])
 
 
-@router.get("/profiles/{profile_id}/name-trials/{trial_id}", response_model=NameTrial, summary="One name trial",
-            operation_id="numerology_get_name_trial", responses=_BY_ID)
+@router.get("/profiles/{numerology_profile_id}/name-trials/{trial_id}", response_model=NameTrial,
+            summary="One name trial", operation_id="numerology_get_name_trial", responses=_BY_ID)
 async def get_trial(profile_id: ProfileId, trial_id: TrialId, principal: Principal = Depends(require_principal),
                     session: AsyncSession = Depends(db_session)) -> JSONResponse:
     return JSONResponse(_out(await service.get_trial(session, principal.user_id, profile_id, trial_id), NameTrial))
 
 
-@router.patch("/profiles/{profile_id}/name-trials/{trial_id}", response_model=NameTrial,
+@router.patch("/profiles/{numerology_profile_id}/name-trials/{trial_id}", response_model=NameTrial,
               summary="Update a name trial's notes or preferred status", operation_id="numerology_update_name_trial",
               responses={**_BY_ID, **MALFORMED_BODY})
 async def update_trial(profile_id: ProfileId, trial_id: TrialId, body: NameTrialUpdate,
@@ -181,7 +183,7 @@ async def update_trial(profile_id: ProfileId, trial_id: TrialId, body: NameTrial
     return JSONResponse(_out(row, NameTrial))
 
 
-@router.delete("/profiles/{profile_id}/name-trials/{trial_id}", status_code=204, response_class=Response,
+@router.delete("/profiles/{numerology_profile_id}/name-trials/{trial_id}", status_code=204, response_class=Response,
                summary="Delete a name trial", operation_id="numerology_delete_name_trial", responses=_BY_ID)
 async def delete_trial(profile_id: ProfileId, trial_id: TrialId, principal: Principal = Depends(require_principal),
                        session: AsyncSession = Depends(db_session)) -> Response:
