@@ -173,6 +173,11 @@ class ChartClient:
                                                 y_as_vowel=y_as_vowel)
         return await self.call(self.stub.CompareNames, request)
 
+    async def name_trial_values(self, trial_name: str, *, system: str, y_as_vowel: str = "") -> chart_pb2.JsonDocument:
+        """A jioastro name trial's ``calculated_values``."""
+        request = chart_pb2.NameTrialRequest(trial_name=trial_name, system=system, y_as_vowel=y_as_vowel)
+        return await self.call(self.stub.NameTrialValues, request)
+
     async def calculate_human_design(self, birth_datetime: str, birth_timezone: str, birth_latitude: float,
                                      birth_longitude: float, name: str | None = None) -> chart_pb2.JsonDocument:
         """The Human Design seed's body; its errors raise ``ChartSpecError`` with the seed's error body."""

@@ -6,7 +6,7 @@ import datetime as dt
 import functools
 import re
 import zoneinfo
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import AfterValidator, BeforeValidator, Field, WithJsonSchema
 
@@ -42,6 +42,8 @@ TimeZoneName = Annotated[str, AfterValidator(_known_zone),
 _WHITESPACE = "\\t-\\r \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000"
 # Pattern: at least one character that is not whitespace, and no NUL anywhere (Postgres text cannot hold one).
 NOT_BLANK = f"^[^\\x00]*[^{_WHITESPACE}\\x00][^\\x00]*$"
+# Optional free text: anything but NUL; blank is allowed (and stored as absent).
+NO_NUL = "^[^\\x00]*$"
 
 # Local clock time, 24-hour HH:MM or HH:MM:SS (ASCII digits only).
 CLOCK_TIME = "^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$"
@@ -82,6 +84,14 @@ LocalTime = Annotated[dt.time, BeforeValidator(_text_matching(_TIME, "local cloc
 
 # A local date and time, ISO 8601 without a UTC offset (YYYY-MM-DDTHH:MM[:SS[.ffffff]]), years 1 to 3000.
 LOCAL_DATETIME = f"^{CALENDAR_DATE[1:-1]}T{LOCAL_TIME[1:-1]}$"
+
+
+def unset_is_absent(schema: dict[str, Any]) -> None:
+    """A PATCH body's ``json_schema_extra``: no ``default: null`` on a field that may not be null (unset means
+    absent, not null; pydantic does not validate the None default, so a null sent is refused)."""
+    for prop in schema.get("properties", {}).values():
+        if "default" in prop and prop["default"] is None and "anyOf" not in prop:
+            del prop["default"]
 
 
 def _a_json_number(value: object) -> object:

@@ -4,5 +4,6 @@ from __future__ import annotations
 
 from numeros_common.db import service_schema
 
-SCHEMA = service_schema("identity", __package__, domains=("accounts", "forecast", "vedic"))  # packages with tables.py
+# The domain packages with a tables.py.
+SCHEMA = service_schema("identity", __package__, domains=("accounts", "forecast", "vedic", "numerology"))
 metadata, outbox, inbox, full_metadata = SCHEMA.metadata, SCHEMA.outbox, SCHEMA.inbox, SCHEMA.full_metadata

@@ -1,5 +1,6 @@
-"""Contract of the jioastro-numerology-api seed's endpoints that exist today (``POST /numerology/calculate``
-and ``/numerology/compare``), replayed through the gateway under ``/api/v1/numerology``.
+"""Contract of the jioastro-numerology-api seed's calculation endpoints (``POST /numerology/calculate`` and
+``/numerology/compare``), replayed through the gateway under ``/api/v1/numerology``; saved profiles and name
+trials are in ``test_seed_jioastro_saved``.
 
 Its worked example is the contract for the shape, not for every value: several of its numbers are
 arithmetically impossible for John Doe, born 1990-06-15 (calculated 2025-11-05). The numbers checked below

@@ -65,17 +65,20 @@ NOT_SENT = object()
 
 ID_KEYS = {"user_id": "user", "sender_id": "user", "target_user_id": "user", "user_ids": "user",
            "match_id": "match", "profile_id": "profile", "calc_snapshot_id": "snapshot", "snapshot_id": "snapshot",
-           "prediction_id": "prediction", "next_before": "message"}
+           "prediction_id": "prediction", "next_before": "message", "numerology_profile_id": "numprofile"}
 ID_PARENTS = {"user": "user", "other_user": "user", "match": "match", "matches": "match", "messages": "message",
               "message": "message"}
-TOP_LEVEL_IDS = ((r"/auth/me", "user"), (r"/admin/users/", "user"), (r"/astro/profiles", "profile"),
+TOP_LEVEL_IDS = ((r"/numerology/profiles/[^/]+/name-trials", "trial"), (r"/numerology/profiles", "numprofile"),
+                 (r"/auth/me", "user"), (r"/admin/users/", "user"), (r"/astro/profiles", "profile"),
                  (r"/astro/compute/", "snapshot"), (r"/astro/predict/", "prediction"),
                  (r"/matches/[^/]+/messages", "message"), (r"/matches/", "match"))
 IDS_IN_TEXT = ((re.compile(r"(/astro/profiles/)(\d+)"), "profile"), (re.compile(r"(/astro/compute/)(\d+)"), "snapshot"),
                (re.compile(r"(/astro/predict/)(\d+)"), "prediction"), (re.compile(r"(/matches/)(\d+)"), "match"),
                (re.compile(r"(/admin/cache/reset/)(\d+)"), "profile"),
                (re.compile(r"(/admin/users/)(\d+)"), "user"), (re.compile(r"(/ws/chat/)(\d+)"), "match"),
-               (re.compile(r"(for profile )(\d+)"), "profile"))
+               (re.compile(r"(for profile )(\d+)"), "profile"),
+               (re.compile(r"(/numerology/profiles/)(\d+)"), "numprofile"),
+               (re.compile(r"(/name-trials/)(\d+)"), "trial"))
 TOKEN_KEYS = {"token", "refresh_token", "access_token"}
 DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
 DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -437,6 +440,84 @@ def numerology(api: Api) -> None:
              json_body={"names": ["Ada", ""], "birth_date": "1990-05-15", "system": "western"})
     api.call("numerology/compare: no token", "POST", url,
              json_body={"names": names, "birth_date": "1990-05-15", "system": "western"})
+
+
+def numerology_saved(api: Api, ids: dict[str, int]) -> None:
+    """Saved profiles (linked to ada's birth profile p2, deleted later by astro_delete) and name trials."""
+    url = "/api/v1/numerology/profiles"
+    body = {"full_name": "Ada King Lovelace", "birth_date": "1990-05-15", "as_of": AS_OF}
+    api.call("numerology/profiles list: empty", "GET", url, user="ada")
+    reply = api.call("numerology/profiles create: both, linked to p2", "POST", url, user="ada", json_body={
+        **body, "common_name": "Ada", "name_at_birth": "Augusta Ada Byron", "profile_id": ids["p2"]})
+    ids["n1"] = n1 = reply.json()["id"]
+    for system in ("western", "vedic", "chaldean"):
+        api.call(f"numerology/profiles create: {system}", "POST", url + "/", user="ada",
+                 json_body={**body, "system": system, "y_as_vowel": "always"})
+    api.call("numerology/profiles list", "GET", url, user="ada")
+    api.call("numerology/profiles list: limit 2 offset 1", "GET", url, user="ada", params={"limit": 2, "offset": 1})
+    api.call("numerology/profiles list: limit 101", "GET", url, user="ada", params={"limit": 101})
+    api.call("numerology/profiles list: someone else's are not listed", "GET", url, user="dee")
+    api.call("numerology/profiles create: someone else's birth profile", "POST", url, user="dee",
+             json_body={**body, "profile_id": ids["p2"]})
+    api.call("numerology/profiles create: birth profile id as a UUID", "POST", url, user="ada",
+             json_body={**body, "profile_id": "6f1c2a54-1a7e-4f8e-9a55-3d6f3f1a2b3c"})
+    api.call("numerology/profiles create: missing full_name", "POST", url, user="ada",
+             json_body={"birth_date": "1990-05-15"})
+    api.call("numerology/profiles create: name without letters", "POST", url, user="ada",
+             json_body={**body, "full_name": "12345"})
+    api.call("numerology/profiles create: no token", "POST", url, json_body=body)
+    api.call("numerology/profiles get", "GET", f"{url}/{n1}", user="ada")
+    api.call("numerology/profiles get: someone else's", "GET", f"{url}/{n1}", user="dee")
+    api.call("numerology/profiles get: unknown", "GET", f"{url}/{UNKNOWN}", user="ada")
+    api.call("numerology/profiles get: id not a number", "GET", f"{url}/first", user="ada")
+    api.call("numerology/profiles update: common_name only (no recalculation)", "PATCH", f"{url}/{n1}", user="ada",
+             json_body={"common_name": "Countess"})
+    api.call("numerology/profiles update: full_name recalculates", "PATCH", f"{url}/{n1}", user="ada",
+             json_body={"full_name": "Augusta Ada King", "as_of": AS_OF})
+    api.call("numerology/profiles update: birth_date recalculates", "PATCH", f"{url}/{n1}/", user="ada",
+             json_body={"birth_date": "1990-12-10", "as_of": AS_OF})
+    api.call("numerology/profiles update: full_name null", "PATCH", f"{url}/{n1}", user="ada",
+             json_body={"full_name": None})
+    api.call("numerology/profiles update: system is not updatable", "PATCH", f"{url}/{n1}", user="ada",
+             json_body={"system": "western"})
+    api.call("numerology/profiles update: someone else's", "PATCH", f"{url}/{n1}", user="dee",
+             json_body={"common_name": "Mine"})
+
+    trials = f"{url}/{n1}/name-trials"
+    reply = api.call("numerology/name-trials create: western", "POST", trials, user="ada", json_body={
+        "trial_name": "Ada Lovelace", "system": "western", "notes": "Shorter", "is_preferred": True})
+    t1 = reply.json()["id"]
+    api.call("numerology/name-trials create: vedic, preferred", "POST", trials + "/", user="ada", json_body={
+        "trial_name": "Ada Byron", "system": "vedic", "is_preferred": True})
+    api.call("numerology/name-trials create: chaldean", "POST", trials, user="ada",
+             json_body={"trial_name": "Augusta Ada Byron", "system": "chaldean"})
+    api.call("numerology/name-trials create: system both", "POST", trials, user="ada",
+             json_body={"trial_name": "Ada", "system": "both"})
+    api.call("numerology/name-trials create: name without letters", "POST", trials, user="ada",
+             json_body={"trial_name": "4da", "system": "western"})
+    api.call("numerology/name-trials create: someone else's profile", "POST", trials, user="dee",
+             json_body={"trial_name": "Ada", "system": "western"})
+    api.call("numerology/name-trials list", "GET", trials, user="ada")
+    api.call("numerology/name-trials get", "GET", f"{trials}/{t1}", user="ada")
+    api.call("numerology/name-trials update: preferred again, notes cleared", "PATCH", f"{trials}/{t1}", user="ada",
+             json_body={"notes": None, "is_preferred": True})
+    api.call("numerology/name-trials update: is_preferred null", "PATCH", f"{trials}/{t1}", user="ada",
+             json_body={"is_preferred": None})
+    api.call("numerology/name-trials update: unknown trial", "PATCH", f"{trials}/{UNKNOWN}", user="ada",
+             json_body={"notes": "x"})
+    api.call("numerology/name-trials list: after update", "GET", trials, user="ada", params={"limit": 10})
+    api.call("numerology/name-trials delete", "DELETE", f"{trials}/{t1}", user="ada")
+    api.call("numerology/name-trials delete: again", "DELETE", f"{trials}/{t1}", user="ada")
+    api.call("numerology/name-trials list: someone else's profile", "GET", trials, user="dee")
+
+    reply = api.call("numerology/profiles create: to delete", "POST", url, user="ada", json_body=body)
+    doomed = reply.json()["id"]
+    api.call("numerology/name-trials create: on the profile to delete", "POST", f"{url}/{doomed}/name-trials",
+             user="ada", json_body={"trial_name": "Ada", "system": "western"})
+    api.call("numerology/profiles delete: someone else's", "DELETE", f"{url}/{doomed}", user="dee")
+    api.call("numerology/profiles delete", "DELETE", f"{url}/{doomed}", user="ada")
+    api.call("numerology/profiles delete: again", "DELETE", f"{url}/{doomed}", user="ada")
+    api.call("numerology/name-trials list: of a deleted profile", "GET", f"{url}/{doomed}/name-trials", user="ada")
 
 
 def human_design(api: Api) -> None:
@@ -996,12 +1077,15 @@ def test_public_api_answers_as_recorded(stack):
     human_design(api)
     ids = astro(api)
     astro_rate_limit(api)
+    numerology_saved(api, ids)
     forecast(api)
     match_id = matching(api, uid)
     chat(api, match_id)
     websocket(api, stack.gateway_url, match_id)
     admin(api, stack, ids)
     astro_delete(api, ids)
+    api.call("numerology/profiles get: its birth profile p2 deleted", "GET",
+             f"/api/v1/numerology/profiles/{ids['n1']}", user="ada")
     account_lifecycle(api, stack)
     elapsed = time.monotonic() - started
 

@@ -38,6 +38,8 @@ CROSS_FIELD_RULES: dict[str, tuple[tuple[str, str], ...]] = {
     # Without profile_id, the inline birth fields are required (the description says which).
     "POST /api/v1/astro/compute": (("dob", "must not be after as_of"), ("name", "Field required")),
     "POST /api/v1/numerology/calculate": (("as_of", "must not be before birth_date"),),
+    "POST /api/v1/numerology/profiles": (("as_of", "must not be before birth_date"),),
+    "PATCH /api/v1/numerology/profiles/{numerology_profile_id}": (("as_of", "must not be before birth_date"),),
     # 00:00 on 0001-01-01 east of Greenwich falls before 0001-01-01T00:00Z, where the supported range starts.
     # A birth_place alone must be a place the offline gazetteer knows (34k names: no enum for that).
     "POST /api/v1/profile/calculate": (("birth_date", "the first supported instant"),

@@ -241,6 +241,89 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/numerology/profiles": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** My saved profiles, newest first */
+        get: operations["numerology_list_profiles"];
+        put?: never;
+        /**
+         * Calculate and save a profile
+         * @description The `/calculate` body; the profile keeps the sections of its `system` (`western_data`, `vedic_data`, `chaldean_data`; null for the others) and the western `cycles`. An `as_of` before `birth_date` is refused (422 naming `as_of`).
+         */
+        post: operations["numerology_create_profile"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/numerology/profiles/{numerology_profile_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One saved profile */
+        get: operations["numerology_get_profile"];
+        put?: never;
+        post?: never;
+        /** Delete a saved profile with its name trials */
+        delete: operations["numerology_delete_profile"];
+        options?: never;
+        head?: never;
+        /**
+         * Update a saved profile (partial)
+         * @description `full_name`, `common_name`, `name_at_birth` (null or blank clears these two) and `birth_date`. A new `full_name` or `birth_date` recalculates every number with the profile's system and Y rule, cycles as of today (UTC) or `as_of`; sending `as_of` alone recalculates too. An `as_of` (or today) before `birth_date` is refused (422 naming `as_of`).
+         */
+        patch: operations["numerology_update_profile"];
+        trace?: never;
+    };
+    "/api/v1/numerology/profiles/{numerology_profile_id}/name-trials": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A profile's name trials, newest first */
+        get: operations["numerology_list_name_trials"];
+        put?: never;
+        /**
+         * Try an alternative name
+         * @description The trial name's numbers in `system`, read with the profile's Y rule. `is_preferred: true` unmarks the profile's previous preferred name.
+         */
+        post: operations["numerology_create_name_trial"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/numerology/profiles/{numerology_profile_id}/name-trials/{trial_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One name trial */
+        get: operations["numerology_get_name_trial"];
+        put?: never;
+        post?: never;
+        /** Delete a name trial */
+        delete: operations["numerology_delete_name_trial"];
+        options?: never;
+        head?: never;
+        /** Update a name trial's notes or preferred status */
+        patch: operations["numerology_update_name_trial"];
+        trace?: never;
+    };
     "/api/v1/human-design/calculate-chart": {
         parameters: {
             query?: never;
@@ -861,7 +944,7 @@ export interface components {
             refresh_token: string;
             user: components["schemas"]["UserOut"];
             /** @description Null until the account has birth data */
-            numerology: components["schemas"]["NumerologyProfile"] | null;
+            numerology: components["schemas"]["services__identity__profile__schemas__NumerologyProfile"] | null;
             /** @description The natal chart computed at registration (null without birth data, or for accounts older than charts) */
             astrology: components["schemas"]["AstrologyData"] | null;
         };
@@ -949,7 +1032,7 @@ export interface components {
          * @description numeros-backend-rebuild ``POST /api/profile/calculate`` response.
          */
         CalculateResponse: {
-            numerology: components["schemas"]["NumerologyProfile"];
+            numerology: components["schemas"]["services__identity__profile__schemas__NumerologyProfile"];
             astrology: components["schemas"]["AstrologyData"];
             /** Chart Level */
             chart_level: number;
@@ -1345,6 +1428,84 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        /**
+         * NameTrial
+         * @description A name trial: ``calculated_values`` are the numbers the name decides in its system, in the shapes of
+         *     ``/calculate`` (western: expression, soul_urge, personality; vedic and chaldean: name_number).
+         */
+        NameTrial: {
+            /** Id */
+            id: number;
+            /** Numerology Profile Id */
+            numerology_profile_id: number;
+            /** User Id */
+            user_id: number;
+            /** Trial Name */
+            trial_name: string;
+            /**
+             * System
+             * @enum {string}
+             */
+            system: "western" | "vedic" | "chaldean";
+            /** Calculated Values */
+            calculated_values: {
+                [key: string]: components["schemas"]["NumberWithMeaning"];
+            };
+            /** Notes */
+            notes: string | null;
+            /** Is Preferred */
+            is_preferred: boolean;
+            /**
+             * Created At
+             * @description UTC, e.g. 2025-11-05T10:30:00Z
+             */
+            created_at: string;
+            /** Updated At */
+            updated_at: string;
+        };
+        /**
+         * NameTrialCreate
+         * @description jioastro ``POST /profiles/{profile_id}/name-trials``.
+         */
+        NameTrialCreate: {
+            /**
+             * Trial Name
+             * @description The alternative name to test
+             */
+            trial_name: string;
+            /**
+             * System
+             * @enum {string}
+             */
+            system: "western" | "vedic" | "chaldean";
+            /**
+             * Notes
+             * @description Why this name is being tried. Blank = none
+             */
+            notes?: string | null;
+            /**
+             * Is Preferred
+             * @description The profile's preferred name (marking one unmarks the others)
+             * @default false
+             */
+            is_preferred: boolean;
+        };
+        /**
+         * NameTrialUpdate
+         * @description jioastro ``PATCH .../name-trials/{trial_id}``: notes (null or blank clears them) or preferred status.
+         */
+        NameTrialUpdate: {
+            /**
+             * Notes
+             * @description Why this name is being tried. Blank = none
+             */
+            notes?: string | null;
+            /**
+             * Is Preferred
+             * @description true makes this the profile's preferred name (unmarking the others)
+             */
+            is_preferred?: boolean;
+        };
         /** NumberWithMeaning */
         NumberWithMeaning: {
             /** Number */
@@ -1499,38 +1660,112 @@ export interface components {
             numerology_score: number;
         };
         /**
-         * NumerologyProfile
-         * @description The native app's NumerologyData (the four core numbers) and the full Pythagorean profile.
+         * NumerologyProfileCreate
+         * @description jioastro ``POST /profiles``: the ``/calculate`` body; the profile keeps ``y_as_vowel`` for recalculations
+         *     and name trials, and ``as_of`` only dates the cycles of this calculation.
          */
-        NumerologyProfile: {
-            /** Life Path */
-            life_path: number;
-            /** Soul Urge */
-            soul_urge: number;
-            /** Expression */
-            expression: number;
-            /** Personality */
-            personality: number;
+        NumerologyProfileCreate: {
             /**
-             * Core Numbers
-             * @description Each number with its reduction and meaning
+             * Full Name
+             * @description Full name as on the birth certificate (Latin letters, spaces, hyphens, apostrophes, dots)
              */
-            core_numbers?: {
-                [key: string]: unknown;
-            } | null;
+            full_name: string;
             /**
-             * Life Periods
-             * @description Pinnacles and challenges with age ranges
+             * Birth Date
+             * Format: date
+             * @description YYYY-MM-DD
              */
-            life_periods?: {
-                [key: string]: unknown;
-            } | null;
-            /** Calculation Hash */
-            calculation_hash?: string | null;
-            /** Ruleset Version */
-            ruleset_version?: string | null;
-        } & {
-            [key: string]: unknown;
+            birth_date: string;
+            /**
+             * System
+             * @default both
+             * @enum {string}
+             */
+            system: "western" | "vedic" | "chaldean" | "both";
+            /**
+             * Common Name
+             * @description Kept with the profile; the numbers are read from full_name only. Blank = none
+             */
+            common_name?: string | null;
+            /**
+             * Name At Birth
+             * @description Kept with the profile; the numbers are read from full_name only. Blank = none
+             */
+            name_at_birth?: string | null;
+            /**
+             * Profile Id
+             * @description One of your birth profiles (`/astro/profiles`) to link; another user's is not found (404)
+             */
+            profile_id?: number | null;
+            /**
+             * As Of
+             * @description The day personal cycles are read for. Default: today's date in UTC when the request arrives (the only clock this API reads); pass it to make results reproducible.
+             */
+            as_of?: string | null;
+            /**
+             * Y As Vowel
+             * @description How Y counts in soul urge / personality: auto (default: a vowel when no other vowel is next to it in the word), always or never.
+             */
+            y_as_vowel?: ("auto" | "always" | "never") | null;
+        };
+        /**
+         * NumerologyProfileSummary
+         * @description An entry of ``GET /profiles`` (newest first).
+         */
+        NumerologyProfileSummary: {
+            /** Id */
+            id: number;
+            /** Full Name */
+            full_name: string;
+            /**
+             * Birth Date
+             * Format: date
+             */
+            birth_date: string;
+            /**
+             * System
+             * @enum {string}
+             */
+            system: "western" | "vedic" | "chaldean" | "both";
+            /**
+             * Created At
+             * @description UTC, e.g. 2025-11-05T10:30:00Z
+             */
+            created_at: string;
+        };
+        /**
+         * NumerologyProfileUpdate
+         * @description jioastro ``PATCH /profiles/{id}``: only the fields sent change. A new ``full_name`` or ``birth_date``
+         *     recalculates every number (as does ``as_of``).
+         */
+        NumerologyProfileUpdate: {
+            /**
+             * Full Name
+             * @description Recalculates the numbers when it changes
+             */
+            full_name?: string;
+            /**
+             * Common Name
+             * @description Kept with the profile; the numbers are read from full_name only. Blank = none
+             */
+            common_name?: string | null;
+            /**
+             * Name At Birth
+             * @description Kept with the profile; the numbers are read from full_name only. Blank = none
+             */
+            name_at_birth?: string | null;
+            /**
+             * Birth Date
+             * Format: date
+             * @description Recalculates the numbers when it changes
+             */
+            birth_date?: string;
+            /**
+             * As Of
+             * Format: date
+             * @description Recalculate, with personal cycles read for this day (a recalculation without it reads them for today, UTC)
+             */
+            as_of?: string;
         };
         /** OtherUser */
         OtherUser: {
@@ -2286,15 +2521,104 @@ export interface components {
              */
             tier: "standard" | "premium";
             user: components["schemas"]["UserOut"];
-            numerology: components["schemas"]["NumerologyProfile"] | null;
+            numerology: components["schemas"]["services__identity__profile__schemas__NumerologyProfile"] | null;
             astrology: components["schemas"]["AstrologyData"] | null;
+        };
+        /**
+         * NumerologyProfile
+         * @description A saved profile: its inputs and the ``/calculate`` sections for its system (null for the others);
+         *     ``cycles`` are the western section's current cycles on the day of ``calculated_at``.
+         */
+        services__identity__numerology__schemas__NumerologyProfile: {
+            /** Id */
+            id: number;
+            /** Full Name */
+            full_name: string;
+            /**
+             * Birth Date
+             * Format: date
+             */
+            birth_date: string;
+            /**
+             * System
+             * @enum {string}
+             */
+            system: "western" | "vedic" | "chaldean" | "both";
+            /**
+             * Created At
+             * @description UTC, e.g. 2025-11-05T10:30:00Z
+             */
+            created_at: string;
+            /** User Id */
+            user_id: number;
+            /**
+             * Profile Id
+             * @description The linked birth profile, if any
+             */
+            profile_id: number | null;
+            /** Common Name */
+            common_name: string | null;
+            /** Name At Birth */
+            name_at_birth: string | null;
+            /**
+             * Y As Vowel
+             * @enum {string}
+             */
+            y_as_vowel: "auto" | "always" | "never";
+            western_data: components["schemas"]["WesternSection"] | null;
+            vedic_data: components["schemas"]["VedicSection"] | null;
+            chaldean_data: components["schemas"]["ChaldeanSection"] | null;
+            /** Cycles */
+            cycles: {
+                [key: string]: components["schemas"]["NumberWithMeaning"];
+            } | null;
+            /** Calculation Hash */
+            calculation_hash: string;
+            /** Calculated At */
+            calculated_at: string;
+            /** Updated At */
+            updated_at: string;
         };
         /** MeResponse */
         services__identity__profile__schemas__MeResponse: {
             user: components["schemas"]["UserOut"];
             /** @description Null until the account has birth data */
-            numerology: components["schemas"]["NumerologyProfile"] | null;
+            numerology: components["schemas"]["services__identity__profile__schemas__NumerologyProfile"] | null;
             astrology: components["schemas"]["AstrologyData"] | null;
+        };
+        /**
+         * NumerologyProfile
+         * @description The native app's NumerologyData (the four core numbers) and the full Pythagorean profile.
+         */
+        services__identity__profile__schemas__NumerologyProfile: {
+            /** Life Path */
+            life_path: number;
+            /** Soul Urge */
+            soul_urge: number;
+            /** Expression */
+            expression: number;
+            /** Personality */
+            personality: number;
+            /**
+             * Core Numbers
+             * @description Each number with its reduction and meaning
+             */
+            core_numbers?: {
+                [key: string]: unknown;
+            } | null;
+            /**
+             * Life Periods
+             * @description Pinnacles and challenges with age ranges
+             */
+            life_periods?: {
+                [key: string]: unknown;
+            } | null;
+            /** Calculation Hash */
+            calculation_hash?: string | null;
+            /** Ruleset Version */
+            ruleset_version?: string | null;
+        } & {
+            [key: string]: unknown;
         };
     };
     responses: never;
@@ -2927,6 +3251,580 @@ export interface operations {
             };
             /** @description The calculation service is unavailable; retry shortly */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    numerology_list_profiles: {
+        parameters: {
+            query?: {
+                /** @description At most this many (1-100) */
+                limit?: number;
+                /** @description Skip this many */
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NumerologyProfileSummary"][];
+                };
+            };
+            /** @description Missing, invalid, expired or logged-out access token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input; the error names each field at fault */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Too many requests; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    numerology_create_profile: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NumerologyProfileCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["services__identity__numerology__schemas__NumerologyProfile"];
+                };
+            };
+            /** @description The body is not valid JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Missing, invalid, expired or logged-out access token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `profile_id` is not one of your birth profiles */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input; the error names each field at fault */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Too many requests; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The calculation service is unavailable; retry shortly */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    numerology_get_profile: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A numerology profile id */
+                numerology_profile_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["services__identity__numerology__schemas__NumerologyProfile"];
+                };
+            };
+            /** @description Missing, invalid, expired or logged-out access token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No such resource among the caller's (another user's is not found either) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input; the error names each field at fault */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Too many requests; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    numerology_delete_profile: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A numerology profile id */
+                numerology_profile_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Missing, invalid, expired or logged-out access token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No such resource among the caller's (another user's is not found either) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input; the error names each field at fault */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Too many requests; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    numerology_update_profile: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A numerology profile id */
+                numerology_profile_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NumerologyProfileUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["services__identity__numerology__schemas__NumerologyProfile"];
+                };
+            };
+            /** @description The body is not valid JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Missing, invalid, expired or logged-out access token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No such resource among the caller's (another user's is not found either) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input; the error names each field at fault */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Too many requests; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The calculation service is unavailable; retry shortly */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    numerology_list_name_trials: {
+        parameters: {
+            query?: {
+                /** @description At most this many (1-100) */
+                limit?: number;
+                /** @description Skip this many */
+                offset?: number;
+            };
+            header?: never;
+            path: {
+                /** @description A numerology profile id */
+                numerology_profile_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NameTrial"][];
+                };
+            };
+            /** @description Missing, invalid, expired or logged-out access token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No such resource among the caller's (another user's is not found either) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input; the error names each field at fault */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Too many requests; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    numerology_create_name_trial: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A numerology profile id */
+                numerology_profile_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NameTrialCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NameTrial"];
+                };
+            };
+            /** @description The body is not valid JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Missing, invalid, expired or logged-out access token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No such resource among the caller's (another user's is not found either) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input; the error names each field at fault */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Too many requests; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The calculation service is unavailable; retry shortly */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    numerology_get_name_trial: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A numerology profile id */
+                numerology_profile_id: number;
+                /** @description A name trial id */
+                trial_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NameTrial"];
+                };
+            };
+            /** @description Missing, invalid, expired or logged-out access token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No such resource among the caller's (another user's is not found either) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input; the error names each field at fault */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Too many requests; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    numerology_delete_name_trial: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A numerology profile id */
+                numerology_profile_id: number;
+                /** @description A name trial id */
+                trial_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Missing, invalid, expired or logged-out access token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No such resource among the caller's (another user's is not found either) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input; the error names each field at fault */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Too many requests; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    numerology_update_name_trial: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A numerology profile id */
+                numerology_profile_id: number;
+                /** @description A name trial id */
+                trial_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NameTrialUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NameTrial"];
+                };
+            };
+            /** @description The body is not valid JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Missing, invalid, expired or logged-out access token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No such resource among the caller's (another user's is not found either) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input; the error names each field at fault */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Too many requests; retry after `Retry-After` seconds */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -180,6 +180,14 @@ class ChartServicer(chart_pb2_grpc.ChartServiceServicer):
         return _document(body, numerology.RULESET_VERSION)
 
     @rpc_method
+    async def NameTrialValues(self, request: chart_pb2.NameTrialRequest, context: grpc.aio.ServicerContext
+                              ) -> chart_pb2.JsonDocument:
+        body = await self._run_in_worker(context, functools.partial(
+            payloads.encoded, payloads.name_trial, request.trial_name, system=request.system,
+            y_as_vowel=request.y_as_vowel))
+        return _document(body, numerology.RULESET_VERSION)
+
+    @rpc_method
     async def CalculateHumanDesign(self, request: chart_pb2.HumanDesignRequest, context: grpc.aio.ServicerContext
                                    ) -> chart_pb2.JsonDocument:
         body = await self._run_in_worker(context, functools.partial(

@@ -19,6 +19,7 @@ from services.chart.domain.numerology import (
     calculate_numerology,
     calculate_response,
     compare_response,
+    name_trial_values,
     numerology_compatibility,
     pythagorean_profile,
 )
@@ -113,6 +114,10 @@ def numerology_report(full_name: str, birth_date: dt.date, *, as_of: dt.date, ca
 
 def compare_names(names: list[str], birth_date: dt.date, *, system: str, y_as_vowel: str) -> dict[str, Any]:
     return compare_response(names, birth_date, system=system or "western", y_as_vowel=y_as_vowel or "auto")
+
+
+def name_trial(trial_name: str, *, system: str, y_as_vowel: str) -> dict[str, Any]:
+    return name_trial_values(trial_name, system=system, y_as_vowel=y_as_vowel or "auto")
 
 
 def human_design(birth_datetime: str, birth_timezone: str, latitude: float, longitude: float, name: str | None,

@@ -199,6 +199,28 @@ async def test_compare_names_bad_input_names_the_field(stub, request_, field):
     assert_invalid(await rejected(stub.CompareNames, request_), field)
 
 
+async def test_name_trial_values(stub):
+    request = chart_pb2.NameTrialRequest(trial_name="Jon Doe", system="western")
+    response = await call(stub.NameTrialValues, request)
+    body = json.loads(response.json)
+    # JON DOE: J1 O6 N5 D4 O6 E5 = 27 -> 9; vowels O6 O6 E5 = 17 -> 8; consonants J1 N5 D4 = 10 -> 1.
+    assert {role: value["number"] for role, value in body.items()} == {"expression": 9, "soul_urge": 8,
+                                                                       "personality": 1}
+    assert response.ruleset_version
+    # Chaldean: J1 O7 N5 D4 O7 E5 = 29 -> 11 -> 2.
+    request = chart_pb2.NameTrialRequest(trial_name="Jon Doe", system="vedic")
+    assert json.loads((await call(stub.NameTrialValues, request)).json)["name_number"]["number"] == 2
+
+
+@pytest.mark.parametrize(("request_", "field"), [
+    (chart_pb2.NameTrialRequest(trial_name="J0n", system="western"), "trial_name"),
+    (chart_pb2.NameTrialRequest(trial_name="Jon", system="both"), "system"),
+    (chart_pb2.NameTrialRequest(trial_name="Jon", system="western", y_as_vowel="sometimes"), "y_as_vowel"),
+])
+async def test_name_trial_bad_input_names_the_field(stub, request_, field):
+    assert_invalid(await rejected(stub.NameTrialValues, request_), field)
+
+
 # ---------------------------------------------------------------------------------------------
 # CalculateHumanDesign
 

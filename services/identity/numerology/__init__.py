@@ -1,1 +1,1 @@
-"""jioastro numerology calculations and name comparisons, computed by chart."""
+"""jioastro numerology: calculations and name comparisons computed by chart; saved profiles and name trials."""

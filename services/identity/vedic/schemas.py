@@ -6,7 +6,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from numeros_common.fields import CLOCK_TIME, NOT_BLANK, CalendarDate, TimeZoneName, WholeNumber
+from numeros_common.fields import CLOCK_TIME, NOT_BLANK, CalendarDate, TimeZoneName, WholeNumber, unset_is_absent
 from numeros_common.ids import ResourceId
 from numeros_common.options import AYANAMSA_ALIASES, AYANAMSAS, HOUSE_ALIASES, VEDIC_HOUSE_SYSTEMS, state_spellings
 
@@ -18,16 +18,9 @@ _HOUSES = state_spellings(HOUSE_ALIASES, VEDIC_HOUSE_SYSTEMS)
 TOB_DESCRIPTION = "Local clock time, HH:MM or HH:MM:SS (24-hour)"
 
 
-def _unset_is_absent(schema: dict[str, Any]) -> None:
-    """No `default: null` on a field that may not be null (unset means absent, not null)."""
-    for prop in schema.get("properties", {}).values():
-        if "default" in prop and prop["default"] is None and "anyOf" not in prop:
-            del prop["default"]
-
-
 def _profile_or_birth(schema: dict[str, Any]) -> None:
     """The compute body names a profile or carries the birth data: the schema states the either-or."""
-    _unset_is_absent(schema)
+    unset_is_absent(schema)
     schema["anyOf"] = [{"required": ["profile_id"]},
                        {"required": ["name", "gender", "dob", "tob", "tz", "place", "lat", "lon"]}]
 
@@ -35,7 +28,7 @@ def _profile_or_birth(schema: dict[str, Any]) -> None:
 class _Fields(BaseModel):
     """Every profile field optional (PATCH); subclasses make the seed's required ones required."""
 
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, json_schema_extra=_unset_is_absent)
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, json_schema_extra=unset_is_absent)
 
     # Absent is not null: a field sent must have a value (the defaults are not validated, so None = unset).
     name: str = Field(default=None, min_length=1, max_length=50, pattern=NOT_BLANK)
