@@ -16,3 +16,8 @@ class IdentitySettings(ServiceSettings):
     # The prediction engine behind /astro/predict: "rules" (deterministic, numeros-rules-v1). An LLM-backed
     # engine registers itself in services.identity.vedic.predictions.ENGINES and is chosen here.
     prediction_engine: str = "rules"
+    # The admin console (/admin/): idle timeout, absolute lifetime, and the cookie's Secure flag (browsers
+    # keep Secure cookies for http://127.0.0.1 and localhost, so the local run needs no change).
+    console_idle_seconds: int = 30 * 60
+    console_max_age_seconds: int = 12 * 3600
+    console_cookie_secure: bool = True

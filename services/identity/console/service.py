@@ -1,0 +1,195 @@
+"""The console's use-cases. Each admin action writes its audit row in the transaction of the change
+(added before the action commits), so a change is never stored without its record; actions carried out
+by another service are recorded once that service has acknowledged them."""
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.engine import RowMapping
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from numeros_common.errors import AppError
+from numeros_common.runtime import Runtime
+
+from ..accounts import repository as accounts_repository
+from ..accounts.passwords import verify_password
+from ..admin import service as admin_service
+from ..vedic import repository as vedic_repository
+from . import repository, sources
+from .sources import Caller, Unavailable
+
+ACTIVITY_DAYS = 7
+
+
+@dataclass(frozen=True)
+class Admin:
+    id: int
+    email: str
+
+
+def refused() -> AppError:
+    return AppError(401, "INVALID_CREDENTIALS", "Email or password is wrong, or the account is not an admin.")
+
+
+async def sign_in(session: AsyncSession, email: str, password: str) -> Admin:
+    """Admins only, and active ones; one message for every refusal, so the form does not tell which."""
+    user = await accounts_repository.find_by_email(session, email)
+    ok = await asyncio.to_thread(verify_password, user["password_hash"] if user else None, password)
+    if user is None or not ok or not user["is_admin"] or not user["is_active"]:
+        raise refused()
+    return Admin(user["id"], user["email"])
+
+
+async def current_admin(session: AsyncSession, user_id: int) -> Admin | None:
+    """The signed-in admin while still an active admin: a revoked role or a deactivation ends the console
+    session at its next request."""
+    user = await accounts_repository.find_by_id(session, user_id)
+    if user is None or not user["is_admin"] or not user["is_active"]:
+        return None
+    return Admin(user["id"], user["email"])
+
+
+async def record(session: AsyncSession, admin: Admin, action: str, target_type: str | None = None,
+                 target_id: Any = None, **details: Any) -> None:
+    await repository.record(session, admin_user_id=admin.id, admin_email=admin.email, action=action,
+                            target_type=target_type, target_id=target_id, details=details)
+
+
+async def record_now(session: AsyncSession, admin: Admin, action: str, **details: Any) -> None:
+    """Sign-in and sign-out: an action with nothing else to commit."""
+    await record(session, admin, action, "admin", admin.id, **details)
+    await session.commit()
+
+
+async def _gather(label: str, work) -> tuple[str, Any]:
+    try:
+        return label, await work
+    except Unavailable as exc:
+        return label, {"unavailable": str(exc)}
+
+
+async def overview(runtime: Runtime, session: AsyncSession, caller: Caller) -> dict[str, Any]:
+    """Each number from its owner: identity's own tables, the leads and reports admin APIs, matching's and
+    chat's ``/system/activity``, and the whole-system readiness."""
+    people = await repository.registrations(session, dt.datetime.now(dt.UTC).date())
+    remote = dict(await asyncio.gather(
+        _gather("leads", sources.lead_summary(caller)),
+        _gather("reports", sources.list_reports(caller, limit=200, offset=0, status="open")),
+        _gather("matching", sources.activity(caller, "matching", ACTIVITY_DAYS)),
+        _gather("chat", sources.activity(caller, "chat", ACTIVITY_DAYS)),
+    ))
+    reports = remote["reports"]
+    if isinstance(reports, sources.Page):
+        remote["reports"] = {"open": reports.total if reports.total is not None else len(reports.items)}
+    ok, readiness = await admin_service.system_readiness(runtime)
+    return {"people": people, **remote, "ready": ok, "readiness": readiness}
+
+
+async def users(session: AsyncSession, query: str, *, limit: int, offset: int) -> tuple[list[RowMapping], int]:
+    return await repository.search_users(session, query.strip(), limit=limit, offset=offset)
+
+
+async def user_detail(session: AsyncSession, caller: Caller, user_id: int) -> dict[str, Any]:
+    user = await accounts_repository.find_by_id(session, user_id)
+    if user is None:
+        raise AppError(404, "USER_NOT_FOUND", "No such user.")
+    profiles, _ = await vedic_repository.list_profiles(session, user_id, page=1, per_page=50)
+    try:
+        reports: Any = (await sources.list_reports(caller, limit=200, offset=0, user_id=user_id)).items
+    except Unavailable as exc:
+        reports = {"unavailable": str(exc)}
+    return {"user": user, "sessions": await repository.user_sessions(session, user_id),
+            "vedic_profiles": profiles, "reports": reports}
+
+
+def _no_user() -> AppError:
+    return AppError(404, "USER_NOT_FOUND", "No such user.")
+
+
+async def set_active(runtime: Runtime, session: AsyncSession, admin: Admin, user_id: int, active: bool,
+                     reason: str = "deactivated", **details: Any) -> None:
+    if user_id == admin.id and not active:
+        raise AppError(409, "SELF_DEACTIVATION", "You cannot deactivate your own account here.")
+    await record(session, admin, "user.reactivated" if active else f"user.{reason}", "user", user_id, **details)
+    if not await sources.set_active(runtime, session, user_id, active, reason):
+        raise _no_user()
+    await session.commit()
+
+
+async def set_admin(session: AsyncSession, admin: Admin, user_id: int, is_admin: bool) -> None:
+    if user_id == admin.id and not is_admin:
+        raise AppError(409, "SELF_DEMOTION", "You cannot revoke your own admin role.")
+    await record(session, admin, "admin.granted" if is_admin else "admin.revoked", "user", user_id)
+    if not await sources.set_admin(session, user_id, is_admin):
+        raise _no_user()
+    await session.commit()
+
+
+async def set_premium(runtime: Runtime, session: AsyncSession, admin: Admin, user_id: int, premium: bool) -> None:
+    """Through the admin domain's tier change, which commits this audit row with it."""
+    await record(session, admin, "premium.granted" if premium else "premium.revoked", "user", user_id)
+    await admin_service.set_tier(runtime, session, user_id, "premium" if premium else "standard")
+
+
+async def reset_cache(runtime: Runtime, session: AsyncSession, admin: Admin, profile_id: int | None) -> tuple[int, int]:
+    """One profile's Vedic cache or all of it, through the admin domain's resets (which commit this row)."""
+    if profile_id is None:
+        await record(session, admin, "cache.reset_all", "cache", "all")
+        return await admin_service.reset_all(runtime, session)
+    await record(session, admin, "cache.reset_profile", "vedic_profile", profile_id)
+    return await admin_service.reset_profile(runtime, session, profile_id)
+
+
+async def leads(caller: Caller, *, verified: bool | None, since: dt.date | None, until: dt.date | None,
+                limit: int, offset: int) -> sources.Page:
+    return await sources.list_leads(caller, verified=verified, since=since, until=until, limit=limit, offset=offset)
+
+
+async def leads_csv(caller: Caller, *, verified: bool | None, since: dt.date | None, until: dt.date | None) -> str:
+    return await sources.leads_csv(caller, verified=verified, since=since, until=until)
+
+
+async def reports(caller: Caller, *, limit: int, offset: int) -> sources.Page:
+    """Matching's queue, newest first."""
+    return await sources.list_reports(caller, limit=limit, offset=offset)
+
+
+async def report(session: AsyncSession, caller: Caller, report_id: int) -> dict[str, Any]:
+    """The report and both people's accounts."""
+    found = await sources.get_report(caller, report_id)
+    people = {role: await accounts_repository.find_by_id(session, found[key])
+              for role, key in (("reporter", "reporter_id"), ("reported", "reported_id"))
+              if isinstance(found.get(key), int)}
+    return {"report": found, "people": people}
+
+
+async def verify_lead(session: AsyncSession, caller: Caller, admin: Admin, lead_id: int) -> dict[str, Any]:
+    lead = await sources.verify_lead(caller, lead_id)
+    await record(session, admin, "lead.verified", "lead", lead_id, phone_number=lead.get("phone_number"))
+    await session.commit()
+    return lead
+
+
+async def dismiss_report(session: AsyncSession, caller: Caller, admin: Admin, report_id: int) -> None:
+    await sources.dismiss_report(caller, report_id)
+    await record(session, admin, "report.dismissed", "report", report_id)
+    await session.commit()
+
+
+async def ban(runtime: Runtime, session: AsyncSession, caller: Caller, admin: Admin, report_id: int) -> int:
+    """Matching closes the report and drops the person from discovery; identity deactivates them and ends
+    every session (their tokens stop working at once). Returns the banned person's id."""
+    report = await sources.get_report(caller, report_id)
+    reported = report.get("reported_id") or report.get("reported_user_id")
+    if not isinstance(reported, int):
+        raise Unavailable("matching's report does not name the reported person")
+    await sources.ban_reported(caller, report_id)
+    await set_active(runtime, session, admin, reported, False, "banned", report_id=report_id)
+    return reported
+
+
+async def audit_log(session: AsyncSession, *, limit: int, offset: int) -> tuple[list[RowMapping], int]:
+    return await repository.audit_page(session, limit=limit, offset=offset)
