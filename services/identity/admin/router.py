@@ -14,8 +14,9 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from numeros_common.auth import Principal, require_admin
+from numeros_common.auth import Principal, require_principal
 from numeros_common.deps import db_session, runtime_of
+from numeros_common.errors import AppError
 from numeros_common.families import ASTRO_MVP_VEDIC, family_router
 from numeros_common.health import liveness_body, readiness_body
 
@@ -24,6 +25,12 @@ from . import service
 router = family_router("/api/v1/admin", ASTRO_MVP_VEDIC, tags=["admin"])
 system_router = APIRouter(tags=["health"])
 _RESPONSES = {401: {"description": "Missing or invalid token"}, 403: {"description": "Not an admin"}}
+
+
+async def require_admin(principal: Principal = Depends(require_principal)) -> Principal:
+    if not principal.is_admin:
+        raise AppError(403, "FORBIDDEN", "Admins only.")
+    return principal
 
 
 @router.get("/stats", summary="System statistics", responses=_RESPONSES)

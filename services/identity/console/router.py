@@ -237,7 +237,7 @@ async def user_active(user_id: str, console: Console = Depends(acting)) -> Respo
 @router.post("/users/{user_id}/admin")
 async def user_admin(user_id: str, console: Console = Depends(acting)) -> Response:
     uid, on = number(user_id, "user_id"), _switch(console)
-    return await console.act(service.set_admin(console.db, console.admin, uid, on),
+    return await console.act(service.set_admin(console.runtime, console.db, console.admin, uid, on),
                              f"User {uid}: admin role {'granted' if on else 'revoked'}.", f"{signin.PATH}/users/{uid}")
 
 
@@ -315,7 +315,7 @@ async def report_dismiss(report_id: str, console: Console = Depends(acting)) -> 
 @router.post("/reports/{report_id}/ban")
 async def report_ban(report_id: str, console: Console = Depends(acting)) -> Response:
     rid = number(report_id, "report_id")
-    return await console.act(service.ban(console.runtime, console.db, console.caller, console.admin, rid),
+    return await console.act(service.ban(console.db, console.caller, console.admin, rid),
                              f"Report {rid}: the reported person is banned and signed out everywhere.",
                              f"{signin.PATH}/reports")
 

@@ -77,7 +77,7 @@ async def overview(runtime: Runtime, session: AsyncSession, caller: Caller) -> d
     people = await repository.registrations(session, dt.datetime.now(dt.UTC).date())
     remote = dict(await asyncio.gather(
         _gather("leads", sources.lead_summary(caller)),
-        _gather("reports", sources.list_reports(caller, limit=200, offset=0, status="open")),
+        _gather("reports", sources.list_reports(caller, limit=1, offset=0, status="open")),
         _gather("matching", sources.activity(caller, "matching", ACTIVITY_DAYS)),
         _gather("chat", sources.activity(caller, "chat", ACTIVITY_DAYS)),
     ))
@@ -98,40 +98,31 @@ async def user_detail(session: AsyncSession, caller: Caller, user_id: int) -> di
         raise AppError(404, "USER_NOT_FOUND", "No such user.")
     profiles, _ = await vedic_repository.list_profiles(session, user_id, page=1, per_page=50)
     try:
-        reports: Any = (await sources.list_reports(caller, limit=200, offset=0, user_id=user_id)).items
+        reports: Any = await sources.reports_about(caller, user_id)
     except Unavailable as exc:
         reports = {"unavailable": str(exc)}
     return {"user": user, "sessions": await repository.user_sessions(session, user_id),
             "vedic_profiles": profiles, "reports": reports}
 
 
-def _no_user() -> AppError:
-    return AppError(404, "USER_NOT_FOUND", "No such user.")
-
-
-async def set_active(runtime: Runtime, session: AsyncSession, admin: Admin, user_id: int, active: bool,
-                     reason: str = "deactivated", **details: Any) -> None:
+async def set_active(runtime: Runtime, session: AsyncSession, admin: Admin, user_id: int, active: bool) -> None:
+    """Deactivation ends every session of theirs (their tokens stop working at once)."""
     if user_id == admin.id and not active:
         raise AppError(409, "SELF_DEACTIVATION", "You cannot deactivate your own account here.")
-    await record(session, admin, "user.reactivated" if active else f"user.{reason}", "user", user_id, **details)
-    if not await sources.set_active(runtime, session, user_id, active, reason):
-        raise _no_user()
-    await session.commit()
+    await record(session, admin, "user.reactivated" if active else "user.deactivated", "user", user_id)
+    await sources.update_user(runtime, session, user_id, {"is_active": active})
 
 
-async def set_admin(session: AsyncSession, admin: Admin, user_id: int, is_admin: bool) -> None:
+async def set_admin(runtime: Runtime, session: AsyncSession, admin: Admin, user_id: int, is_admin: bool) -> None:
     if user_id == admin.id and not is_admin:
         raise AppError(409, "SELF_DEMOTION", "You cannot revoke your own admin role.")
     await record(session, admin, "admin.granted" if is_admin else "admin.revoked", "user", user_id)
-    if not await sources.set_admin(session, user_id, is_admin):
-        raise _no_user()
-    await session.commit()
+    await sources.update_user(runtime, session, user_id, {"is_admin": is_admin})
 
 
 async def set_premium(runtime: Runtime, session: AsyncSession, admin: Admin, user_id: int, premium: bool) -> None:
-    """Through the admin domain's tier change, which commits this audit row with it."""
     await record(session, admin, "premium.granted" if premium else "premium.revoked", "user", user_id)
-    await admin_service.set_tier(runtime, session, user_id, "premium" if premium else "standard")
+    await sources.update_user(runtime, session, user_id, {"tier": "premium" if premium else "standard"})
 
 
 async def reset_cache(runtime: Runtime, session: AsyncSession, admin: Admin, profile_id: int | None) -> tuple[int, int]:
@@ -179,16 +170,13 @@ async def dismiss_report(session: AsyncSession, caller: Caller, admin: Admin, re
     await session.commit()
 
 
-async def ban(runtime: Runtime, session: AsyncSession, caller: Caller, admin: Admin, report_id: int) -> int:
-    """Matching closes the report and drops the person from discovery; identity deactivates them and ends
-    every session (their tokens stop working at once). Returns the banned person's id."""
-    report = await sources.get_report(caller, report_id)
-    reported = report.get("reported_id") or report.get("reported_user_id")
-    if not isinstance(reported, int):
-        raise Unavailable("matching's report does not name the reported person")
-    await sources.ban_reported(caller, report_id)
-    await set_active(runtime, session, admin, reported, False, "banned", report_id=report_id)
-    return reported
+async def ban(session: AsyncSession, caller: Caller, admin: Admin, report_id: int) -> dict[str, Any]:
+    """Matching settles the report (and every open one about the person) as banned, and has identity
+    deactivate them: their sessions end, and they leave scan and match lists."""
+    report = await sources.ban_reported(caller, report_id)
+    await record(session, admin, "report.banned", "report", report_id, reported_id=report.get("reported_id"))
+    await session.commit()
+    return report
 
 
 async def audit_log(session: AsyncSession, *, limit: int, offset: int) -> tuple[list[RowMapping], int]:

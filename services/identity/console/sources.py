@@ -23,6 +23,7 @@ from numeros_common.runtime import Runtime
 
 from ..accounts.tables import sessions, users
 from ..accounts.tokens import issue_access_token
+from ..admin import service as admin_service
 from ..database import outbox
 
 LEADS = "/api/v1/admin/leads"
@@ -90,13 +91,6 @@ def _items(body: Any) -> Page:
     return Page([], None)
 
 
-def _one(body: Any, *keys: str) -> dict[str, Any]:
-    for key in keys:
-        if isinstance(body, dict) and isinstance(body.get(key), dict):
-            return body[key]
-    return body
-
-
 # Leads and OTP (identity's leads domain).
 
 def _lead_params(verified: bool | None, since: dt.date | None, until: dt.date | None) -> dict[str, Any]:
@@ -118,8 +112,7 @@ async def leads_csv(caller: Caller, *, verified: bool | None, since: dt.date | N
 
 
 async def verify_lead(caller: Caller, lead_id: int) -> dict[str, Any]:
-    reply = await caller.call("identity", "POST", f"{LEADS}/{lead_id}/verify", missing="not_found")
-    return _one(reply.json(), "lead")
+    return (await caller.call("identity", "POST", f"{LEADS}/{lead_id}/verify", missing="not_found")).json()
 
 
 async def lead_summary(caller: Caller) -> dict[str, Any]:
@@ -131,33 +124,38 @@ async def lead_summary(caller: Caller) -> dict[str, Any]:
     return {"leads": total, "converted": converted, "verification_rate": rate}
 
 
-# Reports (matching's admin API).
+# Reports (matching's admin API: reports newest first, each with ``reporter_id`` and ``reported_user``).
 
-async def list_reports(caller: Caller, *, limit: int, offset: int, status: str | None = None,
-                       user_id: int | None = None) -> Page:
-    reply = await caller.call("matching", "GET", REPORTS, params={"limit": limit, "offset": offset,
-                                                                  "status": status, "user_id": user_id})
+def _report(raw: dict[str, Any]) -> dict[str, Any]:
+    reported = raw.get("reported_user") or {}
+    return {**raw, "reported_id": raw.get("reported_id", reported.get("id"))}
+
+
+async def list_reports(caller: Caller, *, limit: int, offset: int, status: str | None = None) -> Page:
+    reply = await caller.call("matching", "GET", REPORTS, params={"limit": limit, "offset": offset, "status": status})
     page = _items(reply.json())
-    if user_id is not None:  # whether or not matching filters, show only reports about or by this person
-        page = Page([r for r in page.items if user_id in (r.get("reported_id"), r.get("reporter_id"))], None)
-    return page
+    return Page([_report(r) for r in page.items], page.total)
+
+
+async def reports_about(caller: Caller, user_id: int, newest: int = 200) -> list[dict[str, Any]]:
+    """Reports by or about one person among the newest ``newest``."""
+    page = await list_reports(caller, limit=newest, offset=0)
+    return [r for r in page.items if user_id in (r.get("reported_id"), r.get("reporter_id"))]
 
 
 async def get_report(caller: Caller, report_id: int) -> dict[str, Any]:
-    reply = await caller.call("matching", "GET", f"{REPORTS}/{report_id}", missing="not_found")
-    return _one(reply.json(), "report")
+    return _report((await caller.call("matching", "GET", f"{REPORTS}/{report_id}", missing="not_found")).json())
 
 
 async def dismiss_report(caller: Caller, report_id: int) -> dict[str, Any]:
     reply = await caller.call("matching", "POST", f"{REPORTS}/{report_id}/dismiss", missing="not_found")
-    return _one(reply.json(), "report")
+    return _report(reply.json())
 
 
 async def ban_reported(caller: Caller, report_id: int) -> dict[str, Any]:
-    """Matching closes the report and drops the person from discovery; identity deactivates them (the
-    console's own step, in ``service.ban``)."""
+    """Matching settles the report and has identity deactivate the person (with this admin's token)."""
     reply = await caller.call("matching", "POST", f"{REPORTS}/{report_id}/ban", missing="not_found")
-    return _one(reply.json(), "report")
+    return _report(reply.json())
 
 
 # Activity and dead letters (each service's own /system/activity).
@@ -166,12 +164,28 @@ async def activity(caller: Caller, service: str, days: int) -> dict[str, Any]:
     return (await caller.call(service, "GET", ACTIVITY, params={"days": days})).json()
 
 
-# Account changes. Interim: helper "sessions" adds accounts.service.revoke_all_sessions and the is_admin /
-# is_active changes of PATCH /admin/users/{id}; after the merge these three call those instead.
+# Account changes. Interim: helper "sessions" turns PATCH /api/v1/admin/users/{id} into
+# admin.service.update_user(runtime, session, user_id, changes) (tier, is_admin, is_active; deactivation
+# revokes every session and tells discovery); after the merge update_user below is that one call.
 
-async def revoke_all_sessions(runtime: Runtime, session: AsyncSession, user_id: int, reason: str) -> None:
-    """Every refresh token at once and every access token everywhere (the revoked-session keys every
-    service checks), announced as ``identity.session.revoked``; commits with the caller's transaction."""
+async def update_user(runtime: Runtime, session: AsyncSession, user_id: int, changes: dict[str, Any]) -> None:
+    """Commits, with whatever the caller added to the transaction (the audit row); 404 for no such user."""
+    if "tier" in changes:
+        await admin_service.set_tier(runtime, session, user_id, changes["tier"])
+        return
+    changed = (await session.execute(update(users).where(users.c.id == user_id).values(**changes)
+                                     .returning(users.c.id))).first()
+    if changed is None:
+        raise AppError(404, "USER_NOT_FOUND", "No such user.", field="user_id")
+    if changes.get("is_active") is False:
+        await _revoke_all_sessions(runtime, session, user_id, "deactivated")
+    await session.commit()
+    runtime.relay.wake()
+
+
+async def _revoke_all_sessions(runtime: Runtime, session: AsyncSession, user_id: int, reason: str) -> None:
+    """Every refresh token at once, every access token everywhere (the revoked-session keys each service
+    checks), announced as ``identity.session.revoked``."""
     now = dt.datetime.now(dt.UTC)
     ended = (await session.execute(update(sessions).where(sessions.c.user_id == user_id,
                                                           sessions.c.revoked_at.is_(None))
@@ -179,22 +193,5 @@ async def revoke_all_sessions(runtime: Runtime, session: AsyncSession, user_id: 
     ttl = runtime.settings.access_token_ttl_seconds
     await add_event(session, outbox, runtime.settings.service_name, SessionRevokedV1(
         user_id=user_id, session_id=None, reason=reason, expires_at=now + dt.timedelta(seconds=ttl)))
-    await session.flush()
     for session_id in ended:
         await runtime.redis.set(revoked_session_key(str(session_id)), "1", ex=ttl + 60)
-
-
-async def set_active(runtime: Runtime, session: AsyncSession, user_id: int, active: bool,
-                     reason: str = "deactivated") -> bool:
-    """False when there is no such account."""
-    changed = (await session.execute(update(users).where(users.c.id == user_id).values(is_active=active)
-                                     .returning(users.c.id))).first()
-    if changed is not None and not active:
-        await revoke_all_sessions(runtime, session, user_id, reason)
-    return changed is not None
-
-
-async def set_admin(session: AsyncSession, user_id: int, is_admin: bool) -> bool:
-    changed = (await session.execute(update(users).where(users.c.id == user_id).values(is_admin=is_admin)
-                                     .returning(users.c.id))).first()
-    return changed is not None
