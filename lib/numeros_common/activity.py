@@ -3,6 +3,7 @@ for its own tables and consumers, so the console never reads another service's s
 ``/system/activity`` on the service's own port (the gateway does not route it), admins only."""
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from typing import Any
 
@@ -14,6 +15,8 @@ from .auth import require_admin
 from .deps import db_session, runtime_of
 from .errors import AppError
 from .events.deadletter import count_by_consumer
+
+BROKER_WAIT_SECONDS = 2.0  # a service just started connects within this
 
 
 async def per_day(session: AsyncSession, created_at: Column, days: int, today: dt.date) -> list[dict[str, Any]]:
@@ -36,9 +39,10 @@ def activity_router(what: str, created_at: Column) -> APIRouter:
     async def activity(request: Request, days: int = Query(7, ge=1, le=90),
                        session: AsyncSession = Depends(db_session)) -> dict[str, Any]:
         runtime = runtime_of(request)
-        js = runtime.nats.js
-        if js is None:
-            raise AppError(503, "NATS_UNAVAILABLE", "The event broker is not reachable.")
+        try:
+            js = runtime.nats.js or await asyncio.wait_for(runtime.nats.wait_ready(), BROKER_WAIT_SECONDS)
+        except TimeoutError:
+            raise AppError(503, "NATS_UNAVAILABLE", "The event broker is not reachable.") from None
         total = (await session.execute(select(func.count()).select_from(created_at.table))).scalar_one()
         return {"service": runtime.settings.service_name,
                 f"{what}_per_day": await per_day(session, created_at, days, dt.datetime.now(dt.UTC).date()),
