@@ -86,7 +86,10 @@ class Console:
         self.wait.until(lambda d: "/admin/login" not in d.current_url or d.find_elements(By.ID, "signin-error"))
 
     def click(self, css: str) -> None:
+        """Click and wait for the next page (the old one gone), not just any page."""
+        page = self.driver.find_element(By.TAG_NAME, "html")
         self.driver.find_element(By.CSS_SELECTOR, css).click()
+        self.wait.until(seen.staleness_of(page))
         self.wait.until(seen.presence_of_element_located((By.CSS_SELECTOR, "main")))
 
     def flash(self) -> str:
@@ -258,8 +261,7 @@ def test_a_lead_from_the_loopin_signup_is_verified_by_hand(signed_in, api, shots
     assert unlabelled_controls(driver) == []
     shots.take("leads")
     lead_id = row.get_attribute("data-lead")
-    row.find_element(By.TAG_NAME, "button").click()
-    signed_in.wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, ".flash"))
+    signed_in.click(f'tr[data-lead="{lead_id}"] button')
     assert signed_in.flash() == f"Lead {lead_id} verified: they are now a user."
     signed_in.open("/admin/leads?verified=yes")
     row = driver.find_element(By.CSS_SELECTOR, f'tr[data-lead="{lead_id}"]')
