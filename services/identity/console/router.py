@@ -210,7 +210,7 @@ async def overview(console: Console = Depends(signed_in)) -> HTMLResponse:
 async def users(console: Console = Depends(signed_in), q: str = "", page: str | None = None) -> HTMLResponse:
     n = number(page, "page", default=1)
     rows, total = await service.users(console.db, q, limit=PAGE_SIZE, offset=(n - 1) * PAGE_SIZE)
-    return await console.page("users.html", q=q, rows=rows, pager=pages(console.request, total, n, len(rows)))
+    return await console.page("users.html", q=q, rows=rows, paging=pages(console.request, total, n, len(rows)))
 
 
 @router.get("/users/{user_id}")
@@ -265,9 +265,9 @@ async def leads(console: Console = Depends(signed_in), verified: str | None = No
     try:
         found = await service.leads(console.caller, **chosen, limit=PAGE_SIZE, offset=(n - 1) * PAGE_SIZE)
     except Unavailable as exc:
-        return await console.page("leads.html", unavailable=str(exc), rows=[], form=form, csv_query="", pager=None)
+        return await console.page("leads.html", unavailable=str(exc), rows=[], form=form, csv_query="", paging=None)
     return await console.page("leads.html", rows=found.items, form=form, csv_query=urlencode(form),
-                              pager=pages(console.request, found.total, n, len(found.items)))
+                              paging=pages(console.request, found.total, n, len(found.items)))
 
 
 @router.get("/leads.csv")
@@ -294,8 +294,8 @@ async def reports(console: Console = Depends(signed_in), page: str | None = None
     try:
         found = await service.reports(console.caller, limit=PAGE_SIZE, offset=(n - 1) * PAGE_SIZE)
     except Unavailable as exc:
-        return await console.page("reports.html", unavailable=str(exc), rows=[], pager=None)
-    return await console.page("reports.html", rows=found.items, pager=pages(console.request, found.total, n,
+        return await console.page("reports.html", unavailable=str(exc), rows=[], paging=None)
+    return await console.page("reports.html", rows=found.items, paging=pages(console.request, found.total, n,
                                                                           len(found.items)))
 
 
@@ -349,7 +349,7 @@ async def cache_reset(console: Console = Depends(acting)) -> Response:
 async def audit(console: Console = Depends(signed_in), page: str | None = None) -> HTMLResponse:
     n = number(page, "page", default=1)
     rows, total = await service.audit_log(console.db, limit=PAGE_SIZE, offset=(n - 1) * PAGE_SIZE)
-    return await console.page("audit.html", rows=rows, pager=pages(console.request, total, n, len(rows)))
+    return await console.page("audit.html", rows=rows, paging=pages(console.request, total, n, len(rows)))
 
 
 # Failures as pages (console paths only; the APIs keep their dialects).

@@ -110,3 +110,20 @@ async def test_sign_out_ends_the_session(console) -> None:
     assert out.status_code == 303 and out.headers["location"] == "/admin/login"
     console.cookies.set("numeros_admin", cookie)  # the old cookie, replayed
     assert (await console.get("/admin/")).status_code == 303
+
+
+async def test_the_audit_log_pages_by_25_newest_first(console) -> None:
+    admin = await register(console, admin=True)
+    target = await register(console, name="Target")
+    await sign_in(console, admin["email"])
+    csrf = csrf_of((await console.get("/admin/")).text)
+    for n in range(26):
+        value = "on" if n % 2 == 0 else "off"
+        assert (await console.post(f"/admin/users/{target['id']}/premium",
+                                   data={"value": value, "csrf_token": csrf})).status_code == 303
+    first = (await console.get("/admin/audit")).text
+    assert first.count("<tr data-audit=") == 25
+    assert first.index('data-audit="premium.revoked"') < first.index('data-audit="premium.granted"')  # newest first
+    assert '<a href="?page=2" rel="next">' in first and 'rel="prev"' not in first
+    second = (await console.get("/admin/audit?page=2")).text
+    assert 'data-audit="premium.granted"' in second and '<a href="?page=1" rel="prev">' in second
