@@ -7,6 +7,7 @@ from numeros_common.http import create_service_app
 from numeros_common.methods import install_allow_header
 from numeros_common.runtime import Runtime
 
+from .admin.router import router as admin_router
 from .database import inbox, outbox
 from .matches import consumers as matches_consumer
 from .messages import router as messages, websocket as ws
@@ -24,6 +25,6 @@ def build_runtime() -> Runtime:
 def create_app() -> FastAPI:
     app = create_service_app(build_runtime, title="chat",
                              description="Numeros messages between matched users (REST and WebSocket).",
-                             routers=[messages.router, ws.router])
+                             routers=[messages.router, ws.router, admin_router])
     install_allow_header(app)
     return app

@@ -38,6 +38,8 @@ ROUTES: tuple[Route, ...] = (
     Route("identity-human-design", "identity", prefix(f"{API}/human-design"), priority=50),
     Route("identity-forecast", "identity", prefix(f"{API}/forecast"), priority=50),
     Route("identity-admin", "identity", prefix(f"{API}/admin"), priority=50),
+    # The admin web console (HTML pages and forms, outside the API).
+    Route("identity-console", "identity", prefix("/admin"), priority=50),
     # The merged OpenAPI document of every service and its Swagger UI (identity serves both).
     Route("identity-openapi", "identity", f"Path(`{API}/openapi.json`)", priority=50),
     Route("identity-api-docs", "identity", prefix("/api/docs"), priority=50),

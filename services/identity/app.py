@@ -13,6 +13,7 @@ from .accounts.revocations import RevocationCache
 from .accounts.router import router as accounts_router
 from .admin.router import router as admin_router
 from .admin.router import system_router
+from .console import router as console
 from .database import inbox, outbox
 from .docs.router import router as docs_router
 from .forecast.router import router as forecast_router
@@ -46,7 +47,9 @@ def create_app() -> FastAPI:
     app = create_service_app(build_runtime, title="identity",
                              description="Numeros accounts, tokens and profiles.",
                              routers=[accounts_router, profile_router, numerology_router, human_design_router,
-                                      vedic_router, forecast_router, admin_router, system_router, docs_router],
+                                      vedic_router, forecast_router, admin_router, system_router, docs_router,
+                                      console.router],
                              configure=configure)
+    console.install(app)
     install_allow_header(app)
     return app

@@ -44,3 +44,9 @@ class IdentitySettings(ServiceSettings):
     def _account_limit_notation(cls, value: str) -> str:
         parse(value)
         return value
+
+    # The admin console (/admin/): idle timeout, absolute lifetime, and the cookie's Secure flag (browsers
+    # keep Secure cookies for http://127.0.0.1 and localhost, so the local run needs no change).
+    console_idle_seconds: int = 30 * 60
+    console_max_age_seconds: int = 12 * 3600
+    console_cookie_secure: bool = True

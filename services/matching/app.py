@@ -9,6 +9,7 @@ from numeros_common.http import create_service_app
 from numeros_common.methods import install_allow_header
 from numeros_common.runtime import Runtime
 
+from .admin.router import router as admin_router
 from .database import inbox, outbox
 from .discovery import router as discovery
 from .matches import router as matches
@@ -29,6 +30,6 @@ def create_app() -> FastAPI:
     app = create_service_app(build_runtime, title="matching",
                              description="Numeros discovery: scan with compatibility scores, compatibility "
                                          "in detail, resonances (like / pass) and matches.",
-                             routers=[discovery.router, matches.router], configure=configure)
+                             routers=[discovery.router, matches.router, admin_router], configure=configure)
     install_allow_header(app)
     return app

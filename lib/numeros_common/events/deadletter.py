@@ -79,3 +79,15 @@ async def replay_dead_letters(js: JetStreamContext, *, select: Callable[[str], b
         replayed += 1
         log.info("dead letter replayed", extra={"consumer": consumer, "subject": subject, "seq": raw.seq})
     return replayed
+
+
+async def count_by_consumer(js: JetStreamContext, consumers: list[str]) -> dict[str, int]:
+    """How many dead letters wait for each of ``consumers`` (an operator's to-do list, read by the console)."""
+    counts = dict.fromkeys(consumers, 0)
+    for consumer in consumers:
+        try:
+            info = await js.stream_info(STREAM, subjects_filter=f"{SUBJECT_PREFIX}.{consumer}.>")
+        except NotFoundError:
+            break  # no dead letter was ever stored
+        counts[consumer] = sum((info.state.subjects or {}).values())
+    return counts

@@ -114,6 +114,7 @@ async def test_an_event_that_keeps_failing_is_dead_lettered_counted_and_replayed
             letter.headers[deadletter.DELIVERIES_HEADER], letter.headers["traceparent"]) == (
         "identity.user.deleted", failing_name, "3", "t-1")
     assert dead_letters_counted(failing_name) - counted_before == 1
+    assert await deadletter.count_by_consumer(js, [failing_name, other_name]) == {failing_name: 1, other_name: 0}
     assert len(attempts) == 3
 
     async def applied() -> dict[str, int]:

@@ -1,0 +1,1 @@
+"""Operators: chat's activity for the admin console."""

@@ -1,0 +1,1 @@
+"""Operators: matching's activity for the admin console."""
