@@ -73,4 +73,5 @@ def main(settings: ServiceSettings, app_factory: str, migrations_dir: Path, argv
                          f"in use; stop whatever holds it or set NUMEROS_HTTP_PORT.\n")
         sys.exit(2)
     uvicorn.run(app_factory, factory=True, host=settings.http_host, port=settings.http_port, log_config=None,
-                proxy_headers=False, ws_ping_interval=20, ws_ping_timeout=20, timeout_graceful_shutdown=10)
+                proxy_headers=False, ws_ping_interval=settings.ws_ping_interval_seconds,
+                ws_ping_timeout=settings.ws_ping_timeout_seconds, timeout_graceful_shutdown=10)
