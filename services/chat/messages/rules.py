@@ -4,6 +4,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from numeros_common.ids import MAX_ID
+
 MAX_CONTENT_CHARS = 2000
 PREVIEW_CHARS = 80
 # What normalize_content accepts, for the OpenAPI document: no NUL, and at least one character that
@@ -73,6 +75,8 @@ def parse_cursor(raw: object) -> int | dt.datetime:
             raise ValueError("must be a message id or an ISO 8601 time") from exc
     else:
         raise ValueError("must be a message id or an ISO 8601 time")
+    if isinstance(value, int) and not 1 <= value <= MAX_ID:
+        raise ValueError(f"a message id is 1..{MAX_ID}")  # never read as seconds since 1970
     if isinstance(value, dt.datetime) and value.tzinfo is None:
         value = value.replace(tzinfo=dt.UTC)
     return value

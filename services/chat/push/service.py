@@ -104,6 +104,7 @@ class PushDispatcher:
         devices = await repository.devices_of(session, note.user_id)
         if not devices:
             await providers.fallback.send(None, push)
+            PUSH_SENT.labels(note.kind).inc()
             return "logged"
         done = await repository.delivered_devices(session, envelope.id)
         for row in devices:
