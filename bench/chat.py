@@ -143,13 +143,16 @@ async def load(stack: Stack, tokens: Tokens, sockets: int, rate: float, seconds:
     # Chat learns of the matches from the events; the first socket waits until its match is there.
     async def open_socket(match_id: int, user: int):
         for _ in range(100):
-            ws = await websockets.connect(f"{ws_base}/ws/chat/{match_id}/", open_timeout=30, ping_interval=None,
-                                          additional_headers={"Authorization": f"Bearer {tokens(user)}"})
-            hello = json.loads(await ws.recv()) if ws.state.name == "OPEN" else {}
+            try:
+                ws = await websockets.connect(f"{ws_base}/ws/chat/{match_id}/", open_timeout=60, ping_interval=None,
+                                              additional_headers={"Authorization": f"Bearer {tokens(user)}"})
+                hello = json.loads(await ws.recv())
+            except (OSError, TimeoutError, websockets.WebSocketException):
+                await asyncio.sleep(0.5)
+                continue
             if hello.get("type") == "connected":
                 return ws
             await ws.close()
-            await asyncio.sleep(0.2)
         raise RuntimeError(f"match {match_id} never reached chat")
 
     opened: list[tuple[object, int, int]] = []
