@@ -248,10 +248,12 @@ class Load:
         content = f"ws {uuid.uuid4().hex}"
         record = Request("ws_message", time.monotonic())
         self.log.append(record)
-        url = f"{self.ws_url}/ws/chat/{match_id}/?token={self._participant(match_id).token}"
+        url = f"{self.ws_url}/ws/chat/{match_id}/"
+        headers = {"Authorization": f"Bearer {self._participant(match_id).token}"}
         try:
             async with asyncio.timeout(self.deadline):
-                async with websockets.connect(url, open_timeout=self.deadline, close_timeout=1) as ws:
+                async with websockets.connect(url, additional_headers=headers, open_timeout=self.deadline,
+                                              close_timeout=1) as ws:
                     hello = json.loads(await ws.recv())
                     if hello.get("type") != "connected":
                         raise _WsRefused(hello.get("code") or "UNEXPECTED_FRAME")

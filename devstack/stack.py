@@ -67,6 +67,8 @@ class Stack:
     ports: Ports = field(default_factory=Ports)
     echo: IO[str] | None = None
     chart_workers: int = 2
+    # Chat behind the gateway as this many processes (replica n > 1 is the unit "chat-<n>" on a free port).
+    chat_replicas: int = 1
     # Extra service environment (e.g. NUMEROS_RATE_LIMITS=off, NUMEROS_RATE_LIMIT_*); the process environment
     # reaches the services too. The gateway's edge limit is rendered from the same values.
     env: dict[str, str] = field(default_factory=dict)
@@ -76,6 +78,7 @@ class Stack:
     traefik: Traefik | None = None
     services: dict[str, Child] = field(default_factory=dict)
     supervisor: Supervisor | None = None
+    replica_ports: dict[str, int] = field(default_factory=dict)
 
     @property
     def secrets(self) -> Path:
@@ -90,6 +93,8 @@ class Stack:
         return f"http://127.0.0.1:{self.ports.gateway}"
 
     def service_env(self, name: str) -> dict[str, str]:
+        if name in self.replica_ports:
+            return {**self.service_env(name.split("-")[0]), "NUMEROS_HTTP_PORT": str(self.replica_ports[name])}
         assert self.postgres and self.redis and self.nats
         env = {
             "NUMEROS_LOG_LEVEL": os.environ.get("NUMEROS_LOG_LEVEL", "INFO"),
@@ -104,6 +109,8 @@ class Stack:
             env["NUMEROS_CHAT_URL"] = f"http://127.0.0.1:{self.ports.chat}"
         if name in HTTP_SERVICES:
             env["NUMEROS_HTTP_PORT"] = str(getattr(self.ports, name))
+        if name == "chat":
+            env["NUMEROS_VAPID_PRIVATE_KEY_FILE"] = str(self.secrets / "vapid_private.pem")
         if name == ERROR_PAGES:
             env["NUMEROS_HTTP_PORT"] = str(self.ports.errorpages)
         if name == "chart":
@@ -122,6 +129,9 @@ class Stack:
                                  f"others with NUMEROS_<NAME>_PORT, e.g. NUMEROS_GATEWAY_PORT=8001.")
         data = self.data
         subprocess.run([python(), "-m", "services.identity", "keygen", str(self.secrets)], check=True, cwd=REPO)
+        subprocess.run([python(), "-m", "services.chat", "vapid-keygen", str(self.secrets)], check=True, cwd=REPO,
+                       stdout=subprocess.DEVNULL)
+        self.replica_ports = {f"chat-{n}": free_port() for n in range(2, self.chat_replicas + 1)}
         self.postgres = Postgres(data / "postgres", self.ports.postgres, echo=self.echo).start()
         self.redis = Redis(data / "redis", self.ports.redis, echo=self.echo).start()
         self.nats = Nats(data / "nats", self.ports.nats, self.ports.nats_monitor, echo=self.echo).start()
@@ -130,13 +140,16 @@ class Stack:
                            env={**os.environ, **self.service_env(name)}, stdout=subprocess.DEVNULL)
         self.start_service("chart")
         wait_until(lambda: self._service_up("chart"), 60, "chart")
-        for name in HTTP_SERVICES:
+        for name in (*HTTP_SERVICES, *self.replica_ports):
             self.start_service(name)
-        for name in HTTP_SERVICES:
+        for name in (*HTTP_SERVICES, *self.replica_ports):
             wait_until(lambda n=name: self._service_up(n), 60, name)
         self.start_service(ERROR_PAGES)
         wait_until(lambda: self._service_up(ERROR_PAGES), 30, ERROR_PAGES)
-        backends = {name: f"http://127.0.0.1:{getattr(self.ports, name)}" for name in (*HTTP_SERVICES, ERROR_PAGES)}
+        backends: dict[str, str | list[str]] = {
+            name: f"http://127.0.0.1:{getattr(self.ports, name)}" for name in (*HTTP_SERVICES, ERROR_PAGES)}
+        if self.replica_ports:
+            backends["chat"] = [str(backends["chat"]), *(f"http://127.0.0.1:{p}" for p in self.replica_ports.values())]
         routes = file_provider_config(backends, [f"127.0.0.1:{self.ports.redis}"],
                                       EdgePolicy.from_env({**os.environ, **self.env}))
         self.traefik = Traefik(self.root / "gateway", self.ports.gateway, self.ports.gateway_ping, routes,
@@ -145,7 +158,7 @@ class Stack:
         return self
 
     def start_service(self, name: str) -> Child:
-        module = ["services.gateway", "errorpages"] if name == ERROR_PAGES else [f"services.{name}"]
+        module = ["services.gateway", "errorpages"] if name == ERROR_PAGES else [f"services.{name.split('-')[0]}"]
         argv = [python(), "-m", *module]
         child = Child(name, argv, env=self.service_env(name), cwd=REPO,
                       log_file=self.root / "logs" / f"{name}.log", echo=self.echo)
@@ -159,10 +172,11 @@ class Stack:
             raise RuntimeError(f"{name} exited during start-up; see {self.root / 'logs' / (name + '.log')}")
         if name == "chart":
             return _grpc_serving(self.ports.chart)
-        if name not in HTTP_SERVICES:
-            return port_open(getattr(self.ports, name))
+        port = self.replica_ports.get(name) or getattr(self.ports, name)
+        if name not in HTTP_SERVICES and name not in self.replica_ports:
+            return port_open(port)
         try:  # answering HTTP, not just an open port (which whatever squats on it would give)
-            with urllib.request.urlopen(f"http://127.0.0.1:{getattr(self.ports, name)}/healthz", timeout=1) as reply:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1) as reply:
                 return reply.status == 200
         except OSError:
             return False

@@ -40,6 +40,7 @@ class Principal:
     session_id: str
     is_admin: bool
     tier: str = "standard"  # "premium" raises the JioAstro limits
+    expires_at: int | None = None  # the token's exp (epoch seconds): a live socket closes then
 
 
 class TokenVerifier:
@@ -62,13 +63,18 @@ class TokenVerifier:
         if claims.get("typ") != "access":
             raise AppError(401, "INVALID_TOKEN", "Not an access token.")
         return Principal(user_id=int(claims["sub"]), session_id=str(claims["sid"]),
-                         is_admin=bool(claims.get("adm", False)), tier=str(claims.get("tier", "standard")))
+                         is_admin=bool(claims.get("adm", False)), tier=str(claims.get("tier", "standard")),
+                         expires_at=int(claims["exp"]))
 
     async def verify(self, token: str) -> Principal:
         principal = self.decode(token)
+        await self.check_session(principal)
+        return principal
+
+    async def check_session(self, principal: Principal) -> None:
+        """401 SESSION_REVOKED once the principal's session was logged out (a live socket asks again)."""
         if self.redis is not None and await self._revoked(principal.session_id):
             raise AppError(401, "SESSION_REVOKED", "This session has been logged out.")
-        return principal
 
     async def _revoked(self, session_id: str) -> bool:
         try:

@@ -77,7 +77,8 @@ def main(settings: ServiceSettings, app_factory: str, migrations_dir: Path, argv
     # One process: logging is configured above. Several: each worker starts fresh and applies this itself.
     log_config = logging_config(settings.service_name, settings.log_level) if workers > 1 else None
     uvicorn.run(app_factory, factory=True, host=settings.http_host, port=settings.http_port, log_config=log_config,
-                proxy_headers=False, ws_ping_interval=20, ws_ping_timeout=20, timeout_graceful_shutdown=10,
+                proxy_headers=False, ws_ping_interval=settings.ws_ping_interval_seconds,
+                ws_ping_timeout=settings.ws_ping_timeout_seconds, timeout_graceful_shutdown=10,
                 **UVICORN_SPEED, workers=workers)
 
 

@@ -44,6 +44,10 @@ class ServiceSettings(BaseSettings):
     rate_limit_astro_predict: str = "10/minute"
     rate_limit_human_design: str = "60/minute"  # per IP, as the Human Design seed recommends
     outbox_poll_seconds: float = 0.5
+    # WebSocket protocol pings (uvicorn): a client that answers none within the timeout is dropped, since
+    # the gateway keeps an idle upstream connection open however dead its client is.
+    ws_ping_interval_seconds: float = Field(default=20.0, gt=0)
+    ws_ping_timeout_seconds: float = Field(default=20.0, gt=0)
     # The periodic deletion of published outbox rows and applied inbox rows (events/cleanup.py). Neither
     # retention may be shorter than JetStream's duplicate window; the inbox keeps a day by default because
     # past the window it is the only guard against a re-published event (see cleanup.py).

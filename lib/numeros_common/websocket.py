@@ -1,7 +1,8 @@
 """WebSocket authentication and close codes, the same for every service that serves sockets.
 
-Mobile WebSocket clients often cannot set headers, so a token is accepted from the
-``Authorization: Bearer|Token <jwt>`` header or from a ``?token=<jwt>`` query parameter. Failures
+A token travels only in the ``Authorization: Bearer|Token <jwt>`` header, never in the URL (URLs land in
+access logs); a browser, which cannot set that header on a socket, redeems a short one-time ticket that the
+serving service issues (chat: ``POST /api/v1/ws/tickets``). Failures
 become close codes 4000 + the HTTP status a REST call would get (4401, 4403, 4404, 4409, 4429), so
 clients can handle both the same way; a dependency outage becomes 1013 (try again later)."""
 from __future__ import annotations
@@ -15,20 +16,14 @@ CLOSE_TRY_AGAIN_LATER = 1013
 CLOSE_INTERNAL_ERROR = 1011
 
 
-def websocket_token(websocket: WebSocket) -> str | None:
-    header = websocket.headers.get("authorization")
-    if header:
-        return token_from_header(header)
-    token = (websocket.query_params.get("token") or "").strip()
-    return token or None
-
-
-async def websocket_principal(websocket: WebSocket, verifier: TokenVerifier) -> Principal:
-    """The caller, or AppError (401 when no or a bad token was sent)."""
-    token = websocket_token(websocket)
-    if token is None:
-        raise AppError(401, "UNAUTHENTICATED", "Authentication required: send a Bearer token or ?token=.")
-    return await verifier.verify(token)
+async def websocket_principal(websocket: WebSocket, verifier: TokenVerifier) -> Principal | None:
+    """The caller from the Authorization header; None when there is none; AppError 401 for a bad one,
+    and for a token put in the URL (refused so that nobody learns to send one there)."""
+    if "token" in websocket.query_params:
+        raise AppError(401, "TOKEN_IN_URL", "Send the token in the Authorization header, or use a one-time "
+                                            "ticket (POST /api/v1/ws/tickets) as ?ticket=.")
+    token = token_from_header(websocket.headers.get("authorization"))
+    return await verifier.verify(token) if token else None
 
 
 def close_code_for(error: AppError) -> int:

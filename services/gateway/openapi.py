@@ -32,6 +32,10 @@ DOMAIN_TAGS: tuple[tuple[str, str], ...] = (
     ("/api/v1/resonance", "matches"),
     ("/api/v1/matches", "matches"),
     ("/api/v1/matches/*/messages", "messages"),
+    ("/api/v1/messages", "messages"),
+    ("/api/v1/ws", "messages"),
+    ("/api/v1/devices", "push"),
+    ("/api/v1/notifications", "push"),
     ("/healthz", "health"),
     ("/readyz", "health"),
 )
@@ -45,7 +49,9 @@ TAGS: tuple[dict[str, str], ...] = (
     {"name": "admin", "description": "Admin API: statistics and cache resets; admins only (identity)."},
     {"name": "discovery", "description": "Scan for candidates with compatibility scores (matching)."},
     {"name": "matches", "description": "Resonances (like / pass) and the matches they make (matching)."},
-    {"name": "messages", "description": "Messages between matched users (chat)."},
+    {"name": "messages", "description": "Messages between matched users, read receipts, unread counts and "
+                                        "WebSocket tickets (chat)."},
+    {"name": "push", "description": "Push devices (FCM, Web Push) and notification settings (chat)."},
     {"name": "health", "description": "Liveness and whole-system readiness."},
 )
 INFO = {"title": "Numeros API", "version": "1.0.0",

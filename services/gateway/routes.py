@@ -26,7 +26,11 @@ def prefix(path: str) -> str:
 
 ROUTES: tuple[Route, ...] = (
     # chat owns the messages below a match; matching owns the match itself: the regex must win.
-    Route("chat-messages", "chat", f"PathRegexp(`^{API}/matches/[^/]+/messages/?$`)", priority=100),
+    Route("chat-messages", "chat", f"PathRegexp(`^{API}/matches/[^/]+/messages(/read)?/?$`)", priority=100),
+    Route("chat-unread", "chat", prefix(f"{API}/messages"), priority=50),
+    Route("chat-ws-tickets", "chat", prefix(f"{API}/ws/tickets"), priority=50),
+    Route("chat-devices", "chat", prefix(f"{API}/devices"), priority=50),
+    Route("chat-notifications", "chat", prefix(f"{API}/notifications"), priority=50),
     Route("chat-websocket", "chat", "PathPrefix(`/ws/chat/`)", priority=100, websocket=True),
     Route("matching-matches", "matching", prefix(f"{API}/matches"), priority=50),
     Route("matching-scan", "matching", prefix(f"{API}/scan"), priority=50),

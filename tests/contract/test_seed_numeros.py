@@ -329,7 +329,6 @@ def test_send_and_read_messages(client, matched, sarah, tom):
     assert [m["content"] for m in listed if m["id"] == message["id"]] == [SEED_MESSAGE["content"]]
 
 
-@pytest.mark.xfail(strict=True, reason="not built yet (issue 11): chat's `before` cursor takes a message id only")
 def test_messages_before_a_timestamp(client, matched, sarah, tom):
     # Messaging › GET /api/matches/{match_id}/messages, "Query params: ?before=timestamp&limit=50".
     ids = []

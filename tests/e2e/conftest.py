@@ -14,7 +14,7 @@ from devstack.stack import Ports, Stack
 
 
 @contextmanager
-def running_stack(env: Mapping[str, str | None] | None = None) -> Iterator[Stack]:
+def running_stack(env: Mapping[str, str | None] | None = None, chat_replicas: int = 1) -> Iterator[Stack]:
     """A started stack. ``env`` reaches every service and the gateway's rendered config (e.g. limits); a
     None value removes that variable from the environment the services would otherwise inherit."""
     with pytest.MonkeyPatch.context() as patch:
@@ -23,7 +23,7 @@ def running_stack(env: Mapping[str, str | None] | None = None) -> Iterator[Stack
                 patch.delenv(name, raising=False)
         extra = {name: value for name, value in (env or {}).items() if value is not None}
         root = Path(tempfile.mkdtemp(prefix="numeros-e2e-"))
-        system = Stack(root=root, ports=Ports.free(), chart_workers=2, env=extra)
+        system = Stack(root=root, ports=Ports.free(), chart_workers=2, env=extra, chat_replicas=chat_replicas)
         try:
             system.start()
             yield system

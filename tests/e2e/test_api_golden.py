@@ -65,21 +65,24 @@ NOT_SENT = object()
 
 ID_KEYS = {"user_id": "user", "sender_id": "user", "target_user_id": "user", "user_ids": "user",
            "match_id": "match", "profile_id": "profile", "calc_snapshot_id": "snapshot", "snapshot_id": "snapshot",
-           "prediction_id": "prediction", "next_before": "message", "numerology_profile_id": "numprofile"}
+           "prediction_id": "prediction", "next_before": "message", "numerology_profile_id": "numprofile",
+           "next_after": "message", "up_to_message_id": "message", "reader_id": "user",
+           "last_message_id": "message", "previous_id": "message"}
 ID_PARENTS = {"user": "user", "other_user": "user", "match": "match", "matches": "match", "messages": "message",
               "message": "message"}
 TOP_LEVEL_IDS = ((r"/numerology/profiles/[^/]+/name-trials", "trial"), (r"/numerology/profiles", "numprofile"),
                  (r"/auth/me", "user"), (r"/admin/users/", "user"), (r"/astro/profiles", "profile"),
                  (r"/astro/compute/", "snapshot"), (r"/astro/predict/", "prediction"),
-                 (r"/matches/[^/]+/messages", "message"), (r"/matches/", "match"))
+                 (r"/matches/[^/]+/messages", "message"), (r"/matches/", "match"), (r"/devices", "device"))
 IDS_IN_TEXT = ((re.compile(r"(/astro/profiles/)(\d+)"), "profile"), (re.compile(r"(/astro/compute/)(\d+)"), "snapshot"),
                (re.compile(r"(/astro/predict/)(\d+)"), "prediction"), (re.compile(r"(/matches/)(\d+)"), "match"),
                (re.compile(r"(/admin/cache/reset/)(\d+)"), "profile"),
                (re.compile(r"(/admin/users/)(\d+)"), "user"), (re.compile(r"(/ws/chat/)(\d+)"), "match"),
                (re.compile(r"(for profile )(\d+)"), "profile"),
                (re.compile(r"(/numerology/profiles/)(\d+)"), "numprofile"),
-               (re.compile(r"(/name-trials/)(\d+)"), "trial"))
-TOKEN_KEYS = {"token", "refresh_token", "access_token"}
+               (re.compile(r"(/name-trials/)(\d+)"), "trial"),
+               (re.compile(r"(/devices/)(\d+)"), "device"), (re.compile(r"(after=)(\d+)"), "message"))
+TOKEN_KEYS = {"token", "refresh_token", "access_token", "ticket", "public_key"}
 DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
 DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -863,13 +866,62 @@ def chat(api: Api, match_id: int) -> None:
              json_body={"content": "hi"})
     api.call("messages post: no token", "POST", url, json_body={"content": "hi"})
     api.call("messages: DELETE not allowed", "DELETE", url, user="ada")
+    # Idempotent sends, cursors by time and forward, read receipts, unread counts.
+    retry = {"content": "Sent twice?", "client_message_id": "golden-retry-1"}
+    api.call("messages post: with a client message id", "POST", url, user="bob", json_body=retry)
+    api.call("messages post: the same client message id again", "POST", url, user="bob", json_body=retry)
+    api.call("messages post: bad client message id", "POST", url, user="bob",
+             json_body={"content": "hi", "client_message_id": "has spaces"})
+    newest = api.call(None, "GET", url, user="ada", params={"limit": 1}).json()["messages"][0]
+    oldest = api.call(None, "GET", url, user="ada", params={"after": 1, "limit": 1}).json()["messages"][0]
+    api.call("messages: before a timestamp (the seed's cursor)", "GET", url, user="ada",
+             params={"before": newest["created_at"], "limit": 2})
+    api.call("messages: after an id, oldest first", "GET", url, user="ada", params={"after": oldest["id"], "limit": 2})
+    api.call("messages: before not a cursor", "GET", url, user="ada", params={"before": "yesterday"})
+    api.call("unread: ada", "GET", "/api/v1/messages/unread", user="ada")
+    api.call("unread: no token", "GET", "/api/v1/messages/unread")
+    read = url + "/read"
+    api.call("read: ada up to a message", "POST", read, user="ada", json_body={"up_to_message_id": oldest["id"]})
+    api.call("read: ada, everything", "POST", read + "/", user="ada")
+    api.call("read: ada again (nothing new)", "POST", read, user="ada", json_body={})
+    api.call("read: bad id", "POST", read, user="ada", json_body={"up_to_message_id": 0})
+    api.call("read: not a participant", "POST", read, user="dee")
+    api.call("read: no token", "POST", read)
+    api.call("unread: ada after reading", "GET", "/api/v1/messages/unread", user="ada")
+
+
+def push(api: Api) -> None:
+    devices, settings = "/api/v1/devices", "/api/v1/notifications/settings"
+    phone = api.call("devices: ios token", "POST", devices, user="ada",
+                     json_body={"platform": "ios", "token": "golden-fcm-token-ada"}).json()
+    api.call("devices: web subscription", "POST", devices + "/", user="ada", json_body={
+        "platform": "web", "subscription": {"endpoint": "https://push.example.com/send/golden-ada",
+                                            "keys": {"p256dh": "BOr-golden-key", "auth": "golden-auth"}}})
+    for label, body in {"web without subscription": {"platform": "web", "token": "x"},
+                        "android without token": {"platform": "android"},
+                        "unknown platform": {"platform": "fax", "token": "x"}}.items():
+        api.call(f"devices: {label}", "POST", devices, user="ada", json_body=body)
+    api.call("devices: no token", "POST", devices, json_body={"platform": "ios", "token": "x"})
+    api.call("devices delete: someone else's", "DELETE", f"{devices}/{phone['id']}", user="bob")
+    api.call("devices delete: ada", "DELETE", f"{devices}/{phone['id']}", user="ada")
+    api.call("devices delete: again", "DELETE", f"{devices}/{phone['id']}", user="ada")
+    api.call("devices delete: not a number", "DELETE", f"{devices}/abc", user="ada")
+    api.call("settings: defaults", "GET", settings, user="bob")
+    api.call("settings: patch", "PATCH", settings + "/", user="bob", json_body={"message_previews": False})
+    api.call("settings: after patch", "GET", settings, user="bob")
+    api.call("settings: wrong type", "PATCH", settings, user="bob", json_body={"new_messages": "sometimes"})
+    api.call("settings: no token", "GET", settings)
+    api.call("web push key", "GET", "/api/v1/notifications/web-push-key", user="bob")
+    api.call("ws ticket: bob", "POST", "/api/v1/ws/tickets", user="bob")
+    api.call("ws ticket: no token", "POST", "/api/v1/ws/tickets")
 
 
 def websocket(api: Api, gateway_url: str, match_id: int) -> None:
     base = gateway_url.replace("http://", "ws://") + f"/ws/chat/{match_id}/"
 
-    async def refused(token: str | None) -> dict[str, Any]:
-        async with websockets.connect(base + (f"?token={token}" if token else "")) as ws:
+    async def refused(token: str | None, in_url: bool = False) -> dict[str, Any]:
+        headers = {"Authorization": f"Bearer {token}"} if token and not in_url else {}
+        async with websockets.connect(base + (f"?token={token}" if in_url else ""), additional_headers=headers) as ws:
             try:
                 frame = await asyncio.wait_for(ws.recv(), 10)
                 return {"frame": json.loads(frame)}
@@ -879,7 +931,8 @@ def websocket(api: Api, gateway_url: str, match_id: int) -> None:
 
     async def converse() -> list[dict[str, Any]]:
         frames = []
-        async with websockets.connect(base + f"?token={api.tokens['bob']}") as ws:
+        ticket = api.call(None, "POST", "/api/v1/ws/tickets", user="bob").json()["ticket"]
+        async with websockets.connect(base + f"?ticket={ticket}") as ws:  # a browser's way in
             frames.append(json.loads(await asyncio.wait_for(ws.recv(), 10)))  # "connected": subscribed
             await ws.send(json.dumps({"type": "ping"}))
             frames.append(json.loads(await asyncio.wait_for(ws.recv(), 10)))
@@ -890,20 +943,34 @@ def websocket(api: Api, gateway_url: str, match_id: int) -> None:
                 frame = json.loads(await asyncio.wait_for(ws.recv(), 10))
                 if frame.get("type") == "message":
                     frames.append(frame)
-            await ws.send(json.dumps({"type": "message", "content": "Yes, here"}))
-            while len(frames) < 4:
+            await ws.send(json.dumps({"type": "message", "content": "Yes, here", "client_message_id": "golden-ws-1"}))
+            got = []
+            while len(got) < 2:  # the ack and the message itself, in either order
                 frame = json.loads(await asyncio.wait_for(ws.recv(), 10))
-                if frame.get("type") == "message":
-                    frames.append(frame)
+                if frame.get("type") in ("message", "ack"):
+                    got.append(frame)
+            frames += sorted(got, key=lambda f: f["type"])
             await ws.send(json.dumps({"type": "bogus"}))
             frames.append(json.loads(await asyncio.wait_for(ws.recv(), 10)))
+        # Resume after the first message of this conversation: the rest again, in order, then live.
+        first = api.call(None, "GET", f"/api/v1/matches/{match_id}/messages", user="bob",
+                         params={"after": 1, "limit": 1}).json()["messages"][0]["id"]
+        async with websockets.connect(base + f"?after={first}", additional_headers={
+                "Authorization": f"Bearer {api.tokens['bob']}"}) as ws:
+            hello = json.loads(await asyncio.wait_for(ws.recv(), 10))
+            frames.append(hello)
+            while True:
+                frame = json.loads(await asyncio.wait_for(ws.recv(), 10))
+                frames.append(frame)
+                if frame["message"]["id"] == hello["last_message_id"]:
+                    break
         return frames
 
     path = f"/ws/chat/{match_id}/"
-    for who, token in (("no token", None), ("not a participant", api.tokens["dee"]),
-                       ("invalid token", "not.a.jwt")):
+    for who, token, in_url in (("no token", None, False), ("not a participant", api.tokens["dee"], False),
+                               ("invalid token", "not.a.jwt", False), ("token in the URL", api.tokens["bob"], True)):
         api.note(f"websocket: {who}", {"request": api.norm.text(path),
-                                       "outcome": api.norm.value(asyncio.run(refused(token)), path)})
+                                       "outcome": api.norm.value(asyncio.run(refused(token, in_url)), path)})
     frames = asyncio.run(converse())
     api.note("websocket: bob's frames", {"request": api.norm.text(path), "frames": api.norm.value(frames, path)})
 
@@ -1081,6 +1148,7 @@ def test_public_api_answers_as_recorded(stack):
     forecast(api)
     match_id = matching(api, uid)
     chat(api, match_id)
+    push(api)
     websocket(api, stack.gateway_url, match_id)
     admin(api, stack, ids)
     astro_delete(api, ids)

@@ -63,11 +63,12 @@ def test_register_scan_resonate_match_message_websocket_push(stack):
     assert [m["id"] for m in listed] == [match_id]
 
     async def converse() -> dict:
-        ws_url = stack.gateway_url.replace("http://", "ws://") + f"/ws/chat/{match_id}/?token={bob['token']}"
-        async with websockets.connect(ws_url) as ws:
+        ws_url = stack.gateway_url.replace("http://", "ws://") + f"/ws/chat/{match_id}/"
+        async with websockets.connect(ws_url, additional_headers=bob_auth) as ws:
             # The server says "connected" once it listens to the match: nothing sent after is missed.
             hello = json.loads(await asyncio.wait_for(ws.recv(), 10))
-            assert hello == {"type": "connected", "match_id": match_id, "user_id": bob["user"]["id"]}
+            assert hello == {"type": "connected", "match_id": match_id, "user_id": bob["user"]["id"],
+                             "last_message_id": None}
             async with httpx.AsyncClient(base_url=stack.gateway_url, timeout=10) as ac:
                 posted = await ac.post(f"/api/v1/matches/{match_id}/messages/",
                                        json={"content": "Hey! Our numbers align 💫"}, headers=ada_auth)

@@ -791,11 +791,131 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A page of a match's messages, newest first */
+        /** A page of a match's messages */
         get: operations["list_messages"];
         put?: never;
         /** Send a message to the other participant */
         post: operations["send_message"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/matches/{match_id}/messages/read": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Mark the other participant's messages read (emits chat.message.read) */
+        post: operations["mark_messages_read"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/messages/unread": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Unread message counts per match */
+        get: operations["unread_counts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/ws/tickets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A one-time ticket to open /ws/chat/{match_id}/ from a browser (no token in the URL) */
+        post: operations["create_socket_ticket"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/devices": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Register this phone or browser for push notifications */
+        post: operations["register_device"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/devices/{device_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Stop pushing to this device (e.g. at logout) */
+        delete: operations["delete_device"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/notifications/settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Which notifications you get */
+        get: operations["get_notification_settings"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Change some notification settings (fields left out stay as they are) */
+        patch: operations["update_notification_settings"];
+        trace?: never;
+    };
+    "/api/v1/notifications/web-push-key": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The VAPID public key a browser subscribes with */
+        get: operations["web_push_key"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1175,6 +1295,36 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        /** DeviceIn */
+        DeviceIn: {
+            /**
+             * Platform
+             * @enum {string}
+             */
+            platform: "ios" | "android" | "web";
+            /**
+             * Token
+             * @description ios/android: the FCM registration token
+             */
+            token?: string | null;
+            /** @description web: the browser's Web Push subscription */
+            subscription?: components["schemas"]["WebPushSubscription"] | null;
+        };
+        /** DeviceOut */
+        DeviceOut: {
+            /** Id */
+            id: number;
+            /**
+             * Platform
+             * @enum {string}
+             */
+            platform: "ios" | "android" | "web";
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+        };
         /** EvaluateRequest */
         EvaluateRequest: {
             /**
@@ -1387,12 +1537,17 @@ export interface components {
             created_at: string;
             /** Read At */
             read_at: string | null;
+            /**
+             * Client Message Id
+             * @description The sender's own id for the message, if it sent one
+             */
+            client_message_id: string | null;
         };
         /** MessagePage */
         MessagePage: {
             /**
              * Messages
-             * @description Newest first
+             * @description Newest first; oldest first when `after` was given
              */
             messages: components["schemas"]["MessageOut"][];
             /**
@@ -1400,6 +1555,16 @@ export interface components {
              * @description Pass as ?before= for the next (older) page; null when there is none
              */
             next_before: number | null;
+            /**
+             * Next After
+             * @description With `after`: pass as ?after= for the next (newer) page; null when you are up to date
+             */
+            next_after?: number | null;
+            /**
+             * Unread Count
+             * @description Messages to you in this match that you have not marked read
+             */
+            unread_count: number;
         };
         /** MessageResponse */
         MessageResponse: {
@@ -1505,6 +1670,33 @@ export interface components {
              * @description true makes this the profile's preferred name (unmarking the others)
              */
             is_preferred?: boolean;
+        };
+        /** NotificationSettings */
+        NotificationSettings: {
+            /**
+             * New Matches
+             * @description Notify me of new matches
+             */
+            new_matches: boolean;
+            /**
+             * New Messages
+             * @description Notify me of new messages
+             */
+            new_messages: boolean;
+            /**
+             * Message Previews
+             * @description Show the message's first words in the notification
+             */
+            message_previews: boolean;
+        };
+        /** NotificationSettingsPatch */
+        NotificationSettingsPatch: {
+            /** New Matches */
+            new_matches?: boolean | null;
+            /** New Messages */
+            new_messages?: boolean | null;
+            /** Message Previews */
+            message_previews?: boolean | null;
         };
         /** NumberWithMeaning */
         NumberWithMeaning: {
@@ -1875,6 +2067,12 @@ export interface components {
              * @example Hey! Our numbers align perfectly 💫
              */
             content: string;
+            /**
+             * Client Message Id
+             * @description Your own id for this message (e.g. a UUID). Sending again with the same id returns the stored message (200) instead of storing a second one (201)
+             * @example 7f9c2ba4-e88f-4c4e-9d4f-2d8e5a1b3c6d
+             */
+            client_message_id?: string | null;
         };
         /** PredictionOut */
         PredictionOut: {
@@ -2111,6 +2309,41 @@ export interface components {
              */
             calc_snapshot_id?: number | null;
         };
+        /** ReadReceiptOut */
+        ReadReceiptOut: {
+            /** Match Id */
+            match_id: number;
+            /** Reader Id */
+            reader_id: number;
+            /**
+             * Up To Message Id
+             * @description The newest message this call marked read (null if none was unread)
+             */
+            up_to_message_id: number | null;
+            /**
+             * Read At
+             * Format: date-time
+             */
+            read_at: string;
+            /**
+             * Marked
+             * @description How many messages this call marked read (0 when they already were)
+             */
+            marked: number;
+            /**
+             * Unread Count
+             * @description Messages to you in this match still unread
+             */
+            unread_count: number;
+        };
+        /** ReadRequest */
+        ReadRequest: {
+            /**
+             * Up To Message Id
+             * @description Mark the other participant's messages up to this id read; omit for all of them
+             */
+            up_to_message_id?: number | null;
+        };
         /** Recommendation */
         Recommendation: {
             /** Best Name */
@@ -2330,6 +2563,19 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        /** SubscriptionKeys */
+        SubscriptionKeys: {
+            /**
+             * P256Dh
+             * @description The browser's P-256 public key (base64url), from PushSubscription.toJSON()
+             */
+            p256dh: string;
+            /**
+             * Auth
+             * @description The browser's auth secret (base64url)
+             */
+            auth: string;
+        };
         /** SynastryAspect */
         SynastryAspect: {
             /**
@@ -2349,6 +2595,33 @@ export interface components {
             aspect: string;
             /** Orb */
             orb: number;
+        };
+        /** TicketOut */
+        TicketOut: {
+            /**
+             * Ticket
+             * @description Open the socket with ?ticket=<this>; valid once, for `expires_in` seconds
+             */
+            ticket: string;
+            /** Expires In */
+            expires_in: number;
+        };
+        /** UnreadCounts */
+        UnreadCounts: {
+            /**
+             * Matches
+             * @description Your conversations with unread messages, by match id
+             */
+            matches: components["schemas"]["UnreadMatch"][];
+            /** Total */
+            total: number;
+        };
+        /** UnreadMatch */
+        UnreadMatch: {
+            /** Match Id */
+            match_id: number;
+            /** Unread Count */
+            unread_count: number;
         };
         /** UserOut */
         UserOut: {
@@ -2455,6 +2728,23 @@ export interface components {
             calculated_at: string;
         } & {
             [key: string]: unknown;
+        };
+        /** WebPushKey */
+        WebPushKey: {
+            /**
+             * Public Key
+             * @description The VAPID applicationServerKey for PushManager.subscribe() (base64url)
+             */
+            public_key: string;
+        };
+        /** WebPushSubscription */
+        WebPushSubscription: {
+            /**
+             * Endpoint
+             * @description The push service URL from PushSubscription.toJSON()
+             */
+            endpoint: string;
+            keys: components["schemas"]["SubscriptionKeys"];
         };
         /** WesternCoreNumbers */
         WesternCoreNumbers: {
@@ -5258,8 +5548,10 @@ export interface operations {
     list_messages: {
         parameters: {
             query?: {
-                /** @description Only messages with an id below this (`next_before` of the previous page) */
-                before?: number | null;
+                /** @description Only messages before this: a message id, or an ISO 8601 time (the seed's `?before=timestamp`; UTC when no offset is given) */
+                before?: number | string | null;
+                /** @description Only messages after this, oldest first (catching up): a message id, or an ISO 8601 time (the seed's `?before=timestamp`; UTC when no offset is given) */
+                after?: number | string | null;
                 limit?: number;
             };
             header?: never;
@@ -5287,7 +5579,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description No such match, or not one of yours (MATCH_NOT_FOUND) */
+            /** @description No such match, not one of yours, or removed (MATCH_NOT_FOUND; all three answer alike) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -5326,6 +5618,15 @@ export interface operations {
             };
         };
         responses: {
+            /** @description A retry: this client_message_id was already stored; the stored message */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MessageOut"];
+                };
+            };
             /** @description Successful Response */
             201: {
                 headers: {
@@ -5349,15 +5650,8 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description No such match, or not one of yours (MATCH_NOT_FOUND) */
+            /** @description No such match, not one of yours, or removed (MATCH_NOT_FOUND; all three answer alike) */
             404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description The match was removed (MATCH_REMOVED) */
-            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5365,6 +5659,364 @@ export interface operations {
             };
             /** @description Invalid input; the error names each field at fault */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Too many requests; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    mark_messages_read: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The match id from matching's GET /matches */
+                match_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["ReadRequest"] | null;
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReadReceiptOut"];
+                };
+            };
+            /** @description The body is not valid JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Missing, invalid, expired or logged-out access token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No such match, not one of yours, or removed (MATCH_NOT_FOUND; all three answer alike) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input; the error names each field at fault */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Too many requests; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    unread_counts: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnreadCounts"];
+                };
+            };
+            /** @description Missing, invalid, expired or logged-out access token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Too many requests; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    create_socket_ticket: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TicketOut"];
+                };
+            };
+            /** @description Missing, invalid, expired or logged-out access token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Too many requests; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    register_device: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DeviceIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeviceOut"];
+                };
+            };
+            /** @description The body is not valid JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Missing, invalid, expired or logged-out access token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input; the error names each field at fault */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Too many requests; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    delete_device: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The id POST /devices returned */
+                device_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Missing, invalid, expired or logged-out access token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No such resource among the caller's (another user's is not found either) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input; the error names each field at fault */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Too many requests; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    get_notification_settings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotificationSettings"];
+                };
+            };
+            /** @description Missing, invalid, expired or logged-out access token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Too many requests; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    update_notification_settings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NotificationSettingsPatch"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotificationSettings"];
+                };
+            };
+            /** @description The body is not valid JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Missing, invalid, expired or logged-out access token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input; the error names each field at fault */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Too many requests; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    web_push_key: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebPushKey"];
+                };
+            };
+            /** @description Missing, invalid, expired or logged-out access token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Web Push is not configured (WEB_PUSH_NOT_CONFIGURED) */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -11,11 +11,31 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from .tables import matches
 
 
-async def find_match(session: AsyncSession, match_id: int, *, lock: bool = False) -> RowMapping | None:
-    query = select(matches).where(matches.c.match_id == match_id)
+def conversation_query(match_id: int, user_id: int):
+    """The one query behind every "may this user talk here?": a match that is unknown, someone else's or
+    removed is the same empty result reached the same way, so neither the answer nor its timing tells
+    them apart."""
+    return select(matches).where(matches.c.match_id == match_id,
+                                 or_(matches.c.user1_id == user_id, matches.c.user2_id == user_id),
+                                 matches.c.removed_at.is_(None))
+
+
+async def find_conversation(session: AsyncSession, match_id: int, user_id: int, *,
+                            lock: bool = False) -> RowMapping | None:
+    query = conversation_query(match_id, user_id)
     if lock:
-        query = query.with_for_update(read=True)  # a concurrent removal waits for this message to commit
+        # Exclusive: a conversation's messages are inserted one at a time, so their ids follow commit
+        # order (a cursor never skips a message that commits late) and a removal waits for the send.
+        query = query.with_for_update()
     return (await session.execute(query)).mappings().first()
+
+
+async def find_match(session: AsyncSession, match_id: int) -> RowMapping | None:
+    return (await session.execute(select(matches).where(matches.c.match_id == match_id))).mappings().first()
+
+
+async def set_last_message(session: AsyncSession, match_id: int, message_id: int) -> None:
+    await session.execute(update(matches).where(matches.c.match_id == match_id).values(last_message_id=message_id))
 
 
 async def upsert_match_created(session: AsyncSession, *, match_id: int, user1_id: int, user2_id: int,
@@ -36,3 +56,16 @@ async def upsert_match_removed(session: AsyncSession, *, match_id: int, user1_id
         index_elements=[matches.c.match_id],
         set_={"removed_at": stmt.excluded.removed_at},
         where=matches.c.removed_at.is_(None)))
+
+
+async def remove_matches_between(session: AsyncSession, user_a: int, user_b: int, removed_at: dt.datetime) -> None:
+    await session.execute(update(matches).where(
+        or_(and_(matches.c.user1_id == user_a, matches.c.user2_id == user_b),
+            and_(matches.c.user1_id == user_b, matches.c.user2_id == user_a)),
+        matches.c.removed_at.is_(None)).values(removed_at=removed_at))
+
+
+async def remove_matches_of(session: AsyncSession, user_id: int, removed_at: dt.datetime) -> None:
+    await session.execute(update(matches).where(
+        or_(matches.c.user1_id == user_id, matches.c.user2_id == user_id),
+        matches.c.removed_at.is_(None)).values(removed_at=removed_at))

@@ -1,6 +1,11 @@
 """Pure message rules, shared by the REST API and the WebSocket."""
 from __future__ import annotations
 
+import datetime as dt
+import re
+
+from numeros_common.ids import MAX_ID
+
 MAX_CONTENT_CHARS = 2000
 PREVIEW_CHARS = 80
 # What normalize_content accepts, for the OpenAPI document: no NUL, and at least one character that
@@ -39,3 +44,39 @@ def other_participant(user1_id: int, user2_id: int, user_id: int) -> int:
     if user_id == user2_id:
         return user1_id
     raise ValueError(f"user {user_id} is not in this match")
+
+
+CLIENT_MESSAGE_ID_MAX = 64
+CLIENT_MESSAGE_ID_PATTERN = "^[A-Za-z0-9._:-]{1,64}$"
+_CLIENT_MESSAGE_ID = re.compile(CLIENT_MESSAGE_ID_PATTERN)
+_SPACED_OFFSET = re.compile(r"(\d) (\d\d:?\d\d)$")
+
+
+def check_client_message_id(value: str) -> str:
+    """The sender's own id for a message (a UUID, say): 1-64 letters, digits or ``._:-``."""
+    if not _CLIENT_MESSAGE_ID.match(value):
+        raise ValueError(f"must be 1-{CLIENT_MESSAGE_ID_MAX} letters, digits or . _ : -")
+    return value
+
+
+def parse_cursor(raw: object) -> int | dt.datetime:
+    """A page cursor: digits are a message id; anything else must be an ISO 8601 time (the seed's
+    ``?before=timestamp``), read as UTC when it names no offset."""
+    if isinstance(raw, (int, dt.datetime)) and not isinstance(raw, bool):
+        value = raw
+    elif isinstance(raw, str) and raw.strip().isdigit():
+        value = int(raw.strip())
+    elif isinstance(raw, str):
+        # A "+" left unescaped in a query string arrives as a space: "10:00:00 02:00".
+        text = _SPACED_OFFSET.sub(r"\1+\2", raw.strip())
+        try:
+            value = dt.datetime.fromisoformat(text)
+        except ValueError as exc:
+            raise ValueError("must be a message id or an ISO 8601 time") from exc
+    else:
+        raise ValueError("must be a message id or an ISO 8601 time")
+    if isinstance(value, int) and not 1 <= value <= MAX_ID:
+        raise ValueError(f"a message id is 1..{MAX_ID}")  # never read as seconds since 1970
+    if isinstance(value, dt.datetime) and value.tzinfo is None:
+        value = value.replace(tzinfo=dt.UTC)
+    return value

@@ -2,31 +2,34 @@
 (outbox event) and delivered live the same way whichever door it came in by."""
 from __future__ import annotations
 
-import json
+import datetime as dt
 import logging
+from dataclasses import dataclass
 from typing import Any
 
-from redis.exceptions import RedisError
+from sqlalchemy import func, select
 from sqlalchemy.engine import RowMapping
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from numeros_common.errors import AppError
 from numeros_common.events.outbox import add_event
-from numeros_common.events.schemas import MessageCreatedV1
+from numeros_common.events.schemas import Envelope, MessageCreatedV1, MessageReadV1, UserDeletedV1
 from numeros_common.runtime import Runtime
 
 from ..database import outbox
 from ..matches import repository as matches_repo
-from ..matches.service import is_participant, match_not_found, participant_match
+from ..matches.service import match_not_found, participant_match
 from . import repository
 from .frames import message_frame
+from .live import LiveHub
+from .repository import Cursor
 from .rules import other_participant, preview
 
 log = logging.getLogger(__name__)
+LIVE = "live"  # runtime.state key of this replica's LiveHub
 
 
-def live_channel(match_id: int) -> str:
-    """Redis pub/sub channel every chat replica's sockets for this match listen on."""
-    return f"chat:match:{match_id}"
+def hub_of(runtime: Runtime) -> LiveHub:
+    return runtime.state[LIVE]
 
 
 async def open_conversation(runtime: Runtime, match_id: int, user_id: int) -> RowMapping:
@@ -34,43 +37,122 @@ async def open_conversation(runtime: Runtime, match_id: int, user_id: int) -> Ro
     return await participant_match(runtime.sessions, match_id, user_id, runtime.settings.match_wait_seconds)
 
 
-async def list_messages(runtime: Runtime, *, match_id: int, user_id: int, before: int | None,
-                        limit: int) -> tuple[list[RowMapping], int | None]:
-    """A page of the conversation, newest first, and the ``before`` of the next (older) page."""
+@dataclass(frozen=True)
+class Page:
+    messages: list[RowMapping]
+    next_before: int | None
+    next_after: int | None
+    unread_count: int
+
+
+async def list_messages(runtime: Runtime, *, match_id: int, user_id: int, before: Cursor | None,
+                        after: Cursor | None, limit: int) -> Page:
+    """A page of the conversation: newest first going back (``before``), oldest first catching up (``after``)."""
     await open_conversation(runtime, match_id, user_id)
     async with runtime.sessions() as session:
-        rows = await repository.list_messages(session, match_id=match_id, before=before, limit=limit + 1)
-    page = rows[:limit]
-    next_before = page[-1]["id"] if len(rows) > limit else None
-    return page, next_before
+        rows = await repository.list_messages(session, match_id=match_id, before=before, after=after, limit=limit + 1)
+        unread = await repository.unread_count(session, match_id=match_id, user_id=user_id)
+    page, more = rows[:limit], len(rows) > limit
+    forward = after is not None
+    return Page(messages=page, unread_count=unread,
+                next_before=page[-1]["id"] if more and not forward else None,
+                next_after=page[-1]["id"] if more and forward else None)
 
 
-async def post_message(runtime: Runtime, *, match_id: int, sender_id: int, content: str) -> RowMapping:
-    """Store a message (content already normalized) and announce it.
+@dataclass(frozen=True)
+class Sent:
+    message: RowMapping
+    created: bool  # False: a retry with a client_message_id already stored
 
-    The row and its chat.message.created outbox event commit in one transaction; the relay is then
-    woken to publish the event now, and the message goes out live on the match's Redis channel."""
+
+async def post_message(runtime: Runtime, *, match_id: int, sender_id: int, content: str,
+                       client_message_id: str | None = None) -> Sent:
+    """Store a message (content already normalized) and announce it; a retry with the same
+    ``client_message_id`` returns the stored message and stores nothing.
+
+    The row, the conversation's newest-message link and chat.message.created commit in one transaction
+    under the match row's lock; then the relay is woken and the frame goes out live (a retry publishes it
+    again, in case the first attempt's replica died before it could)."""
     await open_conversation(runtime, match_id, sender_id)
     async with runtime.sessions() as session, session.begin():
-        match = await matches_repo.find_match(session, match_id, lock=True)
-        if match is None or not is_participant(match, sender_id):
+        match = await matches_repo.find_conversation(session, match_id, sender_id, lock=True)
+        if match is None:
             raise match_not_found()
-        if match["removed_at"] is not None:
-            raise AppError(409, "MATCH_REMOVED", "This match has ended; no more messages can be sent.")
-        row = await repository.insert_message(session, match_id=match_id, sender_id=sender_id, content=content)
-        await add_event(session, outbox, runtime.settings.service_name, MessageCreatedV1(
-            message_id=row["id"], match_id=match_id, sender_id=sender_id,
-            recipient_id=other_participant(match["user1_id"], match["user2_id"], sender_id),
-            preview=preview(content), created_at=row["created_at"]))
-    if runtime.relay is not None:
+        existing = None
+        if client_message_id is not None:
+            existing = await repository.find_by_client_id(session, match_id=match_id, sender_id=sender_id,
+                                                          client_message_id=client_message_id)
+        if existing is not None:
+            row, previous = existing, await repository.previous_id(session, match_id, existing["id"])
+        else:
+            row = await repository.insert_message(session, match_id=match_id, sender_id=sender_id, content=content,
+                                                  client_message_id=client_message_id)
+            previous = match["last_message_id"]
+            await matches_repo.set_last_message(session, match_id, row["id"])
+            await add_event(session, outbox, runtime.settings.service_name, MessageCreatedV1(
+                message_id=row["id"], match_id=match_id, sender_id=sender_id,
+                recipient_id=other_participant(match["user1_id"], match["user2_id"], sender_id),
+                preview=preview(content), created_at=row["created_at"]))
+    if existing is None and runtime.relay is not None:
         runtime.relay.wake()
-    await publish_live(runtime, match_id, message_frame(row))
-    return row
+    await hub_of(runtime).publish(match_id, message_frame(row, previous))
+    return Sent(row, existing is None)
 
 
-async def publish_live(runtime: Runtime, match_id: int, payload: dict[str, Any]) -> None:
-    """Best effort: the message is already stored, so a Redis outage only delays it until the next fetch."""
-    try:
-        await runtime.redis.publish(live_channel(match_id), json.dumps(payload, ensure_ascii=False))
-    except RedisError as exc:
-        log.warning("live delivery failed", extra={"match_id": match_id, "error": repr(exc)})
+@dataclass(frozen=True)
+class ReadReceipt:
+    match_id: int
+    reader_id: int
+    up_to_message_id: int | None
+    read_at: dt.datetime
+    marked: int
+    unread_count: int
+
+    def frame(self) -> dict[str, Any]:
+        return {"type": "read", "match_id": self.match_id, "reader_id": self.reader_id,
+                "up_to_message_id": self.up_to_message_id, "read_at": self.read_at.isoformat()}
+
+
+async def mark_read(runtime: Runtime, *, match_id: int, reader_id: int, up_to: int | None) -> ReadReceipt:
+    """Set read_at on the other participant's messages up to ``up_to`` (everything when None). Only a
+    change is announced: chat.message.read in the same transaction, and a live read receipt."""
+    await open_conversation(runtime, match_id, reader_id)
+    async with runtime.sessions() as session, session.begin():
+        read_at = (await session.execute(select(func.clock_timestamp()))).scalar_one()
+        marked = await repository.mark_read(session, match_id=match_id, reader_id=reader_id, up_to=up_to,
+                                            read_at=read_at)
+        unread = await repository.unread_count(session, match_id=match_id, user_id=reader_id)
+        receipt = ReadReceipt(match_id, reader_id, max(marked) if marked else up_to, read_at, len(marked), unread)
+        if marked:
+            await add_event(session, outbox, runtime.settings.service_name, MessageReadV1(
+                match_id=match_id, reader_id=reader_id, up_to_message_id=max(marked)))
+    if marked:
+        if runtime.relay is not None:
+            runtime.relay.wake()
+        await hub_of(runtime).publish(match_id, receipt.frame())
+    return receipt
+
+
+async def unread_counts(runtime: Runtime, user_id: int) -> list[RowMapping]:
+    async with runtime.sessions() as session:
+        return await repository.unread_by_match(session, user_id)
+
+
+async def typing(runtime: Runtime, match_id: int, user_id: int, state: str) -> None:
+    await hub_of(runtime).publish(match_id, {"type": "typing", "user_id": user_id, "state": state})
+
+
+async def messages_after(runtime: Runtime, match_id: int, after: int, up_to: int | None,
+                         limit: int = 100) -> list[RowMapping]:
+    """Oldest first: what a socket that last saw ``after`` has not seen (ids follow commit order)."""
+    async with runtime.sessions() as session:
+        return await repository.list_messages(session, match_id=match_id, after=after, limit=limit,
+                                              before=None if up_to is None else up_to + 1)
+
+
+async def erase_messages(session: AsyncSession, envelope: Envelope) -> None:
+    """identity.user.deleted: the person's messages go with them (the consumer's transaction)."""
+    deleted = UserDeletedV1.model_validate(envelope.data)
+    count = await repository.delete_sent_by(session, deleted.user_id)
+    await matches_repo.remove_matches_of(session, deleted.user_id, envelope.occurred_at)
+    log.info("erased a deleted user's messages", extra={"user_id": deleted.user_id, "messages": count})

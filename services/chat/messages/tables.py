@@ -1,7 +1,7 @@
 """Messages of a match."""
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Column, DateTime, Identity, Index, Table, Text, func
+from sqlalchemy import BigInteger, Column, DateTime, Identity, Index, String, Table, Text, UniqueConstraint, func
 
 from ..database import metadata
 
@@ -13,5 +13,9 @@ messages = Table(
     Column("content", Text, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Column("read_at", DateTime(timezone=True)),
+    # The sender's own id for the message: a retried send finds the stored message instead of adding one.
+    Column("client_message_id", String(64)),
     Index("ix_messages_match_id_id", "match_id", "id"),
+    Index("ix_messages_sender_id", "sender_id"),
+    UniqueConstraint("match_id", "sender_id", "client_message_id"),
 )

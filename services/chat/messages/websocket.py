@@ -1,23 +1,25 @@
-"""WebSocket /ws/chat/{match_id}: live messages and typing for a match's two participants.
+"""WebSocket /ws/chat/{match_id}: live messages, read receipts and typing for a match's two participants.
 
-Delivery goes through the Redis channel ``chat:match:{match_id}``: every replica's sockets for the
-match subscribe to it, and whoever stores a message (REST or socket, any replica) publishes it there.
-The frame protocol is documented in ``frames.py``."""
+Authentication: the ``Authorization`` header, or ``?ticket=`` from ``POST /api/v1/ws/tickets`` (browsers);
+never a token in the URL. ``?after=<message id>`` resumes: the messages after that id come first, then the
+live ones, each exactly once and in id order. Frames come from this replica's ``LiveHub`` (live.py) into a
+bounded queue; one writer drains it, so a client that cannot keep up is disconnected (it resumes with
+``after``) instead of being buffered without bound. The frame protocol is documented in ``frames.py``."""
 from __future__ import annotations
 
 import asyncio
 import json
 import logging
 import time
+import uuid
 from collections.abc import Coroutine
 from typing import Any
 
 import anyio
 from fastapi import APIRouter, WebSocket
-from redis.asyncio.client import PubSub
-from redis.exceptions import RedisError
 from starlette.websockets import WebSocketDisconnect, WebSocketState
 
+from numeros_common.auth import Principal
 from numeros_common.errors import AppError
 from numeros_common.ids import MAX_ID
 from numeros_common.metrics import WEBSOCKETS_OPEN
@@ -25,22 +27,36 @@ from numeros_common.runtime import Runtime
 from numeros_common.websocket import (CLOSE_INTERNAL_ERROR, CLOSE_TRY_AGAIN_LATER, close_code_for, close_reason,
                                       websocket_principal)
 
+from ..matches import repository as matches_repo
 from ..matches.service import match_not_found
-from . import service
-from .frames import FrameError, Ping, SendMessage, Typing, error_frame, parse_frame
+from . import presence, service, tickets
+from .frames import FrameError, MarkRead, Ping, SendMessage, Typing, ack_frame, error_frame, message_frame, parse_frame
+from .live import CLOSE_GONE, CLOSE_UNAUTHENTICATED, HubUnavailable
 
 log = logging.getLogger(__name__)
 router = APIRouter(tags=["messages"])
 TYPING_MIN_INTERVAL_SECONDS = 1.0
 CLEANUP_SECONDS = 5.0
+CLOSE_SLOW_CONSUMER = 1008
 CLIENT_GONE = (WebSocketDisconnect, RuntimeError, OSError)  # what sending to a socket whose client left raises
 
 
-def parse_match_id(raw: str) -> int | None:
-    if not raw.isascii() or not raw.isdigit():
+def parse_id(raw: str | None) -> int | None:
+    if raw is None or not raw.isascii() or not raw.isdigit():
         return None
     value = int(raw)
     return value if 1 <= value <= MAX_ID else None
+
+
+async def authenticate(websocket: WebSocket, runtime: Runtime) -> Principal:
+    principal = await websocket_principal(websocket, runtime.verifier)
+    if principal is not None:
+        return principal
+    ticket = websocket.query_params.get("ticket")
+    if ticket:
+        return await tickets.redeem(runtime, ticket)
+    raise AppError(401, "UNAUTHENTICATED", "Authentication required: an Authorization header, or ?ticket= from "
+                                           "POST /api/v1/ws/tickets.")
 
 
 @router.websocket("/ws/chat/{match_id}")
@@ -49,13 +65,15 @@ async def chat_socket(websocket: WebSocket, match_id: str) -> None:
     # Accept first: a close before the handshake reaches the client as a bare HTTP 403, with no code.
     await websocket.accept()
     try:
-        principal = await websocket_principal(websocket, runtime.verifier)
-        parsed_id = parse_match_id(match_id)
+        principal = await authenticate(websocket, runtime)
+        parsed_id = parse_id(match_id)
         if parsed_id is None:
             raise match_not_found()
+        raw_after = websocket.query_params.get("after")
+        after = parse_id(raw_after)
+        if raw_after is not None and after is None:
+            raise AppError(422, "VALIDATION_ERROR", f"after: must be a message id (1..{MAX_ID})", field="after")
         match = await service.open_conversation(runtime, parsed_id, principal.user_id)
-        if match["removed_at"] is not None:
-            raise AppError(409, "MATCH_REMOVED", "This match has ended.")
     except AppError as exc:
         await _close(websocket, close_code_for(exc), exc.message)
         return
@@ -63,11 +81,7 @@ async def chat_socket(websocket: WebSocket, match_id: str) -> None:
         log.exception("websocket setup failed")
         await _close(websocket, CLOSE_TRY_AGAIN_LATER, "Chat is unavailable; try again shortly.")
         return
-    WEBSOCKETS_OPEN.inc()
-    try:
-        await ChatSocket(runtime, websocket, parsed_id, principal.user_id).run()
-    finally:
-        WEBSOCKETS_OPEN.dec()
+    await ChatSocket(runtime, websocket, match, principal, after).run()
 
 
 async def _close(websocket: WebSocket, code: int, reason: str) -> None:
@@ -80,83 +94,166 @@ async def _close(websocket: WebSocket, code: int, reason: str) -> None:
 
 
 class ChatSocket:
-    """One connected participant: Redis channel → socket, and socket frames → store / publish."""
+    """One connected participant: hub → queue → socket, and socket frames → store / publish."""
 
-    def __init__(self, runtime: Runtime, websocket: WebSocket, match_id: int, user_id: int) -> None:
+    def __init__(self, runtime: Runtime, websocket: WebSocket, match: Any, principal: Principal,
+                 after: int | None) -> None:
         self.runtime = runtime
         self.websocket = websocket
-        self.match_id = match_id
-        self.user_id = user_id
-        self._send_lock = asyncio.Lock()
+        self.match_id: int = match["match_id"]
+        self.participants: tuple[int, int] = (match["user1_id"], match["user2_id"])
+        self.principal = principal
+        self.user_id = principal.user_id
+        self.session_id = principal.session_id
+        self.after = after
+        self.socket_id = uuid.uuid4().hex
+        self.queue: asyncio.Queue[tuple[str, Any, Any]] = asyncio.Queue(runtime.settings.ws_queue_frames)
+        self.last_sent = 0  # the newest message id this client has (messages go out in id order)
+        self.close_code, self.close_reason = 1000, ""
+        self._ended = False
+        self._scope: anyio.CancelScope | None = None
         self._last_typing = 0.0
 
-    async def run(self) -> None:
-        pubsub = self.runtime.redis.pubsub(ignore_subscribe_messages=True)
-        self.close_code, self.close_reason = 1000, ""
+    # --- what the hub calls (synchronously, on the event loop) ---------------------------------------
+    def offer(self, payload: dict[str, Any], text: str) -> None:
+        if payload.get("type") == "typing" and payload.get("user_id") == self.user_id:
+            return
+        self._put(("live", payload, text))
+
+    def hint(self, message_id: int) -> None:
+        if message_id > self.last_sent:
+            self._put(("catchup", message_id, None))
+
+    def resync(self) -> None:
+        self._put(("catchup", None, None))
+        self._put(("recheck", None, None))
+
+    def end(self, code: int, reason: str) -> None:
+        if self._ended:
+            return
+        self._ended = True
+        self.close_code, self.close_reason = code, reason
+        if self._scope is not None:
+            self._scope.cancel()
+
+    def _put(self, item: tuple[str, Any, Any]) -> None:
         try:
-            try:
-                await pubsub.subscribe(service.live_channel(self.match_id))
-            except RedisError as exc:
-                log.warning("cannot subscribe to live channel", extra={"match_id": self.match_id, "error": repr(exc)})
-                self.close_code, self.close_reason = CLOSE_TRY_AGAIN_LATER, "Live chat is unavailable; try again."
+            self.queue.put_nowait(item)
+        except asyncio.QueueFull:
+            log.info("slow consumer disconnected", extra={"match_id": self.match_id, "user_id": self.user_id})
+            self.end(CLOSE_SLOW_CONSUMER, "Too slow to keep up; reconnect with ?after=<last message id>.")
+
+    # --- the socket's life ----------------------------------------------------------------------------
+    async def run(self) -> None:
+        hub = service.hub_of(self.runtime)
+        try:
+            await hub.attach(self)
+        except HubUnavailable:
+            await _close(self.websocket, CLOSE_TRY_AGAIN_LATER, "Live chat is unavailable; try again.")
+            return
+        WEBSOCKETS_OPEN.inc()
+        try:
+            # Attached first: whatever is stored from here on reaches this socket live, and what was stored
+            # before is below the head read now.
+            async with self.runtime.sessions() as session:
+                match = await matches_repo.find_conversation(session, self.match_id, self.user_id)
+            if match is None:
+                self.end(CLOSE_GONE, "This conversation has ended.")
                 return
-            # From here on nothing published for this match is missed: a client that fetches history
-            # (GET .../messages) after this frame has no gap.
+            head = match["last_message_id"] or 0
+            self.last_sent = head if self.after is None else self.after
             try:
-                await self.send({"type": "connected", "match_id": self.match_id, "user_id": self.user_id})
+                await self._send({"type": "connected", "match_id": self.match_id, "user_id": self.user_id,
+                                  "last_message_id": match["last_message_id"]})
             except CLIENT_GONE:
                 return
-            # Two loops side by side; whichever ends first (client left, Redis lost) ends the other.
+            if head > self.last_sent:
+                self._put(("catchup", None, None))
             async with anyio.create_task_group() as group:
-                group.start_soon(self._until_done, group.cancel_scope, self._forward(pubsub), "forward")
-                group.start_soon(self._until_done, group.cancel_scope, self._receive(), "receive")
+                self._scope = group.cancel_scope
+                if self._ended:
+                    group.cancel_scope.cancel()
+                for name, loop in (("write", self._write()), ("receive", self._receive()),
+                                   ("expiry", self._expire()), ("presence", self._presence())):
+                    group.start_soon(self._until_done, group.cancel_scope, loop, name)
         finally:
-            # Shielded: on server shutdown the subscription is still released and the socket closed.
+            # Shielded: on server shutdown the socket is still released and closed.
             with anyio.CancelScope(shield=True), anyio.move_on_after(CLEANUP_SECONDS):
-                try:
-                    await pubsub.unsubscribe()
-                except RedisError:
-                    pass  # closing the connection below drops the subscription anyway
-                finally:
-                    await pubsub.aclose()
+                await hub.detach(self)
+                await presence.leave(self.runtime, self.match_id, self.user_id, self.socket_id)
                 await _close(self.websocket, self.close_code, self.close_reason)
+            WEBSOCKETS_OPEN.dec()
 
     async def _until_done(self, scope: anyio.CancelScope, loop: Coroutine[Any, Any, None], name: str) -> None:
         try:
             await loop
         except CLIENT_GONE:
             pass
-        except RedisError as exc:
-            log.warning("live delivery stopped", extra={"match_id": self.match_id, "error": repr(exc)})
-            self.close_code, self.close_reason = CLOSE_TRY_AGAIN_LATER, "Live chat was interrupted; reconnect."
         except Exception:  # noqa: BLE001 - close this socket, keep the service
             log.exception("websocket loop failed", extra={"match_id": self.match_id, "loop": name})
-            self.close_code, self.close_reason = CLOSE_INTERNAL_ERROR, "Something went wrong on our side."
+            if not self._ended:
+                self.close_code, self.close_reason = CLOSE_INTERNAL_ERROR, "Something went wrong on our side."
         finally:
             scope.cancel()
 
-    async def send(self, payload: dict[str, Any] | str) -> None:
+    async def _send(self, payload: dict[str, Any] | str) -> None:
         text = payload if isinstance(payload, str) else json.dumps(payload, ensure_ascii=False)
-        async with self._send_lock:
-            await self.websocket.send_text(text)
+        await self.websocket.send_text(text)
 
-    async def _forward(self, pubsub: PubSub) -> None:
+    async def _write(self) -> None:
+        """The only sender once live: messages in id order, each once, gaps filled from the database."""
         while True:
-            message = await pubsub.get_message(ignore_subscribe_messages=True, timeout=None)
-            if message is None or message.get("type") != "message":
-                continue
-            data = message["data"]
-            text = data.decode("utf-8") if isinstance(data, bytes) else str(data)
-            if self._own_typing(text):
-                continue
-            await self.send(text)
+            kind, first, second = await self.queue.get()
+            if kind == "live" and first.get("type") == "message":
+                message_id = first["message"]["id"]
+                if message_id <= self.last_sent:
+                    continue  # already sent (backfill, or a retry's second publication)
+                if (first.get("previous_id") or 0) != self.last_sent:
+                    await self._catch_up(message_id)  # a frame went missing: the database has it
+                    continue
+                await self._send(second)
+                self.last_sent = message_id
+            elif kind == "live":
+                await self._send(second)
+            elif kind == "catchup":
+                if first is None or first > self.last_sent:
+                    await self._catch_up(first)
+            elif kind == "recheck":
+                await self._recheck()
+            else:
+                await self._send(first)
 
-    def _own_typing(self, text: str) -> bool:
+    async def _catch_up(self, up_to: int | None) -> None:
+        while True:
+            rows = await service.messages_after(self.runtime, self.match_id, self.last_sent, up_to)
+            for row in rows:
+                await self._send(message_frame(row, self.last_sent))
+                self.last_sent = row["id"]
+            if len(rows) < 100:
+                return
+
+    async def _recheck(self) -> None:
+        """After a NATS outage: the events that would have closed this socket may have been missed."""
         try:
-            payload = json.loads(text)
-        except json.JSONDecodeError:
-            return False
-        return isinstance(payload, dict) and payload.get("type") == "typing" and payload.get("user_id") == self.user_id
+            await self.runtime.verifier.check_session(self.principal)
+        except AppError as exc:
+            self.end(CLOSE_UNAUTHENTICATED, exc.message)
+            return
+        async with self.runtime.sessions() as session:
+            if await matches_repo.find_conversation(session, self.match_id, self.user_id) is None:
+                self.end(CLOSE_GONE, "This conversation has ended.")
+
+    async def _expire(self) -> None:
+        if self.principal.expires_at is None:
+            await anyio.sleep_forever()
+        await anyio.sleep(max(0.0, self.principal.expires_at - time.time()))
+        self.end(CLOSE_UNAUTHENTICATED, "The access token has expired; reconnect with a fresh one.")
+
+    async def _presence(self) -> None:
+        """Keeps this socket counted as "open on this match" (no push while it is)."""
+        while True:
+            await presence.enter(self.runtime, self.match_id, self.user_id, self.socket_id)
+            await anyio.sleep(presence.TTL_SECONDS / 3)
 
     async def _receive(self) -> None:
         while True:
@@ -167,33 +264,38 @@ class ChatSocket:
             try:
                 frame = parse_frame(raw)
             except FrameError as exc:
-                await self.send(error_frame("BAD_FRAME", str(exc)))
+                self._put(("frame", error_frame("BAD_FRAME", str(exc)), None))
                 continue
-            if isinstance(frame, SendMessage):
-                await self._send_message(frame.content)
-            elif isinstance(frame, Typing):
-                await self._typing()
-            elif isinstance(frame, Ping):
-                await self.send({"type": "pong"})
+            try:
+                await self._act(frame)
+            except AppError as exc:
+                self._put(("frame", error_frame(exc.code, exc.message), None))
+            except CLIENT_GONE:
+                raise
+            except Exception:  # noqa: BLE001 - keep the socket; the client may retry
+                log.exception("websocket frame failed", extra={"match_id": self.match_id})
+                self._put(("frame", error_frame("INTERNAL_ERROR", "That did not work; try again."), None))
 
-    async def _send_message(self, content: str) -> None:
-        settings = self.runtime.settings
-        decision = await self.runtime.limiter.hit(f"user:{self.user_id}:ws-message", settings.ws_messages_per_minute)
-        if not decision.allowed:
-            await self.send(error_frame("RATE_LIMITED", f"Too many messages; retry in {decision.reset_seconds} s."))
-            return
-        try:
-            # Delivered back to this socket (and the other participant's) through the channel.
-            await service.post_message(self.runtime, match_id=self.match_id, sender_id=self.user_id, content=content)
-        except AppError as exc:
-            await self.send(error_frame(exc.code, exc.message))
-        except Exception:  # noqa: BLE001 - keep the socket; the client may retry
-            log.exception("websocket message failed", extra={"match_id": self.match_id})
-            await self.send(error_frame("INTERNAL_ERROR", "The message was not sent; try again."))
-
-    async def _typing(self) -> None:
-        now = time.monotonic()
-        if now - self._last_typing < TYPING_MIN_INTERVAL_SECONDS:
-            return  # typing is a hint; at most one a second per socket is plenty
-        self._last_typing = now
-        await service.publish_live(self.runtime, self.match_id, {"type": "typing", "user_id": self.user_id})
+    async def _act(self, frame: Any) -> None:
+        if isinstance(frame, SendMessage):
+            settings = self.runtime.settings
+            decision = await self.runtime.limiter.hit(f"user:{self.user_id}:ws-message", settings.ws_messages_per_minute)
+            if not decision.allowed:
+                raise AppError(429, "RATE_LIMITED", f"Too many messages; retry in {decision.reset_seconds} s.")
+            sent = await service.post_message(self.runtime, match_id=self.match_id, sender_id=self.user_id,
+                                              content=frame.content, client_message_id=frame.client_message_id)
+            self._put(("frame", ack_frame(sent.message), None))
+        elif isinstance(frame, Typing):
+            now = time.monotonic()
+            if frame.state == "start":
+                if now - self._last_typing < TYPING_MIN_INTERVAL_SECONDS:
+                    return  # a hint; at most one start a second per socket is plenty
+                self._last_typing = now
+            else:
+                self._last_typing = 0.0
+            await service.typing(self.runtime, self.match_id, self.user_id, frame.state)
+        elif isinstance(frame, MarkRead):
+            await service.mark_read(self.runtime, match_id=self.match_id, reader_id=self.user_id,
+                                    up_to=frame.up_to_message_id)
+        elif isinstance(frame, Ping):
+            self._put(("frame", {"type": "pong"}, None))

@@ -1,6 +1,7 @@
-"""Pure parts: content rules, preview, push wording, WebSocket frame parsing."""
+"""Pure parts: content rules, preview, cursors, push wording, WebSocket frame parsing."""
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 
@@ -13,12 +14,12 @@ from numeros_common.errors import AppError
 from numeros_common.ids import MAX_ID
 from numeros_common.websocket import close_code_for, close_reason
 from services.chat.messages.schemas import PostMessageRequest
-from services.chat.messages.websocket import parse_match_id
-from services.chat.messages.rules import CONTENT_PATTERN, normalize_content
+from services.chat.messages.frames import (MAX_FRAME_BYTES, FrameError, MarkRead, Ping, SendMessage, Typing,
+                                           parse_frame)
+from services.chat.messages.live import live_subject
+from services.chat.messages.rules import CONTENT_PATTERN, normalize_content, other_participant, parse_cursor, preview
+from services.chat.messages.websocket import parse_id
 from services.chat.push import rules as push
-from services.chat.messages.frames import MAX_FRAME_BYTES, FrameError, Ping, SendMessage, Typing, parse_frame
-from services.chat.messages.rules import normalize_content, other_participant, preview
-from services.chat.messages.service import live_channel
 
 
 def test_normalize_strips_and_keeps_inner_whitespace() -> None:
@@ -64,19 +65,32 @@ def test_post_request_names_content_when_empty() -> None:
 
 
 def test_push_wording() -> None:
-    notes = push.for_match((5, 7))
-    assert [(n.user_id, n.kind) for n in notes] == [(5, "match"), (7, "match")]
-    assert push.for_message(7, "hello")[0].body == "hello"
-    assert push.for_message(7, "hello")[0].kind == "message"
+    notes = push.for_match(3, (5, 7))
+    assert [(n.user_id, n.kind, n.collapse_key) for n in notes] == [(5, "match", "match-3"), (7, "match", "match-3")]
+    [note] = push.for_message(3, 11, 7, "hello")
+    assert (note.user_id, note.kind, note.body, note.collapse_key) == (7, "message", "hello", "chat-3")
+    assert note.data == {"type": "message", "match_id": "3", "message_id": "11"}
+    assert push.for_message(3, 11, 7, "hello", show_preview=False)[0].body == "You have a new message."
+
+
+def test_a_burst_in_one_conversation_shares_a_collapse_key() -> None:
+    first, second = push.for_message(3, 11, 7, "a")[0], push.for_message(3, 12, 7, "b")[0]
+    other = push.for_message(4, 13, 7, "c")[0]
+    assert first.collapse_key == second.collapse_key != other.collapse_key
 
 
 def test_parse_message_frame() -> None:
     assert parse_frame(json.dumps({"type": "message", "content": "  hi "})) == SendMessage("hi")
     assert parse_frame(json.dumps({"type": "message", "content": "hi"}).encode()) == SendMessage("hi")
+    assert parse_frame(json.dumps({"type": "message", "content": "hi", "client_message_id": "c-1"})) == \
+        SendMessage("hi", "c-1")
 
 
-def test_parse_typing_and_ping() -> None:
-    assert parse_frame('{"type": "typing"}') == Typing()
+def test_parse_typing_read_and_ping() -> None:
+    assert parse_frame('{"type": "typing"}') == Typing("start")
+    assert parse_frame('{"type": "typing", "state": "stop"}') == Typing("stop")
+    assert parse_frame('{"type": "read"}') == MarkRead(None)
+    assert parse_frame('{"type": "read", "up_to_message_id": 9}') == MarkRead(9)
     assert parse_frame('{"type": "ping"}') == Ping()
 
 
@@ -93,6 +107,13 @@ def test_parse_typing_and_ping() -> None:
     ("x" * (MAX_FRAME_BYTES + 1), "larger"),
     (None, "empty"),
     ("[" * 10000, "JSON"),
+    ('{"type": "message", "content": "hi", "client_message_id": ""}', "client_message_id"),
+    ('{"type": "message", "content": "hi", "client_message_id": "a b"}', "client_message_id"),
+    ('{"type": "message", "content": "hi", "client_message_id": 5}', "client_message_id"),
+    ('{"type": "typing", "state": "dancing"}', "state"),
+    ('{"type": "read", "up_to_message_id": 0}', "up_to_message_id"),
+    ('{"type": "read", "up_to_message_id": "9"}', "up_to_message_id"),
+    ('{"type": "read", "up_to_message_id": true}', "up_to_message_id"),
 ])
 def test_parse_rejects_malformed(raw, fragment: str) -> None:
     with pytest.raises(FrameError, match=fragment):
@@ -101,8 +122,25 @@ def test_parse_rejects_malformed(raw, fragment: str) -> None:
 
 @pytest.mark.parametrize("raw, expected", [("12", 12), ("0", None), ("-1", None), ("abc", None), ("１２", None),
                                            (str(2**63), None), (str(MAX_ID + 1), None), (str(MAX_ID), MAX_ID)])
-def test_parse_match_id(raw: str, expected: int | None) -> None:
-    assert parse_match_id(raw) == expected
+def test_parse_id(raw: str, expected: int | None) -> None:
+    assert parse_id(raw) == expected
+
+
+@pytest.mark.parametrize("raw, expected", [
+    ("42", 42),
+    ("2026-03-01T12:30:05Z", dt.datetime(2026, 3, 1, 12, 30, 5, tzinfo=dt.UTC)),
+    ("2026-03-01T12:30:05.5+02:00", dt.datetime(2026, 3, 1, 10, 30, 5, 500000, tzinfo=dt.UTC)),
+    ("2026-03-01T12:30:05 02:00", dt.datetime(2026, 3, 1, 10, 30, 5, tzinfo=dt.UTC)),  # "+" decoded as a space
+    ("2026-03-01T12:30:05", dt.datetime(2026, 3, 1, 12, 30, 5, tzinfo=dt.UTC)),  # no offset: UTC
+])
+def test_a_cursor_is_an_id_or_a_time(raw: str, expected) -> None:
+    assert parse_cursor(raw) == expected
+
+
+@pytest.mark.parametrize("raw", ["", "yesterday", "12a", "2026-13-01"])
+def test_a_cursor_that_is_neither_is_refused(raw: str) -> None:
+    with pytest.raises(ValueError, match="message id or an ISO 8601 time"):
+        parse_cursor(raw)
 
 
 def test_close_codes_mirror_http_statuses() -> None:
@@ -113,22 +151,23 @@ def test_close_codes_mirror_http_statuses() -> None:
     assert len(close_reason("é" * 200).encode()) <= 123
 
 
-def test_live_channel_name() -> None:
-    assert live_channel(42) == "chat:match:42"
+def test_live_subject_is_outside_every_stream() -> None:
+    from numeros_common.events.streams import STREAMS
+
+    assert live_subject(42) == "live.chat.42"
+    assert not any(live_subject(42).split(".")[0] == s.split(".")[0] for subjects in STREAMS.values() for s in subjects)
 
 
 def test_live_message_frame_is_the_rest_body() -> None:
-    import datetime as dt
-
     from services.chat.messages.frames import message_frame
     from services.chat.messages.schemas import MessageOut
 
-    row = {"id": 7, "match_id": 3, "sender_id": 5, "content": "hé 💫", "read_at": None,
+    row = {"id": 7, "match_id": 3, "sender_id": 5, "content": "hé 💫", "read_at": None, "client_message_id": "c1",
            "created_at": dt.datetime(2026, 3, 1, 12, 30, 5, 120000, tzinfo=dt.UTC)}
-    assert message_frame(row) == {"type": "message", "message": {
-        "id": 7, "match_id": 3, "sender_id": 5, "content": "hé 💫", "read_at": None,
+    assert message_frame(row, 6) == {"type": "message", "previous_id": 6, "message": {
+        "id": 7, "match_id": 3, "sender_id": 5, "content": "hé 💫", "read_at": None, "client_message_id": "c1",
         "created_at": "2026-03-01T12:30:05.120000Z"}}
-    assert message_frame(row)["message"] == MessageOut.model_validate(row).model_dump(mode="json")
+    assert message_frame(row, 6)["message"] == MessageOut.model_validate(row).model_dump(mode="json")
 
 
 @given(st.text(max_size=30) | st.text(alphabet=" \t\n\r\x0b\x0c\x1c\x1d\x85\xa0\u2000\u3000\x00ab", max_size=8))

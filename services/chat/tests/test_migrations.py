@@ -9,7 +9,8 @@ from .conftest import MIGRATIONS
 
 def test_migrations_build_the_declared_schema(infra) -> None:
     metadata = full_metadata()
-    assert set(metadata.tables) == {f"chat.{t}" for t in ("matches", "messages", "push_notifications", "outbox",
+    assert set(metadata.tables) == {f"chat.{t}" for t in ("matches", "messages", "push_notifications", "devices",
+                                                           "notification_settings", "push_deliveries", "outbox",
                                                            "inbox")}
     url = migrated_fresh_database(infra.database_url, MIGRATIONS, metadata)
     assert schema_differences(url, metadata) == []

@@ -1,0 +1,38 @@
+"""Who has a socket open on which match, across replicas (Redis): the push consumer does not notify a
+person about a conversation they are looking at. Each socket refreshes its entry; a replica that dies
+leaves entries that lapse after TTL_SECONDS."""
+from __future__ import annotations
+
+import time
+
+from redis.exceptions import RedisError
+
+from numeros_common.runtime import Runtime
+
+TTL_SECONDS = 45.0
+
+
+def _key(match_id: int, user_id: int) -> str:
+    return f"chat:presence:{match_id}:{user_id}"
+
+
+async def enter(runtime: Runtime, match_id: int, user_id: int, socket_id: str) -> None:
+    key = _key(match_id, user_id)
+    try:
+        async with runtime.redis.pipeline(transaction=False) as pipe:
+            pipe.zadd(key, {socket_id: time.time() + TTL_SECONDS})
+            pipe.expire(key, int(TTL_SECONDS) + 1)
+            await pipe.execute()
+    except RedisError:
+        pass  # at worst a push the person did not need
+
+
+async def leave(runtime: Runtime, match_id: int, user_id: int, socket_id: str) -> None:
+    try:
+        await runtime.redis.zrem(_key(match_id, user_id), socket_id)
+    except RedisError:
+        pass  # lapses by itself
+
+
+async def is_present(runtime: Runtime, match_id: int, user_id: int) -> bool:
+    return await runtime.redis.zcount(_key(match_id, user_id), time.time(), "+inf") > 0
