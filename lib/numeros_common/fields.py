@@ -42,6 +42,8 @@ TimeZoneName = Annotated[str, AfterValidator(_known_zone),
 _WHITESPACE = "\\t-\\r \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000"
 # Pattern: at least one character that is not whitespace, and no NUL anywhere (Postgres text cannot hold one).
 NOT_BLANK = f"^[^\\x00]*[^{_WHITESPACE}\\x00][^\\x00]*$"
+# Free text that may be empty: anything but NUL.
+NO_NUL = "^[^\\x00]*$"
 
 # Local clock time, 24-hour HH:MM or HH:MM:SS (ASCII digits only).
 CLOCK_TIME = "^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$"

@@ -16,7 +16,9 @@ from .docs.router import router as docs_router
 from .forecast.router import router as forecast_router
 from .human_design.router import router as human_design_router
 from .numerology.router import router as numerology_router
+from .profile.router import media_router
 from .profile.router import router as profile_router
+from .profile.storage import photo_storage
 from .settings import IdentitySettings
 from .vedic.predictions import engine_named
 from .vedic.router import router as vedic_router
@@ -30,13 +32,14 @@ def build_runtime() -> Runtime:
         raise RuntimeError("NUMEROS_JWT_PRIVATE_KEY_FILE is not set")
     runtime.state["jwt_private_key"] = settings.jwt_private_key_file.read_text()
     runtime.state["prediction_engine"] = engine
+    runtime.state["photo_storage"] = photo_storage(settings)
     return runtime
 
 
 def create_app() -> FastAPI:
     app = create_service_app(build_runtime, title="identity",
                              description="Numeros accounts, tokens and profiles.",
-                             routers=[accounts_router, profile_router, numerology_router, human_design_router,
+                             routers=[accounts_router, profile_router, media_router, numerology_router, human_design_router,
                                       vedic_router, forecast_router, admin_router, system_router, docs_router])
     install_allow_header(app)
     return app

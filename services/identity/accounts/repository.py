@@ -51,3 +51,10 @@ async def rotate_session(session: AsyncSession, *, refresh_hash: str, new_hash: 
 async def revoke_session(session: AsyncSession, session_id: uuid.UUID, now: dt.datetime) -> None:
     await session.execute(update(sessions).where(sessions.c.id == session_id, sessions.c.revoked_at.is_(None))
                           .values(revoked_at=now))
+
+
+async def revoke_user_sessions(session: AsyncSession, user_id: int, now: dt.datetime) -> list[uuid.UUID]:
+    """Revokes every live session of the user; their ids."""
+    return list((await session.execute(
+        update(sessions).where(sessions.c.user_id == user_id, sessions.c.revoked_at.is_(None))
+        .values(revoked_at=now).returning(sessions.c.id))).scalars())

@@ -3,7 +3,8 @@ login, token refresh and logout.
 
 An account registered with email and password alone (astro-mvp) has no dating profile: no chart call, null
 profile columns, chart level 0, and no ``identity.user.registered`` event (that event's v1 contract requires a
-birth date and numerology, and matching has nobody to show until there is a profile)."""
+birth date and numerology, and matching has nobody to show until there is a profile): it is published when the
+account gains a profile (``PATCH /profile/me``, see ``profile.service.announce_profile``)."""
 from __future__ import annotations
 
 import asyncio
@@ -19,11 +20,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from numeros_common.auth import revoked_session_key
 from numeros_common.errors import AppError
 from numeros_common.events.outbox import add_event
-from numeros_common.events.schemas import KeyLongitudes, NumerologyCore, UserRegisteredV1
+from numeros_common.events.schemas import SessionRevokedV1
 from numeros_common.runtime import Runtime
 
 from ..database import outbox
-from ..profile.service import Birth, calculate_profile, user_values
+from ..profile import service as profile  # (profile's account deletion uses this module too)
 from . import repository
 from .passwords import hash_password, verify_password
 from .tokens import IssuedTokens, issue_access_token, new_refresh_token, refresh_token_hash
@@ -57,7 +58,7 @@ async def _start_session(runtime: Runtime, session: AsyncSession, user: RowMappi
 
 
 async def register(runtime: Runtime, session: AsyncSession, *, email: str, password: str, display_name: str | None,
-                   birth: Birth) -> SignedIn:
+                   birth: profile.Birth) -> SignedIn:
     """The new account, signed in. With birth data, chart is asked before anything is written: when it is
     down the request fails whole (503), with nothing half-stored."""
     if await repository.find_by_email(session, email) is not None:
@@ -65,32 +66,21 @@ async def register(runtime: Runtime, session: AsyncSession, *, email: str, passw
     with_profile = birth.birth_date is not None and display_name is not None
     values: dict[str, Any] = {"email": email, "display_name": display_name, "chart_level": 0}
     if with_profile:
-        profile = await calculate_profile(runtime.chart, display_name, birth, name_field="display_name")
+        chart_profile = await profile.calculate_profile(runtime.chart, display_name, birth, name_field="display_name")
         values.update({"birth_date": birth.birth_date, "birth_time": birth.birth_time,
                        "birth_place": birth.birth_place, "birth_latitude": birth.latitude,
-                       "birth_longitude": birth.longitude, **user_values(profile, birth.timezone)})
+                       "birth_longitude": birth.longitude, **profile.user_values(chart_profile, birth.timezone)})
     values["password_hash"] = await asyncio.to_thread(hash_password, password)
     now = dt.datetime.now(dt.UTC)
     try:
         user = await repository.insert_user(session, values)
-        if with_profile:
-            await _announce_registration(runtime, session, user)
+        await profile.announce_profile(runtime, session, None, user)
         tokens = await _start_session(runtime, session, user, now)
         await session.commit()  # user, event and session together, or none of them
     except IntegrityError as exc:  # a concurrent registration with the same email won the race
         raise _email_taken() from exc
     runtime.relay.wake()
     return SignedIn(user, tokens)
-
-
-async def _announce_registration(runtime: Runtime, session: AsyncSession, user: RowMapping) -> None:
-    await add_event(session, outbox, runtime.settings.service_name, UserRegisteredV1(
-        user_id=user["id"], display_name=user["display_name"], birth_date=user["birth_date"],
-        photos=user["photos"], bio=user["bio"],
-        numerology=NumerologyCore(life_path=user["life_path"], soul_urge=user["soul_urge"],
-                                  expression=user["expression"], personality=user["personality"]),
-        chart_level=user["chart_level"], sun_sign=user["sun_sign"], moon_sign=user["moon_sign"],
-        rising_sign=user["rising_sign"], key_longitudes=KeyLongitudes(**user["key_longitudes"])))
 
 
 async def login(runtime: Runtime, session: AsyncSession, *, email: str, password: str) -> SignedIn:
@@ -126,3 +116,15 @@ async def logout(runtime: Runtime, session: AsyncSession, session_id: str) -> No
     await repository.revoke_session(session, uuid.UUID(session_id), dt.datetime.now(dt.UTC))
     await session.commit()
     await runtime.redis.set(revoked_session_key(session_id), "1", ex=runtime.settings.access_token_ttl_seconds + 60)
+
+
+async def revoke_all_sessions(runtime: Runtime, session: AsyncSession, user_id: int, reason: str) -> None:
+    """Every live session of the user ends, in the caller's transaction: refresh tokens at once, access
+    tokens everywhere through the revoked-session keys, and ``identity.session.revoked`` for live sockets."""
+    now = dt.datetime.now(dt.UTC)
+    revoked = await repository.revoke_user_sessions(session, user_id, now)
+    ttl = runtime.settings.access_token_ttl_seconds
+    for session_id in revoked:
+        await runtime.redis.set(revoked_session_key(str(session_id)), "1", ex=ttl + 60)
+    await add_event(session, outbox, runtime.settings.service_name, SessionRevokedV1(
+        user_id=user_id, session_id=None, reason=reason, expires_at=now + dt.timedelta(seconds=ttl)))

@@ -11,12 +11,18 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic_core import InitErrorDetails, PydanticCustomError
 from sqlalchemy.engine import RowMapping
 
-from numeros_common.fields import CalendarDate, LocalTime, TimeZoneName
+from numeros_common.events.schemas import Gender
+from numeros_common.fields import NO_NUL, NOT_BLANK, CalendarDate, LocalTime, TimeZoneName
 from numeros_common.names import state_name_rule
 from numeros_common.options import HOUSE_ALIASES, HOUSE_SYSTEMS, state_spellings
+
+from ..calculations import check_birth_date
+from .images import MAX_UPLOAD_BYTES
+from .rules import MAX_PHOTOS, photo_urls, photo_view
 
 BIRTH_PLACE_DESCRIPTION = (
     "Free text, e.g. 'New York, USA'. With latitude/longitude or timezone given it is only a label. "
@@ -154,6 +160,21 @@ class NumerologyCore(BaseModel):
     personality: int
 
 
+class PhotoOut(BaseModel):
+    id: str = Field(description="Random and unguessable; also in its URLs")
+    url: str = Field(description="The display size (longer side at most 1080 px), a JPEG without metadata. "
+                                 "Root-relative: on the API's host, no token needed")
+    thumbnail_url: str = Field(description="The thumbnail (longer side at most 320 px)")
+    width: int = Field(description="Of the display size, in pixels, upright")
+    height: int
+
+
+class LocationOut(BaseModel):
+    latitude: float
+    longitude: float
+    place: str | None = Field(description="The place name it was resolved from, if given as a name")
+
+
 class UserOut(BaseModel):
     id: int
     email: str
@@ -164,7 +185,12 @@ class UserOut(BaseModel):
     latitude: float | None
     longitude: float | None
     bio: str
-    photos: list[str]
+    photos: list[str] = Field(description="Display-size photo URLs in the user's order (the seed's string list)")
+    photo_details: list[PhotoOut] = Field(description="The same photos with their ids (to delete or reorder them) "
+                                                      "and thumbnails")
+    gender: Gender | None
+    interested_in: list[Gender] = Field(description="Genders they want to meet; empty means everyone")
+    location: LocationOut | None = Field(description="Where they are now (discovery's distances); null until given")
     timezone: str | None = Field(description="The IANA time zone the user gave (the zone used is in astrology.birth)")
     chart_level: int = Field(ge=0, le=4, description="0 without birth data, else 1-4 as in astrology")
     sun_sign: str | None
@@ -190,9 +216,13 @@ class CalculateInput(BirthInput):
 
 
 def user_out(row: RowMapping) -> UserOut:
+    location = (LocationOut(latitude=row["location_latitude"], longitude=row["location_longitude"],
+                            place=row["location_place"]) if row["location_latitude"] is not None else None)
     return UserOut(id=row["id"], email=row["email"], display_name=row["display_name"], birth_date=row["birth_date"],
                    birth_time=row["birth_time"], birth_place=row["birth_place"], latitude=row["birth_latitude"],
-                   longitude=row["birth_longitude"], bio=row["bio"], photos=row["photos"], timezone=row["timezone"],
+                   longitude=row["birth_longitude"], bio=row["bio"], photos=photo_urls(row["photos"]),
+                   photo_details=[PhotoOut(**photo_view(p)) for p in row["photos"]], gender=row["gender"],
+                   interested_in=row["interested_in"], location=location, timezone=row["timezone"],
                    chart_level=row["chart_level"], sun_sign=row["sun_sign"], moon_sign=row["moon_sign"],
                    rising_sign=row["rising_sign"], is_verified=row["is_verified"], created_at=row["created_at"])
 
@@ -204,3 +234,112 @@ def profile_body(row: RowMapping) -> dict[str, Any]:
         life_path=row["life_path"], soul_urge=row["soul_urge"], expression=row["expression"],
         personality=row["personality"]).model_dump() if row["life_path"] is not None else None)
     return {"user": user_out(row).model_dump(mode="json"), "numerology": numerology, "astrology": row["astrology"]}
+
+
+# --- editing the profile -----------------------------------------------------------------------------
+
+NON_NULLABLE = ("display_name", "birth_date", "bio", "interested_in", "photos")
+
+
+class LocationInput(BaseModel):
+    """Where the user is now: coordinates, or a place name the offline gazetteer resolves (the city centre)."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    latitude: float | None = Field(default=None, strict=True, ge=-90, le=90)
+    longitude: float | None = Field(default=None, strict=True, ge=-180, le=180)
+    place: str | None = Field(default=None, min_length=1, max_length=200, pattern=NOT_BLANK,
+                              description="e.g. 'Berlin' or 'Paris, France'; an unknown or ambiguous name is a 422 "
+                                          "naming location.place that lists the candidates")
+
+    @model_validator(mode="after")
+    def _one_form(self):
+        coordinates = (self.latitude is not None, self.longitude is not None)
+        if self.place is not None and any(coordinates):
+            raise ValueError("give either latitude and longitude or place, not both")
+        if self.place is None and not all(coordinates):
+            raise ValueError("give latitude and longitude together, or place")
+        return self
+
+
+class ProfileUpdate(BirthInput):
+    """numeros-backend-rebuild ``PATCH /api/profile/me``: only the fields sent change. ``null`` clears an
+    optional field (birth_time, birth_place, coordinates, timezone, house_system, gender, location)."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    display_name: str | None = Field(default=None, min_length=1, max_length=100, json_schema_extra=state_name_rule,
+                                     description="Also the name the numerology is computed from (recalculated)")
+    birth_date: CalendarDate | None = Field(  # type: ignore[assignment]
+        default=None, description="Changing any birth field recalculates numerology and chart. The birth location "
+                                  "(birth_place, latitude/longitude, timezone) is replaced as a whole when any "
+                                  "part of it is sent")
+    bio: str | None = Field(default=None, max_length=500, pattern=NO_NUL, description="At most 500 characters")
+    gender: Gender | None = None
+    interested_in: list[Gender] | None = Field(default=None, max_length=3, json_schema_extra={"uniqueItems": True},
+                                               description="Genders they want to meet; [] means everyone")
+    location: LocationInput | None = None
+    photos: list[str] | None = Field(default=None, max_length=MAX_PHOTOS,
+                                     description="The photo order: each of the user's photos once, by id or by the "
+                                                 "URL the profile lists")
+
+    _birth_date = field_validator("birth_date")(classmethod(lambda cls, v: check_birth_date(v)))
+
+    @field_validator("interested_in")
+    @classmethod
+    def _distinct(cls, value: list[str] | None) -> list[str] | None:
+        if value is not None and len(set(value)) != len(value):
+            raise ValueError("lists a gender more than once")
+        return value
+
+    @model_validator(mode="after")
+    def _no_null_for_required(self):
+        nulls = [name for name in NON_NULLABLE if name in self.model_fields_set and getattr(self, name) is None]
+        if nulls:
+            raise _field_error(nulls[0], "may not be null")
+        return self
+
+    def changes(self) -> dict[str, Any]:
+        """The fields the request sent, with their values (nulls included)."""
+        return {name: getattr(self, name) for name in self.model_fields_set}
+
+
+def _field_error(field: str, message: str) -> ValidationError:
+    """A cross-field error located at ``field`` (so the 422 names it), not at the body."""
+    return ValidationError.from_exception_data("ProfileUpdate", [InitErrorDetails(
+        type=PydanticCustomError("value_error", message), loc=(field,), input=None)])
+
+
+class PhotoOrder(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    photo_ids: list[str] = Field(max_length=MAX_PHOTOS, description="Each of the user's photos exactly once, first "
+                                                                    "shown first")
+
+
+class PhotoList(BaseModel):
+    photos: list[PhotoOut]
+
+
+class DeleteAccount(BaseModel):
+    """Confirmation: the account's password, or (accounts without one: phone sign-in) a fresh one-time code."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    password: str | None = Field(default=None, min_length=1, max_length=128)
+    otp_code: str | None = Field(default=None, pattern="^[0-9]{4,8}$", description="A code sent by SMS for this")
+
+    @model_validator(mode="after")
+    def _exactly_one(self):
+        if (self.password is None) == (self.otp_code is None):
+            raise _field_error("password", "give the password, or otp_code for an account without one")
+        return self
+
+
+UPLOAD_DESCRIPTION = (f"Multipart form with one part `file`: a JPEG, PNG or WebP image of at most "
+                      f"{MAX_UPLOAD_BYTES // 1_000_000} MB ({MAX_UPLOAD_BYTES} bytes). It is decoded to prove it is an "
+                      f"image, turned upright by its EXIF orientation and stored without any metadata (no GPS "
+                      f"position, camera or time) as a display size and a thumbnail. At most {MAX_PHOTOS} photos.")
+UPLOAD_BODY = {"requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
+    "type": "object", "required": ["file"],
+    "properties": {"file": {"type": "string", "format": "binary", "description": "JPEG, PNG or WebP"}}}}}}}
