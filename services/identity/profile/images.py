@@ -4,6 +4,7 @@ time taken, ICC profile, comments) at two sizes. No I/O: bytes in, bytes out."""
 from __future__ import annotations
 
 import io
+import struct
 import warnings
 from dataclasses import dataclass
 
@@ -50,6 +51,8 @@ def prepare(data: bytes) -> PreparedPhoto:
             raise invalid_image("not a JPEG, PNG or WebP image") from None
         except (Image.DecompressionBombError, Image.DecompressionBombWarning):
             raise _bomb() from None
+        except (OSError, SyntaxError, ValueError, struct.error) as error:  # a header that breaks off or lies
+            raise invalid_image(f"the image cannot be decoded ({error})") from None
         with image:
             if image.width * image.height > MAX_PIXELS:
                 raise _bomb()
@@ -58,7 +61,7 @@ def prepare(data: bytes) -> PreparedPhoto:
                 upright = ImageOps.exif_transpose(image)
             except (Image.DecompressionBombError, Image.DecompressionBombWarning):
                 raise _bomb() from None
-            except (OSError, SyntaxError, ValueError) as error:
+            except (OSError, SyntaxError, ValueError, struct.error) as error:
                 raise invalid_image(f"the image cannot be decoded ({error})") from None
     rgb = _flattened(upright)
     display = _fitted(rgb, DISPLAY_EDGE)
