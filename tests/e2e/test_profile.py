@@ -135,6 +135,7 @@ def test_patch_changes_only_what_is_sent_recalculates_and_announces(stack, clien
     ({"birth_date": None}, "birth_date"),
     ({"birth_time": "25:00"}, "birth_time"),
     ({"timezone": "Mars/Olympus"}, "timezone"),
+    ({"latitude": 1.0}, "longitude"),
     ({"birth_place": "Atlantis Under The Sea"}, "birth_place"),
     ({"location": {"latitude": 100, "longitude": 0}}, "location.latitude"),
     ({"location": {"place": "Atlantis Under The Sea"}}, "location.place"),

@@ -34,6 +34,12 @@ HOUSE_SYSTEM_DESCRIPTION = ("placidus (default), koch, whole_sign, equal, porphy
                             "(also the Swiss Ephemeris letters P, K, W, A/E, O, R, C).")
 
 
+def field_error(field: str, message: str, kind: str = "value_error") -> ValidationError:
+    """A cross-field error located at ``field`` (so the 422 names it), not at the body."""
+    return ValidationError.from_exception_data("body", [InitErrorDetails(
+        type=PydanticCustomError(kind, message), loc=(field,), input=None)])
+
+
 def _coordinates_together(schema: dict[str, Any]) -> None:
     """The schema states it too: both coordinates are numbers, or neither is given (absent or null)."""
     schema["anyOf"] = [{"required": ["latitude", "longitude"],
@@ -59,7 +65,7 @@ class BirthInput(BaseModel):
     def _coordinates_together(self):
         if (self.latitude is None) != (self.longitude is None):
             missing = "longitude" if self.longitude is None else "latitude"
-            raise ValueError(f"{missing}: latitude and longitude must be given together")
+            raise field_error(missing, "latitude and longitude must be given together", "missing")
         return self
 
 
@@ -296,18 +302,12 @@ class ProfileUpdate(BirthInput):
     def _no_null_for_required(self):
         nulls = [name for name in NON_NULLABLE if name in self.model_fields_set and getattr(self, name) is None]
         if nulls:
-            raise _field_error(nulls[0], "may not be null")
+            raise field_error(nulls[0], "may not be null")
         return self
 
     def changes(self) -> dict[str, Any]:
         """The fields the request sent, with their values (nulls included)."""
         return {name: getattr(self, name) for name in self.model_fields_set}
-
-
-def _field_error(field: str, message: str) -> ValidationError:
-    """A cross-field error located at ``field`` (so the 422 names it), not at the body."""
-    return ValidationError.from_exception_data("ProfileUpdate", [InitErrorDetails(
-        type=PydanticCustomError("value_error", message), loc=(field,), input=None)])
 
 
 class PhotoOrder(BaseModel):
@@ -332,7 +332,7 @@ class DeleteAccount(BaseModel):
     @model_validator(mode="after")
     def _exactly_one(self):
         if (self.password is None) == (self.otp_code is None):
-            raise _field_error("password", "give the password, or otp_code for an account without one")
+            raise field_error("password", "give the password, or otp_code for an account without one")
         return self
 
 
