@@ -8,6 +8,7 @@ import datetime as dt
 import json
 import logging
 from dataclasses import dataclass
+from types import SimpleNamespace
 from typing import Any, Protocol
 
 from sqlalchemy.engine import RowMapping
@@ -155,19 +156,6 @@ async def announce_profile(runtime: Runtime, session: AsyncSession, before: RowM
 # --- editing the profile -------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class BirthValues:
-    """Birth data put together from the stored row and a partial update (see ``rules.merged_birth``)."""
-
-    birth_date: dt.date | None
-    birth_time: dt.time | None
-    birth_place: str | None
-    latitude: float | None
-    longitude: float | None
-    timezone: str | None
-    house_system: str | None
-
-
 PLACE_LOOKUP_DATE = dt.date(2000, 1, 1)  # any date: only the place's coordinates are read
 
 
@@ -209,7 +197,7 @@ async def _profile_values(runtime: Runtime, user: RowMapping, changes: dict[str,
     if "display_name" not in changes and not given:
         return values
     name = changes.get("display_name", user["display_name"])
-    birth = BirthValues(**rules.merged_birth(rules.stored_birth(user), given))
+    birth = SimpleNamespace(**rules.merged_birth(rules.stored_birth(user), given))  # a Birth
     if birth.birth_date is None:
         if given:
             raise AppError(422, "VALIDATION_ERROR", f"birth_date: required with {', '.join(given)}",
