@@ -1120,13 +1120,13 @@ export interface components {
          */
         DeleteAccount: {
             /** Password */
-            password?: string | null;
+            password?: string;
             /**
              * Otp Code
              * @description A code sent by SMS for this
              */
-            otp_code?: string | null;
-        };
+            otp_code?: string;
+        } & (unknown | unknown);
         /** EvaluateRequest */
         EvaluateRequest: {
             /**
@@ -1257,15 +1257,15 @@ export interface components {
          */
         LocationInput: {
             /** Latitude */
-            latitude?: number | null;
+            latitude?: number;
             /** Longitude */
-            longitude?: number | null;
+            longitude?: number;
             /**
              * Place
              * @description e.g. 'Berlin' or 'Paris, France'; an unknown or ambiguous name is a 422 naming location.place that lists the candidates
              */
-            place?: string | null;
-        };
+            place?: string;
+        } & (unknown | unknown);
         /** LocationOut */
         LocationOut: {
             /** Latitude */
@@ -2328,9 +2328,10 @@ export interface components {
         services__identity__profile__schemas__ProfileUpdate: {
             /**
              * Birth Date
+             * Format: date
              * @description Changing any birth field recalculates numerology and chart. The birth location (birth_place, latitude/longitude, timezone) is replaced as a whole when any part of it is sent
              */
-            birth_date?: string | null;
+            birth_date?: string;
             /**
              * Birth Time
              * @description Local clock time at the birth place, HH:MM
@@ -2359,25 +2360,25 @@ export interface components {
              * Display Name
              * @description Also the name the numerology is computed from (recalculated)
              */
-            display_name?: string | null;
+            display_name?: string;
             /**
              * Bio
-             * @description At most 500 characters
+             * @description At most 500 characters; "" clears it
              */
-            bio?: string | null;
+            bio?: string;
             /** Gender */
             gender?: ("male" | "female" | "non_binary") | null;
             /**
              * Interested In
              * @description Genders they want to meet; [] means everyone
              */
-            interested_in?: ("male" | "female" | "non_binary")[] | null;
+            interested_in?: ("male" | "female" | "non_binary")[];
             location?: components["schemas"]["LocationInput"] | null;
             /**
              * Photos
              * @description The photo order: each of the user's photos once, by id or by the URL the profile lists
              */
-            photos?: string[] | null;
+            photos?: string[];
         } | {
             latitude: number;
             longitude: number;

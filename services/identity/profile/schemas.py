@@ -244,19 +244,22 @@ def profile_body(row: RowMapping) -> dict[str, Any]:
 
 # --- editing the profile -----------------------------------------------------------------------------
 
-NON_NULLABLE = ("display_name", "birth_date", "bio", "interested_in", "photos")
+def _one_location_form(schema: dict[str, Any]) -> None:
+    """The schema states it too: latitude and longitude together, or place alone."""
+    schema["oneOf"] = [{"required": ["latitude", "longitude"]}, {"required": ["place"]}]
+    schema["not"] = {"anyOf": [{"required": ["place", "latitude"]}, {"required": ["place", "longitude"]}]}
 
 
 class LocationInput(BaseModel):
     """Where the user is now: coordinates, or a place name the offline gazetteer resolves (the city centre)."""
 
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, json_schema_extra=_one_location_form)
 
-    latitude: float | None = Field(default=None, strict=True, ge=-90, le=90)
-    longitude: float | None = Field(default=None, strict=True, ge=-180, le=180)
-    place: str | None = Field(default=None, min_length=1, max_length=200, pattern=NOT_BLANK,
-                              description="e.g. 'Berlin' or 'Paris, France'; an unknown or ambiguous name is a 422 "
-                                          "naming location.place that lists the candidates")
+    latitude: float = Field(default=None, strict=True, ge=-90, le=90)  # type: ignore[assignment]
+    longitude: float = Field(default=None, strict=True, ge=-180, le=180)  # type: ignore[assignment]
+    place: str = Field(default=None, min_length=1, max_length=200, pattern=NOT_BLANK,  # type: ignore[assignment]
+                       description="e.g. 'Berlin' or 'Paris, France'; an unknown or ambiguous name is a 422 naming "
+                                   "location.place that lists the candidates")
 
     @model_validator(mode="after")
     def _one_form(self):
@@ -274,20 +277,24 @@ class ProfileUpdate(BirthInput):
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    display_name: str | None = Field(default=None, min_length=1, max_length=100, json_schema_extra=state_name_rule,
-                                     description="Also the name the numerology is computed from (recalculated)")
-    birth_date: CalendarDate | None = Field(  # type: ignore[assignment]
+    # Fields typed without null cannot be cleared (null is a 422 naming them); absent means unchanged.
+    display_name: str = Field(default=None, min_length=1, max_length=100,  # type: ignore[assignment]
+                              json_schema_extra=state_name_rule,
+                              description="Also the name the numerology is computed from (recalculated)")
+    birth_date: CalendarDate = Field(  # type: ignore[assignment]
         default=None, description="Changing any birth field recalculates numerology and chart. The birth location "
                                   "(birth_place, latitude/longitude, timezone) is replaced as a whole when any "
                                   "part of it is sent")
-    bio: str | None = Field(default=None, max_length=500, pattern=NO_NUL, description="At most 500 characters")
+    bio: str = Field(default=None, max_length=500, pattern=NO_NUL,  # type: ignore[assignment]
+                     description="At most 500 characters; \"\" clears it")
     gender: Gender | None = None
-    interested_in: list[Gender] | None = Field(default=None, max_length=3, json_schema_extra={"uniqueItems": True},
-                                               description="Genders they want to meet; [] means everyone")
+    interested_in: list[Gender] = Field(default=None, max_length=3,  # type: ignore[assignment]
+                                        json_schema_extra={"uniqueItems": True},
+                                        description="Genders they want to meet; [] means everyone")
     location: LocationInput | None = None
-    photos: list[str] | None = Field(default=None, max_length=MAX_PHOTOS,
-                                     description="The photo order: each of the user's photos once, by id or by the "
-                                                 "URL the profile lists")
+    photos: list[str] = Field(default=None, max_length=MAX_PHOTOS,  # type: ignore[assignment]
+                              description="The photo order: each of the user's photos once, by id or by the URL the "
+                                          "profile lists")
 
     _birth_date = field_validator("birth_date")(classmethod(lambda cls, v: check_birth_date(v)))
 
@@ -298,16 +305,12 @@ class ProfileUpdate(BirthInput):
             raise ValueError("lists a gender more than once")
         return value
 
-    @model_validator(mode="after")
-    def _no_null_for_required(self):
-        nulls = [name for name in NON_NULLABLE if name in self.model_fields_set and getattr(self, name) is None]
-        if nulls:
-            raise field_error(nulls[0], "may not be null")
-        return self
-
     def changes(self) -> dict[str, Any]:
-        """The fields the request sent, with their values (nulls included)."""
-        return {name: getattr(self, name) for name in self.model_fields_set}
+        """The fields the request sent, as plain values (nulls included; ``location`` a dict)."""
+        sent = {name: getattr(self, name) for name in self.model_fields_set}
+        if sent.get("location") is not None:
+            sent["location"] = sent["location"].model_dump()
+        return sent
 
 
 class PhotoOrder(BaseModel):
@@ -321,13 +324,18 @@ class PhotoList(BaseModel):
     photos: list[PhotoOut]
 
 
+def _exactly_one_confirmation(schema: dict[str, Any]) -> None:
+    schema["oneOf"] = [{"required": ["password"]}, {"required": ["otp_code"]}]
+
+
 class DeleteAccount(BaseModel):
     """Confirmation: the account's password, or (accounts without one: phone sign-in) a fresh one-time code."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra=_exactly_one_confirmation)
 
-    password: str | None = Field(default=None, min_length=1, max_length=128)
-    otp_code: str | None = Field(default=None, pattern="^[0-9]{4,8}$", description="A code sent by SMS for this")
+    password: str = Field(default=None, min_length=1, max_length=128)  # type: ignore[assignment]
+    otp_code: str = Field(default=None, pattern="^[0-9]{4,8}$",  # type: ignore[assignment]
+                          description="A code sent by SMS for this")
 
     @model_validator(mode="after")
     def _exactly_one(self):

@@ -185,11 +185,11 @@ async def _profile_values(runtime: Runtime, user: RowMapping, changes: dict[str,
         location = changes["location"]
         if location is None:
             values.update(location_latitude=None, location_longitude=None, location_place=None)
-        elif location.place is not None:
-            latitude, longitude = await resolve_place(runtime.chart, location.place, "location.place")
-            values.update(location_latitude=latitude, location_longitude=longitude, location_place=location.place)
+        elif location["place"] is not None:
+            latitude, longitude = await resolve_place(runtime.chart, location["place"], "location.place")
+            values.update(location_latitude=latitude, location_longitude=longitude, location_place=location["place"])
         else:
-            values.update(location_latitude=location.latitude, location_longitude=location.longitude,
+            values.update(location_latitude=location["latitude"], location_longitude=location["longitude"],
                           location_place=None)
     if "photos" in changes:
         values["photos"] = rules.reordered(user["photos"], changes["photos"], "photos")
@@ -200,11 +200,11 @@ async def _profile_values(runtime: Runtime, user: RowMapping, changes: dict[str,
     birth = SimpleNamespace(**rules.merged_birth(rules.stored_birth(user), given))  # a Birth
     if birth.birth_date is None:
         if given:
-            raise AppError(422, "VALIDATION_ERROR", f"birth_date: required with {', '.join(given)}",
+            raise AppError(422, "VALIDATION_ERROR", f"birth_date: Field required with {', '.join(given)}",
                            field="birth_date")
         return {**values, "display_name": name}  # an account without a profile keeps a name for later
     if name is None:
-        raise AppError(422, "VALIDATION_ERROR", "display_name: required with birth_date (the numerology is "
+        raise AppError(422, "VALIDATION_ERROR", "display_name: Field required with birth_date (the numerology is "
                                                 "computed from it)", field="display_name")
     profile = await calculate_profile(runtime.chart, name, birth, name_field="display_name")
     return {**values, "display_name": name, "birth_date": birth.birth_date, "birth_time": birth.birth_time,
