@@ -47,12 +47,12 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PATH="/opt/venv/bin:$PATH" \
     PYTHONPATH=/app:/app/lib:/app/gen
 
-# /var/lib/numeros/jwt: mount point of docker-compose's jwt-keys volume, owned
+# /var/lib/numeros/jwt and /app/var/media: mount points of docker-compose's jwt-keys and media volumes, owned
 # by the service user so that a fresh named volume inherits that ownership.
 RUN groupadd --system --gid 10001 numeros \
  && useradd --system --uid 10001 --gid numeros --no-create-home \
       --home-dir /nonexistent --shell /usr/sbin/nologin numeros \
- && install -d -o 10001 -g 10001 -m 0750 /var/lib/numeros/jwt
+ && install -d -o 10001 -g 10001 -m 0750 /var/lib/numeros/jwt /app/var/media
 
 WORKDIR /app
 COPY --from=builder /opt/venv /opt/venv

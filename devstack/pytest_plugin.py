@@ -102,7 +102,10 @@ def mint_token(jwt_keys: JwtKeys) -> Callable[..., str]:
 
 
 @pytest.fixture(scope="session")
-def service_env(infra: Infra, jwt_keys: JwtKeys) -> Callable[[str], dict[str, str]]:
+def service_env(infra: Infra, jwt_keys: JwtKeys,
+                tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], dict[str, str]]:
+    media = tmp_path_factory.mktemp("media")
+
     def env(service: str) -> dict[str, str]:
         values = {
             "NUMEROS_DATABASE_URL": infra.database_url, "NUMEROS_REDIS_URL": infra.redis_url,
@@ -111,6 +114,7 @@ def service_env(infra: Infra, jwt_keys: JwtKeys) -> Callable[[str], dict[str, st
         }
         if service == "identity":
             values["NUMEROS_JWT_PRIVATE_KEY_FILE"] = str(jwt_keys.private_path)
+            values["NUMEROS_MEDIA_DIR"] = str(media)
         return values
 
     return env

@@ -58,7 +58,8 @@ class Ports:
 # Every service limit far above what a test sends (limits stay on, so their headers are there); a test of a
 # limit sets that one setting (NUMEROS_RATE_LIMIT_<NAME>) lower. NUMEROS_RATE_LIMITS=off drops them all.
 HIGH_RATE_LIMITS = {f"NUMEROS_RATE_LIMIT_{name}": "1000000/minute" for name in (
-    "DEFAULT", "NUMEROLOGY", "NUMEROLOGY_PREMIUM", "ASTRO", "ASTRO_COMPUTE", "ASTRO_PREDICT", "HUMAN_DESIGN")}
+    "DEFAULT", "NUMEROLOGY", "NUMEROLOGY_PREMIUM", "ASTRO", "ASTRO_COMPUTE", "ASTRO_PREDICT", "HUMAN_DESIGN",
+    "MEDIA")}
 
 
 @dataclass
@@ -107,6 +108,7 @@ class Stack:
             env["NUMEROS_JWT_PRIVATE_KEY_FILE"] = str(self.secrets / "jwt_private.pem")
             env["NUMEROS_MATCHING_URL"] = f"http://127.0.0.1:{self.ports.matching}"
             env["NUMEROS_CHAT_URL"] = f"http://127.0.0.1:{self.ports.chat}"
+            env["NUMEROS_MEDIA_DIR"] = str(self.root / "data" / "media")  # profile photos
         if name in HTTP_SERVICES:
             env["NUMEROS_HTTP_PORT"] = str(getattr(self.ports, name))
         if name == "chat":

@@ -23,6 +23,7 @@ HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "tra
 DOMAIN_TAGS: tuple[tuple[str, str], ...] = (
     ("/api/v1/auth", "accounts"),
     ("/api/v1/profile", "profile"),
+    ("/api/v1/media", "profile"),
     ("/api/v1/numerology", "numerology"),
     ("/api/v1/astro", "vedic"),
     ("/api/v1/human-design", "human_design"),
@@ -41,7 +42,8 @@ DOMAIN_TAGS: tuple[tuple[str, str], ...] = (
 )
 TAGS: tuple[dict[str, str], ...] = (
     {"name": "accounts", "description": "Registration, login, tokens and the signed-in account (identity)."},
-    {"name": "profile", "description": "The dating profile and the anonymous profile calculation (identity)."},
+    {"name": "profile", "description": "The dating profile, its photos, account deletion and the anonymous profile "
+                                   "calculation (identity)."},
     {"name": "numerology", "description": "Numerology API, JioAstro's contract and error dialect (identity)."},
     {"name": "vedic", "description": "Vedic astrology API, the astro-mvp contract and error dialect (identity)."},
     {"name": "human_design", "description": "Human Design chart API, its seed's contract (identity)."},

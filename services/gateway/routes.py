@@ -37,6 +37,8 @@ ROUTES: tuple[Route, ...] = (
     Route("matching-resonance", "matching", prefix(f"{API}/resonance"), priority=50),
     Route("identity-auth", "identity", prefix(f"{API}/auth"), priority=50),
     Route("identity-profile", "identity", prefix(f"{API}/profile"), priority=50),
+    # Profile photo files, public by unguessable URL (identity reads them from disk or S3).
+    Route("identity-media", "identity", prefix(f"{API}/media"), priority=50),
     Route("identity-numerology", "identity", prefix(f"{API}/numerology"), priority=50),
     Route("identity-astro", "identity", prefix(f"{API}/astro"), priority=50),
     Route("identity-human-design", "identity", prefix(f"{API}/human-design"), priority=50),

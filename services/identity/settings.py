@@ -50,3 +50,17 @@ class IdentitySettings(ServiceSettings):
     console_idle_seconds: int = 30 * 60
     console_max_age_seconds: int = 12 * 3600
     console_cookie_secure: bool = True
+    # Profile photos: on local disk under media_dir (devstack: <data dir>/data/media) unless a bucket is set,
+    # then in S3-compatible storage (credentials from boto3's usual chain: AWS_* variables, profile, role).
+    media_dir: Path = Path("var/media")
+    photo_s3_bucket: str | None = None
+    photo_s3_prefix: str = "photos/"
+    photo_s3_endpoint_url: str | None = None  # MinIO, R2, Spaces ...; None = AWS
+    photo_s3_region: str | None = None
+    # Photo bytes served to scan cards, per client IP (a scan page shows many thumbnails at once).
+    rate_limit_media: str = "1200/minute"
+
+    @field_validator("rate_limit_media")
+    @classmethod
+    def _media_limit_notation(cls, value: str) -> str:
+        return ServiceSettings._limit_notation(value)

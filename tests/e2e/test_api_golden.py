@@ -28,6 +28,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import difflib
+import io
 import json
 import os
 import re
@@ -40,9 +41,12 @@ import asyncpg
 import httpx
 import pytest
 import websockets
+from PIL import Image
 
 from devstack.processes import poll
 from devstack.stack import HIGH_RATE_LIMITS
+
+from services.identity.tests.test_profile_photos import png_bomb, two_colour_jpeg
 
 from .conftest import running_stack
 from .helpers import mailed_reset_token
@@ -59,6 +63,7 @@ STACK_ENV = {**HIGH_RATE_LIMITS, "NUMEROS_RATE_LIMIT_ASTRO_PREDICT": "10/minute"
 PASSWORD = "long-enough-pw"
 AS_OF = "2024-06-01"            # every date-dependent calculation is asked for this day
 UNKNOWN = 987654321             # an id that exists nowhere; kept literally in the record
+UNKNOWN_PHOTO = "A" * 22        # a photo id that exists nowhere
 NOT_SENT = object()
 
 # --- normalisation -----------------------------------------------------------------------------------
@@ -82,6 +87,9 @@ IDS_IN_TEXT = ((re.compile(r"(/astro/profiles/)(\d+)"), "profile"), (re.compile(
                (re.compile(r"(/numerology/profiles/)(\d+)"), "numprofile"),
                (re.compile(r"(/name-trials/)(\d+)"), "trial"),
                (re.compile(r"(/devices/)(\d+)"), "device"), (re.compile(r"(after=)(\d+)"), "message"))
+# Photo ids are random strings (22 URL-safe characters), in paths, URLs and bodies.
+PHOTO_IN_TEXT = re.compile(r"(/photos/)([A-Za-z0-9_-]{22})(?=/|$)")
+PHOTO_ID_PARENTS = {"photo_details", "photos", "photo_ids"}
 TOKEN_KEYS = {"token", "refresh_token", "access_token", "ticket", "public_key"}
 DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
 DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -97,7 +105,7 @@ class Normaliser:
         self.counts: Counter[str] = Counter()
         self.birth_dates = birth_dates  # display name -> YYYY-MM-DD, for ages
 
-    def label(self, kind: str, value: int) -> int | str:
+    def label(self, kind: str, value: int | str) -> int | str:
         if value == UNKNOWN:
             return value
         if (kind, value) not in self.labels:
@@ -123,7 +131,10 @@ class Normaliser:
                 pass
         for pattern, kind in IDS_IN_TEXT:
             value = pattern.sub(lambda m, k=kind: m.group(1) + str(self.label(k, int(m.group(2)))), value)
-        return value
+        return PHOTO_IN_TEXT.sub(lambda m: m.group(1) + self.photo(m.group(2)), value)
+
+    def photo(self, value: str) -> str:
+        return value if value == UNKNOWN_PHOTO else str(self.label("photo", value))
 
     def _id_kind(self, key: str, where: str | None, owner: dict, endpoint: str) -> str | None:
         if key != "id":
@@ -158,6 +169,9 @@ class Normaliser:
                 return [self.label(kind, v) for v in value]
         if key in TOKEN_KEYS and isinstance(value, str):
             return "<token>"
+        photo_id = key == "id" and (where in PHOTO_ID_PARENTS or where is None and endpoint.endswith("/photos/upload"))
+        if (photo_id or key == "photo_ids") and value:
+            return self.photo(value) if isinstance(value, str) else [self.photo(v) for v in value]
         if key == "request_id" and value is not None:
             return "<request-id>"
         if key == "latency_ms":
@@ -187,7 +201,7 @@ class Api:
 
     def call(self, name: str | None, method: str, path: str, *, user: str | None = None, token: str | None = None,
              json_body: Any = NOT_SENT, content: str | None = None, params: dict[str, Any] | None = None,
-             scheme: str = "Bearer") -> httpx.Response:
+             scheme: str = "Bearer", files: dict[str, tuple[str, bytes, str]] | None = None) -> httpx.Response:
         headers: dict[str, str] = {}
         auth = "none"
         if user is not None:
@@ -202,14 +216,17 @@ class Api:
         if content is not None:
             kwargs["content"] = content
             headers["Content-Type"] = "application/json"
+        if files is not None:
+            kwargs["files"] = files
         self.sent += 1
         reply = self.client.request(method, path, **kwargs)
         if name is not None:
-            self.keep(name, method, path, auth, params, json_body, content, reply)
+            self.keep(name, method, path, auth, params, json_body, content, reply, files)
         return reply
 
     def keep(self, name: str, method: str, path: str, auth: str, params: dict[str, Any] | None, json_body: Any,
-             content: str | None, reply: httpx.Response) -> None:
+             content: str | None, reply: httpx.Response,
+             files: dict[str, tuple[str, bytes, str]] | None = None) -> None:
         assert name not in {e["name"] for e in self.exchanges}, f"exchange name used twice: {name}"
         request: dict[str, Any] = {"method": method, "path": self.norm.text(path), "auth": auth}
         if params:
@@ -218,6 +235,9 @@ class Api:
             request["body"] = self.norm.value(json_body, path)
         if content is not None:
             request["raw_body"] = content
+        if files is not None:  # the parts as sent, the bytes by their size
+            request["files"] = {part: {"filename": filename, "content_type": kind, "bytes": len(data)}
+                                for part, (filename, data, kind) in files.items()}
         headers = {h: reply.headers[h] for h in KEPT_HEADERS if h in reply.headers}
         if reply.status_code == 429 and "retry-after" in headers:
             headers["retry-after"] = "<seconds>"
@@ -1092,6 +1112,94 @@ def account_lifecycle(api: Api, stack: Any) -> None:
     api.call("admin/users: fay reactivated", "PATCH", f"{users}/{fay_id}", user="cy", json_body={"is_active": True})
 
 
+def profile_edit(api: Api) -> None:
+    url = "/api/v1/profile/me"
+    reply = api.call("profile: register gil", "POST", "/api/v1/auth/register", json_body={
+        "email": "gil@example.com", "password": PASSWORD, "display_name": "Gil Editor", "birth_date": "1985-08-08"})
+    api.tokens["gil"] = reply.json()["token"]
+    api.call("profile/me PATCH: bio, gender, interested_in, coordinates", "PATCH", url, user="gil", json_body={
+        "bio": "Reads charts.", "gender": "non_binary", "interested_in": ["female", "non_binary"],
+        "location": {"latitude": 48.8566, "longitude": 2.3522}})
+    api.call("profile/me PATCH: birth time and place (recalculated)", "PATCH", url + "/", user="gil",
+             json_body={"birth_time": "07:45", "birth_place": "Berlin"})
+    api.call("profile/me PATCH: location by place name", "PATCH", url, user="gil", json_body={"location": {"place": "Berlin"}})
+    api.call("profile/me PATCH: new name, birth time and location cleared", "PATCH", url, user="gil",
+             json_body={"display_name": "Gil Renamed", "birth_time": None, "location": None})
+    invalid = {
+        "bio over 500": {"bio": "b" * 501}, "gender other": {"gender": "other"},
+        "interested_in twice": {"interested_in": ["male", "male"]}, "display_name null": {"display_name": None},
+        "birth_date in the future": {"birth_date": "2999-01-01"}, "latitude without longitude": {"latitude": 10.0},
+        "location latitude 100": {"location": {"latitude": 100, "longitude": 0}},
+        "location place unknown": {"location": {"place": "Atlantis Under The Sea"}},
+        "location place ambiguous": {"location": {"place": "Paris"}},
+        "location both forms": {"location": {"place": "Paris", "latitude": 1.0, "longitude": 2.0}},
+        "photos not yours": {"photos": [UNKNOWN_PHOTO]}, "unknown field": {"email": "new@example.com"},
+    }
+    for label, body in invalid.items():
+        api.call(f"profile/me PATCH: {label}", "PATCH", url, user="gil", json_body=body)
+    api.call("profile/me PATCH: malformed JSON", "PATCH", url, user="gil", content='{"bio": ')
+    api.call("profile/me PATCH: no token", "PATCH", url, json_body={"bio": "x"})
+    api.call("profile/me PATCH: eve (email alone) gains a profile", "PATCH", url, user="eve",
+             json_body={"display_name": "Eve Later", "birth_date": "1993-09-09"})
+
+
+def photos(api: Api) -> None:
+    upload, order = "/api/v1/profile/photos/upload", "/api/v1/profile/photos/order"
+
+    def jpeg(n: int) -> dict[str, tuple[str, bytes, str]]:
+        return {"file": (f"p{n}.jpg", two_colour_jpeg(40 + n, 30, orientation=6 if n == 0 else None, gps=n == 0),
+                         "image/jpeg")}
+
+    ids = [api.call(f"photos/upload: gil #{n + 1}" if n in (0, 5) else None, "POST", upload, user="gil",
+                    files=jpeg(n)).json()["id"] for n in range(6)]
+    api.call("photos/upload: a seventh", "POST", upload, user="gil", files=jpeg(6))
+    api.call("photos/upload: not an image", "POST", upload, user="ada",
+             files={"file": ("cv.pdf", b"%PDF-1.7 not a photo", "application/pdf")})
+    api.call("photos/upload: decompression bomb", "POST", upload, user="ada",
+             files={"file": ("bomb.png", png_bomb(20_000), "image/png")})
+    api.call("photos/upload: over 10 MB", "POST", upload, user="ada",
+             files={"file": ("big.jpg", b"\xff\xd8\xff" + b"\x00" * 10_100_000, "image/jpeg")})
+    api.call("photos/upload: no file part", "POST", upload, user="ada", files={"other": ("a.jpg", b"x", "image/jpeg")})
+    api.call("photos/upload: JSON body", "POST", upload, user="ada", json_body={"file": "x"})
+    api.call("photos/upload: no token", "POST", upload, files=jpeg(1))
+    theirs = api.call("photos/upload: ada's", "POST", upload, user="ada", files=jpeg(2)).json()["id"]
+    for size in ("display", "thumbnail"):
+        reply = api.call(None, "GET", f"/api/v1/media/photos/{ids[0]}/{size}")
+        image = Image.open(io.BytesIO(reply.content))
+        api.note(f"media: gil's first photo, {size}", {"status": reply.status_code,
+                                                       "content_type": reply.headers["content-type"],
+                                                       "cache_control": reply.headers.get("cache-control"),
+                                                       "size": list(image.size), "exif": dict(image.getexif())})
+    api.call("media: unknown photo", "GET", f"/api/v1/media/photos/{UNKNOWN_PHOTO}/display")
+    api.call("media: unknown size", "GET", f"/api/v1/media/photos/{ids[0]}/original")
+    api.call("photos/order: reversed", "PUT", order, user="gil", json_body={"photo_ids": list(reversed(ids))})
+    api.call("photos/order: one twice", "PUT", order, user="gil", json_body={"photo_ids": [*ids[:5], ids[0]]})
+    api.call("photos/order: one missing", "PUT", order, user="gil", json_body={"photo_ids": ids[:5]})
+    api.call("photos/order: someone else's", "PUT", order, user="gil", json_body={"photo_ids": [*ids[:5], theirs]})
+    api.call("photos/order: wrong type", "PUT", order, user="gil", json_body={"photo_ids": "all"})
+    api.call("profile/me PATCH: photo order as URLs", "PATCH", "/api/v1/profile/me", user="gil",
+             json_body={"photos": [f"/api/v1/media/photos/{i}/display" for i in ids]})
+    api.call("photos delete: someone else's", "DELETE", f"/api/v1/profile/photos/{theirs}", user="gil")
+    api.call("photos delete: unknown", "DELETE", f"/api/v1/profile/photos/{UNKNOWN_PHOTO}", user="gil")
+    api.call("photos delete: gil's third", "DELETE", f"/api/v1/profile/photos/{ids[2]}", user="gil")
+    api.call("photos delete: again", "DELETE", f"/api/v1/profile/photos/{ids[2]}", user="gil")
+    api.call("media: a deleted photo", "GET", f"/api/v1/media/photos/{ids[2]}/thumbnail")
+    api.call("profile/me: gil with photos", "GET", "/api/v1/profile/me", user="gil")
+
+
+def account_delete(api: Api) -> None:
+    url = "/api/v1/profile/me"
+    api.call("account delete: no token", "DELETE", url, json_body={"password": PASSWORD})
+    api.call("account delete: wrong password", "DELETE", url, user="gil", json_body={"password": "not-it"})
+    api.call("account delete: otp_code", "DELETE", url, user="gil", json_body={"otp_code": "1234"})
+    api.call("account delete: neither", "DELETE", url, user="gil", json_body={})
+    api.call("account delete: both", "DELETE", url, user="gil", json_body={"password": PASSWORD, "otp_code": "1234"})
+    api.call("account delete: gil", "DELETE", url, user="gil", json_body={"password": PASSWORD})
+    api.call("account delete: gil's token afterwards", "GET", url, user="gil")
+    api.call("account delete: gil's login afterwards", "POST", "/api/v1/auth/login",
+             json_body={"email": "gil@example.com", "password": PASSWORD})
+
+
 # --- the test ----------------------------------------------------------------------------------------
 
 
@@ -1155,6 +1263,9 @@ def test_public_api_answers_as_recorded(stack):
     api.call("numerology/profiles get: its birth profile p2 deleted", "GET",
              f"/api/v1/numerology/profiles/{ids['n1']}", user="ada")
     account_lifecycle(api, stack)
+    profile_edit(api)
+    photos(api)
+    account_delete(api)
     elapsed = time.monotonic() - started
 
     print(f"{len(api.exchanges)} exchanges, {api.sent} requests in {elapsed:.1f}s")

@@ -46,6 +46,18 @@ CROSS_FIELD_RULES: dict[str, tuple[tuple[str, str], ...]] = {
                                        ("birth_place", "in the gazetteer")),
     "POST /api/v1/auth/register": (("birth_date", "Field required with"), ("display_name", "Field required with"),
                                    ("birth_date", "the first supported instant"), ("birth_place", "in the gazetteer")),
+    # Birth fields complete the stored ones (an account without a profile needs a date and a name); the photo
+    # order must list each of the caller's photos once (which photos exist is state, not schema).
+    "PATCH /api/v1/profile/me": (("birth_date", "Field required with"), ("display_name", "Field required with"),
+                                 ("birth_date", "the first supported instant"), ("birth_date", "not be in the future"),
+                                 ("birth_place", "in the gazetteer"), ("location.place", "in the gazetteer"),
+                                 ("photos", "must list each"), ("photos", "more than once")),
+    "PUT /api/v1/profile/photos/order": (("photo_ids", "must list each"), ("photo_ids", "more than once")),
+    # Bytes are a photo only when they decode as one (a schema cannot say which bytes are a JPEG).
+    "POST /api/v1/profile/photos/upload": (("file", "not a JPEG, PNG or WebP"), ("file", "cannot be decoded"),
+                                           ("file", "megapixels")),
+    # Confirming by one-time code needs phone sign-in (its description says so).
+    "DELETE /api/v1/profile/me": (("otp_code", "one-time code"),),
 }
 
 

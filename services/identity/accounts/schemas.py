@@ -7,13 +7,12 @@ import datetime as dt
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, ValidationError, field_validator, model_validator
-from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from numeros_common.fields import CalendarDate
 from numeros_common.names import state_name_rule
 
 from ..calculations import check_birth_date
-from ..profile.schemas import AstrologyData, BirthInput, NumerologyProfile, UserOut
+from ..profile.schemas import AstrologyData, BirthInput, NumerologyProfile, UserOut, field_error
 
 
 NEW_PASSWORD = Field(min_length=8, max_length=128)  # every password an account is given
@@ -46,9 +45,7 @@ class RegisterRequest(BirthInput):
 
 
 def _required(field: str, with_: str) -> ValidationError:
-    """A cross-field error located at ``field`` (so the 422 names it), not at the body."""
-    return ValidationError.from_exception_data("RegisterRequest", [InitErrorDetails(
-        type=PydanticCustomError("missing", f"Field required with {with_}"), loc=(field,), input=None)])
+    return field_error(field, f"Field required with {with_}", "missing")
 
 
 class LoginRequest(BaseModel):

@@ -3,7 +3,8 @@ login, token refresh, logout, password change and reset, and the sessions' lifec
 
 An account registered with email and password alone (astro-mvp) has no dating profile: no chart call, null
 profile columns, chart level 0, and no ``identity.user.registered`` event (that event's v1 contract requires a
-birth date and numerology, and matching has nobody to show until there is a profile).
+birth date and numerology, and matching has nobody to show until there is a profile): it is published when the
+account gains a profile (``PATCH /profile/me``, see ``profile.service.announce_profile``).
 
 A session lives until ``session_max_age_seconds`` after sign-in whatever its rotations; each refresh token
 works once, and presenting one the session already rotated away (a stolen copy, or the thief's original)
@@ -24,12 +25,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from numeros_common.errors import AppError
 from numeros_common.events.outbox import add_event
-from numeros_common.events.schemas import (KeyLongitudes, Location, NumerologyCore, PublicProfile, SessionRevokedV1,
-                                           UserRegisteredV1, UserUpdatedV1)
+from numeros_common.events.schemas import SessionRevokedV1
 from numeros_common.runtime import Runtime
 
 from ..database import outbox
-from ..profile.service import Birth, calculate_profile, user_values
+from ..profile import service as profile  # (profile's account deletion uses this module too)
 from . import repository
 from .mail import Mail
 from .passwords import hash_password, verify_password
@@ -79,57 +79,28 @@ async def start_session(runtime: Runtime, session: AsyncSession, user: RowMappin
 
 
 async def register(runtime: Runtime, session: AsyncSession, *, email: str, password: str, display_name: str | None,
-                   birth: Birth) -> SignedIn:
+                   birth: profile.Birth) -> SignedIn:
     """The new account, signed in. With birth data, chart is asked before anything is written: when it is
     down the request fails whole (503), with nothing half-stored."""
     if await repository.find_by_email(session, email) is not None:
         raise _email_taken()
-    with_profile = birth.birth_date is not None and display_name is not None
     values: dict[str, Any] = {"email": email, "display_name": display_name, "chart_level": 0}
-    if with_profile:
-        profile = await calculate_profile(runtime.chart, display_name, birth, name_field="display_name")
+    if birth.birth_date is not None and display_name is not None:
+        chart_profile = await profile.calculate_profile(runtime.chart, display_name, birth, name_field="display_name")
         values.update({"birth_date": birth.birth_date, "birth_time": birth.birth_time,
                        "birth_place": birth.birth_place, "birth_latitude": birth.latitude,
-                       "birth_longitude": birth.longitude, **user_values(profile, birth.timezone)})
+                       "birth_longitude": birth.longitude, **profile.user_values(chart_profile, birth.timezone)})
     values["password_hash"] = await asyncio.to_thread(hash_password, password)
     now = dt.datetime.now(dt.UTC)
     try:
         user = await repository.insert_user(session, values)
-        if with_profile:
-            await _announce_registration(runtime, session, user)
+        await profile.announce_profile(runtime, session, None, user)
         tokens = await start_session(runtime, session, user, now)
         await session.commit()  # user, event and session together, or none of them
     except IntegrityError as exc:  # a concurrent registration with the same email won the race
         raise _email_taken() from exc
     runtime.relay.wake()
     return SignedIn(user, tokens)
-
-
-def _public_profile(user: RowMapping) -> dict[str, Any]:
-    """The event fields other services may know, from the users row (optional columns when they exist)."""
-    latitude, longitude = user.get("latitude"), user.get("longitude")
-    return dict(
-        user_id=user["id"], display_name=user["display_name"], birth_date=user["birth_date"],
-        photos=user["photos"], bio=user["bio"],
-        numerology=NumerologyCore(life_path=user["life_path"], soul_urge=user["soul_urge"],
-                                  expression=user["expression"], personality=user["personality"]),
-        chart_level=user["chart_level"], sun_sign=user["sun_sign"], moon_sign=user["moon_sign"],
-        rising_sign=user["rising_sign"],
-        key_longitudes=KeyLongitudes(**user["key_longitudes"]) if user["key_longitudes"] else None,
-        gender=user.get("gender"), interested_in=user.get("interested_in") or [],
-        location=Location(latitude=latitude, longitude=longitude) if latitude is not None and longitude is not None
-        else None, active=user["is_active"])
-
-
-async def _announce(runtime: Runtime, session: AsyncSession, user: RowMapping,
-                    event: type[PublicProfile] = UserUpdatedV1) -> None:
-    """Tells other services about the profile; nothing for an account without one (nobody to show)."""
-    if user["birth_date"] is not None and user["display_name"] is not None:
-        await add_event(session, outbox, runtime.settings.service_name, event(**_public_profile(user)))
-
-
-async def _announce_registration(runtime: Runtime, session: AsyncSession, user: RowMapping) -> None:
-    await _announce(runtime, session, user, UserRegisteredV1)
 
 
 def _login_failures(email: str) -> str:
@@ -317,7 +288,7 @@ async def update_account(runtime: Runtime, session: AsyncSession, user_id: int, 
     if user["is_active"] != before["is_active"]:
         if not user["is_active"]:
             await revoke_all_sessions(runtime, session, user_id, "deactivated")
-        await _announce(runtime, session, user)
+        await profile.announce_profile(runtime, session, before, user)
     await session.commit()
     runtime.relay.wake()
     return user

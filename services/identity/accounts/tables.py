@@ -44,6 +44,14 @@ users = Table(
     # an account registered with email and password alone (astro-mvp) until it gives birth data.
     Column("tier", String(16), nullable=False, server_default="standard"),
     CheckConstraint("tier IN ('standard', 'premium')", name="tier"),
+    # 0007: who they are and want to meet, where they are now (discovery measures distance from it), and
+    # ``photos`` (above) holds the uploaded photos in the user's order: [{"id", "width", "height"}].
+    Column("gender", String(16)),
+    Column("interested_in", JSONB, nullable=False, server_default=text("'[]'::jsonb")),
+    Column("location_latitude", Float),
+    Column("location_longitude", Float),
+    Column("location_place", String(200)),
+    CheckConstraint("gender IN ('male', 'female', 'non_binary')", name="gender"),
     Index("uq_users_email_lower", func.lower(text("email")), unique=True),
 )
 

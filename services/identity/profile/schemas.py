@@ -11,12 +11,18 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic_core import InitErrorDetails, PydanticCustomError
 from sqlalchemy.engine import RowMapping
 
-from numeros_common.fields import CalendarDate, LocalTime, TimeZoneName
+from numeros_common.events.schemas import Gender
+from numeros_common.fields import NO_NUL, NOT_BLANK, CalendarDate, LocalTime, TimeZoneName
 from numeros_common.names import state_name_rule
 from numeros_common.options import HOUSE_ALIASES, HOUSE_SYSTEMS, state_spellings
+
+from ..calculations import check_birth_date
+from .images import MAX_UPLOAD_BYTES
+from .rules import MAX_PHOTOS, photo_urls, photo_view
 
 BIRTH_PLACE_DESCRIPTION = (
     "Free text, e.g. 'New York, USA'. With latitude/longitude or timezone given it is only a label. "
@@ -26,6 +32,12 @@ TIMEZONE_DESCRIPTION = ("IANA time zone of the birth place, e.g. 'America/New_Yo
                         "coordinates, else from birth_place, else the birth time is read as UTC.")
 HOUSE_SYSTEM_DESCRIPTION = ("placidus (default), koch, whole_sign, equal, porphyry, regiomontanus or campanus "
                             "(also the Swiss Ephemeris letters P, K, W, A/E, O, R, C).")
+
+
+def field_error(field: str, message: str, kind: str = "value_error") -> ValidationError:
+    """A cross-field error located at ``field`` (so the 422 names it), not at the body."""
+    return ValidationError.from_exception_data("body", [InitErrorDetails(
+        type=PydanticCustomError(kind, message), loc=(field,), input=None)])
 
 
 def _coordinates_together(schema: dict[str, Any]) -> None:
@@ -53,7 +65,7 @@ class BirthInput(BaseModel):
     def _coordinates_together(self):
         if (self.latitude is None) != (self.longitude is None):
             missing = "longitude" if self.longitude is None else "latitude"
-            raise ValueError(f"{missing}: latitude and longitude must be given together")
+            raise field_error(missing, "latitude and longitude must be given together", "missing")
         return self
 
 
@@ -154,6 +166,21 @@ class NumerologyCore(BaseModel):
     personality: int
 
 
+class PhotoOut(BaseModel):
+    id: str = Field(description="Random and unguessable; also in its URLs")
+    url: str = Field(description="The display size (longer side at most 1080 px), a JPEG without metadata. "
+                                 "Root-relative: on the API's host, no token needed")
+    thumbnail_url: str = Field(description="The thumbnail (longer side at most 320 px)")
+    width: int = Field(description="Of the display size, in pixels, upright")
+    height: int
+
+
+class LocationOut(BaseModel):
+    latitude: float
+    longitude: float
+    place: str | None = Field(description="The place name it was resolved from, if given as a name")
+
+
 class UserOut(BaseModel):
     id: int
     email: str
@@ -164,7 +191,12 @@ class UserOut(BaseModel):
     latitude: float | None
     longitude: float | None
     bio: str
-    photos: list[str]
+    photos: list[str] = Field(description="Display-size photo URLs in the user's order (the seed's string list)")
+    photo_details: list[PhotoOut] = Field(description="The same photos with their ids (to delete or reorder them) "
+                                                      "and thumbnails")
+    gender: Gender | None
+    interested_in: list[Gender] = Field(description="Genders they want to meet; empty means everyone")
+    location: LocationOut | None = Field(description="Where they are now (discovery's distances); null until given")
     timezone: str | None = Field(description="The IANA time zone the user gave (the zone used is in astrology.birth)")
     chart_level: int = Field(ge=0, le=4, description="0 without birth data, else 1-4 as in astrology")
     sun_sign: str | None
@@ -190,9 +222,13 @@ class CalculateInput(BirthInput):
 
 
 def user_out(row: RowMapping) -> UserOut:
+    location = (LocationOut(latitude=row["location_latitude"], longitude=row["location_longitude"],
+                            place=row["location_place"]) if row["location_latitude"] is not None else None)
     return UserOut(id=row["id"], email=row["email"], display_name=row["display_name"], birth_date=row["birth_date"],
                    birth_time=row["birth_time"], birth_place=row["birth_place"], latitude=row["birth_latitude"],
-                   longitude=row["birth_longitude"], bio=row["bio"], photos=row["photos"], timezone=row["timezone"],
+                   longitude=row["birth_longitude"], bio=row["bio"], photos=photo_urls(row["photos"]),
+                   photo_details=[PhotoOut(**photo_view(p)) for p in row["photos"]], gender=row["gender"],
+                   interested_in=row["interested_in"], location=location, timezone=row["timezone"],
                    chart_level=row["chart_level"], sun_sign=row["sun_sign"], moon_sign=row["moon_sign"],
                    rising_sign=row["rising_sign"], is_verified=row["is_verified"], created_at=row["created_at"])
 
@@ -204,3 +240,114 @@ def profile_body(row: RowMapping) -> dict[str, Any]:
         life_path=row["life_path"], soul_urge=row["soul_urge"], expression=row["expression"],
         personality=row["personality"]).model_dump() if row["life_path"] is not None else None)
     return {"user": user_out(row).model_dump(mode="json"), "numerology": numerology, "astrology": row["astrology"]}
+
+
+# --- editing the profile -----------------------------------------------------------------------------
+
+def _one_location_form(schema: dict[str, Any]) -> None:
+    """The schema states it too: latitude and longitude together, or place alone."""
+    schema["oneOf"] = [{"required": ["latitude", "longitude"]}, {"required": ["place"]}]
+    schema["not"] = {"anyOf": [{"required": ["place", "latitude"]}, {"required": ["place", "longitude"]}]}
+
+
+class LocationInput(BaseModel):
+    """Where the user is now: coordinates, or a place name the offline gazetteer resolves (the city centre)."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, json_schema_extra=_one_location_form)
+
+    latitude: float = Field(default=None, strict=True, ge=-90, le=90)  # type: ignore[assignment]
+    longitude: float = Field(default=None, strict=True, ge=-180, le=180)  # type: ignore[assignment]
+    place: str = Field(default=None, min_length=1, max_length=200, pattern=NOT_BLANK,  # type: ignore[assignment]
+                       description="e.g. 'Berlin' or 'Paris, France'; an unknown or ambiguous name is a 422 naming "
+                                   "location.place that lists the candidates")
+
+    @model_validator(mode="after")
+    def _one_form(self):
+        coordinates = (self.latitude is not None, self.longitude is not None)
+        if self.place is not None and any(coordinates):
+            raise ValueError("give either latitude and longitude or place, not both")
+        if self.place is None and not all(coordinates):
+            raise ValueError("give latitude and longitude together, or place")
+        return self
+
+
+class ProfileUpdate(BirthInput):
+    """numeros-backend-rebuild ``PATCH /api/profile/me``: only the fields sent change. ``null`` clears an
+    optional field (birth_time, birth_place, coordinates, timezone, house_system, gender, location)."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    # Fields typed without null cannot be cleared (null is a 422 naming them); absent means unchanged.
+    display_name: str = Field(default=None, min_length=1, max_length=100,  # type: ignore[assignment]
+                              json_schema_extra=state_name_rule,
+                              description="Also the name the numerology is computed from (recalculated)")
+    birth_date: CalendarDate = Field(  # type: ignore[assignment]
+        default=None, description="Changing any birth field recalculates numerology and chart. The birth location "
+                                  "(birth_place, latitude/longitude, timezone) is replaced as a whole when any "
+                                  "part of it is sent")
+    bio: str = Field(default=None, max_length=500, pattern=NO_NUL,  # type: ignore[assignment]
+                     description="At most 500 characters; \"\" clears it")
+    gender: Gender | None = None
+    interested_in: list[Gender] = Field(default=None, max_length=3,  # type: ignore[assignment]
+                                        json_schema_extra={"uniqueItems": True},
+                                        description="Genders they want to meet; [] means everyone")
+    location: LocationInput | None = None
+    photos: list[str] = Field(default=None, max_length=MAX_PHOTOS,  # type: ignore[assignment]
+                              description="The photo order: each of the user's photos once, by id or by the URL the "
+                                          "profile lists")
+
+    _birth_date = field_validator("birth_date")(classmethod(lambda cls, v: check_birth_date(v)))
+
+    @field_validator("interested_in")
+    @classmethod
+    def _distinct(cls, value: list[str] | None) -> list[str] | None:
+        if value is not None and len(set(value)) != len(value):
+            raise ValueError("lists a gender more than once")
+        return value
+
+    def changes(self) -> dict[str, Any]:
+        """The fields the request sent, as plain values (nulls included; ``location`` a dict)."""
+        sent = {name: getattr(self, name) for name in self.model_fields_set}
+        if sent.get("location") is not None:
+            sent["location"] = sent["location"].model_dump()
+        return sent
+
+
+class PhotoOrder(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    photo_ids: list[str] = Field(max_length=MAX_PHOTOS, description="Each of the user's photos exactly once, first "
+                                                                    "shown first")
+
+
+class PhotoList(BaseModel):
+    photos: list[PhotoOut]
+
+
+def _exactly_one_confirmation(schema: dict[str, Any]) -> None:
+    schema["oneOf"] = [{"required": ["password"]}, {"required": ["otp_code"]}]
+
+
+class DeleteAccount(BaseModel):
+    """Confirmation: the account's password, or (accounts without one: phone sign-in) a fresh one-time code."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra=_exactly_one_confirmation)
+
+    password: str = Field(default=None, min_length=1, max_length=128)  # type: ignore[assignment]
+    otp_code: str = Field(default=None, pattern="^[0-9]{4,8}$",  # type: ignore[assignment]
+                          description="A code sent by SMS for this")
+
+    @model_validator(mode="after")
+    def _exactly_one(self):
+        if (self.password is None) == (self.otp_code is None):
+            raise field_error("password", "give the password, or otp_code for an account without one")
+        return self
+
+
+UPLOAD_DESCRIPTION = (f"Multipart form with one part `file`: a JPEG, PNG or WebP image of at most "
+                      f"{MAX_UPLOAD_BYTES // 1_000_000} MB ({MAX_UPLOAD_BYTES} bytes). It is decoded to prove it is an "
+                      f"image, turned upright by its EXIF orientation and stored without any metadata (no GPS "
+                      f"position, camera or time) as a display size and a thumbnail. At most {MAX_PHOTOS} photos.")
+UPLOAD_BODY = {"requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
+    "type": "object", "required": ["file"],
+    "properties": {"file": {"type": "string", "format": "binary", "description": "JPEG, PNG or WebP"}}}}}}}

@@ -73,5 +73,9 @@ async def clear_profile(redis: Redis, profile_id: int, owner: int | None = None)
     return cleared
 
 
+async def clear_owner(redis: Redis, owner: int) -> int:
+    return await delete_matching(redis, f"{PREFIX}{owner}:*")
+
+
 async def clear_all(redis: Redis) -> int:
     return await delete_matching(redis, f"{PREFIX}*")

@@ -43,6 +43,12 @@ async def delete_profile(session: AsyncSession, owner: int, profile_id: int) -> 
     return result.rowcount > 0
 
 
+async def delete_owned(session: AsyncSession, owner: int) -> None:
+    """Everything the user owns here: predictions, snapshots (also those of no profile), profiles."""
+    for table in (astro_predictions, astro_snapshots, astro_profiles):
+        await session.execute(delete(table).where(table.c.owner_user_id == owner))
+
+
 async def live_snapshot(session: AsyncSession, owner: int, input_hash: str) -> RowMapping | None:
     return (await session.execute(select(astro_snapshots).where(
         astro_snapshots.c.owner_user_id == owner, astro_snapshots.c.input_hash == input_hash,

@@ -108,6 +108,15 @@ async def delete_profile(runtime: Runtime, session: AsyncSession, owner: int, pr
     await cache.clear_profile(runtime.redis, profile_id, owner)
 
 
+async def erase_owner(session: AsyncSession, owner: int) -> None:
+    """A deleted account's Vedic data, in the caller's transaction (its cache entries: ``forget_cached``)."""
+    await repository.delete_owned(session, owner)
+
+
+async def forget_cached(runtime: Runtime, owner: int) -> None:
+    await cache.clear_owner(runtime.redis, owner)
+
+
 async def profile_history(session: AsyncSession, owner: int, profile_id: int) -> list[dict[str, Any]]:
     await get_profile(session, owner, profile_id)
     return await repository.history(session, owner, profile_id)
