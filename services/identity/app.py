@@ -15,7 +15,10 @@ from .database import inbox, outbox
 from .docs.router import router as docs_router
 from .forecast.router import router as forecast_router
 from .human_design.router import router as human_design_router
+from .leads.router import router as leads_router
 from .numerology.router import router as numerology_router
+from .phone import service as phone_service
+from .phone.router import router as phone_router
 from .profile.router import router as profile_router
 from .settings import IdentitySettings
 from .vedic.predictions import engine_named
@@ -30,13 +33,15 @@ def build_runtime() -> Runtime:
         raise RuntimeError("NUMEROS_JWT_PRIVATE_KEY_FILE is not set")
     runtime.state["jwt_private_key"] = settings.jwt_private_key_file.read_text()
     runtime.state["prediction_engine"] = engine
+    phone_service.configure(runtime)
     return runtime
 
 
 def create_app() -> FastAPI:
     app = create_service_app(build_runtime, title="identity",
                              description="Numeros accounts, tokens and profiles.",
-                             routers=[accounts_router, profile_router, numerology_router, human_design_router,
-                                      vedic_router, forecast_router, admin_router, system_router, docs_router])
+                             routers=[accounts_router, phone_router, profile_router, numerology_router,
+                                      human_design_router, vedic_router, forecast_router, admin_router, leads_router,
+                                      system_router, docs_router])
     install_allow_header(app)
     return app

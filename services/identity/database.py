@@ -4,5 +4,5 @@ from __future__ import annotations
 
 from numeros_common.db import service_schema
 
-SCHEMA = service_schema("identity", __package__, domains=("accounts", "forecast", "vedic"))  # packages with tables.py
+SCHEMA = service_schema("identity", __package__, domains=("accounts", "forecast", "vedic", "phone", "leads"))  # packages with tables.py
 metadata, outbox, inbox, full_metadata = SCHEMA.metadata, SCHEMA.outbox, SCHEMA.inbox, SCHEMA.full_metadata

@@ -56,6 +56,9 @@ async def _start_session(runtime: Runtime, session: AsyncSession, user: RowMappi
     return _tokens(runtime, user, str(session_id), refresh, now)
 
 
+start_session = _start_session  # public: phone OTP (services/identity/phone) signs in through it
+
+
 async def register(runtime: Runtime, session: AsyncSession, *, email: str, password: str, display_name: str | None,
                    birth: Birth) -> SignedIn:
     """The new account, signed in. With birth data, chart is asked before anything is written: when it is

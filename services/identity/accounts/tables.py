@@ -10,8 +10,8 @@ from ..database import metadata
 users = Table(
     "users", metadata,
     Column("id", BigInteger, Identity(), primary_key=True),
-    Column("email", String(254), nullable=False),
-    Column("password_hash", String(200), nullable=False),
+    Column("email", String(254)),  # 0005: null for an account made by phone OTP
+    Column("password_hash", String(200)),
     Column("display_name", String(100)),
     Column("birth_date", Date),
     Column("birth_time", Time),
@@ -44,6 +44,12 @@ users = Table(
     # an account registered with email and password alone (astro-mvp) until it gives birth data.
     Column("tier", String(16), nullable=False, server_default="standard"),
     CheckConstraint("tier IN ('standard', 'premium')", name="tier"),
+    # 0005: phone accounts (Loopin): the verified E.164 number, and the gender given at complete-profile in
+    # the events' vocabulary (Loopin's "other" is "non_binary").
+    Column("phone_number", String(16), unique=True),
+    Column("gender", String(16)),
+    CheckConstraint("gender IN ('male', 'female', 'non_binary')", name="gender"),
+    CheckConstraint("email IS NOT NULL OR phone_number IS NOT NULL", name="email_or_phone"),
     Index("uq_users_email_lower", func.lower(text("email")), unique=True),
 )
 
