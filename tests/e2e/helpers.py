@@ -1,9 +1,15 @@
 """Small helpers shared by the end-to-end tests."""
 from __future__ import annotations
 
+import asyncio
+import json
+import re
 import uuid
+from pathlib import Path
 
 import httpx
+
+from numeros_common.testing import eventually
 
 
 def register(client: httpx.Client, name: str, birth_date: str) -> dict:
@@ -12,3 +18,28 @@ def register(client: httpx.Client, name: str, birth_date: str) -> dict:
         "display_name": name, "birth_date": birth_date})
     assert reply.status_code == 201, reply.text
     return reply.json()
+
+
+def logged_codes(log: Path, number: str) -> list[str]:
+    """The codes the console SMS provider wrote to a service log (JSON lines), oldest first: its line is
+    exactly ``OTP for <number>: <code>``, which is where a person running the stack reads a code."""
+    pattern = re.compile(rf"^OTP for {re.escape(number)}: (\d+)$")
+    codes = []
+    for line in log.read_text().splitlines():
+        try:
+            record = json.loads(line)
+        except ValueError:
+            continue
+        match = pattern.match(str(record.get("message", ""))) if isinstance(record, dict) else None
+        if match:
+            codes.append(match.group(1))
+    return codes
+
+
+def sent_code(log: Path, number: str, nth: int = 1) -> str:
+    """The ``nth`` code sent to ``number``, waiting for its log line (the log is written by another process)."""
+    async def probe() -> list[str]:
+        codes = logged_codes(log, number)
+        return codes if len(codes) >= nth else []
+
+    return asyncio.run(eventually(probe, what=f"code {nth} for {number} in {log.name}"))[nth - 1]

@@ -156,7 +156,7 @@ class NumerologyCore(BaseModel):
 
 class UserOut(BaseModel):
     id: int
-    email: str
+    email: str | None = Field(description="Null for an account made by phone OTP")
     display_name: str | None = Field(description="Null for an account registered without a profile")
     birth_date: dt.date | None = Field(description="Null until the account has birth data")
     birth_time: LocalTime | None
