@@ -45,7 +45,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Log in with email and password */
+        /** Log in with email and password, or ask for a login code by SMS with a phone number */
         post: operations["login_api_v1_auth_login_post"];
         delete?: never;
         options?: never;
@@ -96,6 +96,108 @@ export interface paths {
         };
         /** The signed-in user: astro-mvp's fields, then the profile */
         get: operations["me_api_v1_auth_me_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/signup": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Send a sign-up code by SMS (the same answer whether or not the number has an account) */
+        post: operations["signup_api_v1_auth_signup_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/verify-otp": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Verify the sign-up code: signs in, making the account on first use */
+        post: operations["verify_otp_api_v1_auth_verify_otp_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/verify-login": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Verify the login code: signs in (with the profile-complete flag) */
+        post: operations["verify_login_api_v1_auth_verify_login_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/event-interests": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The active event interests, by name */
+        get: operations["event_interests_api_v1_auth_event_interests_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/complete-profile": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Complete the profile (18+, 1-5 known interests, 1-6 https pictures, gender) */
+        post: operations["complete_profile_api_v1_auth_complete_profile_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/profile": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The signed-in user's Loopin profile */
+        get: operations["profile_api_v1_auth_profile_get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -476,6 +578,40 @@ export interface paths {
         get: operations["admin_readyz_api_v1_admin_readyz_get"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/leads": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Leads, newest first; JSON or CSV */
+        get: operations["list_leads_api_v1_admin_leads_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/leads/{lead_id}/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Verify a lead by hand: it becomes an account */
+        post: operations["verify_lead_api_v1_admin_leads__lead_id__verify_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -907,6 +1043,26 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        /** CodeSentData */
+        CodeSentData: {
+            /**
+             * Phone Number
+             * @description E.164
+             */
+            phone_number: string;
+        };
+        /** CodeSentResponse */
+        CodeSentResponse: {
+            /**
+             * Success
+             * @default true
+             * @constant
+             */
+            success: true;
+            /** Message */
+            message: string;
+            data: components["schemas"]["CodeSentData"];
+        };
         /**
          * CompatibilityResponse
          * @description The seed's CompatibilityResponse, read from the caller's side ("Your Venus and their Mars ...").
@@ -928,6 +1084,78 @@ export interface components {
              * @enum {string}
              */
             basis: "numerology" | "numerology+astrology";
+        };
+        /** CompleteProfileRequest */
+        CompleteProfileRequest: {
+            /**
+             * Phone Number
+             * @description The signed-in account's number
+             * @example +916205829376
+             */
+            phone_number: string;
+            /**
+             * Name
+             * @description Letters, spaces, hyphens and apostrophes; at least 3 characters
+             */
+            name: string;
+            /**
+             * Birth Date
+             * Format: date
+             * @description YYYY-MM-DD; the user must be 18 or older
+             */
+            birth_date: string;
+            /**
+             * Gender
+             * @description male, female or other (any case)
+             * @enum {string}
+             */
+            gender: "male" | "female" | "other";
+            /**
+             * Event Interests
+             * @description 1-5 different ids from GET /auth/event-interests
+             */
+            event_interests: number[];
+            /**
+             * Profile Pictures
+             * @description 1-6 https URLs
+             */
+            profile_pictures: string[];
+            /** Bio */
+            bio?: string | null;
+            /** Location */
+            location?: string | null;
+        };
+        /** CompletedData */
+        CompletedData: {
+            /** User Id */
+            user_id: number;
+            /** Profile Id */
+            profile_id: number;
+            /** Name */
+            name: string;
+            /** Phone Number */
+            phone_number: string;
+            /**
+             * Gender
+             * @enum {string}
+             */
+            gender: "male" | "female" | "other";
+            /** Event Interests Count */
+            event_interests_count: number;
+            /** Profile Pictures Count */
+            profile_pictures_count: number;
+        };
+        /** CompletedResponse */
+        CompletedResponse: {
+            /**
+             * Success
+             * @default true
+             * @constant
+             */
+            success: true;
+            /** Message */
+            message: string;
+            data: components["schemas"]["CompletedData"];
         };
         /**
          * ComputeRequest
@@ -1036,6 +1264,21 @@ export interface components {
              * @description A positive integer id (at most 2**53 - 1)
              */
             target_user_id: number;
+        };
+        /** EventInterestResponse */
+        EventInterestResponse: {
+            /** Id */
+            id: number;
+            /** Name */
+            name: string;
+            /** Description */
+            description: string | null;
+            /** Is Active */
+            is_active: boolean;
+            /** Created At */
+            created_at: string;
+            /** Updated At */
+            updated_at: string;
         };
         /** HTTPValidationError */
         HTTPValidationError: {
@@ -1153,15 +1396,131 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
-        /** LoginRequest */
-        LoginRequest: {
+        /** InterestItem */
+        InterestItem: {
+            /** Id */
+            id: number;
+            /** Name */
+            name: string;
+            /** Description */
+            description: string;
+        };
+        /** InterestsResponse */
+        InterestsResponse: {
             /**
-             * Email
-             * Format: email
+             * Success
+             * @default true
+             * @constant
              */
-            email: string;
-            /** Password */
-            password: string;
+            success: true;
+            /** Message */
+            message: string;
+            /** Data */
+            data: components["schemas"]["InterestItem"][];
+        };
+        /** Lead */
+        Lead: {
+            /** Id */
+            id: number;
+            /**
+             * Phone Number
+             * @description E.164
+             */
+            phone_number: string;
+            /**
+             * Region
+             * @description ISO 3166 country of the number
+             */
+            region: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             * @description When the number first asked for a code
+             */
+            created_at: string;
+            /** Last Code Sent At */
+            last_code_sent_at: string | null;
+            /** Codes Sent */
+            codes_sent: number;
+            /**
+             * Otp Attempts
+             * @description Wrong codes entered, over every code sent
+             */
+            otp_attempts: number;
+            /** Is Verified */
+            is_verified: boolean;
+            /** Verified At */
+            verified_at: string | null;
+            /**
+             * Verified By
+             * @description otp (the person entered a code) or admin (verified by hand)
+             */
+            verified_by: string | null;
+            /**
+             * User Id
+             * @description The account the lead became
+             */
+            user_id: number | null;
+        };
+        /** LeadPage */
+        LeadPage: {
+            /** Leads */
+            leads: components["schemas"]["Lead"][];
+            /**
+             * Total
+             * @description Leads matching the filter, over all pages
+             */
+            total: number;
+            /** Limit */
+            limit: number;
+            /** Offset */
+            offset: number;
+        };
+        /** LoginData */
+        LoginData: {
+            /** User Id */
+            user_id: number;
+            /** Phone Number */
+            phone_number: string;
+            /**
+             * Needs Profile Completion
+             * @description True until POST /auth/complete-profile succeeded
+             */
+            needs_profile_completion: boolean;
+            /** Is Verified */
+            is_verified: boolean;
+            /**
+             * Name
+             * @description Empty until the profile is completed
+             */
+            name: string;
+        };
+        /** LoginResponse */
+        LoginResponse: {
+            /**
+             * Success
+             * @default true
+             * @constant
+             */
+            success: true;
+            /** Message */
+            message: string;
+            /**
+             * Token
+             * @description Access token (JWT); 'Authorization: Bearer <token>'
+             */
+            token: string;
+            /**
+             * Refresh Token
+             * @description For POST /auth/refresh
+             */
+            refresh_token: string;
+            /**
+             * Expires In
+             * @description Seconds the access token lives
+             */
+            expires_in: number;
+            data: components["schemas"]["LoginData"];
         };
         /** LogoutResponse */
         LogoutResponse: {
@@ -1464,6 +1823,21 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        /** OTPVerificationRequest */
+        OTPVerificationRequest: {
+            /**
+             * Phone Number
+             * @description With its country code, e.g. +916205829376 (spaces, dashes and brackets are ignored; a missing + is assumed). Answers carry it in E.164. A number outside every numbering plan is a 422 naming phone_number.
+             * @example +916205829376
+             */
+            phone_number: string;
+            /**
+             * Otp Code
+             * @description The code from the SMS (4 digits unless the operator set another length)
+             * @example 1097
+             */
+            otp_code: string;
+        };
         /** OtherUser */
         OtherUser: {
             /** Id */
@@ -1474,6 +1848,18 @@ export interface components {
             photos: string[];
             /** Age */
             age: number;
+        };
+        /**
+         * PhoneLoginRequest
+         * @description Sign-up, and the phone half of /auth/login.
+         */
+        PhoneNumberRequest: {
+            /**
+             * Phone Number
+             * @description With its country code, e.g. +916205829376 (spaces, dashes and brackets are ignored; a missing + is assumed). Answers carry it in E.164. A number outside every numbering plan is a 422 naming phone_number.
+             * @example +916205829376
+             */
+            phone_number: string;
         };
         /** PlanetNumber */
         PlanetNumber: {
@@ -1976,6 +2362,47 @@ export interface components {
              */
             compatibility_unavailable?: string | null;
         };
+        /** SignedInData */
+        SignedInData: {
+            /** User Id */
+            user_id: number;
+            /** Phone Number */
+            phone_number: string;
+            /**
+             * Needs Profile Completion
+             * @description True until POST /auth/complete-profile succeeded
+             */
+            needs_profile_completion: boolean;
+            /** Is Verified */
+            is_verified: boolean;
+        };
+        /** SignedInResponse */
+        SignedInResponse: {
+            /**
+             * Success
+             * @default true
+             * @constant
+             */
+            success: true;
+            /** Message */
+            message: string;
+            /**
+             * Token
+             * @description Access token (JWT); 'Authorization: Bearer <token>'
+             */
+            token: string;
+            /**
+             * Refresh Token
+             * @description For POST /auth/refresh
+             */
+            refresh_token: string;
+            /**
+             * Expires In
+             * @description Seconds the access token lives
+             */
+            expires_in: number;
+            data: components["schemas"]["SignedInData"];
+        };
         /** SnapshotOut */
         SnapshotOut: {
             /** Id */
@@ -2026,8 +2453,11 @@ export interface components {
         UserOut: {
             /** Id */
             id: number;
-            /** Email */
-            email: string;
+            /**
+             * Email
+             * @description Null for an account made by phone OTP
+             */
+            email: string | null;
             /**
              * Display Name
              * @description Null for an account registered without a profile
@@ -2084,6 +2514,38 @@ export interface components {
              * @enum {string}
              */
             tier: "standard" | "premium";
+        };
+        /**
+         * UserProfileResponse
+         * @description Loopin's UserProfileResponse (strings empty until the profile is completed).
+         */
+        UserProfileResponse: {
+            /** Id */
+            id: number;
+            /** Name */
+            name: string;
+            /** Phone Number */
+            phone_number: string;
+            /** Gender */
+            gender: ("male" | "female" | "other") | null;
+            /** Bio */
+            bio: string | null;
+            /** Location */
+            location: string | null;
+            /** Birth Date */
+            birth_date: string | null;
+            /** Event Interests */
+            event_interests: components["schemas"]["EventInterestResponse"][];
+            /** Profile Pictures */
+            profile_pictures: string[];
+            /** Is Verified */
+            is_verified: boolean;
+            /** Is Active */
+            is_active: boolean;
+            /** Created At */
+            created_at: string;
+            /** Updated At */
+            updated_at: string;
         };
         /** ValidationError */
         ValidationError: {
@@ -2162,8 +2624,11 @@ export interface components {
         services__identity__accounts__schemas__MeResponse: {
             /** Id */
             id: number;
-            /** Email */
-            email: string;
+            /**
+             * Email
+             * @description Null for an account made by phone OTP
+             */
+            email: string | null;
             /** Is Active */
             is_active: boolean;
             /** Is Admin */
@@ -2267,7 +2732,22 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["LoginRequest"];
+                "application/json": {
+                    /**
+                     * Email
+                     * Format: email
+                     */
+                    email: string;
+                    /** Password */
+                    password: string;
+                } | {
+                    /**
+                     * Phone Number
+                     * @description With its country code, e.g. +916205829376 (spaces, dashes and brackets are ignored; a missing + is assumed). Answers carry it in E.164. A number outside every numbering plan is a 422 naming phone_number.
+                     * @example +916205829376
+                     */
+                    phone_number: string;
+                };
             };
         };
         responses: {
@@ -2277,7 +2757,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["AuthResponse"];
+                    "application/json": components["schemas"]["AuthResponse"] | components["schemas"]["CodeSentResponse"];
                 };
             };
             /** @description The body is not valid JSON */
@@ -2294,17 +2774,15 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Validation Error */
-            422: {
+            /** @description Resend cooldown (OTP_RESEND_COOLDOWN) or a sending limit per number or per IP (OTP_SEND_LIMIT); retry after `Retry-After` seconds */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
-                };
+                content?: never;
             };
-            /** @description Too many requests; retry after `Retry-After` seconds */
-            429: {
+            /** @description The SMS provider refused the message (SMS_FAILED); nothing was stored */
+            502: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2434,6 +2912,310 @@ export interface operations {
             };
             /** @description Missing, invalid or logged-out token */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Too many requests; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    signup_api_v1_auth_signup_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PhoneNumberRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CodeSentResponse"];
+                };
+            };
+            /** @description The body is not valid JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input; the error names each field at fault */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Resend cooldown (OTP_RESEND_COOLDOWN) or a sending limit per number or per IP (OTP_SEND_LIMIT); retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The SMS provider refused the message (SMS_FAILED); nothing was stored */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    verify_otp_api_v1_auth_verify_otp_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OTPVerificationRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SignedInResponse"];
+                };
+            };
+            /** @description Malformed JSON, or the code is wrong (INVALID_OTP, naming how many tries are left), expired (OTP_EXPIRED), locked after 5 wrong tries (OTP_LOCKED) or was never requested or already used (OTP_NOT_FOUND) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The account is disabled */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input; the error names each field at fault */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Too many requests; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    verify_login_api_v1_auth_verify_login_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OTPVerificationRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LoginResponse"];
+                };
+            };
+            /** @description Malformed JSON, or the code is wrong (INVALID_OTP, naming how many tries are left), expired (OTP_EXPIRED), locked after 5 wrong tries (OTP_LOCKED) or was never requested or already used (OTP_NOT_FOUND) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The account is disabled */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input; the error names each field at fault */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Too many requests; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    event_interests_api_v1_auth_event_interests_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InterestsResponse"];
+                };
+            };
+            /** @description The body is not valid JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input; the error names each field at fault */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Too many requests; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    complete_profile_api_v1_auth_complete_profile_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CompleteProfileRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CompletedResponse"];
+                };
+            };
+            /** @description The body is not valid JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Missing, invalid, expired or logged-out access token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input; the error names each field at fault */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Too many requests; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The calculation service is unavailable; retry shortly */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    profile_api_v1_auth_profile_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserProfileResponse"];
+                };
+            };
+            /** @description The body is not valid JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Missing, invalid, expired or logged-out access token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input; the error names each field at fault */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3740,6 +4522,128 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+        };
+    };
+    list_leads_api_v1_admin_leads_get: {
+        parameters: {
+            query?: {
+                /** @description true: converted leads only; false: not yet */
+                verified?: boolean | null;
+                /** @description First day (UTC) a lead was created */
+                date_from?: string | null;
+                /** @description Last day (UTC), inclusive */
+                date_to?: string | null;
+                /** @description Default 50 (JSON); CSV: all */
+                limit?: number | null;
+                offset?: number;
+                format?: "json" | "csv";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The page (JSON), or with format=csv every matching lead as CSV */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LeadPage"];
+                    "text/csv": string;
+                };
+            };
+            /** @description Invalid input (VALIDATION_ERROR); `details` names each field at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Missing or invalid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not an admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    verify_lead_api_v1_admin_leads__lead_id__verify_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A positive integer id (at most 2**53 - 1) */
+                lead_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Lead"];
+                };
+            };
+            /** @description Invalid input (VALIDATION_ERROR); `details` names each field at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Missing or invalid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not an admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No such lead */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
             };
         };
     };
