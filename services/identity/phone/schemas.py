@@ -6,10 +6,19 @@ import datetime as dt
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+from pydantic_core import PydanticCustomError
 
 from numeros_common.fields import CalendarDate
 
 from . import rules
+
+def _e164(raw: str) -> str:
+    """The rule's own wording in the 422 (no "Value error, " prefix)."""
+    try:
+        return rules.e164(raw)
+    except ValueError as exc:
+        raise PydanticCustomError("phone_number", str(exc)) from exc
+
 
 PhoneNumber = Annotated[str, Field(min_length=1, max_length=32, pattern=r"^[+0-9 ()\-.]+$",
                                    description="With its country code, e.g. +916205829376 (spaces, dashes and "
@@ -17,7 +26,7 @@ PhoneNumber = Annotated[str, Field(min_length=1, max_length=32, pattern=r"^[+0-9
                                                "in E.164. A number outside every numbering plan is a 422 naming "
                                                "phone_number.",
                                    examples=["+916205829376"]),
-                        AfterValidator(rules.e164)]
+                        AfterValidator(_e164)]
 OtpCode = Annotated[str, Field(pattern=r"^[0-9]{4,8}$", description="The code from the SMS (4 digits unless the "
                                                                      "operator set another length)",
                                examples=["1097"])]
