@@ -31,10 +31,10 @@ class TwilioSms:
     """Twilio's Messages API through the ``twilio`` library (its client is synchronous: run in a thread)."""
 
     def __init__(self, account_sid: str, auth_token: str, *, from_number: str | None,
-                 messaging_service_sid: str | None) -> None:
+                 messaging_service_sid: str | None, http_client=None) -> None:
         from twilio.rest import Client  # imported only when Twilio is configured
 
-        self.client = Client(account_sid, auth_token)
+        self.client = Client(account_sid, auth_token, http_client=http_client)
         self.sender = ({"messaging_service_sid": messaging_service_sid} if messaging_service_sid
                        else {"from_": from_number})
 
