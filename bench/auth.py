@@ -169,6 +169,8 @@ def main() -> None:
         # what a request costs beyond argon2 with the clients queueing on the cores: p50 / (clients x floor / cores)
         "register_p50_per_queued_floor": round(
             gateway["register"]["p50_ms"] / (args.clients * hash_p50 / report["machine"]["usable_cores"]), 2),
+        "login_p50_per_queued_floor": round(
+            gateway["login"]["p50_ms"] / (args.clients * verify_p50 / report["machine"]["usable_cores"]), 2),
     }
     report["machine"]["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
     print("ratios (same run):", flush=True)
