@@ -2774,6 +2774,13 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Invalid input; the error names each field at fault */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Resend cooldown (OTP_RESEND_COOLDOWN) or a sending limit per number or per IP (OTP_SEND_LIMIT); retry after `Retry-After` seconds */
             429: {
                 headers: {

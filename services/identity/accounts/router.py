@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from numeros_common.auth import Principal, require_principal
 from numeros_common.deps import db_session, runtime_of
-from numeros_common.responses import MALFORMED_BODY, RATE_LIMITED
+from numeros_common.responses import INVALID, MALFORMED_BODY, RATE_LIMITED
 
 from ..phone.router import SENDING, login_body, login_openapi, phone_login
 from ..phone.schemas import CodeSentResponse, PhoneNumberRequest
@@ -59,7 +59,7 @@ async def register(body: RegisterRequest, request: Request, session: AsyncSessio
 
 @router.post("/login", response_model=AuthResponse | CodeSentResponse, openapi_extra=login_openapi(LoginRequest),
              summary="Log in with email and password, or ask for a login code by SMS with a phone number",
-             responses={401: {"description": "Wrong email or password"}, **SENDING})
+             responses={401: {"description": "Wrong email or password"}, **INVALID, **SENDING})
 async def login(request: Request, session: AsyncSession = Depends(db_session)) -> Any:
     body = await login_body(request, LoginRequest)
     if isinstance(body, PhoneNumberRequest):
