@@ -18,8 +18,11 @@ from .database import inbox, outbox
 from .docs.router import router as docs_router
 from .forecast.router import router as forecast_router
 from .human_design.router import router as human_design_router
+from .leads.router import router as leads_router
 from .numerology.router import router as numerology_router
 from .profile.router import media_router
+from .phone import service as phone_service
+from .phone.router import router as phone_router
 from .profile.router import router as profile_router
 from .profile.storage import photo_storage
 from .settings import IdentitySettings
@@ -39,6 +42,7 @@ def build_runtime() -> Runtime:
     revocations = runtime.state["revocations"] = RevocationCache(runtime)
     runtime.verifier.fallback = revocations.revoked_in_record  # identity can ask the record itself
     runtime.state["photo_storage"] = photo_storage(settings)
+    phone_service.configure(runtime)
     return runtime
 
 
@@ -49,9 +53,9 @@ def configure(runtime: Runtime) -> None:
 def create_app() -> FastAPI:
     app = create_service_app(build_runtime, title="identity",
                              description="Numeros accounts, tokens and profiles.",
-                             routers=[accounts_router, profile_router, media_router, numerology_router,
-                                      human_design_router, vedic_router, forecast_router, admin_router, system_router,
-                                      docs_router, console.router],
+                             routers=[accounts_router, phone_router, profile_router, media_router, numerology_router,
+                                      human_design_router, vedic_router, forecast_router, admin_router, leads_router,
+                                      system_router, docs_router, console.router],
                              configure=configure)
     console.install(app)
     install_allow_header(app)

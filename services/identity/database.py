@@ -5,5 +5,6 @@ from __future__ import annotations
 from numeros_common.db import service_schema
 
 # The domain packages with a tables.py.
-SCHEMA = service_schema("identity", __package__, domains=("accounts", "console", "forecast", "vedic", "numerology"))
+SCHEMA = service_schema("identity", __package__,
+                        domains=("accounts", "console", "forecast", "vedic", "numerology", "phone", "leads"))
 metadata, outbox, inbox, full_metadata = SCHEMA.metadata, SCHEMA.outbox, SCHEMA.inbox, SCHEMA.full_metadata

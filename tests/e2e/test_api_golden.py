@@ -49,7 +49,7 @@ from devstack.stack import HIGH_RATE_LIMITS
 from services.identity.tests.test_profile_photos import png_bomb, two_colour_jpeg
 
 from .conftest import running_stack
-from .helpers import mailed_reset_token
+from .helpers import mailed_reset_token, sent_code
 
 pytestmark = pytest.mark.e2e
 
@@ -74,15 +74,17 @@ ID_KEYS = {"user_id": "user", "sender_id": "user", "target_user_id": "user", "us
            "next_after": "message", "up_to_message_id": "message", "reader_id": "user",
            "last_message_id": "message", "previous_id": "message"}
 ID_PARENTS = {"user": "user", "other_user": "user", "match": "match", "matches": "match", "messages": "message",
-              "message": "message"}
+              "message": "message", "leads": "lead"}
 TOP_LEVEL_IDS = ((r"/numerology/profiles/[^/]+/name-trials", "trial"), (r"/numerology/profiles", "numprofile"),
-                 (r"/auth/me", "user"), (r"/admin/users/", "user"), (r"/astro/profiles", "profile"),
+                 (r"/auth/me", "user"), (r"/auth/profile", "user"), (r"/admin/leads/", "lead"),
+                 (r"/admin/users/", "user"), (r"/astro/profiles", "profile"),
                  (r"/astro/compute/", "snapshot"), (r"/astro/predict/", "prediction"),
                  (r"/matches/[^/]+/messages", "message"), (r"/matches/", "match"), (r"/devices", "device"))
 IDS_IN_TEXT = ((re.compile(r"(/astro/profiles/)(\d+)"), "profile"), (re.compile(r"(/astro/compute/)(\d+)"), "snapshot"),
                (re.compile(r"(/astro/predict/)(\d+)"), "prediction"), (re.compile(r"(/matches/)(\d+)"), "match"),
                (re.compile(r"(/admin/cache/reset/)(\d+)"), "profile"),
-               (re.compile(r"(/admin/users/)(\d+)"), "user"), (re.compile(r"(/ws/chat/)(\d+)"), "match"),
+               (re.compile(r"(/admin/users/)(\d+)"), "user"), (re.compile(r"(/admin/leads/)(\d+)"), "lead"),
+               (re.compile(r"(/ws/chat/)(\d+)"), "match"),
                (re.compile(r"(for profile )(\d+)"), "profile"),
                (re.compile(r"(/numerology/profiles/)(\d+)"), "numprofile"),
                (re.compile(r"(/name-trials/)(\d+)"), "trial"),
@@ -172,6 +174,8 @@ class Normaliser:
         photo_id = key == "id" and (where in PHOTO_ID_PARENTS or where is None and endpoint.endswith("/photos/upload"))
         if (photo_id or key == "photo_ids") and value:
             return self.photo(value) if isinstance(value, str) else [self.photo(v) for v in value]
+        if key == "otp_code" and isinstance(value, str) and re.fullmatch(r"\d{4}", value):
+            return "<code>"  # a random code each run (read from the identity log)
         if key == "request_id" and value is not None:
             return "<request-id>"
         if key == "latency_ms":
@@ -1200,6 +1204,64 @@ def account_delete(api: Api) -> None:
              json_body={"email": "gil@example.com", "password": PASSWORD})
 
 
+PHONE = "+916205829376"  # the Loopin README's number
+PHONE_PROFILE = {"phone_number": PHONE, "name": "Gaurav Kumar", "birth_date": "1995-01-01", "gender": "male",
+                 "event_interests": [1, 2, 3], "profile_pictures": ["https://example.com/pic1.jpg",
+                                                                    "https://example.com/pic2.jpg"]}
+
+
+def phone(api: Api, stack: Any) -> None:
+    """Loopin's phone flows; codes come from the console SMS provider's line in the identity log."""
+    log = stack.root / "logs" / "identity.log"
+    url = "/api/v1/auth"
+    api.call("auth/signup", "POST", f"{url}/signup", json_body={"phone_number": PHONE})
+    api.call("auth/signup: invalid number", "POST", f"{url}/signup", json_body={"phone_number": "12345"})
+    api.call("auth/signup: no number", "POST", f"{url}/signup", json_body={})
+    api.call("auth/signup: again within the cooldown", "POST", f"{url}/signup", json_body={"phone_number": PHONE})
+    code = sent_code(log, PHONE)
+    wrong = f"{(int(code) + 1) % 10000:04d}"
+    api.call("auth/verify-otp: wrong code", "POST", f"{url}/verify-otp",
+             json_body={"phone_number": PHONE, "otp_code": wrong})
+    api.call("auth/verify-otp: code not digits", "POST", f"{url}/verify-otp",
+             json_body={"phone_number": PHONE, "otp_code": "12ab"})
+    reply = api.call("auth/verify-otp", "POST", f"{url}/verify-otp", json_body={"phone_number": PHONE, "otp_code": code})
+    api.tokens["gaurav"] = reply.json()["token"]
+    api.call("auth/verify-otp: code used again", "POST", f"{url}/verify-otp",
+             json_body={"phone_number": PHONE, "otp_code": code})
+    api.call("auth/event-interests", "GET", f"{url}/event-interests")
+    api.call("auth/complete-profile: no token", "POST", f"{url}/complete-profile", json_body=PHONE_PROFILE)
+    api.call("auth/complete-profile: under 18", "POST", f"{url}/complete-profile", user="gaurav",
+             json_body={**PHONE_PROFILE, "birth_date": "2020-01-01"})
+    api.call("auth/complete-profile: unknown interest", "POST", f"{url}/complete-profile", user="gaurav",
+             json_body={**PHONE_PROFILE, "event_interests": [1, 99]})
+    api.call("auth/complete-profile: http picture", "POST", f"{url}/complete-profile", user="gaurav",
+             json_body={**PHONE_PROFILE, "profile_pictures": ["http://example.com/pic1.jpg"]})
+    api.call("auth/complete-profile", "POST", f"{url}/complete-profile", user="gaurav", json_body=PHONE_PROFILE)
+    api.call("auth/login: phone number", "POST", f"{url}/login", json_body={"phone_number": PHONE})
+    api.call("auth/login: invalid phone number", "POST", f"{url}/login", json_body={"phone_number": "+1234567890"})
+    api.call("auth/verify-login", "POST", f"{url}/verify-login",
+             json_body={"phone_number": PHONE, "otp_code": sent_code(log, PHONE, 2)})
+    api.call("auth/profile", "GET", f"{url}/profile", user="gaurav")
+    api.call("auth/profile: no token", "GET", f"{url}/profile")
+    api.call("auth/signup: a second number", "POST", f"{url}/signup", json_body={"phone_number": "+14155552671"})
+
+
+def leads(api: Api) -> None:
+    url = "/api/v1/admin/leads"
+    page = api.call("admin/leads: admin", "GET", url, user="cy")
+    api.call("admin/leads: not verified", "GET", url, user="cy", params={"verified": "false"})
+    api.call("admin/leads: a page of one", "GET", url, user="cy", params={"limit": 1, "offset": 1})
+    api.call("admin/leads: csv, a day without leads", "GET", url, user="cy",
+             params={"format": "csv", "date_from": "2020-01-01", "date_to": "2020-01-01"})
+    api.call("admin/leads: invalid date", "GET", url, user="cy", params={"date_from": "2020-02-30"})
+    api.call("admin/leads: not an admin", "GET", url, user="ada")
+    api.call("admin/leads: no token", "GET", url)
+    second = next(lead["id"] for lead in page.json()["leads"] if lead["phone_number"] == "+14155552671")
+    api.call("admin/leads verify", "POST", f"{url}/{second}/verify", user="cy")
+    api.call("admin/leads verify: unknown lead", "POST", f"{url}/{UNKNOWN}/verify", user="cy")
+    api.call("admin/leads verify: not an admin", "POST", f"{url}/{second}/verify", user="ada")
+
+
 # --- the test ----------------------------------------------------------------------------------------
 
 
@@ -1266,6 +1328,8 @@ def test_public_api_answers_as_recorded(stack):
     profile_edit(api)
     photos(api)
     account_delete(api)
+    phone(api, stack)  # last: the phone user it adds would change the scans and statistics above
+    leads(api)
     elapsed = time.monotonic() - started
 
     print(f"{len(api.exchanges)} exchanges, {api.sent} requests in {elapsed:.1f}s")

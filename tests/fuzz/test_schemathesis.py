@@ -34,6 +34,9 @@ def openapi_documents(stack: Stack) -> dict[str, dict]:
 # Rules that relate two fields (or a date and a zone), which a JSON Schema cannot state: each operation's
 # description says them. A schema-valid request they refuse is accepted here only as a 4xx whose body names
 # the field and the rule; any other rejection of schema-valid data still fails the test.
+PHONE_RULES = (("phone_number", "Invalid phone number"),)
+CODE_RULES = (("phone_number", "No OTP found"), ("otp_code", "Invalid OTP"), ("otp_code", "Too many attempts"),
+              ("otp_code", "OTP has expired"))
 CROSS_FIELD_RULES: dict[str, tuple[tuple[str, str], ...]] = {
     # Without profile_id, the inline birth fields are required (the description says which).
     "POST /api/v1/astro/compute": (("dob", "must not be after as_of"), ("name", "Field required")),
@@ -58,6 +61,13 @@ CROSS_FIELD_RULES: dict[str, tuple[tuple[str, str], ...]] = {
                                            ("file", "megapixels")),
     # Confirming by one-time code needs phone sign-in (its description says so).
     "DELETE /api/v1/profile/me": (("otp_code", "one-time code"),),
+    # Phone OTP: a number must exist in its country's numbering plan (phonenumbers' metadata: no pattern for
+    # that); a code must have been sent, be right, unexpired and not locked; complete-profile's data rules.
+    **{f"POST /api/v1/auth/{path}": PHONE_RULES for path in ("signup", "login")},
+    **{f"POST /api/v1/auth/{path}": PHONE_RULES + CODE_RULES for path in ("verify-otp", "verify-login")},
+    "POST /api/v1/auth/complete-profile": PHONE_RULES + (
+        ("phone_number", "signed-in account"), ("birth_date", "18 years or older"),
+        ("event_interests", "invalid or inactive")),
 }
 
 

@@ -45,7 +45,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Log in with email and password */
+        /** Log in with email and password, or ask for a login code by SMS with a phone number */
         post: operations["login_api_v1_auth_login_post"];
         delete?: never;
         options?: never;
@@ -62,10 +62,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /**
-         * Swap a refresh token for new tokens
-         * @description Each refresh token works once. The session ends at its absolute lifetime after sign-in (30 days by default) however often it is refreshed; a refresh token presented again after it was swapped ends the whole session (its newest tokens stop working too).
-         */
+        /** Swap a refresh token for new tokens */
         post: operations["refresh_api_v1_auth_refresh_post"];
         delete?: never;
         options?: never;
@@ -107,7 +104,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/auth/password/change": {
+    "/api/v1/auth/signup": {
         parameters: {
             query?: never;
             header?: never;
@@ -116,18 +113,15 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /**
-         * Change the password
-         * @description Needs the current password. Every other session of the account ends; this one stays.
-         */
-        post: operations["change_password_api_v1_auth_password_change_post"];
+        /** Send a sign-up code by SMS (the same answer whether or not the number has an account) */
+        post: operations["signup_api_v1_auth_signup_post"];
         delete?: never;
         options?: never;
         head?: never;
         patch?: never;
         trace?: never;
     };
-    "/api/v1/auth/password/forgot": {
+    "/api/v1/auth/verify-otp": {
         parameters: {
             query?: never;
             header?: never;
@@ -136,18 +130,15 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /**
-         * Mail a reset link
-         * @description The answer is the same whether or not an account has this email. The mail holds a one-time token valid for 30 minutes.
-         */
-        post: operations["forgot_password_api_v1_auth_password_forgot_post"];
+        /** Verify the sign-up code: signs in, making the account on first use */
+        post: operations["verify_otp_api_v1_auth_verify_otp_post"];
         delete?: never;
         options?: never;
         head?: never;
         patch?: never;
         trace?: never;
     };
-    "/api/v1/auth/password/reset": {
+    "/api/v1/auth/verify-login": {
         parameters: {
             query?: never;
             header?: never;
@@ -156,11 +147,59 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /**
-         * Set a new password with a reset token
-         * @description The token works once, within 30 minutes of the request. Every session of the account ends; sign in with the new password.
-         */
-        post: operations["reset_password_api_v1_auth_password_reset_post"];
+        /** Verify the login code: signs in (with the profile-complete flag) */
+        post: operations["verify_login_api_v1_auth_verify_login_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/event-interests": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The active event interests, by name */
+        get: operations["event_interests_api_v1_auth_event_interests_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/complete-profile": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Complete the profile (18+, 1-5 known interests, 1-6 https pictures, gender) */
+        post: operations["complete_profile_api_v1_auth_complete_profile_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/profile": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The signed-in user's Loopin profile */
+        get: operations["profile_api_v1_auth_profile_get"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -178,18 +217,10 @@ export interface paths {
         get: operations["get_my_profile"];
         put?: never;
         post?: never;
-        /**
-         * Delete my account
-         * @description Confirmed with the account's `password`, or `otp_code` for an account without one (phone sign-in). Deletes the account, its photos and Vedic profiles, ends every session and publishes `identity.user.deleted`: matching drops the person from scans and ends their matches.
-         */
-        delete: operations["delete_my_account"];
+        delete?: never;
         options?: never;
         head?: never;
-        /**
-         * Edit my profile (only the fields sent change)
-         * @description Display name, bio, gender, who they want to meet, birth data (numerology and chart are recalculated by the chart service; when it is unavailable nothing changes: 503), location (coordinates or a place name from the offline gazetteer) and the photo order. Publishes `identity.user.updated` (or `identity.user.registered` when an account registered with email and password alone gains its profile). birth_place: Free text, e.g. 'New York, USA'. With latitude/longitude or timezone given it is only a label. Given alone it is looked up in an offline gazetteer for the coordinates and time zone; a place it cannot find, or one that matches several places (listed in the message), is a 422 naming birth_place.
-         */
-        patch: operations["update_my_profile"];
+        patch?: never;
         trace?: never;
     };
     "/api/v1/profile/calculate": {
@@ -206,83 +237,6 @@ export interface paths {
          * @description Anonymous (rate-limited per IP). A local birth time before 0001-01-01T00:00Z (midnight of 1 January 1 east of Greenwich) is refused (422 naming `birth_date`). The numeros-backend-rebuild CalculateResponse `{numerology, astrology, chart_level}` with the native app's PlanetPosition / AnglePosition shapes; `angles` and `houses` only at chart level 4. `astrology.birth` says which time zone and UTC instant were used. Optional `timezone` and `house_system`. birth_place: Free text, e.g. 'New York, USA'. With latitude/longitude or timezone given it is only a label. Given alone it is looked up in an offline gazetteer for the coordinates and time zone; a place it cannot find, or one that matches several places (listed in the message), is a 422 naming birth_place.
          */
         post: operations["calculate_profile"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/profile/photos/upload": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Add a photo to my profile
-         * @description Multipart form with one part `file`: a JPEG, PNG or WebP image of at most 10 MB (10000000 bytes). It is decoded to prove it is an image, turned upright by its EXIF orientation and stored without any metadata (no GPS position, camera or time) as a display size and a thumbnail. At most 6 photos.
-         */
-        post: operations["upload_photo"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/profile/photos/{photo_id}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        post?: never;
-        /** Delete one of my photos */
-        delete: operations["delete_photo"];
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/profile/photos/order": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        /**
-         * Put my photos in a new order
-         * @description `photo_ids` lists each of the user's photos exactly once; the first is the main photo.
-         */
-        put: operations["order_photos"];
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/media/photos/{photo_id}/{size}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * A profile photo (JPEG)
-         * @description Public: whoever has the URL (from a profile or a scan card) may load it, as the app's image views send no token; the 128-bit random id is what keeps it private. Gone as soon as the photo or the account is deleted.
-         */
-        get: operations["get_photo"];
-        put?: never;
-        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -324,89 +278,6 @@ export interface paths {
         options?: never;
         head?: never;
         patch?: never;
-        trace?: never;
-    };
-    "/api/v1/numerology/profiles": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** My saved profiles, newest first */
-        get: operations["numerology_list_profiles"];
-        put?: never;
-        /**
-         * Calculate and save a profile
-         * @description The `/calculate` body; the profile keeps the sections of its `system` (`western_data`, `vedic_data`, `chaldean_data`; null for the others) and the western `cycles`. An `as_of` before `birth_date` is refused (422 naming `as_of`).
-         */
-        post: operations["numerology_create_profile"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/numerology/profiles/{numerology_profile_id}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** One saved profile */
-        get: operations["numerology_get_profile"];
-        put?: never;
-        post?: never;
-        /** Delete a saved profile with its name trials */
-        delete: operations["numerology_delete_profile"];
-        options?: never;
-        head?: never;
-        /**
-         * Update a saved profile (partial)
-         * @description `full_name`, `common_name`, `name_at_birth` (null or blank clears these two) and `birth_date`. A new `full_name` or `birth_date` recalculates every number with the profile's system and Y rule, cycles as of today (UTC) or `as_of`; sending `as_of` alone recalculates too. An `as_of` (or today) before `birth_date` is refused (422 naming `as_of`).
-         */
-        patch: operations["numerology_update_profile"];
-        trace?: never;
-    };
-    "/api/v1/numerology/profiles/{numerology_profile_id}/name-trials": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** A profile's name trials, newest first */
-        get: operations["numerology_list_name_trials"];
-        put?: never;
-        /**
-         * Try an alternative name
-         * @description The trial name's numbers in `system`, read with the profile's Y rule. `is_preferred: true` unmarks the profile's previous preferred name.
-         */
-        post: operations["numerology_create_name_trial"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/numerology/profiles/{numerology_profile_id}/name-trials/{trial_id}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** One name trial */
-        get: operations["numerology_get_name_trial"];
-        put?: never;
-        post?: never;
-        /** Delete a name trial */
-        delete: operations["numerology_delete_name_trial"];
-        options?: never;
-        head?: never;
-        /** Update a name trial's notes or preferred status */
-        patch: operations["numerology_update_name_trial"];
         trace?: never;
     };
     "/api/v1/human-design/calculate-chart": {
@@ -675,7 +546,7 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        /** Change an account: rate-limit tier, admin rights, active or not */
+        /** Set an account's rate-limit tier (premium: JioAstro's 500 an hour) */
         patch: operations["patch_user_api_v1_admin_users__user_id__patch"];
         trace?: never;
     };
@@ -707,6 +578,40 @@ export interface paths {
         get: operations["admin_readyz_api_v1_admin_readyz_get"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/leads": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Leads, newest first; JSON or CSV */
+        get: operations["list_leads_api_v1_admin_leads_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/leads/{lead_id}/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Verify a lead by hand: it becomes an account */
+        post: operations["verify_lead_api_v1_admin_leads__lead_id__verify_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -876,131 +781,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A page of a match's messages */
+        /** A page of a match's messages, newest first */
         get: operations["list_messages"];
         put?: never;
         /** Send a message to the other participant */
         post: operations["send_message"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/matches/{match_id}/messages/read": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** Mark the other participant's messages read (emits chat.message.read) */
-        post: operations["mark_messages_read"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/messages/unread": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Unread message counts per match */
-        get: operations["unread_counts"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/ws/tickets": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** A one-time ticket to open /ws/chat/{match_id}/ from a browser (no token in the URL) */
-        post: operations["create_socket_ticket"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/devices": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** Register this phone or browser for push notifications */
-        post: operations["register_device"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/devices/{device_id}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        post?: never;
-        /** Stop pushing to this device (e.g. at logout) */
-        delete: operations["delete_device"];
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/notifications/settings": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Which notifications you get */
-        get: operations["get_notification_settings"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        /** Change some notification settings (fields left out stay as they are) */
-        patch: operations["update_notification_settings"];
-        trace?: never;
-    };
-    "/api/v1/notifications/web-push-key": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** The VAPID public key a browser subscribes with */
-        get: operations["web_push_key"];
-        put?: never;
-        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1149,7 +934,7 @@ export interface components {
             refresh_token: string;
             user: components["schemas"]["UserOut"];
             /** @description Null until the account has birth data */
-            numerology: components["schemas"]["services__identity__profile__schemas__NumerologyProfile"] | null;
+            numerology: components["schemas"]["NumerologyProfile"] | null;
             /** @description The natal chart computed at registration (null without birth data, or for accounts older than charts) */
             astrology: components["schemas"]["AstrologyData"] | null;
         };
@@ -1237,7 +1022,7 @@ export interface components {
          * @description numeros-backend-rebuild ``POST /api/profile/calculate`` response.
          */
         CalculateResponse: {
-            numerology: components["schemas"]["services__identity__profile__schemas__NumerologyProfile"];
+            numerology: components["schemas"]["NumerologyProfile"];
             astrology: components["schemas"]["AstrologyData"];
             /** Chart Level */
             chart_level: number;
@@ -1257,6 +1042,26 @@ export interface components {
             calculated_at: string;
         } & {
             [key: string]: unknown;
+        };
+        /** CodeSentData */
+        CodeSentData: {
+            /**
+             * Phone Number
+             * @description E.164
+             */
+            phone_number: string;
+        };
+        /** CodeSentResponse */
+        CodeSentResponse: {
+            /**
+             * Success
+             * @default true
+             * @constant
+             */
+            success: true;
+            /** Message */
+            message: string;
+            data: components["schemas"]["CodeSentData"];
         };
         /**
          * CompatibilityResponse
@@ -1279,6 +1084,78 @@ export interface components {
              * @enum {string}
              */
             basis: "numerology" | "numerology+astrology";
+        };
+        /** CompleteProfileRequest */
+        CompleteProfileRequest: {
+            /**
+             * Phone Number
+             * @description The signed-in account's number
+             * @example +916205829376
+             */
+            phone_number: string;
+            /**
+             * Name
+             * @description Letters, spaces, hyphens and apostrophes; at least 3 characters
+             */
+            name: string;
+            /**
+             * Birth Date
+             * Format: date
+             * @description YYYY-MM-DD; the user must be 18 or older
+             */
+            birth_date: string;
+            /**
+             * Gender
+             * @description male, female or other (any case)
+             * @enum {string}
+             */
+            gender: "male" | "female" | "other";
+            /**
+             * Event Interests
+             * @description 1-5 different ids from GET /auth/event-interests
+             */
+            event_interests: number[];
+            /**
+             * Profile Pictures
+             * @description 1-6 https URLs
+             */
+            profile_pictures: string[];
+            /** Bio */
+            bio?: string | null;
+            /** Location */
+            location?: string | null;
+        };
+        /** CompletedData */
+        CompletedData: {
+            /** User Id */
+            user_id: number;
+            /** Profile Id */
+            profile_id: number;
+            /** Name */
+            name: string;
+            /** Phone Number */
+            phone_number: string;
+            /**
+             * Gender
+             * @enum {string}
+             */
+            gender: "male" | "female" | "other";
+            /** Event Interests Count */
+            event_interests_count: number;
+            /** Profile Pictures Count */
+            profile_pictures_count: number;
+        };
+        /** CompletedResponse */
+        CompletedResponse: {
+            /**
+             * Success
+             * @default true
+             * @constant
+             */
+            success: true;
+            /** Message */
+            message: string;
+            data: components["schemas"]["CompletedData"];
         };
         /**
          * ComputeRequest
@@ -1380,49 +1257,6 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
-        /**
-         * DeleteAccount
-         * @description Confirmation: the account's password, or (accounts without one: phone sign-in) a fresh one-time code.
-         */
-        DeleteAccount: {
-            /** Password */
-            password?: string;
-            /**
-             * Otp Code
-             * @description A code sent by SMS for this
-             */
-            otp_code?: string;
-        } & (unknown | unknown);
-        /** DeviceIn */
-        DeviceIn: {
-            /**
-             * Platform
-             * @enum {string}
-             */
-            platform: "ios" | "android" | "web";
-            /**
-             * Token
-             * @description ios/android: the FCM registration token
-             */
-            token?: string | null;
-            /** @description web: the browser's Web Push subscription */
-            subscription?: components["schemas"]["WebPushSubscription"] | null;
-        };
-        /** DeviceOut */
-        DeviceOut: {
-            /** Id */
-            id: number;
-            /**
-             * Platform
-             * @enum {string}
-             */
-            platform: "ios" | "android" | "web";
-            /**
-             * Created At
-             * Format: date-time
-             */
-            created_at: string;
-        };
         /** EvaluateRequest */
         EvaluateRequest: {
             /**
@@ -1430,6 +1264,21 @@ export interface components {
              * @description A positive integer id (at most 2**53 - 1)
              */
             target_user_id: number;
+        };
+        /** EventInterestResponse */
+        EventInterestResponse: {
+            /** Id */
+            id: number;
+            /** Name */
+            name: string;
+            /** Description */
+            description: string | null;
+            /** Is Active */
+            is_active: boolean;
+            /** Created At */
+            created_at: string;
+            /** Updated At */
+            updated_at: string;
         };
         /** HTTPValidationError */
         HTTPValidationError: {
@@ -1547,42 +1396,131 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
-        /**
-         * LocationInput
-         * @description Where the user is now: coordinates, or a place name the offline gazetteer resolves (the city centre).
-         */
-        LocationInput: {
-            /** Latitude */
-            latitude?: number;
-            /** Longitude */
-            longitude?: number;
-            /**
-             * Place
-             * @description e.g. 'Berlin' or 'Paris, France'; an unknown or ambiguous name is a 422 naming location.place that lists the candidates
-             */
-            place?: string;
-        } & (unknown | unknown);
-        /** LocationOut */
-        LocationOut: {
-            /** Latitude */
-            latitude: number;
-            /** Longitude */
-            longitude: number;
-            /**
-             * Place
-             * @description The place name it was resolved from, if given as a name
-             */
-            place: string | null;
+        /** InterestItem */
+        InterestItem: {
+            /** Id */
+            id: number;
+            /** Name */
+            name: string;
+            /** Description */
+            description: string;
         };
-        /** LoginRequest */
-        LoginRequest: {
+        /** InterestsResponse */
+        InterestsResponse: {
             /**
-             * Email
-             * Format: email
+             * Success
+             * @default true
+             * @constant
              */
-            email: string;
-            /** Password */
-            password: string;
+            success: true;
+            /** Message */
+            message: string;
+            /** Data */
+            data: components["schemas"]["InterestItem"][];
+        };
+        /** Lead */
+        Lead: {
+            /** Id */
+            id: number;
+            /**
+             * Phone Number
+             * @description E.164
+             */
+            phone_number: string;
+            /**
+             * Region
+             * @description ISO 3166 country of the number
+             */
+            region: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             * @description When the number first asked for a code
+             */
+            created_at: string;
+            /** Last Code Sent At */
+            last_code_sent_at: string | null;
+            /** Codes Sent */
+            codes_sent: number;
+            /**
+             * Otp Attempts
+             * @description Wrong codes entered, over every code sent
+             */
+            otp_attempts: number;
+            /** Is Verified */
+            is_verified: boolean;
+            /** Verified At */
+            verified_at: string | null;
+            /**
+             * Verified By
+             * @description otp (the person entered a code) or admin (verified by hand)
+             */
+            verified_by: string | null;
+            /**
+             * User Id
+             * @description The account the lead became
+             */
+            user_id: number | null;
+        };
+        /** LeadPage */
+        LeadPage: {
+            /** Leads */
+            leads: components["schemas"]["Lead"][];
+            /**
+             * Total
+             * @description Leads matching the filter, over all pages
+             */
+            total: number;
+            /** Limit */
+            limit: number;
+            /** Offset */
+            offset: number;
+        };
+        /** LoginData */
+        LoginData: {
+            /** User Id */
+            user_id: number;
+            /** Phone Number */
+            phone_number: string;
+            /**
+             * Needs Profile Completion
+             * @description True until POST /auth/complete-profile succeeded
+             */
+            needs_profile_completion: boolean;
+            /** Is Verified */
+            is_verified: boolean;
+            /**
+             * Name
+             * @description Empty until the profile is completed
+             */
+            name: string;
+        };
+        /** LoginResponse */
+        LoginResponse: {
+            /**
+             * Success
+             * @default true
+             * @constant
+             */
+            success: true;
+            /** Message */
+            message: string;
+            /**
+             * Token
+             * @description Access token (JWT); 'Authorization: Bearer <token>'
+             */
+            token: string;
+            /**
+             * Refresh Token
+             * @description For POST /auth/refresh
+             */
+            refresh_token: string;
+            /**
+             * Expires In
+             * @description Seconds the access token lives
+             */
+            expires_in: number;
+            data: components["schemas"]["LoginData"];
         };
         /** LogoutResponse */
         LogoutResponse: {
@@ -1662,17 +1600,12 @@ export interface components {
             created_at: string;
             /** Read At */
             read_at: string | null;
-            /**
-             * Client Message Id
-             * @description The sender's own id for the message, if it sent one
-             */
-            client_message_id: string | null;
         };
         /** MessagePage */
         MessagePage: {
             /**
              * Messages
-             * @description Newest first; oldest first when `after` was given
+             * @description Newest first
              */
             messages: components["schemas"]["MessageOut"][];
             /**
@@ -1680,21 +1613,6 @@ export interface components {
              * @description Pass as ?before= for the next (older) page; null when there is none
              */
             next_before: number | null;
-            /**
-             * Next After
-             * @description With `after`: pass as ?after= for the next (newer) page; null when you are up to date
-             */
-            next_after?: number | null;
-            /**
-             * Unread Count
-             * @description Messages to you in this match that you have not marked read
-             */
-            unread_count: number;
-        };
-        /** MessageResponse */
-        MessageResponse: {
-            /** Message */
-            message: string;
         };
         /** NameComparison */
         NameComparison: {
@@ -1717,111 +1635,6 @@ export interface components {
             } | null;
         } & {
             [key: string]: unknown;
-        };
-        /**
-         * NameTrial
-         * @description A name trial: ``calculated_values`` are the numbers the name decides in its system, in the shapes of
-         *     ``/calculate`` (western: expression, soul_urge, personality; vedic and chaldean: name_number).
-         */
-        NameTrial: {
-            /** Id */
-            id: number;
-            /** Numerology Profile Id */
-            numerology_profile_id: number;
-            /** User Id */
-            user_id: number;
-            /** Trial Name */
-            trial_name: string;
-            /**
-             * System
-             * @enum {string}
-             */
-            system: "western" | "vedic" | "chaldean";
-            /** Calculated Values */
-            calculated_values: {
-                [key: string]: components["schemas"]["NumberWithMeaning"];
-            };
-            /** Notes */
-            notes: string | null;
-            /** Is Preferred */
-            is_preferred: boolean;
-            /**
-             * Created At
-             * @description UTC, e.g. 2025-11-05T10:30:00Z
-             */
-            created_at: string;
-            /** Updated At */
-            updated_at: string;
-        };
-        /**
-         * NameTrialCreate
-         * @description jioastro ``POST /profiles/{profile_id}/name-trials``.
-         */
-        NameTrialCreate: {
-            /**
-             * Trial Name
-             * @description The alternative name to test
-             */
-            trial_name: string;
-            /**
-             * System
-             * @enum {string}
-             */
-            system: "western" | "vedic" | "chaldean";
-            /**
-             * Notes
-             * @description Why this name is being tried. Blank = none
-             */
-            notes?: string | null;
-            /**
-             * Is Preferred
-             * @description The profile's preferred name (marking one unmarks the others)
-             * @default false
-             */
-            is_preferred: boolean;
-        };
-        /**
-         * NameTrialUpdate
-         * @description jioastro ``PATCH .../name-trials/{trial_id}``: notes (null or blank clears them) or preferred status.
-         */
-        NameTrialUpdate: {
-            /**
-             * Notes
-             * @description Why this name is being tried. Blank = none
-             */
-            notes?: string | null;
-            /**
-             * Is Preferred
-             * @description true makes this the profile's preferred name (unmarking the others)
-             */
-            is_preferred?: boolean;
-        };
-        /** NotificationSettings */
-        NotificationSettings: {
-            /**
-             * New Matches
-             * @description Notify me of new matches
-             */
-            new_matches: boolean;
-            /**
-             * New Messages
-             * @description Notify me of new messages
-             */
-            new_messages: boolean;
-            /**
-             * Message Previews
-             * @description Show the message's first words in the notification
-             */
-            message_previews: boolean;
-        };
-        /** NotificationSettingsPatch */
-        NotificationSettingsPatch: {
-            /** New Matches */
-            new_matches?: boolean | null;
-            /** New Messages */
-            new_messages?: boolean | null;
-            /** Message Previews */
-            message_previews?: boolean | null;
         };
         /** NumberWithMeaning */
         NumberWithMeaning: {
@@ -1977,112 +1790,53 @@ export interface components {
             numerology_score: number;
         };
         /**
-         * NumerologyProfileCreate
-         * @description jioastro ``POST /profiles``: the ``/calculate`` body; the profile keeps ``y_as_vowel`` for recalculations
-         *     and name trials, and ``as_of`` only dates the cycles of this calculation.
+         * NumerologyProfile
+         * @description The native app's NumerologyData (the four core numbers) and the full Pythagorean profile.
          */
-        NumerologyProfileCreate: {
+        NumerologyProfile: {
+            /** Life Path */
+            life_path: number;
+            /** Soul Urge */
+            soul_urge: number;
+            /** Expression */
+            expression: number;
+            /** Personality */
+            personality: number;
             /**
-             * Full Name
-             * @description Full name as on the birth certificate (Latin letters, spaces, hyphens, apostrophes, dots)
+             * Core Numbers
+             * @description Each number with its reduction and meaning
              */
-            full_name: string;
+            core_numbers?: {
+                [key: string]: unknown;
+            } | null;
             /**
-             * Birth Date
-             * Format: date
-             * @description YYYY-MM-DD
+             * Life Periods
+             * @description Pinnacles and challenges with age ranges
              */
-            birth_date: string;
-            /**
-             * System
-             * @default both
-             * @enum {string}
-             */
-            system: "western" | "vedic" | "chaldean" | "both";
-            /**
-             * Common Name
-             * @description Kept with the profile; the numbers are read from full_name only. Blank = none
-             */
-            common_name?: string | null;
-            /**
-             * Name At Birth
-             * @description Kept with the profile; the numbers are read from full_name only. Blank = none
-             */
-            name_at_birth?: string | null;
-            /**
-             * Profile Id
-             * @description One of your birth profiles (`/astro/profiles`) to link; another user's is not found (404)
-             */
-            profile_id?: number | null;
-            /**
-             * As Of
-             * @description The day personal cycles are read for. Default: today's date in UTC when the request arrives (the only clock this API reads); pass it to make results reproducible.
-             */
-            as_of?: string | null;
-            /**
-             * Y As Vowel
-             * @description How Y counts in soul urge / personality: auto (default: a vowel when no other vowel is next to it in the word), always or never.
-             */
-            y_as_vowel?: ("auto" | "always" | "never") | null;
+            life_periods?: {
+                [key: string]: unknown;
+            } | null;
+            /** Calculation Hash */
+            calculation_hash?: string | null;
+            /** Ruleset Version */
+            ruleset_version?: string | null;
+        } & {
+            [key: string]: unknown;
         };
-        /**
-         * NumerologyProfileSummary
-         * @description An entry of ``GET /profiles`` (newest first).
-         */
-        NumerologyProfileSummary: {
-            /** Id */
-            id: number;
-            /** Full Name */
-            full_name: string;
+        /** OTPVerificationRequest */
+        OTPVerificationRequest: {
             /**
-             * Birth Date
-             * Format: date
+             * Phone Number
+             * @description With its country code, e.g. +916205829376 (spaces, dashes and brackets are ignored; a missing + is assumed). Answers carry it in E.164. A number outside every numbering plan is a 422 naming phone_number.
+             * @example +916205829376
              */
-            birth_date: string;
+            phone_number: string;
             /**
-             * System
-             * @enum {string}
+             * Otp Code
+             * @description The code from the SMS (4 digits unless the operator set another length)
+             * @example 1097
              */
-            system: "western" | "vedic" | "chaldean" | "both";
-            /**
-             * Created At
-             * @description UTC, e.g. 2025-11-05T10:30:00Z
-             */
-            created_at: string;
-        };
-        /**
-         * NumerologyProfileUpdate
-         * @description jioastro ``PATCH /profiles/{id}``: only the fields sent change. A new ``full_name`` or ``birth_date``
-         *     recalculates every number (as does ``as_of``).
-         */
-        NumerologyProfileUpdate: {
-            /**
-             * Full Name
-             * @description Recalculates the numbers when it changes
-             */
-            full_name?: string;
-            /**
-             * Common Name
-             * @description Kept with the profile; the numbers are read from full_name only. Blank = none
-             */
-            common_name?: string | null;
-            /**
-             * Name At Birth
-             * @description Kept with the profile; the numbers are read from full_name only. Blank = none
-             */
-            name_at_birth?: string | null;
-            /**
-             * Birth Date
-             * Format: date
-             * @description Recalculates the numbers when it changes
-             */
-            birth_date?: string;
-            /**
-             * As Of
-             * Format: date
-             * @description Recalculate, with personal cycles read for this day (a recalculation without it reads them for today, UTC)
-             */
-            as_of?: string;
+            otp_code: string;
         };
         /** OtherUser */
         OtherUser: {
@@ -2095,68 +1849,17 @@ export interface components {
             /** Age */
             age: number;
         };
-        /** PasswordChangeRequest */
-        PasswordChangeRequest: {
-            /** Current Password */
-            current_password: string;
-            /** New Password */
-            new_password: string;
-        };
-        /** PasswordForgotRequest */
-        PasswordForgotRequest: {
+        /**
+         * PhoneLoginRequest
+         * @description Sign-up, and the phone half of /auth/login.
+         */
+        PhoneNumberRequest: {
             /**
-             * Email
-             * Format: email
+             * Phone Number
+             * @description With its country code, e.g. +916205829376 (spaces, dashes and brackets are ignored; a missing + is assumed). Answers carry it in E.164. A number outside every numbering plan is a 422 naming phone_number.
+             * @example +916205829376
              */
-            email: string;
-        };
-        /** PasswordResetRequest */
-        PasswordResetRequest: {
-            /**
-             * Token
-             * @description The token from the reset mail
-             */
-            token: string;
-            /** New Password */
-            new_password: string;
-        };
-        /** PhotoList */
-        PhotoList: {
-            /** Photos */
-            photos: components["schemas"]["PhotoOut"][];
-        };
-        /** PhotoOrder */
-        PhotoOrder: {
-            /**
-             * Photo Ids
-             * @description Each of the user's photos exactly once, first shown first
-             */
-            photo_ids: string[];
-        };
-        /** PhotoOut */
-        PhotoOut: {
-            /**
-             * Id
-             * @description Random and unguessable; also in its URLs
-             */
-            id: string;
-            /**
-             * Url
-             * @description The display size (longer side at most 1080 px), a JPEG without metadata. Root-relative: on the API's host, no token needed
-             */
-            url: string;
-            /**
-             * Thumbnail Url
-             * @description The thumbnail (longer side at most 320 px)
-             */
-            thumbnail_url: string;
-            /**
-             * Width
-             * @description Of the display size, in pixels, upright
-             */
-            width: number;
-            /** Height */
-            height: number;
+            phone_number: string;
         };
         /** PlanetNumber */
         PlanetNumber: {
@@ -2230,12 +1933,6 @@ export interface components {
              * @example Hey! Our numbers align perfectly 💫
              */
             content: string;
-            /**
-             * Client Message Id
-             * @description Your own id for this message (e.g. a UUID). Sending again with the same id returns the stored message (200) instead of storing a second one (201)
-             * @example 7f9c2ba4-e88f-4c4e-9d4f-2d8e5a1b3c6d
-             */
-            client_message_id?: string | null;
         };
         /** PredictionOut */
         PredictionOut: {
@@ -2402,6 +2099,56 @@ export interface components {
              */
             updated_at: string;
         };
+        /**
+         * ProfileUpdate
+         * @description Only the fields sent change; none of them may be null.
+         */
+        ProfileUpdate: {
+            /** Name */
+            name?: string;
+            /**
+             * Gender
+             * @enum {string}
+             */
+            gender?: "male" | "female";
+            /**
+             * Dob
+             * Format: date
+             */
+            dob?: string;
+            /**
+             * Tob
+             * @description Local clock time, HH:MM or HH:MM:SS (24-hour)
+             */
+            tob?: string;
+            /**
+             * Tz
+             * @description IANA time zone name, e.g. America/New_York
+             * @example Europe/Berlin
+             * @enum {string}
+             */
+            tz?: "Africa/Abidjan" | "Africa/Accra" | "Africa/Addis_Ababa" | "Africa/Algiers" | "Africa/Asmara" | "Africa/Asmera" | "Africa/Bamako" | "Africa/Bangui" | "Africa/Banjul" | "Africa/Bissau" | "Africa/Blantyre" | "Africa/Brazzaville" | "Africa/Bujumbura" | "Africa/Cairo" | "Africa/Casablanca" | "Africa/Ceuta" | "Africa/Conakry" | "Africa/Dakar" | "Africa/Dar_es_Salaam" | "Africa/Djibouti" | "Africa/Douala" | "Africa/El_Aaiun" | "Africa/Freetown" | "Africa/Gaborone" | "Africa/Harare" | "Africa/Johannesburg" | "Africa/Juba" | "Africa/Kampala" | "Africa/Khartoum" | "Africa/Kigali" | "Africa/Kinshasa" | "Africa/Lagos" | "Africa/Libreville" | "Africa/Lome" | "Africa/Luanda" | "Africa/Lubumbashi" | "Africa/Lusaka" | "Africa/Malabo" | "Africa/Maputo" | "Africa/Maseru" | "Africa/Mbabane" | "Africa/Mogadishu" | "Africa/Monrovia" | "Africa/Nairobi" | "Africa/Ndjamena" | "Africa/Niamey" | "Africa/Nouakchott" | "Africa/Ouagadougou" | "Africa/Porto-Novo" | "Africa/Sao_Tome" | "Africa/Timbuktu" | "Africa/Tripoli" | "Africa/Tunis" | "Africa/Windhoek" | "America/Adak" | "America/Anchorage" | "America/Anguilla" | "America/Antigua" | "America/Araguaina" | "America/Argentina/Buenos_Aires" | "America/Argentina/Catamarca" | "America/Argentina/ComodRivadavia" | "America/Argentina/Cordoba" | "America/Argentina/Jujuy" | "America/Argentina/La_Rioja" | "America/Argentina/Mendoza" | "America/Argentina/Rio_Gallegos" | "America/Argentina/Salta" | "America/Argentina/San_Juan" | "America/Argentina/San_Luis" | "America/Argentina/Tucuman" | "America/Argentina/Ushuaia" | "America/Aruba" | "America/Asuncion" | "America/Atikokan" | "America/Atka" | "America/Bahia" | "America/Bahia_Banderas" | "America/Barbados" | "America/Belem" | "America/Belize" | "America/Blanc-Sablon" | "America/Boa_Vista" | "America/Bogota" | "America/Boise" | "America/Buenos_Aires" | "America/Cambridge_Bay" | "America/Campo_Grande" | "America/Cancun" | "America/Caracas" | "America/Catamarca" | "America/Cayenne" | "America/Cayman" | "America/Chicago" | "America/Chihuahua" | "America/Ciudad_Juarez" | "America/Coral_Harbour" | "America/Cordoba" | "America/Costa_Rica" | "America/Coyhaique" | "America/Creston" | "America/Cuiaba" | "America/Curacao" | "America/Danmarkshavn" | "America/Dawson" | "America/Dawson_Creek" | "America/Denver" | "America/Detroit" | "America/Dominica" | "America/Edmonton" | "America/Eirunepe" | "America/El_Salvador" | "America/Ensenada" | "America/Fort_Nelson" | "America/Fort_Wayne" | "America/Fortaleza" | "America/Glace_Bay" | "America/Godthab" | "America/Goose_Bay" | "America/Grand_Turk" | "America/Grenada" | "America/Guadeloupe" | "America/Guatemala" | "America/Guayaquil" | "America/Guyana" | "America/Halifax" | "America/Havana" | "America/Hermosillo" | "America/Indiana/Indianapolis" | "America/Indiana/Knox" | "America/Indiana/Marengo" | "America/Indiana/Petersburg" | "America/Indiana/Tell_City" | "America/Indiana/Vevay" | "America/Indiana/Vincennes" | "America/Indiana/Winamac" | "America/Indianapolis" | "America/Inuvik" | "America/Iqaluit" | "America/Jamaica" | "America/Jujuy" | "America/Juneau" | "America/Kentucky/Louisville" | "America/Kentucky/Monticello" | "America/Knox_IN" | "America/Kralendijk" | "America/La_Paz" | "America/Lima" | "America/Los_Angeles" | "America/Louisville" | "America/Lower_Princes" | "America/Maceio" | "America/Managua" | "America/Manaus" | "America/Marigot" | "America/Martinique" | "America/Matamoros" | "America/Mazatlan" | "America/Mendoza" | "America/Menominee" | "America/Merida" | "America/Metlakatla" | "America/Mexico_City" | "America/Miquelon" | "America/Moncton" | "America/Monterrey" | "America/Montevideo" | "America/Montreal" | "America/Montserrat" | "America/Nassau" | "America/New_York" | "America/Nipigon" | "America/Nome" | "America/Noronha" | "America/North_Dakota/Beulah" | "America/North_Dakota/Center" | "America/North_Dakota/New_Salem" | "America/Nuuk" | "America/Ojinaga" | "America/Panama" | "America/Pangnirtung" | "America/Paramaribo" | "America/Phoenix" | "America/Port-au-Prince" | "America/Port_of_Spain" | "America/Porto_Acre" | "America/Porto_Velho" | "America/Puerto_Rico" | "America/Punta_Arenas" | "America/Rainy_River" | "America/Rankin_Inlet" | "America/Recife" | "America/Regina" | "America/Resolute" | "America/Rio_Branco" | "America/Rosario" | "America/Santa_Isabel" | "America/Santarem" | "America/Santiago" | "America/Santo_Domingo" | "America/Sao_Paulo" | "America/Scoresbysund" | "America/Shiprock" | "America/Sitka" | "America/St_Barthelemy" | "America/St_Johns" | "America/St_Kitts" | "America/St_Lucia" | "America/St_Thomas" | "America/St_Vincent" | "America/Swift_Current" | "America/Tegucigalpa" | "America/Thule" | "America/Thunder_Bay" | "America/Tijuana" | "America/Toronto" | "America/Tortola" | "America/Vancouver" | "America/Virgin" | "America/Whitehorse" | "America/Winnipeg" | "America/Yakutat" | "America/Yellowknife" | "Antarctica/Casey" | "Antarctica/Davis" | "Antarctica/DumontDUrville" | "Antarctica/Macquarie" | "Antarctica/Mawson" | "Antarctica/McMurdo" | "Antarctica/Palmer" | "Antarctica/Rothera" | "Antarctica/South_Pole" | "Antarctica/Syowa" | "Antarctica/Troll" | "Antarctica/Vostok" | "Arctic/Longyearbyen" | "Asia/Aden" | "Asia/Almaty" | "Asia/Amman" | "Asia/Anadyr" | "Asia/Aqtau" | "Asia/Aqtobe" | "Asia/Ashgabat" | "Asia/Ashkhabad" | "Asia/Atyrau" | "Asia/Baghdad" | "Asia/Bahrain" | "Asia/Baku" | "Asia/Bangkok" | "Asia/Barnaul" | "Asia/Beirut" | "Asia/Bishkek" | "Asia/Brunei" | "Asia/Calcutta" | "Asia/Chita" | "Asia/Choibalsan" | "Asia/Chongqing" | "Asia/Chungking" | "Asia/Colombo" | "Asia/Dacca" | "Asia/Damascus" | "Asia/Dhaka" | "Asia/Dili" | "Asia/Dubai" | "Asia/Dushanbe" | "Asia/Famagusta" | "Asia/Gaza" | "Asia/Harbin" | "Asia/Hebron" | "Asia/Ho_Chi_Minh" | "Asia/Hong_Kong" | "Asia/Hovd" | "Asia/Irkutsk" | "Asia/Istanbul" | "Asia/Jakarta" | "Asia/Jayapura" | "Asia/Jerusalem" | "Asia/Kabul" | "Asia/Kamchatka" | "Asia/Karachi" | "Asia/Kashgar" | "Asia/Kathmandu" | "Asia/Katmandu" | "Asia/Khandyga" | "Asia/Kolkata" | "Asia/Krasnoyarsk" | "Asia/Kuala_Lumpur" | "Asia/Kuching" | "Asia/Kuwait" | "Asia/Macao" | "Asia/Macau" | "Asia/Magadan" | "Asia/Makassar" | "Asia/Manila" | "Asia/Muscat" | "Asia/Nicosia" | "Asia/Novokuznetsk" | "Asia/Novosibirsk" | "Asia/Omsk" | "Asia/Oral" | "Asia/Phnom_Penh" | "Asia/Pontianak" | "Asia/Pyongyang" | "Asia/Qatar" | "Asia/Qostanay" | "Asia/Qyzylorda" | "Asia/Rangoon" | "Asia/Riyadh" | "Asia/Saigon" | "Asia/Sakhalin" | "Asia/Samarkand" | "Asia/Seoul" | "Asia/Shanghai" | "Asia/Singapore" | "Asia/Srednekolymsk" | "Asia/Taipei" | "Asia/Tashkent" | "Asia/Tbilisi" | "Asia/Tehran" | "Asia/Tel_Aviv" | "Asia/Thimbu" | "Asia/Thimphu" | "Asia/Tokyo" | "Asia/Tomsk" | "Asia/Ujung_Pandang" | "Asia/Ulaanbaatar" | "Asia/Ulan_Bator" | "Asia/Urumqi" | "Asia/Ust-Nera" | "Asia/Vientiane" | "Asia/Vladivostok" | "Asia/Yakutsk" | "Asia/Yangon" | "Asia/Yekaterinburg" | "Asia/Yerevan" | "Atlantic/Azores" | "Atlantic/Bermuda" | "Atlantic/Canary" | "Atlantic/Cape_Verde" | "Atlantic/Faeroe" | "Atlantic/Faroe" | "Atlantic/Jan_Mayen" | "Atlantic/Madeira" | "Atlantic/Reykjavik" | "Atlantic/South_Georgia" | "Atlantic/St_Helena" | "Atlantic/Stanley" | "Australia/ACT" | "Australia/Adelaide" | "Australia/Brisbane" | "Australia/Broken_Hill" | "Australia/Canberra" | "Australia/Currie" | "Australia/Darwin" | "Australia/Eucla" | "Australia/Hobart" | "Australia/LHI" | "Australia/Lindeman" | "Australia/Lord_Howe" | "Australia/Melbourne" | "Australia/NSW" | "Australia/North" | "Australia/Perth" | "Australia/Queensland" | "Australia/South" | "Australia/Sydney" | "Australia/Tasmania" | "Australia/Victoria" | "Australia/West" | "Australia/Yancowinna" | "Brazil/Acre" | "Brazil/DeNoronha" | "Brazil/East" | "Brazil/West" | "Canada/Atlantic" | "Canada/Central" | "Canada/Eastern" | "Canada/Mountain" | "Canada/Newfoundland" | "Canada/Pacific" | "Canada/Saskatchewan" | "Canada/Yukon" | "Chile/Continental" | "Chile/EasterIsland" | "Cuba" | "Egypt" | "Eire" | "Etc/GMT" | "Etc/GMT+0" | "Etc/GMT+1" | "Etc/GMT+10" | "Etc/GMT+11" | "Etc/GMT+12" | "Etc/GMT+2" | "Etc/GMT+3" | "Etc/GMT+4" | "Etc/GMT+5" | "Etc/GMT+6" | "Etc/GMT+7" | "Etc/GMT+8" | "Etc/GMT+9" | "Etc/GMT-0" | "Etc/GMT-1" | "Etc/GMT-10" | "Etc/GMT-11" | "Etc/GMT-12" | "Etc/GMT-13" | "Etc/GMT-14" | "Etc/GMT-2" | "Etc/GMT-3" | "Etc/GMT-4" | "Etc/GMT-5" | "Etc/GMT-6" | "Etc/GMT-7" | "Etc/GMT-8" | "Etc/GMT-9" | "Etc/GMT0" | "Etc/Greenwich" | "Etc/UCT" | "Etc/UTC" | "Etc/Universal" | "Etc/Zulu" | "Europe/Amsterdam" | "Europe/Andorra" | "Europe/Astrakhan" | "Europe/Athens" | "Europe/Belfast" | "Europe/Belgrade" | "Europe/Berlin" | "Europe/Bratislava" | "Europe/Brussels" | "Europe/Bucharest" | "Europe/Budapest" | "Europe/Busingen" | "Europe/Chisinau" | "Europe/Copenhagen" | "Europe/Dublin" | "Europe/Gibraltar" | "Europe/Guernsey" | "Europe/Helsinki" | "Europe/Isle_of_Man" | "Europe/Istanbul" | "Europe/Jersey" | "Europe/Kaliningrad" | "Europe/Kiev" | "Europe/Kirov" | "Europe/Kyiv" | "Europe/Lisbon" | "Europe/Ljubljana" | "Europe/London" | "Europe/Luxembourg" | "Europe/Madrid" | "Europe/Malta" | "Europe/Mariehamn" | "Europe/Minsk" | "Europe/Monaco" | "Europe/Moscow" | "Europe/Nicosia" | "Europe/Oslo" | "Europe/Paris" | "Europe/Podgorica" | "Europe/Prague" | "Europe/Riga" | "Europe/Rome" | "Europe/Samara" | "Europe/San_Marino" | "Europe/Sarajevo" | "Europe/Saratov" | "Europe/Simferopol" | "Europe/Skopje" | "Europe/Sofia" | "Europe/Stockholm" | "Europe/Tallinn" | "Europe/Tirane" | "Europe/Tiraspol" | "Europe/Ulyanovsk" | "Europe/Uzhgorod" | "Europe/Vaduz" | "Europe/Vatican" | "Europe/Vienna" | "Europe/Vilnius" | "Europe/Volgograd" | "Europe/Warsaw" | "Europe/Zagreb" | "Europe/Zaporozhye" | "Europe/Zurich" | "GB" | "GB-Eire" | "GMT" | "GMT+0" | "GMT-0" | "GMT0" | "Greenwich" | "Hongkong" | "Iceland" | "Indian/Antananarivo" | "Indian/Chagos" | "Indian/Christmas" | "Indian/Cocos" | "Indian/Comoro" | "Indian/Kerguelen" | "Indian/Mahe" | "Indian/Maldives" | "Indian/Mauritius" | "Indian/Mayotte" | "Indian/Reunion" | "Iran" | "Israel" | "Jamaica" | "Japan" | "Kwajalein" | "Libya" | "Mexico/BajaNorte" | "Mexico/BajaSur" | "Mexico/General" | "NZ" | "NZ-CHAT" | "Navajo" | "PRC" | "Pacific/Apia" | "Pacific/Auckland" | "Pacific/Bougainville" | "Pacific/Chatham" | "Pacific/Chuuk" | "Pacific/Easter" | "Pacific/Efate" | "Pacific/Enderbury" | "Pacific/Fakaofo" | "Pacific/Fiji" | "Pacific/Funafuti" | "Pacific/Galapagos" | "Pacific/Gambier" | "Pacific/Guadalcanal" | "Pacific/Guam" | "Pacific/Honolulu" | "Pacific/Johnston" | "Pacific/Kanton" | "Pacific/Kiritimati" | "Pacific/Kosrae" | "Pacific/Kwajalein" | "Pacific/Majuro" | "Pacific/Marquesas" | "Pacific/Midway" | "Pacific/Nauru" | "Pacific/Niue" | "Pacific/Norfolk" | "Pacific/Noumea" | "Pacific/Pago_Pago" | "Pacific/Palau" | "Pacific/Pitcairn" | "Pacific/Pohnpei" | "Pacific/Ponape" | "Pacific/Port_Moresby" | "Pacific/Rarotonga" | "Pacific/Saipan" | "Pacific/Samoa" | "Pacific/Tahiti" | "Pacific/Tarawa" | "Pacific/Tongatapu" | "Pacific/Truk" | "Pacific/Wake" | "Pacific/Wallis" | "Pacific/Yap" | "Poland" | "Portugal" | "ROC" | "ROK" | "Singapore" | "Turkey" | "UCT" | "US/Alaska" | "US/Aleutian" | "US/Arizona" | "US/Central" | "US/East-Indiana" | "US/Eastern" | "US/Hawaii" | "US/Indiana-Starke" | "US/Michigan" | "US/Mountain" | "US/Pacific" | "US/Samoa" | "UTC" | "Universal" | "W-SU" | "Zulu";
+            /** Place */
+            place?: string;
+            /** Lat */
+            lat?: number;
+            /** Lon */
+            lon?: number;
+            /** Altitude M */
+            altitude_m?: number;
+            /** Uncertainty Minutes */
+            uncertainty_minutes?: number;
+            /**
+             * Ayanamsa
+             * @description Lahiri (default), Raman, Krishnamurti, FaganBradley, TrueChitrapaksha (in any spelling chart accepts; stored as its canonical name)
+             */
+            ayanamsa?: string;
+            /**
+             * House System
+             * @description WholeSign (default), Placidus, Equal (also W, P, E/A; stored as the canonical name)
+             */
+            house_system?: string;
+        };
         /** QuestionRequest */
         QuestionRequest: {
             /**
@@ -2421,41 +2168,6 @@ export interface components {
              * @description Answer from this snapshot of the profile; default a snapshot for today
              */
             calc_snapshot_id?: number | null;
-        };
-        /** ReadReceiptOut */
-        ReadReceiptOut: {
-            /** Match Id */
-            match_id: number;
-            /** Reader Id */
-            reader_id: number;
-            /**
-             * Up To Message Id
-             * @description The newest message this call marked read (null if none was unread)
-             */
-            up_to_message_id: number | null;
-            /**
-             * Read At
-             * Format: date-time
-             */
-            read_at: string;
-            /**
-             * Marked
-             * @description How many messages this call marked read (0 when they already were)
-             */
-            marked: number;
-            /**
-             * Unread Count
-             * @description Messages to you in this match still unread
-             */
-            unread_count: number;
-        };
-        /** ReadRequest */
-        ReadRequest: {
-            /**
-             * Up To Message Id
-             * @description Mark the other participant's messages up to this id read; omit for all of them
-             */
-            up_to_message_id?: number | null;
         };
         /** Recommendation */
         Recommendation: {
@@ -2650,6 +2362,47 @@ export interface components {
              */
             compatibility_unavailable?: string | null;
         };
+        /** SignedInData */
+        SignedInData: {
+            /** User Id */
+            user_id: number;
+            /** Phone Number */
+            phone_number: string;
+            /**
+             * Needs Profile Completion
+             * @description True until POST /auth/complete-profile succeeded
+             */
+            needs_profile_completion: boolean;
+            /** Is Verified */
+            is_verified: boolean;
+        };
+        /** SignedInResponse */
+        SignedInResponse: {
+            /**
+             * Success
+             * @default true
+             * @constant
+             */
+            success: true;
+            /** Message */
+            message: string;
+            /**
+             * Token
+             * @description Access token (JWT); 'Authorization: Bearer <token>'
+             */
+            token: string;
+            /**
+             * Refresh Token
+             * @description For POST /auth/refresh
+             */
+            refresh_token: string;
+            /**
+             * Expires In
+             * @description Seconds the access token lives
+             */
+            expires_in: number;
+            data: components["schemas"]["SignedInData"];
+        };
         /** SnapshotOut */
         SnapshotOut: {
             /** Id */
@@ -2676,19 +2429,6 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
-        /** SubscriptionKeys */
-        SubscriptionKeys: {
-            /**
-             * P256Dh
-             * @description The browser's P-256 public key (base64url), from PushSubscription.toJSON()
-             */
-            p256dh: string;
-            /**
-             * Auth
-             * @description The browser's auth secret (base64url)
-             */
-            auth: string;
-        };
         /** SynastryAspect */
         SynastryAspect: {
             /**
@@ -2709,39 +2449,15 @@ export interface components {
             /** Orb */
             orb: number;
         };
-        /** TicketOut */
-        TicketOut: {
-            /**
-             * Ticket
-             * @description Open the socket with ?ticket=<this>; valid once, for `expires_in` seconds
-             */
-            ticket: string;
-            /** Expires In */
-            expires_in: number;
-        };
-        /** UnreadCounts */
-        UnreadCounts: {
-            /**
-             * Matches
-             * @description Your conversations with unread messages, by match id
-             */
-            matches: components["schemas"]["UnreadMatch"][];
-            /** Total */
-            total: number;
-        };
-        /** UnreadMatch */
-        UnreadMatch: {
-            /** Match Id */
-            match_id: number;
-            /** Unread Count */
-            unread_count: number;
-        };
         /** UserOut */
         UserOut: {
             /** Id */
             id: number;
-            /** Email */
-            email: string;
+            /**
+             * Email
+             * @description Null for an account made by phone OTP
+             */
+            email: string | null;
             /**
              * Display Name
              * @description Null for an account registered without a profile
@@ -2762,25 +2478,8 @@ export interface components {
             longitude: number | null;
             /** Bio */
             bio: string;
-            /**
-             * Photos
-             * @description Display-size photo URLs in the user's order (the seed's string list)
-             */
+            /** Photos */
             photos: string[];
-            /**
-             * Photo Details
-             * @description The same photos with their ids (to delete or reorder them) and thumbnails
-             */
-            photo_details: components["schemas"]["PhotoOut"][];
-            /** Gender */
-            gender: ("male" | "female" | "non_binary") | null;
-            /**
-             * Interested In
-             * @description Genders they want to meet; empty means everyone
-             */
-            interested_in: ("male" | "female" | "non_binary")[];
-            /** @description Where they are now (discovery's distances); null until given */
-            location: components["schemas"]["LocationOut"] | null;
             /**
              * Timezone
              * @description The IANA time zone the user gave (the zone used is in astrology.birth)
@@ -2808,26 +2507,45 @@ export interface components {
              */
             created_at: string;
         };
-        /**
-         * UserPatch
-         * @description Only the fields given change; at least one.
-         */
+        /** UserPatch */
         UserPatch: {
             /**
              * Tier
-             * @description Rate-limit tier (premium: JioAstro's 500 an hour)
+             * @enum {string}
              */
-            tier?: ("standard" | "premium") | null;
-            /**
-             * Is Admin
-             * @description Grant or revoke admin rights (effective at once)
-             */
-            is_admin?: boolean | null;
-            /**
-             * Is Active
-             * @description false deactivates: every session ends and discovery drops the person; true reactivates
-             */
-            is_active?: boolean | null;
+            tier: "standard" | "premium";
+        };
+        /**
+         * UserProfileResponse
+         * @description Loopin's UserProfileResponse (strings empty until the profile is completed).
+         */
+        UserProfileResponse: {
+            /** Id */
+            id: number;
+            /** Name */
+            name: string;
+            /** Phone Number */
+            phone_number: string;
+            /** Gender */
+            gender: ("male" | "female" | "other") | null;
+            /** Bio */
+            bio: string | null;
+            /** Location */
+            location: string | null;
+            /** Birth Date */
+            birth_date: string | null;
+            /** Event Interests */
+            event_interests: components["schemas"]["EventInterestResponse"][];
+            /** Profile Pictures */
+            profile_pictures: string[];
+            /** Is Verified */
+            is_verified: boolean;
+            /** Is Active */
+            is_active: boolean;
+            /** Created At */
+            created_at: string;
+            /** Updated At */
+            updated_at: string;
         };
         /** ValidationError */
         ValidationError: {
@@ -2858,23 +2576,6 @@ export interface components {
             calculated_at: string;
         } & {
             [key: string]: unknown;
-        };
-        /** WebPushKey */
-        WebPushKey: {
-            /**
-             * Public Key
-             * @description The VAPID applicationServerKey for PushManager.subscribe() (base64url)
-             */
-            public_key: string;
-        };
-        /** WebPushSubscription */
-        WebPushSubscription: {
-            /**
-             * Endpoint
-             * @description The push service URL from PushSubscription.toJSON()
-             */
-            endpoint: string;
-            keys: components["schemas"]["SubscriptionKeys"];
         };
         /** WesternCoreNumbers */
         WesternCoreNumbers: {
@@ -2923,8 +2624,11 @@ export interface components {
         services__identity__accounts__schemas__MeResponse: {
             /** Id */
             id: number;
-            /** Email */
-            email: string;
+            /**
+             * Email
+             * @description Null for an account made by phone OTP
+             */
+            email: string | null;
             /** Is Active */
             is_active: boolean;
             /** Is Admin */
@@ -2941,220 +2645,15 @@ export interface components {
              */
             tier: "standard" | "premium";
             user: components["schemas"]["UserOut"];
-            numerology: components["schemas"]["services__identity__profile__schemas__NumerologyProfile"] | null;
+            numerology: components["schemas"]["NumerologyProfile"] | null;
             astrology: components["schemas"]["AstrologyData"] | null;
-        };
-        /**
-         * NumerologyProfile
-         * @description A saved profile: its inputs and the ``/calculate`` sections for its system (null for the others);
-         *     ``cycles`` are the western section's current cycles on the day of ``calculated_at``.
-         */
-        services__identity__numerology__schemas__NumerologyProfile: {
-            /** Id */
-            id: number;
-            /** Full Name */
-            full_name: string;
-            /**
-             * Birth Date
-             * Format: date
-             */
-            birth_date: string;
-            /**
-             * System
-             * @enum {string}
-             */
-            system: "western" | "vedic" | "chaldean" | "both";
-            /**
-             * Created At
-             * @description UTC, e.g. 2025-11-05T10:30:00Z
-             */
-            created_at: string;
-            /** User Id */
-            user_id: number;
-            /**
-             * Profile Id
-             * @description The linked birth profile, if any
-             */
-            profile_id: number | null;
-            /** Common Name */
-            common_name: string | null;
-            /** Name At Birth */
-            name_at_birth: string | null;
-            /**
-             * Y As Vowel
-             * @enum {string}
-             */
-            y_as_vowel: "auto" | "always" | "never";
-            western_data: components["schemas"]["WesternSection"] | null;
-            vedic_data: components["schemas"]["VedicSection"] | null;
-            chaldean_data: components["schemas"]["ChaldeanSection"] | null;
-            /** Cycles */
-            cycles: {
-                [key: string]: components["schemas"]["NumberWithMeaning"];
-            } | null;
-            /** Calculation Hash */
-            calculation_hash: string;
-            /** Calculated At */
-            calculated_at: string;
-            /** Updated At */
-            updated_at: string;
         };
         /** MeResponse */
         services__identity__profile__schemas__MeResponse: {
             user: components["schemas"]["UserOut"];
             /** @description Null until the account has birth data */
-            numerology: components["schemas"]["services__identity__profile__schemas__NumerologyProfile"] | null;
+            numerology: components["schemas"]["NumerologyProfile"] | null;
             astrology: components["schemas"]["AstrologyData"] | null;
-        };
-        /**
-         * NumerologyProfile
-         * @description The native app's NumerologyData (the four core numbers) and the full Pythagorean profile.
-         */
-        services__identity__profile__schemas__NumerologyProfile: {
-            /** Life Path */
-            life_path: number;
-            /** Soul Urge */
-            soul_urge: number;
-            /** Expression */
-            expression: number;
-            /** Personality */
-            personality: number;
-            /**
-             * Core Numbers
-             * @description Each number with its reduction and meaning
-             */
-            core_numbers?: {
-                [key: string]: unknown;
-            } | null;
-            /**
-             * Life Periods
-             * @description Pinnacles and challenges with age ranges
-             */
-            life_periods?: {
-                [key: string]: unknown;
-            } | null;
-            /** Calculation Hash */
-            calculation_hash?: string | null;
-            /** Ruleset Version */
-            ruleset_version?: string | null;
-        } & {
-            [key: string]: unknown;
-        };
-        /**
-         * ProfileUpdate
-         * @description numeros-backend-rebuild ``PATCH /api/profile/me``: only the fields sent change. ``null`` clears an
-         *     optional field (birth_time, birth_place, coordinates, timezone, house_system, gender, location).
-         */
-        services__identity__profile__schemas__ProfileUpdate: {
-            /**
-             * Birth Date
-             * Format: date
-             * @description Changing any birth field recalculates numerology and chart. The birth location (birth_place, latitude/longitude, timezone) is replaced as a whole when any part of it is sent
-             */
-            birth_date?: string;
-            /**
-             * Birth Time
-             * @description Local clock time at the birth place, HH:MM
-             */
-            birth_time?: string | null;
-            /**
-             * Birth Place
-             * @description Free text, e.g. 'New York, USA'. With latitude/longitude or timezone given it is only a label. Given alone it is looked up in an offline gazetteer for the coordinates and time zone; a place it cannot find, or one that matches several places (listed in the message), is a 422 naming birth_place.
-             */
-            birth_place?: string | null;
-            /** Latitude */
-            latitude?: number | null;
-            /** Longitude */
-            longitude?: number | null;
-            /**
-             * Timezone
-             * @description IANA time zone of the birth place, e.g. 'America/New_York'. Default: from the coordinates, else from birth_place, else the birth time is read as UTC.
-             */
-            timezone?: ("Africa/Abidjan" | "Africa/Accra" | "Africa/Addis_Ababa" | "Africa/Algiers" | "Africa/Asmara" | "Africa/Asmera" | "Africa/Bamako" | "Africa/Bangui" | "Africa/Banjul" | "Africa/Bissau" | "Africa/Blantyre" | "Africa/Brazzaville" | "Africa/Bujumbura" | "Africa/Cairo" | "Africa/Casablanca" | "Africa/Ceuta" | "Africa/Conakry" | "Africa/Dakar" | "Africa/Dar_es_Salaam" | "Africa/Djibouti" | "Africa/Douala" | "Africa/El_Aaiun" | "Africa/Freetown" | "Africa/Gaborone" | "Africa/Harare" | "Africa/Johannesburg" | "Africa/Juba" | "Africa/Kampala" | "Africa/Khartoum" | "Africa/Kigali" | "Africa/Kinshasa" | "Africa/Lagos" | "Africa/Libreville" | "Africa/Lome" | "Africa/Luanda" | "Africa/Lubumbashi" | "Africa/Lusaka" | "Africa/Malabo" | "Africa/Maputo" | "Africa/Maseru" | "Africa/Mbabane" | "Africa/Mogadishu" | "Africa/Monrovia" | "Africa/Nairobi" | "Africa/Ndjamena" | "Africa/Niamey" | "Africa/Nouakchott" | "Africa/Ouagadougou" | "Africa/Porto-Novo" | "Africa/Sao_Tome" | "Africa/Timbuktu" | "Africa/Tripoli" | "Africa/Tunis" | "Africa/Windhoek" | "America/Adak" | "America/Anchorage" | "America/Anguilla" | "America/Antigua" | "America/Araguaina" | "America/Argentina/Buenos_Aires" | "America/Argentina/Catamarca" | "America/Argentina/ComodRivadavia" | "America/Argentina/Cordoba" | "America/Argentina/Jujuy" | "America/Argentina/La_Rioja" | "America/Argentina/Mendoza" | "America/Argentina/Rio_Gallegos" | "America/Argentina/Salta" | "America/Argentina/San_Juan" | "America/Argentina/San_Luis" | "America/Argentina/Tucuman" | "America/Argentina/Ushuaia" | "America/Aruba" | "America/Asuncion" | "America/Atikokan" | "America/Atka" | "America/Bahia" | "America/Bahia_Banderas" | "America/Barbados" | "America/Belem" | "America/Belize" | "America/Blanc-Sablon" | "America/Boa_Vista" | "America/Bogota" | "America/Boise" | "America/Buenos_Aires" | "America/Cambridge_Bay" | "America/Campo_Grande" | "America/Cancun" | "America/Caracas" | "America/Catamarca" | "America/Cayenne" | "America/Cayman" | "America/Chicago" | "America/Chihuahua" | "America/Ciudad_Juarez" | "America/Coral_Harbour" | "America/Cordoba" | "America/Costa_Rica" | "America/Coyhaique" | "America/Creston" | "America/Cuiaba" | "America/Curacao" | "America/Danmarkshavn" | "America/Dawson" | "America/Dawson_Creek" | "America/Denver" | "America/Detroit" | "America/Dominica" | "America/Edmonton" | "America/Eirunepe" | "America/El_Salvador" | "America/Ensenada" | "America/Fort_Nelson" | "America/Fort_Wayne" | "America/Fortaleza" | "America/Glace_Bay" | "America/Godthab" | "America/Goose_Bay" | "America/Grand_Turk" | "America/Grenada" | "America/Guadeloupe" | "America/Guatemala" | "America/Guayaquil" | "America/Guyana" | "America/Halifax" | "America/Havana" | "America/Hermosillo" | "America/Indiana/Indianapolis" | "America/Indiana/Knox" | "America/Indiana/Marengo" | "America/Indiana/Petersburg" | "America/Indiana/Tell_City" | "America/Indiana/Vevay" | "America/Indiana/Vincennes" | "America/Indiana/Winamac" | "America/Indianapolis" | "America/Inuvik" | "America/Iqaluit" | "America/Jamaica" | "America/Jujuy" | "America/Juneau" | "America/Kentucky/Louisville" | "America/Kentucky/Monticello" | "America/Knox_IN" | "America/Kralendijk" | "America/La_Paz" | "America/Lima" | "America/Los_Angeles" | "America/Louisville" | "America/Lower_Princes" | "America/Maceio" | "America/Managua" | "America/Manaus" | "America/Marigot" | "America/Martinique" | "America/Matamoros" | "America/Mazatlan" | "America/Mendoza" | "America/Menominee" | "America/Merida" | "America/Metlakatla" | "America/Mexico_City" | "America/Miquelon" | "America/Moncton" | "America/Monterrey" | "America/Montevideo" | "America/Montreal" | "America/Montserrat" | "America/Nassau" | "America/New_York" | "America/Nipigon" | "America/Nome" | "America/Noronha" | "America/North_Dakota/Beulah" | "America/North_Dakota/Center" | "America/North_Dakota/New_Salem" | "America/Nuuk" | "America/Ojinaga" | "America/Panama" | "America/Pangnirtung" | "America/Paramaribo" | "America/Phoenix" | "America/Port-au-Prince" | "America/Port_of_Spain" | "America/Porto_Acre" | "America/Porto_Velho" | "America/Puerto_Rico" | "America/Punta_Arenas" | "America/Rainy_River" | "America/Rankin_Inlet" | "America/Recife" | "America/Regina" | "America/Resolute" | "America/Rio_Branco" | "America/Rosario" | "America/Santa_Isabel" | "America/Santarem" | "America/Santiago" | "America/Santo_Domingo" | "America/Sao_Paulo" | "America/Scoresbysund" | "America/Shiprock" | "America/Sitka" | "America/St_Barthelemy" | "America/St_Johns" | "America/St_Kitts" | "America/St_Lucia" | "America/St_Thomas" | "America/St_Vincent" | "America/Swift_Current" | "America/Tegucigalpa" | "America/Thule" | "America/Thunder_Bay" | "America/Tijuana" | "America/Toronto" | "America/Tortola" | "America/Vancouver" | "America/Virgin" | "America/Whitehorse" | "America/Winnipeg" | "America/Yakutat" | "America/Yellowknife" | "Antarctica/Casey" | "Antarctica/Davis" | "Antarctica/DumontDUrville" | "Antarctica/Macquarie" | "Antarctica/Mawson" | "Antarctica/McMurdo" | "Antarctica/Palmer" | "Antarctica/Rothera" | "Antarctica/South_Pole" | "Antarctica/Syowa" | "Antarctica/Troll" | "Antarctica/Vostok" | "Arctic/Longyearbyen" | "Asia/Aden" | "Asia/Almaty" | "Asia/Amman" | "Asia/Anadyr" | "Asia/Aqtau" | "Asia/Aqtobe" | "Asia/Ashgabat" | "Asia/Ashkhabad" | "Asia/Atyrau" | "Asia/Baghdad" | "Asia/Bahrain" | "Asia/Baku" | "Asia/Bangkok" | "Asia/Barnaul" | "Asia/Beirut" | "Asia/Bishkek" | "Asia/Brunei" | "Asia/Calcutta" | "Asia/Chita" | "Asia/Choibalsan" | "Asia/Chongqing" | "Asia/Chungking" | "Asia/Colombo" | "Asia/Dacca" | "Asia/Damascus" | "Asia/Dhaka" | "Asia/Dili" | "Asia/Dubai" | "Asia/Dushanbe" | "Asia/Famagusta" | "Asia/Gaza" | "Asia/Harbin" | "Asia/Hebron" | "Asia/Ho_Chi_Minh" | "Asia/Hong_Kong" | "Asia/Hovd" | "Asia/Irkutsk" | "Asia/Istanbul" | "Asia/Jakarta" | "Asia/Jayapura" | "Asia/Jerusalem" | "Asia/Kabul" | "Asia/Kamchatka" | "Asia/Karachi" | "Asia/Kashgar" | "Asia/Kathmandu" | "Asia/Katmandu" | "Asia/Khandyga" | "Asia/Kolkata" | "Asia/Krasnoyarsk" | "Asia/Kuala_Lumpur" | "Asia/Kuching" | "Asia/Kuwait" | "Asia/Macao" | "Asia/Macau" | "Asia/Magadan" | "Asia/Makassar" | "Asia/Manila" | "Asia/Muscat" | "Asia/Nicosia" | "Asia/Novokuznetsk" | "Asia/Novosibirsk" | "Asia/Omsk" | "Asia/Oral" | "Asia/Phnom_Penh" | "Asia/Pontianak" | "Asia/Pyongyang" | "Asia/Qatar" | "Asia/Qostanay" | "Asia/Qyzylorda" | "Asia/Rangoon" | "Asia/Riyadh" | "Asia/Saigon" | "Asia/Sakhalin" | "Asia/Samarkand" | "Asia/Seoul" | "Asia/Shanghai" | "Asia/Singapore" | "Asia/Srednekolymsk" | "Asia/Taipei" | "Asia/Tashkent" | "Asia/Tbilisi" | "Asia/Tehran" | "Asia/Tel_Aviv" | "Asia/Thimbu" | "Asia/Thimphu" | "Asia/Tokyo" | "Asia/Tomsk" | "Asia/Ujung_Pandang" | "Asia/Ulaanbaatar" | "Asia/Ulan_Bator" | "Asia/Urumqi" | "Asia/Ust-Nera" | "Asia/Vientiane" | "Asia/Vladivostok" | "Asia/Yakutsk" | "Asia/Yangon" | "Asia/Yekaterinburg" | "Asia/Yerevan" | "Atlantic/Azores" | "Atlantic/Bermuda" | "Atlantic/Canary" | "Atlantic/Cape_Verde" | "Atlantic/Faeroe" | "Atlantic/Faroe" | "Atlantic/Jan_Mayen" | "Atlantic/Madeira" | "Atlantic/Reykjavik" | "Atlantic/South_Georgia" | "Atlantic/St_Helena" | "Atlantic/Stanley" | "Australia/ACT" | "Australia/Adelaide" | "Australia/Brisbane" | "Australia/Broken_Hill" | "Australia/Canberra" | "Australia/Currie" | "Australia/Darwin" | "Australia/Eucla" | "Australia/Hobart" | "Australia/LHI" | "Australia/Lindeman" | "Australia/Lord_Howe" | "Australia/Melbourne" | "Australia/NSW" | "Australia/North" | "Australia/Perth" | "Australia/Queensland" | "Australia/South" | "Australia/Sydney" | "Australia/Tasmania" | "Australia/Victoria" | "Australia/West" | "Australia/Yancowinna" | "Brazil/Acre" | "Brazil/DeNoronha" | "Brazil/East" | "Brazil/West" | "Canada/Atlantic" | "Canada/Central" | "Canada/Eastern" | "Canada/Mountain" | "Canada/Newfoundland" | "Canada/Pacific" | "Canada/Saskatchewan" | "Canada/Yukon" | "Chile/Continental" | "Chile/EasterIsland" | "Cuba" | "Egypt" | "Eire" | "Etc/GMT" | "Etc/GMT+0" | "Etc/GMT+1" | "Etc/GMT+10" | "Etc/GMT+11" | "Etc/GMT+12" | "Etc/GMT+2" | "Etc/GMT+3" | "Etc/GMT+4" | "Etc/GMT+5" | "Etc/GMT+6" | "Etc/GMT+7" | "Etc/GMT+8" | "Etc/GMT+9" | "Etc/GMT-0" | "Etc/GMT-1" | "Etc/GMT-10" | "Etc/GMT-11" | "Etc/GMT-12" | "Etc/GMT-13" | "Etc/GMT-14" | "Etc/GMT-2" | "Etc/GMT-3" | "Etc/GMT-4" | "Etc/GMT-5" | "Etc/GMT-6" | "Etc/GMT-7" | "Etc/GMT-8" | "Etc/GMT-9" | "Etc/GMT0" | "Etc/Greenwich" | "Etc/UCT" | "Etc/UTC" | "Etc/Universal" | "Etc/Zulu" | "Europe/Amsterdam" | "Europe/Andorra" | "Europe/Astrakhan" | "Europe/Athens" | "Europe/Belfast" | "Europe/Belgrade" | "Europe/Berlin" | "Europe/Bratislava" | "Europe/Brussels" | "Europe/Bucharest" | "Europe/Budapest" | "Europe/Busingen" | "Europe/Chisinau" | "Europe/Copenhagen" | "Europe/Dublin" | "Europe/Gibraltar" | "Europe/Guernsey" | "Europe/Helsinki" | "Europe/Isle_of_Man" | "Europe/Istanbul" | "Europe/Jersey" | "Europe/Kaliningrad" | "Europe/Kiev" | "Europe/Kirov" | "Europe/Kyiv" | "Europe/Lisbon" | "Europe/Ljubljana" | "Europe/London" | "Europe/Luxembourg" | "Europe/Madrid" | "Europe/Malta" | "Europe/Mariehamn" | "Europe/Minsk" | "Europe/Monaco" | "Europe/Moscow" | "Europe/Nicosia" | "Europe/Oslo" | "Europe/Paris" | "Europe/Podgorica" | "Europe/Prague" | "Europe/Riga" | "Europe/Rome" | "Europe/Samara" | "Europe/San_Marino" | "Europe/Sarajevo" | "Europe/Saratov" | "Europe/Simferopol" | "Europe/Skopje" | "Europe/Sofia" | "Europe/Stockholm" | "Europe/Tallinn" | "Europe/Tirane" | "Europe/Tiraspol" | "Europe/Ulyanovsk" | "Europe/Uzhgorod" | "Europe/Vaduz" | "Europe/Vatican" | "Europe/Vienna" | "Europe/Vilnius" | "Europe/Volgograd" | "Europe/Warsaw" | "Europe/Zagreb" | "Europe/Zaporozhye" | "Europe/Zurich" | "GB" | "GB-Eire" | "GMT" | "GMT+0" | "GMT-0" | "GMT0" | "Greenwich" | "Hongkong" | "Iceland" | "Indian/Antananarivo" | "Indian/Chagos" | "Indian/Christmas" | "Indian/Cocos" | "Indian/Comoro" | "Indian/Kerguelen" | "Indian/Mahe" | "Indian/Maldives" | "Indian/Mauritius" | "Indian/Mayotte" | "Indian/Reunion" | "Iran" | "Israel" | "Jamaica" | "Japan" | "Kwajalein" | "Libya" | "Mexico/BajaNorte" | "Mexico/BajaSur" | "Mexico/General" | "NZ" | "NZ-CHAT" | "Navajo" | "PRC" | "Pacific/Apia" | "Pacific/Auckland" | "Pacific/Bougainville" | "Pacific/Chatham" | "Pacific/Chuuk" | "Pacific/Easter" | "Pacific/Efate" | "Pacific/Enderbury" | "Pacific/Fakaofo" | "Pacific/Fiji" | "Pacific/Funafuti" | "Pacific/Galapagos" | "Pacific/Gambier" | "Pacific/Guadalcanal" | "Pacific/Guam" | "Pacific/Honolulu" | "Pacific/Johnston" | "Pacific/Kanton" | "Pacific/Kiritimati" | "Pacific/Kosrae" | "Pacific/Kwajalein" | "Pacific/Majuro" | "Pacific/Marquesas" | "Pacific/Midway" | "Pacific/Nauru" | "Pacific/Niue" | "Pacific/Norfolk" | "Pacific/Noumea" | "Pacific/Pago_Pago" | "Pacific/Palau" | "Pacific/Pitcairn" | "Pacific/Pohnpei" | "Pacific/Ponape" | "Pacific/Port_Moresby" | "Pacific/Rarotonga" | "Pacific/Saipan" | "Pacific/Samoa" | "Pacific/Tahiti" | "Pacific/Tarawa" | "Pacific/Tongatapu" | "Pacific/Truk" | "Pacific/Wake" | "Pacific/Wallis" | "Pacific/Yap" | "Poland" | "Portugal" | "ROC" | "ROK" | "Singapore" | "Turkey" | "UCT" | "US/Alaska" | "US/Aleutian" | "US/Arizona" | "US/Central" | "US/East-Indiana" | "US/Eastern" | "US/Hawaii" | "US/Indiana-Starke" | "US/Michigan" | "US/Mountain" | "US/Pacific" | "US/Samoa" | "UTC" | "Universal" | "W-SU" | "Zulu") | null;
-            /**
-             * House System
-             * @description placidus (default), koch, whole_sign, equal, porphyry, regiomontanus or campanus (also the Swiss Ephemeris letters P, K, W, A/E, O, R, C).
-             */
-            house_system?: string | null;
-            /**
-             * Display Name
-             * @description Also the name the numerology is computed from (recalculated)
-             */
-            display_name?: string;
-            /**
-             * Bio
-             * @description At most 500 characters; "" clears it
-             */
-            bio?: string;
-            /** Gender */
-            gender?: ("male" | "female" | "non_binary") | null;
-            /**
-             * Interested In
-             * @description Genders they want to meet; [] means everyone
-             */
-            interested_in?: ("male" | "female" | "non_binary")[];
-            location?: components["schemas"]["LocationInput"] | null;
-            /**
-             * Photos
-             * @description The photo order: each of the user's photos once, by id or by the URL the profile lists
-             */
-            photos?: string[];
-        } | {
-            latitude: number;
-            longitude: number;
-        } | {
-            latitude?: null;
-            longitude?: null;
-        };
-        /**
-         * ProfileUpdate
-         * @description Only the fields sent change; none of them may be null.
-         */
-        services__identity__vedic__schemas__ProfileUpdate: {
-            /** Name */
-            name?: string;
-            /**
-             * Gender
-             * @enum {string}
-             */
-            gender?: "male" | "female";
-            /**
-             * Dob
-             * Format: date
-             */
-            dob?: string;
-            /**
-             * Tob
-             * @description Local clock time, HH:MM or HH:MM:SS (24-hour)
-             */
-            tob?: string;
-            /**
-             * Tz
-             * @description IANA time zone name, e.g. America/New_York
-             * @example Europe/Berlin
-             * @enum {string}
-             */
-            tz?: "Africa/Abidjan" | "Africa/Accra" | "Africa/Addis_Ababa" | "Africa/Algiers" | "Africa/Asmara" | "Africa/Asmera" | "Africa/Bamako" | "Africa/Bangui" | "Africa/Banjul" | "Africa/Bissau" | "Africa/Blantyre" | "Africa/Brazzaville" | "Africa/Bujumbura" | "Africa/Cairo" | "Africa/Casablanca" | "Africa/Ceuta" | "Africa/Conakry" | "Africa/Dakar" | "Africa/Dar_es_Salaam" | "Africa/Djibouti" | "Africa/Douala" | "Africa/El_Aaiun" | "Africa/Freetown" | "Africa/Gaborone" | "Africa/Harare" | "Africa/Johannesburg" | "Africa/Juba" | "Africa/Kampala" | "Africa/Khartoum" | "Africa/Kigali" | "Africa/Kinshasa" | "Africa/Lagos" | "Africa/Libreville" | "Africa/Lome" | "Africa/Luanda" | "Africa/Lubumbashi" | "Africa/Lusaka" | "Africa/Malabo" | "Africa/Maputo" | "Africa/Maseru" | "Africa/Mbabane" | "Africa/Mogadishu" | "Africa/Monrovia" | "Africa/Nairobi" | "Africa/Ndjamena" | "Africa/Niamey" | "Africa/Nouakchott" | "Africa/Ouagadougou" | "Africa/Porto-Novo" | "Africa/Sao_Tome" | "Africa/Timbuktu" | "Africa/Tripoli" | "Africa/Tunis" | "Africa/Windhoek" | "America/Adak" | "America/Anchorage" | "America/Anguilla" | "America/Antigua" | "America/Araguaina" | "America/Argentina/Buenos_Aires" | "America/Argentina/Catamarca" | "America/Argentina/ComodRivadavia" | "America/Argentina/Cordoba" | "America/Argentina/Jujuy" | "America/Argentina/La_Rioja" | "America/Argentina/Mendoza" | "America/Argentina/Rio_Gallegos" | "America/Argentina/Salta" | "America/Argentina/San_Juan" | "America/Argentina/San_Luis" | "America/Argentina/Tucuman" | "America/Argentina/Ushuaia" | "America/Aruba" | "America/Asuncion" | "America/Atikokan" | "America/Atka" | "America/Bahia" | "America/Bahia_Banderas" | "America/Barbados" | "America/Belem" | "America/Belize" | "America/Blanc-Sablon" | "America/Boa_Vista" | "America/Bogota" | "America/Boise" | "America/Buenos_Aires" | "America/Cambridge_Bay" | "America/Campo_Grande" | "America/Cancun" | "America/Caracas" | "America/Catamarca" | "America/Cayenne" | "America/Cayman" | "America/Chicago" | "America/Chihuahua" | "America/Ciudad_Juarez" | "America/Coral_Harbour" | "America/Cordoba" | "America/Costa_Rica" | "America/Coyhaique" | "America/Creston" | "America/Cuiaba" | "America/Curacao" | "America/Danmarkshavn" | "America/Dawson" | "America/Dawson_Creek" | "America/Denver" | "America/Detroit" | "America/Dominica" | "America/Edmonton" | "America/Eirunepe" | "America/El_Salvador" | "America/Ensenada" | "America/Fort_Nelson" | "America/Fort_Wayne" | "America/Fortaleza" | "America/Glace_Bay" | "America/Godthab" | "America/Goose_Bay" | "America/Grand_Turk" | "America/Grenada" | "America/Guadeloupe" | "America/Guatemala" | "America/Guayaquil" | "America/Guyana" | "America/Halifax" | "America/Havana" | "America/Hermosillo" | "America/Indiana/Indianapolis" | "America/Indiana/Knox" | "America/Indiana/Marengo" | "America/Indiana/Petersburg" | "America/Indiana/Tell_City" | "America/Indiana/Vevay" | "America/Indiana/Vincennes" | "America/Indiana/Winamac" | "America/Indianapolis" | "America/Inuvik" | "America/Iqaluit" | "America/Jamaica" | "America/Jujuy" | "America/Juneau" | "America/Kentucky/Louisville" | "America/Kentucky/Monticello" | "America/Knox_IN" | "America/Kralendijk" | "America/La_Paz" | "America/Lima" | "America/Los_Angeles" | "America/Louisville" | "America/Lower_Princes" | "America/Maceio" | "America/Managua" | "America/Manaus" | "America/Marigot" | "America/Martinique" | "America/Matamoros" | "America/Mazatlan" | "America/Mendoza" | "America/Menominee" | "America/Merida" | "America/Metlakatla" | "America/Mexico_City" | "America/Miquelon" | "America/Moncton" | "America/Monterrey" | "America/Montevideo" | "America/Montreal" | "America/Montserrat" | "America/Nassau" | "America/New_York" | "America/Nipigon" | "America/Nome" | "America/Noronha" | "America/North_Dakota/Beulah" | "America/North_Dakota/Center" | "America/North_Dakota/New_Salem" | "America/Nuuk" | "America/Ojinaga" | "America/Panama" | "America/Pangnirtung" | "America/Paramaribo" | "America/Phoenix" | "America/Port-au-Prince" | "America/Port_of_Spain" | "America/Porto_Acre" | "America/Porto_Velho" | "America/Puerto_Rico" | "America/Punta_Arenas" | "America/Rainy_River" | "America/Rankin_Inlet" | "America/Recife" | "America/Regina" | "America/Resolute" | "America/Rio_Branco" | "America/Rosario" | "America/Santa_Isabel" | "America/Santarem" | "America/Santiago" | "America/Santo_Domingo" | "America/Sao_Paulo" | "America/Scoresbysund" | "America/Shiprock" | "America/Sitka" | "America/St_Barthelemy" | "America/St_Johns" | "America/St_Kitts" | "America/St_Lucia" | "America/St_Thomas" | "America/St_Vincent" | "America/Swift_Current" | "America/Tegucigalpa" | "America/Thule" | "America/Thunder_Bay" | "America/Tijuana" | "America/Toronto" | "America/Tortola" | "America/Vancouver" | "America/Virgin" | "America/Whitehorse" | "America/Winnipeg" | "America/Yakutat" | "America/Yellowknife" | "Antarctica/Casey" | "Antarctica/Davis" | "Antarctica/DumontDUrville" | "Antarctica/Macquarie" | "Antarctica/Mawson" | "Antarctica/McMurdo" | "Antarctica/Palmer" | "Antarctica/Rothera" | "Antarctica/South_Pole" | "Antarctica/Syowa" | "Antarctica/Troll" | "Antarctica/Vostok" | "Arctic/Longyearbyen" | "Asia/Aden" | "Asia/Almaty" | "Asia/Amman" | "Asia/Anadyr" | "Asia/Aqtau" | "Asia/Aqtobe" | "Asia/Ashgabat" | "Asia/Ashkhabad" | "Asia/Atyrau" | "Asia/Baghdad" | "Asia/Bahrain" | "Asia/Baku" | "Asia/Bangkok" | "Asia/Barnaul" | "Asia/Beirut" | "Asia/Bishkek" | "Asia/Brunei" | "Asia/Calcutta" | "Asia/Chita" | "Asia/Choibalsan" | "Asia/Chongqing" | "Asia/Chungking" | "Asia/Colombo" | "Asia/Dacca" | "Asia/Damascus" | "Asia/Dhaka" | "Asia/Dili" | "Asia/Dubai" | "Asia/Dushanbe" | "Asia/Famagusta" | "Asia/Gaza" | "Asia/Harbin" | "Asia/Hebron" | "Asia/Ho_Chi_Minh" | "Asia/Hong_Kong" | "Asia/Hovd" | "Asia/Irkutsk" | "Asia/Istanbul" | "Asia/Jakarta" | "Asia/Jayapura" | "Asia/Jerusalem" | "Asia/Kabul" | "Asia/Kamchatka" | "Asia/Karachi" | "Asia/Kashgar" | "Asia/Kathmandu" | "Asia/Katmandu" | "Asia/Khandyga" | "Asia/Kolkata" | "Asia/Krasnoyarsk" | "Asia/Kuala_Lumpur" | "Asia/Kuching" | "Asia/Kuwait" | "Asia/Macao" | "Asia/Macau" | "Asia/Magadan" | "Asia/Makassar" | "Asia/Manila" | "Asia/Muscat" | "Asia/Nicosia" | "Asia/Novokuznetsk" | "Asia/Novosibirsk" | "Asia/Omsk" | "Asia/Oral" | "Asia/Phnom_Penh" | "Asia/Pontianak" | "Asia/Pyongyang" | "Asia/Qatar" | "Asia/Qostanay" | "Asia/Qyzylorda" | "Asia/Rangoon" | "Asia/Riyadh" | "Asia/Saigon" | "Asia/Sakhalin" | "Asia/Samarkand" | "Asia/Seoul" | "Asia/Shanghai" | "Asia/Singapore" | "Asia/Srednekolymsk" | "Asia/Taipei" | "Asia/Tashkent" | "Asia/Tbilisi" | "Asia/Tehran" | "Asia/Tel_Aviv" | "Asia/Thimbu" | "Asia/Thimphu" | "Asia/Tokyo" | "Asia/Tomsk" | "Asia/Ujung_Pandang" | "Asia/Ulaanbaatar" | "Asia/Ulan_Bator" | "Asia/Urumqi" | "Asia/Ust-Nera" | "Asia/Vientiane" | "Asia/Vladivostok" | "Asia/Yakutsk" | "Asia/Yangon" | "Asia/Yekaterinburg" | "Asia/Yerevan" | "Atlantic/Azores" | "Atlantic/Bermuda" | "Atlantic/Canary" | "Atlantic/Cape_Verde" | "Atlantic/Faeroe" | "Atlantic/Faroe" | "Atlantic/Jan_Mayen" | "Atlantic/Madeira" | "Atlantic/Reykjavik" | "Atlantic/South_Georgia" | "Atlantic/St_Helena" | "Atlantic/Stanley" | "Australia/ACT" | "Australia/Adelaide" | "Australia/Brisbane" | "Australia/Broken_Hill" | "Australia/Canberra" | "Australia/Currie" | "Australia/Darwin" | "Australia/Eucla" | "Australia/Hobart" | "Australia/LHI" | "Australia/Lindeman" | "Australia/Lord_Howe" | "Australia/Melbourne" | "Australia/NSW" | "Australia/North" | "Australia/Perth" | "Australia/Queensland" | "Australia/South" | "Australia/Sydney" | "Australia/Tasmania" | "Australia/Victoria" | "Australia/West" | "Australia/Yancowinna" | "Brazil/Acre" | "Brazil/DeNoronha" | "Brazil/East" | "Brazil/West" | "Canada/Atlantic" | "Canada/Central" | "Canada/Eastern" | "Canada/Mountain" | "Canada/Newfoundland" | "Canada/Pacific" | "Canada/Saskatchewan" | "Canada/Yukon" | "Chile/Continental" | "Chile/EasterIsland" | "Cuba" | "Egypt" | "Eire" | "Etc/GMT" | "Etc/GMT+0" | "Etc/GMT+1" | "Etc/GMT+10" | "Etc/GMT+11" | "Etc/GMT+12" | "Etc/GMT+2" | "Etc/GMT+3" | "Etc/GMT+4" | "Etc/GMT+5" | "Etc/GMT+6" | "Etc/GMT+7" | "Etc/GMT+8" | "Etc/GMT+9" | "Etc/GMT-0" | "Etc/GMT-1" | "Etc/GMT-10" | "Etc/GMT-11" | "Etc/GMT-12" | "Etc/GMT-13" | "Etc/GMT-14" | "Etc/GMT-2" | "Etc/GMT-3" | "Etc/GMT-4" | "Etc/GMT-5" | "Etc/GMT-6" | "Etc/GMT-7" | "Etc/GMT-8" | "Etc/GMT-9" | "Etc/GMT0" | "Etc/Greenwich" | "Etc/UCT" | "Etc/UTC" | "Etc/Universal" | "Etc/Zulu" | "Europe/Amsterdam" | "Europe/Andorra" | "Europe/Astrakhan" | "Europe/Athens" | "Europe/Belfast" | "Europe/Belgrade" | "Europe/Berlin" | "Europe/Bratislava" | "Europe/Brussels" | "Europe/Bucharest" | "Europe/Budapest" | "Europe/Busingen" | "Europe/Chisinau" | "Europe/Copenhagen" | "Europe/Dublin" | "Europe/Gibraltar" | "Europe/Guernsey" | "Europe/Helsinki" | "Europe/Isle_of_Man" | "Europe/Istanbul" | "Europe/Jersey" | "Europe/Kaliningrad" | "Europe/Kiev" | "Europe/Kirov" | "Europe/Kyiv" | "Europe/Lisbon" | "Europe/Ljubljana" | "Europe/London" | "Europe/Luxembourg" | "Europe/Madrid" | "Europe/Malta" | "Europe/Mariehamn" | "Europe/Minsk" | "Europe/Monaco" | "Europe/Moscow" | "Europe/Nicosia" | "Europe/Oslo" | "Europe/Paris" | "Europe/Podgorica" | "Europe/Prague" | "Europe/Riga" | "Europe/Rome" | "Europe/Samara" | "Europe/San_Marino" | "Europe/Sarajevo" | "Europe/Saratov" | "Europe/Simferopol" | "Europe/Skopje" | "Europe/Sofia" | "Europe/Stockholm" | "Europe/Tallinn" | "Europe/Tirane" | "Europe/Tiraspol" | "Europe/Ulyanovsk" | "Europe/Uzhgorod" | "Europe/Vaduz" | "Europe/Vatican" | "Europe/Vienna" | "Europe/Vilnius" | "Europe/Volgograd" | "Europe/Warsaw" | "Europe/Zagreb" | "Europe/Zaporozhye" | "Europe/Zurich" | "GB" | "GB-Eire" | "GMT" | "GMT+0" | "GMT-0" | "GMT0" | "Greenwich" | "Hongkong" | "Iceland" | "Indian/Antananarivo" | "Indian/Chagos" | "Indian/Christmas" | "Indian/Cocos" | "Indian/Comoro" | "Indian/Kerguelen" | "Indian/Mahe" | "Indian/Maldives" | "Indian/Mauritius" | "Indian/Mayotte" | "Indian/Reunion" | "Iran" | "Israel" | "Jamaica" | "Japan" | "Kwajalein" | "Libya" | "Mexico/BajaNorte" | "Mexico/BajaSur" | "Mexico/General" | "NZ" | "NZ-CHAT" | "Navajo" | "PRC" | "Pacific/Apia" | "Pacific/Auckland" | "Pacific/Bougainville" | "Pacific/Chatham" | "Pacific/Chuuk" | "Pacific/Easter" | "Pacific/Efate" | "Pacific/Enderbury" | "Pacific/Fakaofo" | "Pacific/Fiji" | "Pacific/Funafuti" | "Pacific/Galapagos" | "Pacific/Gambier" | "Pacific/Guadalcanal" | "Pacific/Guam" | "Pacific/Honolulu" | "Pacific/Johnston" | "Pacific/Kanton" | "Pacific/Kiritimati" | "Pacific/Kosrae" | "Pacific/Kwajalein" | "Pacific/Majuro" | "Pacific/Marquesas" | "Pacific/Midway" | "Pacific/Nauru" | "Pacific/Niue" | "Pacific/Norfolk" | "Pacific/Noumea" | "Pacific/Pago_Pago" | "Pacific/Palau" | "Pacific/Pitcairn" | "Pacific/Pohnpei" | "Pacific/Ponape" | "Pacific/Port_Moresby" | "Pacific/Rarotonga" | "Pacific/Saipan" | "Pacific/Samoa" | "Pacific/Tahiti" | "Pacific/Tarawa" | "Pacific/Tongatapu" | "Pacific/Truk" | "Pacific/Wake" | "Pacific/Wallis" | "Pacific/Yap" | "Poland" | "Portugal" | "ROC" | "ROK" | "Singapore" | "Turkey" | "UCT" | "US/Alaska" | "US/Aleutian" | "US/Arizona" | "US/Central" | "US/East-Indiana" | "US/Eastern" | "US/Hawaii" | "US/Indiana-Starke" | "US/Michigan" | "US/Mountain" | "US/Pacific" | "US/Samoa" | "UTC" | "Universal" | "W-SU" | "Zulu";
-            /** Place */
-            place?: string;
-            /** Lat */
-            lat?: number;
-            /** Lon */
-            lon?: number;
-            /** Altitude M */
-            altitude_m?: number;
-            /** Uncertainty Minutes */
-            uncertainty_minutes?: number;
-            /**
-             * Ayanamsa
-             * @description Lahiri (default), Raman, Krishnamurti, FaganBradley, TrueChitrapaksha (in any spelling chart accepts; stored as its canonical name)
-             */
-            ayanamsa?: string;
-            /**
-             * House System
-             * @description WholeSign (default), Placidus, Equal (also W, P, E/A; stored as the canonical name)
-             */
-            house_system?: string;
         };
     };
     responses: never;
@@ -3233,7 +2732,22 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["LoginRequest"];
+                "application/json": {
+                    /**
+                     * Email
+                     * Format: email
+                     */
+                    email: string;
+                    /** Password */
+                    password: string;
+                } | {
+                    /**
+                     * Phone Number
+                     * @description With its country code, e.g. +916205829376 (spaces, dashes and brackets are ignored; a missing + is assumed). Answers carry it in E.164. A number outside every numbering plan is a 422 naming phone_number.
+                     * @example +916205829376
+                     */
+                    phone_number: string;
+                };
             };
         };
         responses: {
@@ -3243,7 +2757,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["AuthResponse"];
+                    "application/json": components["schemas"]["AuthResponse"] | components["schemas"]["CodeSentResponse"];
                 };
             };
             /** @description The body is not valid JSON */
@@ -3260,24 +2774,22 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description The account is deactivated */
-            403: {
+            /** @description Invalid input; the error names each field at fault */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content?: never;
             };
-            /** @description Validation Error */
-            422: {
+            /** @description Resend cooldown (OTP_RESEND_COOLDOWN) or a sending limit per number or per IP (OTP_SEND_LIMIT); retry after `Retry-After` seconds */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
-                };
+                content?: never;
             };
-            /** @description Too many failed passwords for this account (`TOO_MANY_ATTEMPTS`, with `Retry-After`); the same whether or not the account exists */
-            429: {
+            /** @description The SMS provider refused the message (SMS_FAILED); nothing was stored */
+            502: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3314,15 +2826,8 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Refresh token unknown, expired, reused or logged out */
+            /** @description Refresh token unknown, expired or logged out */
             401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description The account is deactivated */
-            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3428,7 +2933,7 @@ export interface operations {
             };
         };
     };
-    change_password_api_v1_auth_password_change_post: {
+    signup_api_v1_auth_signup_post: {
         parameters: {
             query?: never;
             header?: never;
@@ -3437,7 +2942,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["PasswordChangeRequest"];
+                "application/json": components["schemas"]["PhoneNumberRequest"];
             };
         };
         responses: {
@@ -3447,7 +2952,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["MessageResponse"];
+                    "application/json": components["schemas"]["CodeSentResponse"];
                 };
             };
             /** @description The body is not valid JSON */
@@ -3457,31 +2962,22 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Missing, invalid or logged-out token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description The current password is wrong (`WRONG_PASSWORD`) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Validation Error */
+            /** @description Invalid input; the error names each field at fault */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
-                };
+                content?: never;
             };
-            /** @description Too many failed passwords for this account (`TOO_MANY_ATTEMPTS`, with `Retry-After`); the same whether or not the account exists */
+            /** @description Resend cooldown (OTP_RESEND_COOLDOWN) or a sending limit per number or per IP (OTP_SEND_LIMIT); retry after `Retry-After` seconds */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The SMS provider refused the message (SMS_FAILED); nothing was stored */
+            502: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3489,7 +2985,7 @@ export interface operations {
             };
         };
     };
-    forgot_password_api_v1_auth_password_forgot_post: {
+    verify_otp_api_v1_auth_verify_otp_post: {
         parameters: {
             query?: never;
             header?: never;
@@ -3498,34 +2994,39 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["PasswordForgotRequest"];
+                "application/json": components["schemas"]["OTPVerificationRequest"];
             };
         };
         responses: {
             /** @description Successful Response */
-            202: {
+            200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["MessageResponse"];
+                    "application/json": components["schemas"]["SignedInResponse"];
                 };
             };
-            /** @description The body is not valid JSON */
+            /** @description Malformed JSON, or the code is wrong (INVALID_OTP, naming how many tries are left), expired (OTP_EXPIRED), locked after 5 wrong tries (OTP_LOCKED) or was never requested or already used (OTP_NOT_FOUND) */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content?: never;
             };
-            /** @description Validation Error */
+            /** @description The account is disabled */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input; the error names each field at fault */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
-                };
+                content?: never;
             };
             /** @description Too many requests; retry after `Retry-After` seconds */
             429: {
@@ -3536,7 +3037,7 @@ export interface operations {
             };
         };
     };
-    reset_password_api_v1_auth_password_reset_post: {
+    verify_login_api_v1_auth_verify_login_post: {
         parameters: {
             query?: never;
             header?: never;
@@ -3545,7 +3046,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["PasswordResetRequest"];
+                "application/json": components["schemas"]["OTPVerificationRequest"];
             };
         };
         responses: {
@@ -3555,7 +3056,55 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["MessageResponse"];
+                    "application/json": components["schemas"]["LoginResponse"];
+                };
+            };
+            /** @description Malformed JSON, or the code is wrong (INVALID_OTP, naming how many tries are left), expired (OTP_EXPIRED), locked after 5 wrong tries (OTP_LOCKED) or was never requested or already used (OTP_NOT_FOUND) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The account is disabled */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input; the error names each field at fault */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Too many requests; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    event_interests_api_v1_auth_event_interests_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InterestsResponse"];
                 };
             };
             /** @description The body is not valid JSON */
@@ -3565,21 +3114,119 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description The token is unknown, used or expired (`INVALID_RESET_TOKEN`), like an invalid refresh token */
+            /** @description Invalid input; the error names each field at fault */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Too many requests; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    complete_profile_api_v1_auth_complete_profile_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CompleteProfileRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CompletedResponse"];
+                };
+            };
+            /** @description The body is not valid JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Missing, invalid, expired or logged-out access token */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content?: never;
             };
-            /** @description Validation Error */
+            /** @description Invalid input; the error names each field at fault */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                content?: never;
+            };
+            /** @description Too many requests; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
                 };
+                content?: never;
+            };
+            /** @description The calculation service is unavailable; retry shortly */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    profile_api_v1_auth_profile_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserProfileResponse"];
+                };
+            };
+            /** @description The body is not valid JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Missing, invalid, expired or logged-out access token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input; the error names each field at fault */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Too many requests; retry after `Retry-After` seconds */
             429: {
@@ -3617,129 +3264,6 @@ export interface operations {
             };
             /** @description Too many requests; retry after `Retry-After` seconds */
             429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-        };
-    };
-    delete_my_account: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["DeleteAccount"];
-            };
-        };
-        responses: {
-            /** @description Successful Response */
-            204: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description The body is not valid JSON */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Missing, invalid, expired or logged-out access token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Wrong password (INVALID_PASSWORD) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Invalid input; the error names each field at fault */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Too many requests; retry after `Retry-After` seconds */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-        };
-    };
-    update_my_profile: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["services__identity__profile__schemas__ProfileUpdate"];
-            };
-        };
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["services__identity__profile__schemas__MeResponse"];
-                };
-            };
-            /** @description The body is not valid JSON */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Missing, invalid, expired or logged-out access token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description A photo in `photos` is not one of yours */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Invalid input; the error names each field at fault */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Too many requests; retry after `Retry-After` seconds */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description The calculation service is unavailable; retry shortly */
-            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3792,225 +3316,6 @@ export interface operations {
             };
             /** @description The calculation service is unavailable; retry shortly */
             503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-        };
-    };
-    upload_photo: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "multipart/form-data": {
-                    /**
-                     * Format: binary
-                     * @description JPEG, PNG or WebP
-                     */
-                    file: string;
-                };
-            };
-        };
-        responses: {
-            /** @description Successful Response */
-            201: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["PhotoOut"];
-                };
-            };
-            /** @description Missing, invalid, expired or logged-out access token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Already 6 photos (TOO_MANY_PHOTOS) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description The file is larger than 10 MB */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Invalid input; the error names each field at fault */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Too many requests; retry after `Retry-After` seconds */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-        };
-    };
-    delete_photo: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /** @description A photo id from the profile's photo_details */
-                photo_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            204: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Missing, invalid, expired or logged-out access token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No such photo among yours (someone else's is not found either) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Validation Error */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
-                };
-            };
-            /** @description Too many requests; retry after `Retry-After` seconds */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-        };
-    };
-    order_photos: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["PhotoOrder"];
-            };
-        };
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["PhotoList"];
-                };
-            };
-            /** @description The body is not valid JSON */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Missing, invalid, expired or logged-out access token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No such photo among yours (someone else's is not found either) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Invalid input; the error names each field at fault */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Too many requests; retry after `Retry-After` seconds */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-        };
-    };
-    get_photo: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                photo_id: string;
-                size: "display" | "thumbnail";
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The image */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "image/jpeg": string;
-                };
-            };
-            /** @description No such photo */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Invalid input; the error names each field at fault */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Too many requests; retry after `Retry-After` seconds */
-            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4129,580 +3434,6 @@ export interface operations {
             };
             /** @description The calculation service is unavailable; retry shortly */
             503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-        };
-    };
-    numerology_list_profiles: {
-        parameters: {
-            query?: {
-                /** @description At most this many (1-100) */
-                limit?: number;
-                /** @description Skip this many */
-                offset?: number;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["NumerologyProfileSummary"][];
-                };
-            };
-            /** @description Missing, invalid, expired or logged-out access token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Invalid input; the error names each field at fault */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Too many requests; retry after `Retry-After` seconds */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-        };
-    };
-    numerology_create_profile: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["NumerologyProfileCreate"];
-            };
-        };
-        responses: {
-            /** @description Successful Response */
-            201: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["services__identity__numerology__schemas__NumerologyProfile"];
-                };
-            };
-            /** @description The body is not valid JSON */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Missing, invalid, expired or logged-out access token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description `profile_id` is not one of your birth profiles */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Invalid input; the error names each field at fault */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Too many requests; retry after `Retry-After` seconds */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description The calculation service is unavailable; retry shortly */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-        };
-    };
-    numerology_get_profile: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /** @description A numerology profile id */
-                numerology_profile_id: number;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["services__identity__numerology__schemas__NumerologyProfile"];
-                };
-            };
-            /** @description Missing, invalid, expired or logged-out access token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No such resource among the caller's (another user's is not found either) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Invalid input; the error names each field at fault */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Too many requests; retry after `Retry-After` seconds */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-        };
-    };
-    numerology_delete_profile: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /** @description A numerology profile id */
-                numerology_profile_id: number;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            204: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Missing, invalid, expired or logged-out access token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No such resource among the caller's (another user's is not found either) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Invalid input; the error names each field at fault */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Too many requests; retry after `Retry-After` seconds */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-        };
-    };
-    numerology_update_profile: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /** @description A numerology profile id */
-                numerology_profile_id: number;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["NumerologyProfileUpdate"];
-            };
-        };
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["services__identity__numerology__schemas__NumerologyProfile"];
-                };
-            };
-            /** @description The body is not valid JSON */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Missing, invalid, expired or logged-out access token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No such resource among the caller's (another user's is not found either) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Invalid input; the error names each field at fault */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Too many requests; retry after `Retry-After` seconds */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description The calculation service is unavailable; retry shortly */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-        };
-    };
-    numerology_list_name_trials: {
-        parameters: {
-            query?: {
-                /** @description At most this many (1-100) */
-                limit?: number;
-                /** @description Skip this many */
-                offset?: number;
-            };
-            header?: never;
-            path: {
-                /** @description A numerology profile id */
-                numerology_profile_id: number;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["NameTrial"][];
-                };
-            };
-            /** @description Missing, invalid, expired or logged-out access token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No such resource among the caller's (another user's is not found either) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Invalid input; the error names each field at fault */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Too many requests; retry after `Retry-After` seconds */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-        };
-    };
-    numerology_create_name_trial: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /** @description A numerology profile id */
-                numerology_profile_id: number;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["NameTrialCreate"];
-            };
-        };
-        responses: {
-            /** @description Successful Response */
-            201: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["NameTrial"];
-                };
-            };
-            /** @description The body is not valid JSON */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Missing, invalid, expired or logged-out access token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No such resource among the caller's (another user's is not found either) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Invalid input; the error names each field at fault */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Too many requests; retry after `Retry-After` seconds */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description The calculation service is unavailable; retry shortly */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-        };
-    };
-    numerology_get_name_trial: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /** @description A numerology profile id */
-                numerology_profile_id: number;
-                /** @description A name trial id */
-                trial_id: number;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["NameTrial"];
-                };
-            };
-            /** @description Missing, invalid, expired or logged-out access token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No such resource among the caller's (another user's is not found either) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Invalid input; the error names each field at fault */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Too many requests; retry after `Retry-After` seconds */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-        };
-    };
-    numerology_delete_name_trial: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /** @description A numerology profile id */
-                numerology_profile_id: number;
-                /** @description A name trial id */
-                trial_id: number;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            204: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Missing, invalid, expired or logged-out access token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No such resource among the caller's (another user's is not found either) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Invalid input; the error names each field at fault */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Too many requests; retry after `Retry-After` seconds */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-        };
-    };
-    numerology_update_name_trial: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /** @description A numerology profile id */
-                numerology_profile_id: number;
-                /** @description A name trial id */
-                trial_id: number;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["NameTrialUpdate"];
-            };
-        };
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["NameTrial"];
-                };
-            };
-            /** @description The body is not valid JSON */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Missing, invalid, expired or logged-out access token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No such resource among the caller's (another user's is not found either) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Invalid input; the error names each field at fault */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Too many requests; retry after `Retry-After` seconds */
-            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5011,7 +3742,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["services__identity__vedic__schemas__ProfileUpdate"];
+                "application/json": components["schemas"]["ProfileUpdate"];
             };
         };
         responses: {
@@ -5801,6 +4532,128 @@ export interface operations {
             };
         };
     };
+    list_leads_api_v1_admin_leads_get: {
+        parameters: {
+            query?: {
+                /** @description true: converted leads only; false: not yet */
+                verified?: boolean | null;
+                /** @description First day (UTC) a lead was created */
+                date_from?: string | null;
+                /** @description Last day (UTC), inclusive */
+                date_to?: string | null;
+                /** @description Default 50 (JSON); CSV: all */
+                limit?: number | null;
+                offset?: number;
+                format?: "json" | "csv";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The page (JSON), or with format=csv every matching lead as CSV */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LeadPage"];
+                    "text/csv": string;
+                };
+            };
+            /** @description Invalid input (VALIDATION_ERROR); `details` names each field at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Missing or invalid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not an admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    verify_lead_api_v1_admin_leads__lead_id__verify_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A positive integer id (at most 2**53 - 1) */
+                lead_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Lead"];
+                };
+            };
+            /** @description Invalid input (VALIDATION_ERROR); `details` names each field at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Missing or invalid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not an admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No such lead */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     public_readyz_system_public_readyz_get: {
         parameters: {
             query?: never;
@@ -6136,10 +4989,8 @@ export interface operations {
     list_messages: {
         parameters: {
             query?: {
-                /** @description Only messages before this: a message id, or an ISO 8601 time (the seed's `?before=timestamp`; UTC when no offset is given) */
-                before?: number | string | null;
-                /** @description Only messages after this, oldest first (catching up): a message id, or an ISO 8601 time (the seed's `?before=timestamp`; UTC when no offset is given) */
-                after?: number | string | null;
+                /** @description Only messages with an id below this (`next_before` of the previous page) */
+                before?: number | null;
                 limit?: number;
             };
             header?: never;
@@ -6167,7 +5018,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description No such match, not one of yours, or removed (MATCH_NOT_FOUND; all three answer alike) */
+            /** @description No such match, or not one of yours (MATCH_NOT_FOUND) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -6206,15 +5057,6 @@ export interface operations {
             };
         };
         responses: {
-            /** @description A retry: this client_message_id was already stored; the stored message */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["MessageOut"];
-                };
-            };
             /** @description Successful Response */
             201: {
                 headers: {
@@ -6238,70 +5080,15 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description No such match, not one of yours, or removed (MATCH_NOT_FOUND; all three answer alike) */
+            /** @description No such match, or not one of yours (MATCH_NOT_FOUND) */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content?: never;
             };
-            /** @description Invalid input; the error names each field at fault */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Too many requests; retry after `Retry-After` seconds */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-        };
-    };
-    mark_messages_read: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /** @description The match id from matching's GET /matches */
-                match_id: number;
-            };
-            cookie?: never;
-        };
-        requestBody?: {
-            content: {
-                "application/json": components["schemas"]["ReadRequest"] | null;
-            };
-        };
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ReadReceiptOut"];
-                };
-            };
-            /** @description The body is not valid JSON */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Missing, invalid, expired or logged-out access token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No such match, not one of yours, or removed (MATCH_NOT_FOUND; all three answer alike) */
-            404: {
+            /** @description The match was removed (MATCH_REMOVED) */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6309,302 +5096,6 @@ export interface operations {
             };
             /** @description Invalid input; the error names each field at fault */
             422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Too many requests; retry after `Retry-After` seconds */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-        };
-    };
-    unread_counts: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["UnreadCounts"];
-                };
-            };
-            /** @description Missing, invalid, expired or logged-out access token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Too many requests; retry after `Retry-After` seconds */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-        };
-    };
-    create_socket_ticket: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            201: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["TicketOut"];
-                };
-            };
-            /** @description Missing, invalid, expired or logged-out access token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Too many requests; retry after `Retry-After` seconds */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-        };
-    };
-    register_device: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["DeviceIn"];
-            };
-        };
-        responses: {
-            /** @description Successful Response */
-            201: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["DeviceOut"];
-                };
-            };
-            /** @description The body is not valid JSON */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Missing, invalid, expired or logged-out access token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Invalid input; the error names each field at fault */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Too many requests; retry after `Retry-After` seconds */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-        };
-    };
-    delete_device: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /** @description The id POST /devices returned */
-                device_id: number;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            204: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Missing, invalid, expired or logged-out access token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No such resource among the caller's (another user's is not found either) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Invalid input; the error names each field at fault */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Too many requests; retry after `Retry-After` seconds */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-        };
-    };
-    get_notification_settings: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["NotificationSettings"];
-                };
-            };
-            /** @description Missing, invalid, expired or logged-out access token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Too many requests; retry after `Retry-After` seconds */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-        };
-    };
-    update_notification_settings: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["NotificationSettingsPatch"];
-            };
-        };
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["NotificationSettings"];
-                };
-            };
-            /** @description The body is not valid JSON */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Missing, invalid, expired or logged-out access token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Invalid input; the error names each field at fault */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Too many requests; retry after `Retry-After` seconds */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-        };
-    };
-    web_push_key: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["WebPushKey"];
-                };
-            };
-            /** @description Missing, invalid, expired or logged-out access token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Web Push is not configured (WEB_PUSH_NOT_CONFIGURED) */
-            404: {
                 headers: {
                     [name: string]: unknown;
                 };

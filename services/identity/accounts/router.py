@@ -3,14 +3,18 @@
 astro-mvp's 200 message (the Numeros ApiClient parses every response as JSON)."""
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from numeros_common.auth import Principal, require_principal
 from numeros_common.deps import db_session, runtime_of
-from numeros_common.responses import MALFORMED_BODY, RATE_LIMITED
+from numeros_common.responses import INVALID, MALFORMED_BODY, RATE_LIMITED
 
+from ..phone.router import SENDING, login_body, login_openapi, phone_login
+from ..phone.schemas import CodeSentResponse, PhoneNumberRequest
 from ..profile.schemas import profile_body
 from ..profile.service import signed_in_user
 from . import service
@@ -54,14 +58,22 @@ async def register(body: RegisterRequest, request: Request, session: AsyncSessio
     return _auth_response(signed_in, status_code=201)
 
 
-_THROTTLED = {429: {"description": "Too many failed passwords for this account (`TOO_MANY_ATTEMPTS`, with "
-                                  "`Retry-After`); the same whether or not the account exists"}}
+_LOGIN_REFUSALS = {401: {"description": "Wrong email or password"},
+                   403: {"description": "The account is deactivated"},
+                   429: {"description": "Too many failed passwords for this account (`TOO_MANY_ATTEMPTS`; the same "
+                                        "whether or not the account exists), or for a phone number the resend "
+                                        "cooldown (OTP_RESEND_COOLDOWN) or a sending limit per number or per IP "
+                                        "(OTP_SEND_LIMIT); retry after `Retry-After` seconds"}}
 
 
-@router.post("/login", response_model=AuthResponse, summary="Log in with email and password",
-             responses={401: {"description": "Wrong email or password"},
-                        403: {"description": "The account is deactivated"}, **_THROTTLED})
-async def login(body: LoginRequest, request: Request, session: AsyncSession = Depends(db_session)) -> JSONResponse:
+@router.post("/login", response_model=AuthResponse | CodeSentResponse, openapi_extra=login_openapi(LoginRequest),
+             summary="Log in with email and password, or ask for a login code by SMS with a phone number",
+             responses={**INVALID, **SENDING, **_LOGIN_REFUSALS})
+async def login(request: Request, session: AsyncSession = Depends(db_session)) -> Any:
+    body = await login_body(request, LoginRequest)
+    if isinstance(body, PhoneNumberRequest):
+        return await phone_login(body, request, session)
+    assert isinstance(body, LoginRequest)
     return _auth_response(await service.login(runtime_of(request), session, email=body.email, password=body.password))
 
 

@@ -77,7 +77,7 @@ class MeResponse(BaseModel):
     """astro-mvp's GET /auth/me fields, then the Numeros client's profile."""
 
     id: int
-    email: str
+    email: str | None = Field(description="Null for an account made by phone OTP")
     is_active: bool
     is_admin: bool
     created_at: dt.datetime

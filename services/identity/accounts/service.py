@@ -78,6 +78,8 @@ async def start_session(runtime: Runtime, session: AsyncSession, user: RowMappin
     return _tokens(runtime, user, str(session_id), refresh, now)
 
 
+
+
 async def register(runtime: Runtime, session: AsyncSession, *, email: str, password: str, display_name: str | None,
                    birth: profile.Birth) -> SignedIn:
     """The new account, signed in. With birth data, chart is asked before anything is written: when it is

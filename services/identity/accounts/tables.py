@@ -10,8 +10,8 @@ from ..database import metadata
 users = Table(
     "users", metadata,
     Column("id", BigInteger, Identity(), primary_key=True),
-    Column("email", String(254), nullable=False),
-    Column("password_hash", String(200), nullable=False),
+    Column("email", String(254)),  # 0005: null for an account made by phone OTP
+    Column("password_hash", String(200)),
     Column("display_name", String(100)),
     Column("birth_date", Date),
     Column("birth_time", Time),
@@ -44,14 +44,18 @@ users = Table(
     # an account registered with email and password alone (astro-mvp) until it gives birth data.
     Column("tier", String(16), nullable=False, server_default="standard"),
     CheckConstraint("tier IN ('standard', 'premium')", name="tier"),
-    # 0007: who they are and want to meet, where they are now (discovery measures distance from it), and
-    # ``photos`` (above) holds the uploaded photos in the user's order: [{"id", "width", "height"}].
+    # 0005: phone accounts (Loopin): the verified E.164 number, and the gender given at complete-profile or
+    # PATCH /profile/me, in the events' vocabulary (Loopin's "other" is "non_binary").
+    Column("phone_number", String(16), unique=True),
     Column("gender", String(16)),
+    CheckConstraint("gender IN ('male', 'female', 'non_binary')", name="gender"),
+    CheckConstraint("email IS NOT NULL OR phone_number IS NOT NULL", name="email_or_phone"),
+    # 0007: who they want to meet, where they are now (discovery measures distance from it), and
+    # ``photos`` (above) holds the uploaded photos in the user's order: [{"id", "width", "height"}].
     Column("interested_in", JSONB, nullable=False, server_default=text("'[]'::jsonb")),
     Column("location_latitude", Float),
     Column("location_longitude", Float),
     Column("location_place", String(200)),
-    CheckConstraint("gender IN ('male', 'female', 'non_binary')", name="gender"),
     Index("uq_users_email_lower", func.lower(text("email")), unique=True),
 )
 

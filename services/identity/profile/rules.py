@@ -40,12 +40,30 @@ def photo_url(photo_id: str, size: str = "display") -> str:
 
 
 def photo_view(photo: Mapping[str, Any]) -> dict[str, Any]:
+    """An uploaded photo, or a picture linked by URL at Loopin's complete-profile (``url``: hosted elsewhere,
+    one size, dimensions unknown)."""
+    if "url" in photo:
+        return {"id": photo["id"], "url": photo["url"], "thumbnail_url": photo["url"], "width": None, "height": None}
     return {"id": photo["id"], "url": photo_url(photo["id"]), "thumbnail_url": photo_url(photo["id"], "thumbnail"),
             "width": photo["width"], "height": photo["height"]}
 
 
 def photo_urls(photos: Sequence[Mapping[str, Any]]) -> list[str]:
-    return [photo_url(p["id"]) for p in photos]
+    return [photo_view(p)["url"] for p in photos]
+
+
+def linked_pictures(photos: Sequence[Mapping[str, Any]], urls: Sequence[str]) -> list[dict[str, Any]]:
+    """The uploaded photos kept, the linked pictures replaced by ``urls`` (Loopin's complete-profile sends the
+    whole list); 422 naming ``profile_pictures`` past the six a profile may have."""
+    uploaded = [p for p in photos if "url" not in p]
+    if len(uploaded) + len(urls) > MAX_PHOTOS:
+        raise AppError(422, "VALIDATION_ERROR", f"profile_pictures: with {len(uploaded)} uploaded photos a profile "
+                       f"has room for {MAX_PHOTOS - len(uploaded)} more", field="profile_pictures")
+    return uploaded + [{"id": new_photo_id(), "url": url} for url in urls]
+
+
+def linked_urls(photos: Sequence[Mapping[str, Any]]) -> list[str]:
+    return [p["url"] for p in photos if "url" in p]
 
 
 def photo_not_found(field: str | None = None) -> AppError:

@@ -171,8 +171,9 @@ class PhotoOut(BaseModel):
     url: str = Field(description="The display size (longer side at most 1080 px), a JPEG without metadata. "
                                  "Root-relative: on the API's host, no token needed")
     thumbnail_url: str = Field(description="The thumbnail (longer side at most 320 px)")
-    width: int = Field(description="Of the display size, in pixels, upright")
-    height: int
+    width: int | None = Field(description="Of the display size, in pixels, upright; null for a picture linked by "
+                                          "URL at Loopin's complete-profile (hosted elsewhere)")
+    height: int | None
 
 
 class LocationOut(BaseModel):
@@ -183,7 +184,7 @@ class LocationOut(BaseModel):
 
 class UserOut(BaseModel):
     id: int
-    email: str
+    email: str | None = Field(description="Null for an account made by phone OTP")
     display_name: str | None = Field(description="Null for an account registered without a profile")
     birth_date: dt.date | None = Field(description="Null until the account has birth data")
     birth_time: LocalTime | None

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0006_sessions"
-down_revision = "0004"
+down_revision = "0005_phone_otp"
 SCHEMA = "identity"
 
 

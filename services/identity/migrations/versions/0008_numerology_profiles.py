@@ -9,7 +9,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision = "0008_numerology_profiles"
-down_revision = "0006_sessions"
+down_revision = "0007_profile_photos"
 SCHEMA = "identity"
 
 
