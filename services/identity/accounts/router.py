@@ -58,6 +58,8 @@ async def register(body: RegisterRequest, request: Request, session: AsyncSessio
     return _auth_response(signed_in, status_code=201)
 
 
+_THROTTLED = {429: {"description": "Too many failed passwords for this account (`TOO_MANY_ATTEMPTS`, with "
+                                  "`Retry-After`); the same whether or not the account exists"}}
 _LOGIN_REFUSALS = {401: {"description": "Wrong email or password"},
                    403: {"description": "The account is deactivated"},
                    429: {"description": "Too many failed passwords for this account (`TOO_MANY_ATTEMPTS`; the same "
