@@ -89,3 +89,11 @@ async def require_principal(request: Request) -> Principal:
         raise AppError(401, "UNAUTHENTICATED", "Authentication required.", field="Authorization",
                        headers={"WWW-Authenticate": "Bearer"})
     return principal
+
+
+async def require_admin_principal(request: Request) -> Principal:
+    """An authenticated admin (the token's ``adm`` claim); anyone else gets 403."""
+    principal = await require_principal(request)
+    if not principal.is_admin:
+        raise AppError(403, "FORBIDDEN", "Admins only.")
+    return principal

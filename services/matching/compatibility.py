@@ -24,6 +24,7 @@ log = logging.getLogger(__name__)
 KEY_PLANETS = ("sun", "moon", "mercury", "venus", "mars")  # the order of ScoreCandidates' flattened column
 T = TypeVar("T")
 CHART_UNAVAILABLE = "CHART_UNAVAILABLE"
+MAX_CANDIDATES = 5000  # chart's ScoreCandidates limit per call
 
 
 @dataclass(frozen=True)

@@ -25,8 +25,8 @@ class ScanFilters(BaseModel):
                                 description="Oldest age to show, in years (below `age_min`: nobody matches)")
     distance_km: float | None = Field(
         default=None, gt=0, le=20040,
-        description="Accepted but not applied yet: we hold no current location. When sent, the response "
-                    "lists it in `ignored_filters`.")
+        description="Greatest great-circle distance from the caller, in km. Needs the caller's location: "
+                    "without it the filter is listed in `ignored_filters` and not applied.")
 
 
 class ScanRequest(BaseModel):
@@ -88,6 +88,8 @@ class ScanProfile(BaseModel):
     display_name: str
     age: int
     photos: list[str]
+    bio: str
+    distance_km: float | None = Field(description="From the caller, to 0.1 km; null unless both locations are known")
     compatibility: ScanCompatibility | None = Field(
         description="The caller's compatibility with this person; null when `compatibility_unavailable` is set")
     numerology: Numerology
@@ -98,7 +100,8 @@ class ScanResponse(BaseModel):
     profiles: list[ScanProfile]
     next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null on the last page")
     ignored_filters: list[str] = Field(
-        default_factory=list, description="Filters that were sent but cannot be applied yet (`distance_km`)")
+        default_factory=list, description="Filters that were sent but cannot be applied: `distance_km` while the "
+                                          "caller's location is unknown")
     compatibility_unavailable: str | None = Field(
         default=None,
         description="Null when every profile carries `compatibility`. Otherwise why none does: `PROFILE_PENDING` "
