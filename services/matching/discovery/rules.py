@@ -15,7 +15,7 @@ from numeros_common.ids import MAX_ID
 
 # A scan cursor: 9 bytes in unpadded base64url (12 characters): the rank of the page's last profile
 # (its score 0-100, or UNRANKED when the page was in user-id order) and its user id. The OpenAPI states
-# the pattern; decoding also insists on the canonical spelling, so altered cursors are refused.
+# the pattern; decoding also refuses scores and ids out of range.
 CURSOR_PATTERN = r"^[A-Za-z0-9_-]{12}$"
 _CURSOR = re.compile(CURSOR_PATTERN)
 _CURSOR_LAYOUT = struct.Struct(">BQ")
@@ -82,11 +82,9 @@ def decode_cursor(cursor: str) -> Position:
     """The position a cursor carries; anything this API did not issue raises InvalidCursor."""
     if not _CURSOR.fullmatch(cursor):
         raise InvalidCursor("cursor is not one this API issued")
-    score, user_id = _CURSOR_LAYOUT.unpack(base64.urlsafe_b64decode(cursor))
+    position = Position(*_CURSOR_LAYOUT.unpack(base64.urlsafe_b64decode(cursor)))
     try:
-        position = Position(score, user_id)
-        if encode_cursor(position) != cursor:  # non-canonical base64 (altered trailing bits)
-            raise ValueError("not canonical")
+        encode_cursor(position)  # the range checks
     except ValueError:
         raise InvalidCursor("cursor is not one this API issued") from None
     return position

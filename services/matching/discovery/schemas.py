@@ -3,12 +3,12 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from numeros_common.ids import ResourceId
 from numeros_common.responses import INVALID, MALFORMED_BODY, UNAUTHENTICATED
 
-from .rules import CURSOR_PATTERN
+from .rules import CURSOR_PATTERN, decode_cursor
 
 # OpenAPI error responses of the routes that act on another user (evaluate, resonance).
 PAIR_ERRORS = {**UNAUTHENTICATED, **MALFORMED_BODY, **INVALID,
@@ -42,6 +42,14 @@ class ScanRequest(BaseModel):
     age_max: int | None = Field(default=None, ge=18, le=120, description="As `filters.age_max` (mobile client)")
     distance_km: float | None = Field(default=None, gt=0, le=20040,
                                       description="As `filters.distance_km` (mobile client)")
+
+    @field_validator("cursor")
+    @classmethod
+    def _issued_cursor(cls, cursor: str | None) -> str | None:
+        """A cursor of the right shape whose score or id is out of range was not issued by us: 422."""
+        if cursor is not None:
+            decode_cursor(cursor)
+        return cursor
 
     @model_validator(mode="after")
     def _merge_top_level_filters(self) -> "ScanRequest":
