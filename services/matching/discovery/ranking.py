@@ -27,6 +27,9 @@ from .repository import READY
 
 log = logging.getLogger(__name__)
 CHANGES_PER_ROUND = 200
+# A ranking's batches are large (up to 5,000 people each) and are not a user's page: they get longer
+# than the client's usual deadline before counting as "chart unavailable".
+BATCH_DEADLINE_SECONDS = 30.0
 
 
 async def queue_ranking_change(session: AsyncSession, user_id: int) -> None:
@@ -44,7 +47,8 @@ async def _scores(chart: ChartClient, subject: Mapping[str, Any],
                   others: Sequence[Mapping[str, Any]]) -> dict[int, int]:
     """``subject``'s overall score with each of ``others``, in chart-sized batches sent concurrently."""
     step = compatibility.MAX_CANDIDATES
-    batches = await asyncio.gather(*(compatibility.score_candidates(chart, subject, others[i:i + step])
+    batches = await asyncio.gather(*(compatibility.score_candidates(chart, subject, others[i:i + step],
+                                                                    BATCH_DEADLINE_SECONDS)
                                      for i in range(0, len(others), step)))
     return {user_id: score.overall_score for batch in batches for user_id, score in batch.items()}
 
