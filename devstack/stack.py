@@ -98,6 +98,8 @@ class Stack:
             env["NUMEROS_JWT_PRIVATE_KEY_FILE"] = str(self.secrets / "jwt_private.pem")
             env["NUMEROS_MATCHING_URL"] = f"http://127.0.0.1:{self.ports.matching}"
             env["NUMEROS_CHAT_URL"] = f"http://127.0.0.1:{self.ports.chat}"
+        if name == "matching":
+            env["NUMEROS_IDENTITY_URL"] = f"http://127.0.0.1:{self.ports.identity}"
         if name in HTTP_SERVICES:
             env["NUMEROS_HTTP_PORT"] = str(getattr(self.ports, name))
         if name == ERROR_PAGES:

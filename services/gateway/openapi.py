@@ -32,6 +32,9 @@ DOMAIN_TAGS: tuple[tuple[str, str], ...] = (
     ("/api/v1/resonance", "matches"),
     ("/api/v1/matches", "matches"),
     ("/api/v1/matches/*/messages", "messages"),
+    ("/api/v1/blocks", "safety"),
+    ("/api/v1/reports", "safety"),
+    ("/api/v1/admin/reports", "admin"),
     ("/healthz", "health"),
     ("/readyz", "health"),
 )
@@ -42,10 +45,12 @@ TAGS: tuple[dict[str, str], ...] = (
     {"name": "vedic", "description": "Vedic astrology API, the astro-mvp contract and error dialect (identity)."},
     {"name": "human_design", "description": "Human Design chart API, its seed's contract (identity)."},
     {"name": "forecast", "description": "Daily forecasts (identity)."},
-    {"name": "admin", "description": "Admin API: statistics and cache resets; admins only (identity)."},
-    {"name": "discovery", "description": "Scan for candidates with compatibility scores (matching)."},
-    {"name": "matches", "description": "Resonances (like / pass) and the matches they make (matching)."},
+    {"name": "admin", "description": "Admin API: statistics, cache resets and accounts (identity); review of "
+                                     "reports (matching); admins only."},
+    {"name": "discovery", "description": "Scan for candidates ranked by compatibility (matching)."},
+    {"name": "matches", "description": "Resonances (like / pass), the matches they make, unmatch (matching)."},
     {"name": "messages", "description": "Messages between matched users (chat)."},
+    {"name": "safety", "description": "Blocks and reports of other users (matching)."},
     {"name": "health", "description": "Liveness and whole-system readiness."},
 )
 INFO = {"title": "Numeros API", "version": "1.0.0",
