@@ -72,8 +72,14 @@ def sketch(rng: random.Random, cities: Sequence[str], spread_km: float) -> Sketc
 
 async def compute(chart: ChartClient, sketches: Sequence[Sketch], *, first_id: int) -> list[UserRegisteredV1]:
     """Each sketch's numerology (CalculateNumerology) and natal summary (CalculateNatalCharts, batched)."""
-    numbers = await asyncio.gather(*(chart.call(chart.stub.CalculateNumerology, chart_pb2.CalculateNumerologyRequest(
-        full_name=s.name, birth_date=grpc_date(s.birth_date))) for s in sketches))
+    in_flight = asyncio.Semaphore(16)  # the chart answers many at once, not thousands
+
+    async def numerology(s: Sketch) -> chart_pb2.CalculateNumerologyResponse:
+        async with in_flight:
+            return await chart.call(chart.stub.CalculateNumerology, chart_pb2.CalculateNumerologyRequest(
+                full_name=s.name, birth_date=grpc_date(s.birth_date)))
+
+    numbers = await asyncio.gather(*(numerology(s) for s in sketches))
     charts = await chart.call(chart.stub.CalculateNatalCharts, chart_pb2.NatalChartsRequest(charts=[
         chart_pb2.BirthData(name=s.name, birth_date=grpc_date(s.birth_date), birth_time=s.birth_time,
                             latitude=s.location[0], longitude=s.location[1]) for s in sketches]), deadline=120)
