@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import (ColumnElement, Float, Text, and_, any_, bindparam, delete, exists, false, func, literal, or_, select,
-                        text, tuple_, update)
+                        text, true, tuple_, update)
 from sqlalchemy.dialects.postgresql import ARRAY, BIGINT, SMALLINT, insert
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -100,14 +100,21 @@ def _shown_columns(who: Eligibility, viewer_location: tuple[float, float] | None
 async def ranked_page(session: AsyncSession, who: Eligibility, viewer_location: tuple[float, float] | None, *,
                       after: Position | None, limit: int) -> list[RowMapping]:
     """Eligible people by the viewer's score, best first; equal scores by higher user id first.
-    Walks the (viewer_id, score, candidate_id) index backwards from ``after``."""
-    stmt = (select(*_shown_columns(who, viewer_location), scan_scores.c.score)
-            .select_from(scan_scores.join(profiles, profiles.c.user_id == scan_scores.c.candidate_id))
-            .where(scan_scores.c.viewer_id == who.viewer_id, *_eligible(who))
-            .order_by(scan_scores.c.score.desc(), scan_scores.c.candidate_id.desc())
-            .limit(limit))
+
+    The plan must walk the viewer's (viewer_id, score, candidate_id) index backwards from ``after`` and
+    check each candidate's profile until the page is full. The profile check is a LATERAL subquery
+    behind OFFSET 0 (which Postgres never flattens), so the planner cannot start from the location index
+    and sort every candidate instead, as it does when a fresh ranking has no statistics yet (the box
+    then looks nearly empty): 0.4 ms against 0.5-40 s at 100,000 people."""
+    ranked = select(scan_scores.c.candidate_id, scan_scores.c.score).where(scan_scores.c.viewer_id == who.viewer_id)
     if after is not None:
-        stmt = stmt.where(tuple_(scan_scores.c.score, scan_scores.c.candidate_id) < tuple_(after.score, after.user_id))
+        ranked = ranked.where(tuple_(scan_scores.c.score, scan_scores.c.candidate_id) < tuple_(after.score,
+                                                                                               after.user_id))
+    ranked = ranked.subquery("ranked")
+    shown = (select(*_shown_columns(who, viewer_location))
+             .where(profiles.c.user_id == ranked.c.candidate_id, *_eligible(who)).offset(0).lateral("shown"))
+    stmt = (select(shown, ranked.c.score).select_from(ranked.join(shown, true()))
+            .order_by(ranked.c.score.desc(), ranked.c.candidate_id.desc()).limit(limit))
     return list((await session.execute(stmt)).mappings().all())
 
 
