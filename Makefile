@@ -7,13 +7,14 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup run chaos admin test test-fast gen render clean-data help
+.PHONY: setup run chaos admin test test-fast gen render clean-data help seed-demo
 
 help:
 	@echo "make run    - start the whole system (gateway on http://127.0.0.1:8000)"
 	@echo "make test   - run all tests (unit, integration on real servers, end-to-end)"
 	@echo "make chaos  - kill every process in turn under load; check nothing was lost (CHAOS_SECONDS per victim)"
 	@echo "make admin EMAIL=... PASSWORD=...  - create (or promote) an admin in the local run's database"
+	@echo "make seed-demo N=500 - load N demo people into the system 'make run' started (discovery to try)"
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is required")'
@@ -55,6 +56,12 @@ test: setup
 
 test-fast: setup
 	$(PY) -m pytest -q -m "not e2e"
+
+# N demo people (names, birth data, genders, preferences, locations around five cities, photos) as
+# identity.user.registered events into the running system; their numbers come from the running chart.
+N ?= 500
+seed-demo: $(STAMP)
+	$(PY) -m devstack.demo $(N)
 
 render: $(STAMP)
 	$(PY) -m services.gateway render

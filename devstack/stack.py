@@ -109,6 +109,8 @@ class Stack:
             env["NUMEROS_MATCHING_URL"] = f"http://127.0.0.1:{self.ports.matching}"
             env["NUMEROS_CHAT_URL"] = f"http://127.0.0.1:{self.ports.chat}"
             env["NUMEROS_MEDIA_DIR"] = str(self.root / "data" / "media")  # profile photos
+        if name == "matching":
+            env["NUMEROS_IDENTITY_URL"] = f"http://127.0.0.1:{self.ports.identity}"
         if name in HTTP_SERVICES:
             env["NUMEROS_HTTP_PORT"] = str(getattr(self.ports, name))
         if name == "chat":

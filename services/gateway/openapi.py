@@ -37,6 +37,9 @@ DOMAIN_TAGS: tuple[tuple[str, str], ...] = (
     ("/api/v1/ws", "messages"),
     ("/api/v1/devices", "push"),
     ("/api/v1/notifications", "push"),
+    ("/api/v1/blocks", "safety"),
+    ("/api/v1/reports", "safety"),
+    ("/api/v1/admin/reports", "admin"),
     ("/healthz", "health"),
     ("/readyz", "health"),
 )
@@ -48,12 +51,14 @@ TAGS: tuple[dict[str, str], ...] = (
     {"name": "vedic", "description": "Vedic astrology API, the astro-mvp contract and error dialect (identity)."},
     {"name": "human_design", "description": "Human Design chart API, its seed's contract (identity)."},
     {"name": "forecast", "description": "Daily forecasts (identity)."},
-    {"name": "admin", "description": "Admin API: statistics and cache resets; admins only (identity)."},
-    {"name": "discovery", "description": "Scan for candidates with compatibility scores (matching)."},
-    {"name": "matches", "description": "Resonances (like / pass) and the matches they make (matching)."},
+    {"name": "admin", "description": "Admin API: statistics, cache resets, accounts and leads (identity); review "
+                                     "of reports (matching); admins only."},
+    {"name": "discovery", "description": "Scan for candidates ranked by compatibility (matching)."},
+    {"name": "matches", "description": "Resonances (like / pass), the matches they make, unmatch (matching)."},
     {"name": "messages", "description": "Messages between matched users, read receipts, unread counts and "
                                         "WebSocket tickets (chat)."},
     {"name": "push", "description": "Push devices (FCM, Web Push) and notification settings (chat)."},
+    {"name": "safety", "description": "Blocks and reports of other users (matching)."},
     {"name": "health", "description": "Liveness and whole-system readiness."},
 )
 INFO = {"title": "Numeros API", "version": "1.0.0",

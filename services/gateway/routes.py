@@ -35,6 +35,10 @@ ROUTES: tuple[Route, ...] = (
     Route("matching-matches", "matching", prefix(f"{API}/matches"), priority=50),
     Route("matching-scan", "matching", prefix(f"{API}/scan"), priority=50),
     Route("matching-resonance", "matching", prefix(f"{API}/resonance"), priority=50),
+    Route("matching-blocks", "matching", prefix(f"{API}/blocks"), priority=50),
+    Route("matching-reports", "matching", prefix(f"{API}/reports"), priority=50),
+    # The review of reports lives with the reports; the rest of /admin is identity's: the longer path wins.
+    Route("matching-admin-reports", "matching", prefix(f"{API}/admin/reports"), priority=60),
     Route("identity-auth", "identity", prefix(f"{API}/auth"), priority=50),
     Route("identity-profile", "identity", prefix(f"{API}/profile"), priority=50),
     # Profile photo files, public by unguessable URL (identity reads them from disk or S3).

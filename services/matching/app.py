@@ -1,7 +1,11 @@
-"""Matching service: scan / discovery, compatibility, resonances and matches. Keeps a read model of
-profiles fed by identity's events, scores compatibility through the chart service (gRPC), and
-publishes matching.match.* events through its outbox."""
+"""Matching service: scan / discovery, compatibility, resonances and matches, blocks and reports.
+Keeps a read model of profiles fed by identity's events and of conversation activity fed by chat's,
+ranks scan by compatibility scored through the chart service (gRPC), and publishes matching.* events
+through its outbox."""
 from __future__ import annotations
+
+import asyncio
+import datetime as dt
 
 from fastapi import FastAPI
 
@@ -12,8 +16,12 @@ from numeros_common.runtime import Runtime
 from .admin.router import router as admin_router
 from .database import inbox, outbox
 from .discovery import router as discovery
+from .discovery.ranking import RankingMaintainer
 from .matches import router as matches
+from .matches.consumers import ACTIVITY_CONSUMER, ACTIVITY_SUBJECTS, handle_activity
 from .profiles.consumers import PROFILE_CONSUMER, PROFILE_SUBJECTS, profile_event_handler
+from .safety import router as safety
+from .safety.accounts import IdentityAdmin
 from .settings import MatchingSettings
 
 
@@ -23,13 +31,30 @@ def build_runtime() -> Runtime:
 
 
 def configure(runtime: Runtime) -> None:
-    runtime.consume(PROFILE_CONSUMER, PROFILE_SUBJECTS, profile_event_handler(runtime.settings.service_name))
+    settings: MatchingSettings = runtime.settings  # type: ignore[assignment]
+    runtime.consume(PROFILE_CONSUMER, PROFILE_SUBJECTS, profile_event_handler(settings.service_name))
+    runtime.consume(ACTIVITY_CONSUMER, ACTIVITY_SUBJECTS, handle_activity)
+    maintainer = RankingMaintainer(runtime.sessions, runtime.chart, poll_seconds=settings.ranking_poll_seconds,
+                                   unused_for=dt.timedelta(days=settings.ranking_unused_days))
+    runtime.background(maintainer.run, "ranking-maintainer")
+    identity = runtime.state["identity_admin"] = IdentityAdmin(settings.identity_url)
+
+    async def close_identity_client_on_stop() -> None:
+        try:
+            await asyncio.Event().wait()
+        finally:
+            await identity.close()
+
+    runtime.background(close_identity_client_on_stop, "identity-admin-client")
 
 
 def create_app() -> FastAPI:
     app = create_service_app(build_runtime, title="matching",
-                             description="Numeros discovery: scan with compatibility scores, compatibility "
-                                         "in detail, resonances (like / pass) and matches.",
-                             routers=[discovery.router, matches.router, admin_router], configure=configure)
+                             description="Numeros discovery: scan ranked by compatibility, compatibility in detail, "
+                                         "resonances (like / pass), matches and unmatch, blocks and reports, and "
+                                         "the admin review of reports.",
+                             routers=[discovery.router, matches.router, safety.router, safety.admin_router,
+                                      admin_router],
+                             configure=configure)
     install_allow_header(app)
     return app

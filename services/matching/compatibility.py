@@ -24,6 +24,7 @@ log = logging.getLogger(__name__)
 KEY_PLANETS = ("sun", "moon", "mercury", "venus", "mars")  # the order of ScoreCandidates' flattened column
 T = TypeVar("T")
 CHART_UNAVAILABLE = "CHART_UNAVAILABLE"
+MAX_CANDIDATES = 5000  # chart's ScoreCandidates limit per call
 
 
 @dataclass(frozen=True)
@@ -81,13 +82,15 @@ def _matching_error(exc: grpc.aio.AioRpcError) -> AppError:
     it with a 422 about fields the client did not send."""
     error = to_app_error(exc)
     if error.status == 503:
+        log.warning("chart unavailable", extra={"grpc_code": exc.code().name, "details": exc.details()})
         return error
     log.error("chart call failed", extra={"grpc_code": exc.code().name, "details": exc.details()})
     return chart_error()
 
 
-async def _call(chart: ChartClient, method: Callable[..., Awaitable[T]], request: Any) -> T:
-    return await chart.call(method, request, errors=_matching_error)
+async def _call(chart: ChartClient, method: Callable[..., Awaitable[T]], request: Any,
+                deadline: float | None = None) -> T:
+    return await chart.call(method, request, errors=_matching_error, deadline=deadline)
 
 
 async def _all(calls: Sequence[Awaitable[T]]) -> list[T]:
@@ -113,13 +116,15 @@ def _score_request(subject: chart_pb2.CompatibilityPerson, candidates: Sequence[
 
 
 async def score_candidates(chart: ChartClient, subject_row: Mapping[str, Any],
-                           candidate_rows: Sequence[Mapping[str, Any]]) -> dict[int, CandidateScore]:
+                           candidate_rows: Sequence[Mapping[str, Any]],
+                           deadline: float | None = None) -> dict[int, CandidateScore]:
     """Scores of the subject against each candidate, by candidate user id.
 
     ScoreCandidates takes the candidates' key longitudes as one column (five per candidate, or none
     at all), so a page mixing people with and without a known chart is sent as two requests, made
     concurrently: those with a chart are scored on numerology and synastry, the others (and every
-    candidate, when the subject's own chart is unknown) on numerology alone.
+    candidate, when the subject's own chart is unknown) on numerology alone. ``deadline``: seconds,
+    when not the client's usual one.
     """
     if not candidate_rows:
         return {}
@@ -128,7 +133,7 @@ async def score_candidates(chart: ChartClient, subject_row: Mapping[str, Any],
     groups = {True: [r for r in candidate_rows if charted and _longitudes(r) is not None],
               False: [r for r in candidate_rows if not (charted and _longitudes(r) is not None)]}
     batches = [(astro, rows) for astro, rows in groups.items() if rows]
-    replies = await _all([_call(chart, chart.stub.ScoreCandidates, _score_request(subject, rows, astro))
+    replies = await _all([_call(chart, chart.stub.ScoreCandidates, _score_request(subject, rows, astro), deadline)
                           for astro, rows in batches])
     scores: dict[int, CandidateScore] = {}
     for (astro, rows), reply in zip(batches, replies, strict=True):

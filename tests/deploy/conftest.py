@@ -102,7 +102,7 @@ _HTTP_COMMON = {
 ENV_CONTRACT: dict[str, set[str]] = {
     "identity": _HTTP_COMMON
     | {"NUMEROS_CHART_ADDR", "NUMEROS_JWT_PRIVATE_KEY_FILE", "NUMEROS_MATCHING_URL", "NUMEROS_CHAT_URL"},
-    "matching": _HTTP_COMMON | {"NUMEROS_CHART_ADDR"},
+    "matching": _HTTP_COMMON | {"NUMEROS_CHART_ADDR", "NUMEROS_IDENTITY_URL"},
     "chat": set(_HTTP_COMMON),
     "chart": {
         "NUMEROS_SERVICE_NAME",

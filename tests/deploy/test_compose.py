@@ -303,7 +303,7 @@ def test_environment_follows_the_service_contract(compose, helpers):
     for name in helpers.APP_SERVICES:
         env = services[name]["environment"]
         for key in ("NUMEROS_DATABASE_URL", "NUMEROS_REDIS_URL", "NUMEROS_NATS_URL", "NUMEROS_CHART_ADDR",
-                    "NUMEROS_MATCHING_URL", "NUMEROS_CHAT_URL"):
+                    "NUMEROS_MATCHING_URL", "NUMEROS_CHAT_URL", "NUMEROS_IDENTITY_URL"):
             if key in env:
                 host = re.sub(r"^[\w+]+://([^@/]*@)?", "", env[key]).split("/")[0].split(":")[0]
                 assert host in services, f"{name}: {key} points at unknown host {host}"

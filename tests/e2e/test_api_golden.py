@@ -69,22 +69,26 @@ NOT_SENT = object()
 # --- normalisation -----------------------------------------------------------------------------------
 
 ID_KEYS = {"user_id": "user", "sender_id": "user", "target_user_id": "user", "user_ids": "user",
+           "reporter_id": "user", "reviewed_by": "user",
            "match_id": "match", "profile_id": "profile", "calc_snapshot_id": "snapshot", "snapshot_id": "snapshot",
            "prediction_id": "prediction", "next_before": "message", "numerology_profile_id": "numprofile",
            "next_after": "message", "up_to_message_id": "message", "reader_id": "user",
            "last_message_id": "message", "previous_id": "message"}
 ID_PARENTS = {"user": "user", "other_user": "user", "match": "match", "matches": "match", "messages": "message",
-              "message": "message", "leads": "lead"}
+              "message": "message", "leads": "lead", "last_message": "message", "reported_user": "user",
+              "reports": "report"}
 TOP_LEVEL_IDS = ((r"/numerology/profiles/[^/]+/name-trials", "trial"), (r"/numerology/profiles", "numprofile"),
                  (r"/auth/me", "user"), (r"/auth/profile", "user"), (r"/admin/leads/", "lead"),
                  (r"/admin/users/", "user"), (r"/astro/profiles", "profile"),
                  (r"/astro/compute/", "snapshot"), (r"/astro/predict/", "prediction"),
-                 (r"/matches/[^/]+/messages", "message"), (r"/matches/", "match"), (r"/devices", "device"))
+                 (r"/matches/[^/]+/messages", "message"), (r"/matches/", "match"), (r"/devices", "device"),
+                 (r"/reports", "report"))
 IDS_IN_TEXT = ((re.compile(r"(/astro/profiles/)(\d+)"), "profile"), (re.compile(r"(/astro/compute/)(\d+)"), "snapshot"),
                (re.compile(r"(/astro/predict/)(\d+)"), "prediction"), (re.compile(r"(/matches/)(\d+)"), "match"),
                (re.compile(r"(/admin/cache/reset/)(\d+)"), "profile"),
                (re.compile(r"(/admin/users/)(\d+)"), "user"), (re.compile(r"(/admin/leads/)(\d+)"), "lead"),
                (re.compile(r"(/ws/chat/)(\d+)"), "match"),
+               (re.compile(r"(/admin/reports/)(\d+)"), "report"), (re.compile(r"(/blocks/)(\d+)"), "user"),
                (re.compile(r"(for profile )(\d+)"), "profile"),
                (re.compile(r"(/numerology/profiles/)(\d+)"), "numprofile"),
                (re.compile(r"(/name-trials/)(\d+)"), "trial"),
@@ -940,6 +944,64 @@ def push(api: Api) -> None:
     api.call("ws ticket: no token", "POST", "/api/v1/ws/tickets")
 
 
+def match_activity(api: Api, match_id: int) -> None:
+    """The match list after the conversation: chat's events reach matching moments after each message."""
+    poll(lambda: api.call(None, "GET", "/api/v1/matches", user="ada").json(),
+         lambda b: b["matches"] and (b["matches"][0]["last_message"] or {}).get("preview") == "Coffee?",
+         timeout=30, what="the last message in ada's match list")
+    api.call("matches: ada after messages", "GET", "/api/v1/matches", user="ada")
+    api.call("matches get: bob after messages", "GET", f"/api/v1/matches/{match_id}", user="bob")
+
+
+def safety(api: Api, uid: dict[str, int], match_id: int) -> None:
+    reports, blocks = "/api/v1/reports", "/api/v1/blocks"
+    api.call("reports: ada reports dee", "POST", reports, user="ada",
+             json_body={"user_id": uid["dee"], "reason": "spam_or_scam", "details": "Asked me for money"})
+    api.call("reports: bob reports dee, no details", "POST", reports + "/", user="bob",
+             json_body={"user_id": uid["dee"], "reason": "fake_profile"})
+    for label, body in {"unknown reason": {"user_id": uid["dee"], "reason": "rude"},
+                        "missing reason": {"user_id": uid["dee"]},
+                        "details too long": {"user_id": uid["dee"], "reason": "other", "details": "x" * 1001},
+                        "self": {"user_id": uid["ada"], "reason": "other"},
+                        "unknown user": {"user_id": UNKNOWN, "reason": "other"}}.items():
+        api.call(f"reports: {label}", "POST", reports, user="ada", json_body=body)
+    api.call("reports: no token", "POST", reports, json_body={"user_id": uid["dee"], "reason": "other"})
+    api.call("blocks: ada blocks cy", "POST", blocks, user="ada", json_body={"user_id": uid["cy"]})
+    api.call("blocks: ada blocks cy again", "POST", blocks + "/", user="ada", json_body={"user_id": uid["cy"]})
+    api.call("blocks: ada's list", "GET", blocks, user="ada")
+    api.call("blocks: cy's list (none)", "GET", blocks, user="cy")
+    api.call("scan: cy no longer sees ada", "POST", "/api/v1/scan", user="cy", json_body={})
+    for label, body in {"self": {"user_id": uid["ada"]}, "unknown user": {"user_id": UNKNOWN},
+                        "id 0": {"user_id": 0}, "missing user": {}}.items():
+        api.call(f"blocks: {label}", "POST", blocks, user="ada", json_body=body)
+    api.call("blocks: no token", "POST", blocks, json_body={"user_id": uid["cy"]})
+    api.call("blocks: unblock cy", "DELETE", f"{blocks}/{uid['cy']}", user="ada")
+    api.call("blocks: unblock cy again", "DELETE", f"{blocks}/{uid['cy']}", user="ada")
+    api.call("blocks: unblock not a number", "DELETE", f"{blocks}/abc", user="ada")
+    matches = "/api/v1/matches"
+    api.call("unmatch: not a participant", "DELETE", f"{matches}/{match_id}", user="dee")
+    api.call("unmatch: not a number", "DELETE", f"{matches}/abc", user="ada")
+    api.call("unmatch: no token", "DELETE", f"{matches}/{match_id}")
+    api.call("unmatch: bob unmatches ada", "DELETE", f"{matches}/{match_id}/", user="bob")
+    api.call("unmatch: again", "DELETE", f"{matches}/{match_id}", user="ada")
+    api.call("matches: ada after the unmatch", "GET", matches, user="ada")
+
+
+def admin_reports(api: Api) -> None:
+    url = "/api/v1/admin/reports"
+    listing = api.call("admin/reports: newest first", "GET", url, user="cy").json()
+    newest, older = (r["id"] for r in listing["reports"][:2])
+    api.call("admin/reports: open only", "GET", url, user="cy", params={"status": "open", "limit": 1})
+    api.call("admin/reports: one", "GET", f"{url}/{older}", user="cy")
+    api.call("admin/reports: dismiss", "POST", f"{url}/{older}/dismiss", user="cy")
+    api.call("admin/reports: unknown", "GET", f"{url}/{UNKNOWN}", user="cy")
+    api.call("admin/reports: ban unknown report", "POST", f"{url}/{UNKNOWN}/ban", user="cy")
+    api.call("admin/reports: bad status", "GET", url, user="cy", params={"status": "closed"})
+    api.call("admin/reports: not an admin", "GET", url, user="ada")
+    api.call("admin/reports: ban, not an admin", "POST", f"{url}/{newest}/ban", user="ada")
+    api.call("admin/reports: no token", "GET", url)
+
+
 def websocket(api: Api, gateway_url: str, match_id: int) -> None:
     base = gateway_url.replace("http://", "ws://") + f"/ws/chat/{match_id}/"
 
@@ -1038,6 +1100,7 @@ def admin(api: Api, stack: Any, ids: dict[str, int]) -> None:
     api.call("admin/users: unknown user", "PATCH", f"{url}/users/{UNKNOWN}", user="cy", json_body={"tier": "premium"})
     api.call("admin/users: not an admin", "PATCH", f"{url}/users/{eve}", user="ada", json_body={"tier": "premium"})
     api.call("auth/me: eve is premium", "GET", "/api/v1/auth/me", user="eve")
+    admin_reports(api)
 
 
 def account_lifecycle(api: Api, stack: Any) -> None:
@@ -1318,8 +1381,10 @@ def test_public_api_answers_as_recorded(stack):
     forecast(api)
     match_id = matching(api, uid)
     chat(api, match_id)
+    match_activity(api, match_id)
     push(api)
     websocket(api, stack.gateway_url, match_id)
+    safety(api, uid, match_id)
     admin(api, stack, ids)
     astro_delete(api, ids)
     api.call("numerology/profiles get: its birth profile p2 deleted", "GET",

@@ -897,26 +897,34 @@ export interface paths {
         put?: never;
         /**
          * Browse potential matches
-         * @description Profiles the caller can still act on, in a stable order (by user id), one page at a time.
+         * @description Everyone the caller may meet, **best compatibility first** over all of them (not within a page), one
+         *     page at a time.
          *
-         *     - Excludes the caller, deleted accounts, and everyone the caller already resonated with or declined.
+         *     - Shown: live, active people other than the caller whom the caller has not resonated with or declined,
+         *       with no block either way, and **each someone the other wants to meet** (`interested_in` of both; an
+         *       empty list means everyone; someone without a gender is shown only to people open to everyone).
          *     - Every field is optional; `{}` (or no body) returns the first 10 profiles.
          *     - `filters.age_min` / `filters.age_max` bound the age in completed years as of today's UTC date.
-         *     - `filters.distance_km` is accepted but **not applied**: the service holds no current location yet.
-         *       When it is sent the response lists it in `ignored_filters`.
+         *     - `filters.distance_km` keeps people within that great-circle distance of the caller's location (both
+         *       locations must be known); each profile carries `distance_km` (to 0.1 km; null when either location is
+         *       unknown). When the caller has no location the filter cannot apply and is listed in `ignored_filters`.
+         *     - Order: the combined compatibility score (`compatibility.overall_score`), highest first; equal scores
+         *       by higher user id first. Scores are precomputed per caller (built at the first scan, kept fresh as
+         *       people join or change their birth data within about a second); who is shown is decided at request time.
          *     - Page on with `cursor` = the previous page's `next_cursor` (opaque; null on the last page).
          *     - Each profile carries `astrology` (chart level and Sun / Moon / rising signs, null until known) and
          *       `compatibility`: the caller's scores with that person (0-100 `overall_score`, `numerology_score`,
-         *       `astrology_score`, and at most one `highlights` entry such as "Your Moons are in harmony"), all
-         *       computed in one batch by the calculation service. `basis` says what they rest on: numerology and
-         *       synastry of the Sun, Moon, Mercury, Venus and Mars when both people's charts are known; otherwise
-         *       numerology alone, with `astrology_score` 0 and `overall_score` = `numerology_score`.
-         *     - When the scores cannot be computed, the profiles still come back, every `compatibility` is null and
+         *       `astrology_score`, and at most one `highlights` entry such as "Your Moons are in harmony"). `basis`
+         *       says what they rest on: numerology and synastry of the Sun, Moon, Mercury, Venus and Mars when both
+         *       people's charts are known; otherwise numerology alone, with `astrology_score` 0 and `overall_score` =
+         *       `numerology_score`.
+         *     - When no ranking can be had, the same people come in user-id order, every `compatibility` is null and
          *       `compatibility_unavailable` says why: `PROFILE_PENDING` (the caller's own profile has not reached
-         *       this service yet; it does within moments of registering), `PROFILE_DELETED` (the caller's account
-         *       was deleted), `CHART_UNAVAILABLE` (the calculation service is down or too slow) or `CHART_ERROR`
-         *       (it failed). Scores are never guessed.
-         *     - The order is by user id for now, not by compatibility.
+         *       this service yet; it does within moments of registering; preferences cannot apply until then),
+         *       `PROFILE_DELETED` (the caller's account was deleted), `PROFILE_INACTIVE` (deactivated or banned),
+         *       `CHART_UNAVAILABLE` (the calculation service is down or too slow) or `CHART_ERROR` (it failed). When the
+         *       ranking exists but the page's scores cannot be computed, the order stays and only the scores are null.
+         *       Scores are never guessed. A cursor from the other order starts that order from the top.
          */
         post: operations["scan"];
         delete?: never;
@@ -974,7 +982,7 @@ export interface paths {
         };
         /**
          * List my matches
-         * @description The caller's live matches, newest first. Removed matches are not listed.
+         * @description The caller's live matches, newest activity first (the last message, else the match itself), each with the other person's profile, the pair's compatibility score, the last message and the caller's unread count. Unmatched, blocked, deleted and deactivated people are not listed.
          */
         get: operations["list_matches"];
         put?: never;
@@ -994,11 +1002,147 @@ export interface paths {
         };
         /**
          * Open a match
-         * @description One of the caller's live matches. Messages are at `messages_url` (chat service).
+         * @description One of the caller's live matches with its latest messages (previews, newest first); the whole conversation is at `messages_url` (chat service).
          */
         get: operations["get_match"];
         put?: never;
         post?: never;
+        /**
+         * Unmatch
+         * @description Ends the match for both people: it leaves both match lists, the conversation closes (`matching.match.removed`), and neither is shown to the other in scan again.
+         */
+        delete: operations["unmatch"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/blocks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List the people I blocked */
+        get: operations["list_blocks"];
+        put?: never;
+        /**
+         * Block a user
+         * @description Blocks `user_id`: their match with the caller ends (the chat closes) and neither is shown to the other in scan, matches or chat again; they are not told. Blocking again changes nothing and answers 200 with the existing block.
+         */
+        post: operations["block"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/blocks/{user_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Unblock a user
+         * @description Lifts the caller's block. An ended match stays ended.
+         */
+        delete: operations["unblock"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Report a user
+         * @description Reports `user_id` to the moderators with a `reason` from a fixed list and optional `details`. Admins review reports at `/api/v1/admin/reports` and may ban the account. Reporting does not block; block as well to stop seeing them.
+         */
+        post: operations["report"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/reports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Reports to review, newest first */
+        get: operations["admin_list_reports"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/reports/{report_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One report */
+        get: operations["admin_get_report"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/reports/{report_id}/dismiss": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Dismiss a report */
+        post: operations["admin_dismiss_report"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/reports/{report_id}/ban": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Ban the reported user
+         * @description Deactivates the reported account in identity (with the caller's admin token) and settles every open report about them as `banned`. They leave scan and match lists at once; identity revokes their sessions.
+         */
+        post: operations["admin_ban_reported_user"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1174,6 +1318,49 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        /** AdminReport */
+        AdminReport: {
+            /** Id */
+            id: number;
+            /** Reporter Id */
+            reporter_id: number;
+            reported_user: components["schemas"]["ReportedUser"];
+            /**
+             * Reason
+             * @enum {string}
+             */
+            reason: "fake_profile" | "inappropriate_photos" | "inappropriate_messages" | "harassment" | "spam_or_scam" | "underage" | "offline_behaviour" | "other";
+            /** Details */
+            details: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "open" | "dismissed" | "banned";
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Reviewed At */
+            reviewed_at: string | null;
+            /** Reviewed By */
+            reviewed_by: number | null;
+        };
+        /** AdminReportList */
+        AdminReportList: {
+            /**
+             * Reports
+             * @description Newest first
+             */
+            reports: components["schemas"]["AdminReport"][];
+            /** Total */
+            total: number;
+            /** Limit */
+            limit: number;
+            /** Offset */
+            offset: number;
+        };
         /** AnglePosition */
         AnglePosition: {
             /** Sign */
@@ -1321,6 +1508,40 @@ export interface components {
             time_known: boolean;
         } & {
             [key: string]: unknown;
+        };
+        /** BlockOut */
+        BlockOut: {
+            /**
+             * User Id
+             * @description The blocked person
+             */
+            user_id: number;
+            /**
+             * Display Name
+             * @description Null once their account is deleted
+             */
+            display_name?: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+        };
+        /** BlockRequest */
+        BlockRequest: {
+            /**
+             * User Id
+             * @description A positive integer id (at most 2**53 - 1)
+             */
+            user_id: number;
+        };
+        /** BlocksResponse */
+        BlocksResponse: {
+            /**
+             * Blocks
+             * @description Newest first
+             */
+            blocks: components["schemas"]["BlockOut"][];
         };
         /**
          * CalculateInput
@@ -1968,6 +2189,24 @@ export interface components {
              */
             created_at: string;
             /**
+             * Compatibility Score
+             * @description The pair's overall compatibility (0-100) when they matched; null if it could not be computed
+             */
+            compatibility_score: number | null;
+            /** @description The newest message, null before the first */
+            last_message: components["schemas"]["MessagePreview"] | null;
+            /**
+             * Unread Count
+             * @description Messages to the caller they have not marked read
+             */
+            unread_count: number;
+            /**
+             * Last Activity At
+             * Format: date-time
+             * @description The newest message's time, else when they matched
+             */
+            last_activity_at: string;
+            /**
              * Compatibility Data
              * @description The pair's compatibility as of the match, read from the caller's side, in the `CompatibilityResponse` shape of `POST /scan/evaluate`; null when the calculation service was unavailable when the match was made
              */
@@ -1979,6 +2218,11 @@ export interface components {
              * @description The conversation, served by the chat service
              */
             messages_url: string;
+            /**
+             * Messages
+             * @description The latest messages (at most 20), newest first
+             */
+            messages: components["schemas"]["MessagePreview"][];
         };
         /** MatchOut */
         MatchOut: {
@@ -1995,12 +2239,30 @@ export interface components {
              * Format: date-time
              */
             created_at: string;
+            /**
+             * Compatibility Score
+             * @description The pair's overall compatibility (0-100) when they matched; null if it could not be computed
+             */
+            compatibility_score: number | null;
+            /** @description The newest message, null before the first */
+            last_message: components["schemas"]["MessagePreview"] | null;
+            /**
+             * Unread Count
+             * @description Messages to the caller they have not marked read
+             */
+            unread_count: number;
+            /**
+             * Last Activity At
+             * Format: date-time
+             * @description The newest message's time, else when they matched
+             */
+            last_activity_at: string;
         };
         /** MatchesResponse */
         MatchesResponse: {
             /**
              * Matches
-             * @description The caller's live matches, newest first
+             * @description The caller's live matches, newest activity first
              */
             matches: components["schemas"]["MatchOut"][];
         };
@@ -2049,6 +2311,23 @@ export interface components {
              * @description Messages to you in this match that you have not marked read
              */
             unread_count: number;
+        };
+        /** MessagePreview */
+        MessagePreview: {
+            /** Id */
+            id: number;
+            /** Sender Id */
+            sender_id: number;
+            /**
+             * Preview
+             * @description The message's first 80 characters (the full text is at `messages_url`)
+             */
+            preview: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
         };
         /** MessageResponse */
         MessageResponse: {
@@ -2468,6 +2747,10 @@ export interface components {
             photos: string[];
             /** Age */
             age: number;
+            /** Bio */
+            bio: string;
+            numerology: components["schemas"]["Numerology"];
+            astrology: components["schemas"]["Astrology"];
         };
         /** PasswordChangeRequest */
         PasswordChangeRequest: {
@@ -2907,6 +3190,66 @@ export interface components {
             latitude?: null;
             longitude?: null;
         };
+        /** ReportOut */
+        ReportOut: {
+            /** Id */
+            id: number;
+            /**
+             * User Id
+             * @description The reported person
+             */
+            user_id: number;
+            /**
+             * Reason
+             * @enum {string}
+             */
+            reason: "fake_profile" | "inappropriate_photos" | "inappropriate_messages" | "harassment" | "spam_or_scam" | "underage" | "offline_behaviour" | "other";
+            /** Details */
+            details: string;
+            /**
+             * Status
+             * @description `open` until an admin reviews it, then `dismissed` or `banned`
+             * @enum {string}
+             */
+            status: "open" | "dismissed" | "banned";
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+        };
+        /** ReportRequest */
+        ReportRequest: {
+            /**
+             * User Id
+             * @description A positive integer id (at most 2**53 - 1)
+             */
+            user_id: number;
+            /**
+             * Reason
+             * @description One of: fake_profile, inappropriate_photos, inappropriate_messages, harassment, spam_or_scam, underage, offline_behaviour, other
+             * @enum {string}
+             */
+            reason: "fake_profile" | "inappropriate_photos" | "inappropriate_messages" | "harassment" | "spam_or_scam" | "underage" | "offline_behaviour" | "other";
+            /**
+             * Details
+             * @description What happened, in the reporter's words (optional)
+             * @default
+             */
+            details: string;
+        };
+        /** ReportedUser */
+        ReportedUser: {
+            /** Id */
+            id: number;
+            /** Display Name */
+            display_name: string | null;
+            /**
+             * Active
+             * @description False once deactivated or banned; null if unknown here
+             */
+            active: boolean | null;
+        };
         /** ResonanceRequest */
         ResonanceRequest: {
             /**
@@ -2967,7 +3310,7 @@ export interface components {
             age_max?: number | null;
             /**
              * Distance Km
-             * @description Accepted but not applied yet: we hold no current location. When sent, the response lists it in `ignored_filters`.
+             * @description Greatest great-circle distance from the caller, in km. Needs the caller's location: without it the filter is listed in `ignored_filters` and not applied.
              */
             distance_km?: number | null;
         };
@@ -2981,6 +3324,13 @@ export interface components {
             age: number;
             /** Photos */
             photos: string[];
+            /** Bio */
+            bio: string;
+            /**
+             * Distance Km
+             * @description From the caller, to 0.1 km; null unless both locations are known
+             */
+            distance_km: number | null;
             /** @description The caller's compatibility with this person; null when `compatibility_unavailable` is set */
             compatibility: components["schemas"]["ScanCompatibility"] | null;
             numerology: components["schemas"]["Numerology"];
@@ -3027,7 +3377,7 @@ export interface components {
             next_cursor: string | null;
             /**
              * Ignored Filters
-             * @description Filters that were sent but cannot be applied yet (`distance_km`)
+             * @description Filters that were sent but cannot be applied: `distance_km` while the caller's location is unknown
              */
             ignored_filters?: string[];
             /**
@@ -7037,6 +7387,528 @@ export interface operations {
             };
             /** @description Too many requests; retry after `Retry-After` seconds */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    unmatch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A match id from GET /matches */
+                match_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Missing, invalid, expired or logged-out access token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No such match among the caller's matches */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `match_id` is not a positive 64-bit integer */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Too many requests; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    list_blocks: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BlocksResponse"];
+                };
+            };
+            /** @description Missing, invalid, expired or logged-out access token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Too many requests; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    block: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BlockRequest"];
+            };
+        };
+        responses: {
+            /** @description Already blocked */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BlockOut"];
+                };
+            };
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BlockOut"];
+                };
+            };
+            /** @description The body is not valid JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Missing, invalid, expired or logged-out access token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No such user (USER_NOT_FOUND) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The user is the caller (SELF_TARGET) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input; the error names each field at fault */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Too many requests; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    unblock: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The blocked person's user id */
+                user_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Missing, invalid, expired or logged-out access token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The caller has not blocked this user */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `user_id` is not a valid id */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Too many requests; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    report: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReportRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReportOut"];
+                };
+            };
+            /** @description The body is not valid JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Missing, invalid, expired or logged-out access token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No such user (USER_NOT_FOUND) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The user is the caller (SELF_TARGET) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input; the error names each field at fault */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Too many requests; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    admin_list_reports: {
+        parameters: {
+            query?: {
+                /** @description Only this status */
+                status?: ("open" | "dismissed" | "banned") | null;
+                limit?: number;
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminReportList"];
+                };
+            };
+            /** @description Invalid input (VALIDATION_ERROR); `details` names each field at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Missing or invalid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not an admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    admin_get_report: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A report id */
+                report_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminReport"];
+                };
+            };
+            /** @description Invalid input (VALIDATION_ERROR); `details` names each field at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Missing or invalid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not an admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No such report */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    admin_dismiss_report: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A report id */
+                report_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminReport"];
+                };
+            };
+            /** @description Invalid input (VALIDATION_ERROR); `details` names each field at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Missing or invalid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not an admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No such report */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    admin_ban_reported_user: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A report id */
+                report_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminReport"];
+                };
+            };
+            /** @description Invalid input (VALIDATION_ERROR); `details` names each field at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Missing or invalid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not an admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No such report */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description identity failed (IDENTITY_ERROR) */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description identity is unavailable (IDENTITY_UNAVAILABLE) */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };

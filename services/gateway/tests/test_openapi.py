@@ -47,7 +47,7 @@ def test_every_service_contributes_its_public_paths(published):
 def test_one_tag_per_domain(published):
     declared = [tag["name"] for tag in published["tags"]]
     assert declared == ["accounts", "profile", "numerology", "vedic", "human_design", "forecast", "admin",
-                        "discovery", "matches", "messages", "push", "health"]
+                        "discovery", "matches", "messages", "push", "safety", "health"]
     used = {tuple(op["tags"]) for _, _, op in operations(published)}
     assert used == {(name,) for name in declared}
     tag_of = {(path, method): op["tags"][0] for path, method, op in operations(published)}
@@ -55,6 +55,8 @@ def test_one_tag_per_domain(published):
     assert tag_of[("/api/v1/matches/{match_id}/messages", "get")] == "messages"
     assert tag_of[("/api/v1/matches/{match_id}/messages/read", "post")] == "messages"
     assert tag_of[("/api/v1/devices", "post")] == "push"
+    assert tag_of[("/api/v1/blocks", "post")] == "safety"
+    assert tag_of[("/api/v1/admin/reports", "get")] == "admin"
     assert tag_of[("/api/v1/matches/{match_id}", "get")] == "matches"
 
 

@@ -15,33 +15,41 @@ from numeros_common.responses import INVALID, MALFORMED_BODY, RATE_LIMITED, UNAU
 
 from ..compatibility import CandidateScore, chart_error
 from . import service
-from .rules import age_on, compatibility_body
+from .rules import age_on, compatibility_body, shown_distance_km
 from .schemas import (PAIR_ERRORS, Astrology, CompatibilityResponse, EvaluateRequest, Numerology, ScanCompatibility,
                       ScanProfile, ScanRequest, ScanResponse)
 
 router = APIRouter(prefix="/api/v1", tags=["discovery"], responses=RATE_LIMITED)
 
 SCAN_DESCRIPTION = """\
-Profiles the caller can still act on, in a stable order (by user id), one page at a time.
+Everyone the caller may meet, **best compatibility first** over all of them (not within a page), one
+page at a time.
 
-- Excludes the caller, deleted accounts, and everyone the caller already resonated with or declined.
+- Shown: live, active people other than the caller whom the caller has not resonated with or declined,
+  with no block either way, and **each someone the other wants to meet** (`interested_in` of both; an
+  empty list means everyone; someone without a gender is shown only to people open to everyone).
 - Every field is optional; `{}` (or no body) returns the first 10 profiles.
 - `filters.age_min` / `filters.age_max` bound the age in completed years as of today's UTC date.
-- `filters.distance_km` is accepted but **not applied**: the service holds no current location yet.
-  When it is sent the response lists it in `ignored_filters`.
+- `filters.distance_km` keeps people within that great-circle distance of the caller's location (both
+  locations must be known); each profile carries `distance_km` (to 0.1 km; null when either location is
+  unknown). When the caller has no location the filter cannot apply and is listed in `ignored_filters`.
+- Order: the combined compatibility score (`compatibility.overall_score`), highest first; equal scores
+  by higher user id first. Scores are precomputed per caller (built at the first scan, kept fresh as
+  people join or change their birth data within about a second); who is shown is decided at request time.
 - Page on with `cursor` = the previous page's `next_cursor` (opaque; null on the last page).
 - Each profile carries `astrology` (chart level and Sun / Moon / rising signs, null until known) and
   `compatibility`: the caller's scores with that person (0-100 `overall_score`, `numerology_score`,
-  `astrology_score`, and at most one `highlights` entry such as "Your Moons are in harmony"), all
-  computed in one batch by the calculation service. `basis` says what they rest on: numerology and
-  synastry of the Sun, Moon, Mercury, Venus and Mars when both people's charts are known; otherwise
-  numerology alone, with `astrology_score` 0 and `overall_score` = `numerology_score`.
-- When the scores cannot be computed, the profiles still come back, every `compatibility` is null and
+  `astrology_score`, and at most one `highlights` entry such as "Your Moons are in harmony"). `basis`
+  says what they rest on: numerology and synastry of the Sun, Moon, Mercury, Venus and Mars when both
+  people's charts are known; otherwise numerology alone, with `astrology_score` 0 and `overall_score` =
+  `numerology_score`.
+- When no ranking can be had, the same people come in user-id order, every `compatibility` is null and
   `compatibility_unavailable` says why: `PROFILE_PENDING` (the caller's own profile has not reached
-  this service yet; it does within moments of registering), `PROFILE_DELETED` (the caller's account
-  was deleted), `CHART_UNAVAILABLE` (the calculation service is down or too slow) or `CHART_ERROR`
-  (it failed). Scores are never guessed.
-- The order is by user id for now, not by compatibility.
+  this service yet; it does within moments of registering; preferences cannot apply until then),
+  `PROFILE_DELETED` (the caller's account was deleted), `PROFILE_INACTIVE` (deactivated or banned),
+  `CHART_UNAVAILABLE` (the calculation service is down or too slow) or `CHART_ERROR` (it failed). When the
+  ranking exists but the page's scores cannot be computed, the order stays and only the scores are null.
+  Scores are never guessed. A cursor from the other order starts that order from the top.
 """
 
 
@@ -55,10 +63,10 @@ async def scan(request: Request, body: Annotated[ScanRequest | None, Body()] = N
     today = dt.datetime.now(dt.UTC).date()
     page = await service.scan(session, runtime_of(request).chart, principal.user_id, today=today, cursor=body.cursor,
                               limit=body.limit, age_min=filters.age_min if filters else None,
-                              age_max=filters.age_max if filters else None)
-    ignored = ["distance_km"] if filters is not None and filters.distance_km is not None else []
+                              age_max=filters.age_max if filters else None,
+                              distance_km=filters.distance_km if filters else None)
     return ScanResponse(profiles=[scan_profile(r, today, page.scores.get(r["user_id"])) for r in page.profiles],
-                        next_cursor=page.next_cursor, ignored_filters=ignored,
+                        next_cursor=page.next_cursor, ignored_filters=page.ignored_filters,
                         compatibility_unavailable=page.unavailable)
 
 
@@ -94,6 +102,9 @@ def scan_compatibility(score: CandidateScore) -> ScanCompatibility:
 
 
 def scan_profile(row: RowMapping, today: dt.date, score: CandidateScore | None) -> ScanProfile:
+    distance = row["distance_km"]
     return ScanProfile(id=row["user_id"], display_name=row["display_name"], age=age_on(row["birth_date"], today),
-                       photos=row["photos"], compatibility=scan_compatibility(score) if score is not None else None,
+                       photos=row["photos"], bio=row["bio"],
+                       distance_km=shown_distance_km(distance) if distance is not None else None,
+                       compatibility=scan_compatibility(score) if score is not None else None,
                        numerology=Numerology.model_validate(row["numerology"]), astrology=astrology_of(row))

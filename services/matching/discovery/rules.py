@@ -1,18 +1,46 @@
 """Discovery rules that need no I/O: ages, birth-date windows for age filters, scan cursors, the
-public shape of a compatibility document."""
+distance filter's bounding box, the public shape of a compatibility document."""
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import math
 import re
+import struct
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from numeros_common.ids import MAX_ID
 
-# A scan cursor: the decimal last user id of a page, canonical (no leading zero). The OpenAPI states
-# the pattern, so every cursor the schema allows is one we accept; one past every id is the end.
-CURSOR_PATTERN = r"^(0|[1-9][0-9]{0,18})$"
+# A scan cursor: 9 bytes in unpadded base64url (12 characters): the rank of the page's last profile
+# (its score 0-100, or UNRANKED when the page was in user-id order) and its user id. The OpenAPI states
+# the pattern; decoding also refuses scores and ids out of range.
+CURSOR_PATTERN = r"^[A-Za-z0-9_-]{12}$"
 _CURSOR = re.compile(CURSOR_PATTERN)
+_CURSOR_LAYOUT = struct.Struct(">BQ")
+UNRANKED = 255  # the cursor of a page in user-id order (no ranking: see discovery.service.scan)
+MAX_SCORE = 100
+EARTH_RADIUS_KM = 6371.0088  # the IUGG mean radius
+KM_PER_DEGREE = math.pi * EARTH_RADIUS_KM / 180
+
+
+@dataclass(frozen=True)
+class Position:
+    """Where a page ended: the last profile's score (UNRANKED in user-id order) and user id."""
+
+    score: int
+    user_id: int
+
+
+@dataclass(frozen=True)
+class Box:
+    """The latitude / longitude ranges holding every point within some distance of a centre. A
+    longitude range that crosses the antimeridian is given as two; none at all near a pole."""
+
+    lat_min: float
+    lat_max: float
+    lon_ranges: tuple[tuple[float, float], ...] | None
 
 
 class InvalidCursor(ValueError):
@@ -43,19 +71,45 @@ def birth_date_window(today: dt.date, age_min: int | None,
     return born_on_or_before, born_after
 
 
-def encode_cursor(last_id: int) -> str:
-    """Opaque scan cursor for the page after ``last_id`` (its decimal digits: clients pass it back as is)."""
-    if not 0 <= last_id <= MAX_ID:
-        raise ValueError("id out of range")
-    return str(last_id)
+def encode_cursor(position: Position) -> str:
+    """Opaque scan cursor for the page after ``position`` (clients pass it back as is)."""
+    if not (0 <= position.score <= MAX_SCORE or position.score == UNRANKED) or not 0 <= position.user_id <= MAX_ID:
+        raise ValueError("position out of range")
+    return base64.urlsafe_b64encode(_CURSOR_LAYOUT.pack(position.score, position.user_id)).decode().rstrip("=")
 
 
-def decode_cursor(cursor: str) -> int:
-    """The last user id a cursor carries; past the largest id (up to 19 digits) is the end of the list.
-    Anything that does not match ``CURSOR_PATTERN`` raises InvalidCursor."""
+def decode_cursor(cursor: str) -> Position:
+    """The position a cursor carries; anything this API did not issue raises InvalidCursor."""
     if not _CURSOR.fullmatch(cursor):
         raise InvalidCursor("cursor is not one this API issued")
-    return min(int(cursor), MAX_ID)
+    position = Position(*_CURSOR_LAYOUT.unpack(base64.urlsafe_b64decode(cursor)))
+    try:
+        encode_cursor(position)  # the range checks
+    except ValueError:
+        raise InvalidCursor("cursor is not one this API issued") from None
+    return position
+
+
+def bounding_box(latitude: float, longitude: float, distance_km: float) -> Box:
+    """Every point within ``distance_km`` (great-circle) of the centre lies in this box; the exact
+    distance is checked afterwards. The longitude half-width is the circle's true extent,
+    asin(sin(d/R) / cos(latitude)), not d / (R·cos(latitude)), which is too narrow away from the equator."""
+    angular = distance_km / EARTH_RADIUS_KM
+    lat_min, lat_max = latitude - math.degrees(angular), latitude + math.degrees(angular)
+    if lat_min <= -90 or lat_max >= 90 or angular >= math.pi / 2:
+        return Box(max(lat_min, -90.0), min(lat_max, 90.0), None)  # a pole inside: every longitude
+    half_width = math.degrees(math.asin(min(1.0, math.sin(angular) / math.cos(math.radians(latitude)))))
+    low, high = longitude - half_width, longitude + half_width
+    if low < -180:
+        return Box(lat_min, lat_max, ((low + 360, 180.0), (-180.0, high)))
+    if high > 180:
+        return Box(lat_min, lat_max, ((low, 180.0), (-180.0, high - 360)))
+    return Box(lat_min, lat_max, ((low, high),))
+
+
+def shown_distance_km(distance_km: float) -> float:
+    """Distances are shown to 0.1 km: close enough to plan a date, too coarse to locate anyone."""
+    return round(distance_km, 1)
 
 
 def compatibility_body(document: Mapping[str, Any]) -> dict[str, Any]:

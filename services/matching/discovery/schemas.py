@@ -3,12 +3,12 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from numeros_common.ids import ResourceId
 from numeros_common.responses import INVALID, MALFORMED_BODY, UNAUTHENTICATED
 
-from .rules import CURSOR_PATTERN
+from .rules import CURSOR_PATTERN, decode_cursor
 
 # OpenAPI error responses of the routes that act on another user (evaluate, resonance).
 PAIR_ERRORS = {**UNAUTHENTICATED, **MALFORMED_BODY, **INVALID,
@@ -25,8 +25,8 @@ class ScanFilters(BaseModel):
                                 description="Oldest age to show, in years (below `age_min`: nobody matches)")
     distance_km: float | None = Field(
         default=None, gt=0, le=20040,
-        description="Accepted but not applied yet: we hold no current location. When sent, the response "
-                    "lists it in `ignored_filters`.")
+        description="Greatest great-circle distance from the caller, in km. Needs the caller's location: "
+                    "without it the filter is listed in `ignored_filters` and not applied.")
 
 
 class ScanRequest(BaseModel):
@@ -42,6 +42,14 @@ class ScanRequest(BaseModel):
     age_max: int | None = Field(default=None, ge=18, le=120, description="As `filters.age_max` (mobile client)")
     distance_km: float | None = Field(default=None, gt=0, le=20040,
                                       description="As `filters.distance_km` (mobile client)")
+
+    @field_validator("cursor")
+    @classmethod
+    def _issued_cursor(cls, cursor: str | None) -> str | None:
+        """A cursor of the right shape whose score or id is out of range was not issued by us: 422."""
+        if cursor is not None:
+            decode_cursor(cursor)
+        return cursor
 
     @model_validator(mode="after")
     def _merge_top_level_filters(self) -> "ScanRequest":
@@ -88,6 +96,8 @@ class ScanProfile(BaseModel):
     display_name: str
     age: int
     photos: list[str]
+    bio: str
+    distance_km: float | None = Field(description="From the caller, to 0.1 km; null unless both locations are known")
     compatibility: ScanCompatibility | None = Field(
         description="The caller's compatibility with this person; null when `compatibility_unavailable` is set")
     numerology: Numerology
@@ -98,7 +108,8 @@ class ScanResponse(BaseModel):
     profiles: list[ScanProfile]
     next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null on the last page")
     ignored_filters: list[str] = Field(
-        default_factory=list, description="Filters that were sent but cannot be applied yet (`distance_km`)")
+        default_factory=list, description="Filters that were sent but cannot be applied: `distance_km` while the "
+                                          "caller's location is unknown")
     compatibility_unavailable: str | None = Field(
         default=None,
         description="Null when every profile carries `compatibility`. Otherwise why none does: `PROFILE_PENDING` "

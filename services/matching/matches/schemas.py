@@ -8,6 +8,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from numeros_common.ids import ResourceId
 
+from ..discovery.schemas import Astrology, Numerology
+
 
 class ResonanceRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -21,6 +23,16 @@ class OtherUser(BaseModel):
     display_name: str
     photos: list[str]
     age: int
+    bio: str
+    numerology: Numerology
+    astrology: Astrology
+
+
+class MessagePreview(BaseModel):
+    id: int
+    sender_id: int
+    preview: str = Field(description="The message's first 80 characters (the full text is at `messages_url`)")
+    created_at: dt.datetime
 
 
 class MatchOut(BaseModel):
@@ -28,6 +40,11 @@ class MatchOut(BaseModel):
     user_ids: list[int] = Field(min_length=2, max_length=2, description="Both participants, ascending")
     other_user: OtherUser
     created_at: dt.datetime
+    compatibility_score: int | None = Field(
+        description="The pair's overall compatibility (0-100) when they matched; null if it could not be computed")
+    last_message: MessagePreview | None = Field(description="The newest message, null before the first")
+    unread_count: int = Field(ge=0, description="Messages to the caller they have not marked read")
+    last_activity_at: dt.datetime = Field(description="The newest message's time, else when they matched")
 
 
 class ResonanceResponse(BaseModel):
@@ -36,7 +53,7 @@ class ResonanceResponse(BaseModel):
 
 
 class MatchesResponse(BaseModel):
-    matches: list[MatchOut] = Field(description="The caller's live matches, newest first")
+    matches: list[MatchOut] = Field(description="The caller's live matches, newest activity first")
 
 
 class MatchDetail(MatchOut):
@@ -46,3 +63,4 @@ class MatchDetail(MatchOut):
                     "`CompatibilityResponse` shape of `POST /scan/evaluate`; null when the calculation service "
                     "was unavailable when the match was made")
     messages_url: str = Field(description="The conversation, served by the chat service")
+    messages: list[MessagePreview] = Field(description="The latest messages (at most 20), newest first")

@@ -5,7 +5,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -44,7 +44,17 @@ async def lock_pair_profiles(session: AsyncSession, user_ids: Sequence[int]) -> 
     return {row["user_id"]: row for row in rows}
 
 
+async def lock_profile(session: AsyncSession, user_id: int) -> RowMapping | None:
+    """One profile, locked until the transaction ends (None if we never saw the user)."""
+    return (await session.execute(
+        select(profiles).where(profiles.c.user_id == user_id).with_for_update())).mappings().first()
+
+
 async def get_profiles(session: AsyncSession, user_ids: Sequence[int]) -> dict[int, RowMapping]:
     """The rows of these users (tombstones and deleted users included), without locking."""
     rows = (await session.execute(select(profiles).where(profiles.c.user_id.in_(list(user_ids))))).mappings().all()
     return {row["user_id"]: row for row in rows}
+
+
+async def set_inactive(session: AsyncSession, user_id: int) -> None:
+    await session.execute(update(profiles).where(profiles.c.user_id == user_id).values(active=False))

@@ -47,14 +47,15 @@ def born_aged(age: int, days_after_birthday: int = 100) -> dt.date:
 def registered(user_id: int, *, display_name: str = "Test User", birth_date: dt.date | None = None,
                photos: list[str] | None = None, occurred_at: dt.datetime | None = None,
                update: bool = False, numerology: NumerologyCore | None = None,
-               natal: dict[str, Any] | None = None) -> Envelope:
+               natal: dict[str, Any] | None = None, **discovery: Any) -> Envelope:
     """identity.user.registered (or .updated) as identity publishes it. ``natal``: chart_level,
-    sun_sign, moon_sign, rising_sign, key_longitudes (the event's defaults when omitted: level 1, no chart)."""
+    sun_sign, moon_sign, rising_sign, key_longitudes (the event's defaults when omitted: level 1, no chart).
+    ``discovery``: gender, interested_in, location ({latitude, longitude}), active, last_active_at."""
     model = UserUpdatedV1 if update else UserRegisteredV1
     data = model(user_id=user_id, display_name=display_name, birth_date=birth_date or born_aged(30),
                  photos=photos if photos is not None else [f"https://img.example/{user_id}.jpg"], bio="hi",
                  numerology=numerology or NumerologyCore(life_path=7, expression=3, soul_urge=11, personality=1),
-                 **(natal or {}))
+                 **(natal or {}), **discovery)
     envelope = Envelope.wrap("identity", data)
     if occurred_at is not None:
         envelope.occurred_at = occurred_at

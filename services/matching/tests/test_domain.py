@@ -1,14 +1,15 @@
-"""Pure discovery rules: ages, age-filter windows, scan cursors, pair ordering."""
+"""Pure discovery rules: ages, age-filter windows, scan cursors, the distance box, pair ordering."""
 from __future__ import annotations
 
 import datetime as dt
+import math
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from services.matching.discovery.rules import (MAX_ID, InvalidCursor, age_on, birth_date_window, decode_cursor,
-                                                encode_cursor, years_before)
+from services.matching.discovery.rules import (MAX_ID, UNRANKED, InvalidCursor, Position, age_on, birth_date_window,
+                                                bounding_box, decode_cursor, encode_cursor, years_before)
 from services.matching.matches.rules import ordered_pair, pair_lock_key
 
 dates = st.dates(min_value=dt.date(1800, 1, 1), max_value=dt.date(2300, 12, 31))
@@ -50,21 +51,24 @@ def test_birth_date_window_open_sides() -> None:
     assert birth_date_window(today, None, 35) == (None, dt.date(1989, 3, 10))
 
 
-@given(st.integers(0, MAX_ID))
-def test_cursor_round_trip(last_id: int) -> None:
-    cursor = encode_cursor(last_id)
-    assert cursor.isascii() and cursor.isdigit()
-    assert decode_cursor(cursor) == last_id
+positions = st.builds(Position, st.one_of(st.integers(0, 100), st.just(UNRANKED)), st.integers(0, MAX_ID))
+
+
+@given(positions)
+def test_cursor_round_trip(position: Position) -> None:
+    cursor = encode_cursor(position)
+    assert len(cursor) == 12 and cursor.isascii() and "=" not in cursor
+    assert decode_cursor(cursor) == position
 
 
 @pytest.mark.parametrize("bad", [
-    "", "!!!", "not base64", "YWJj",  # not digits
-    encode_cursor(12) + "=",
-    "012",  # leading zero, not canonical
-    "-1", "+1", " 1", "1 ", "1.0", "1\n",
-    "1" * 20,  # beyond 19 digits
-    "\u0661",  # ARABIC-INDIC DIGIT ONE: a digit, but not ASCII
-    "A" * 100,
+    "", "!!!", "not base64", "YWJj", "1", "012",
+    encode_cursor(Position(5, 12)) + "=",
+    encode_cursor(Position(5, 12))[:-1],
+    "ZQAAAAAAAAAB",  # score 101
+    "/wAAAAAAAAAB",  # standard base64 alphabet, not base64url
+    "AAAgAAAAAAAA",  # user id 2**53
+    "A" * 100, "\u0661" * 12,
 ])
 def test_decode_cursor_rejects_what_we_did_not_issue(bad: str) -> None:
     with pytest.raises(InvalidCursor):
@@ -74,14 +78,49 @@ def test_decode_cursor_rejects_what_we_did_not_issue(bad: str) -> None:
 @given(st.text(max_size=40))
 def test_decode_cursor_never_raises_anything_else(text: str) -> None:
     try:
-        value = decode_cursor(text)
+        position = decode_cursor(text)
     except InvalidCursor:
         return
-    assert encode_cursor(value) == text or (value == MAX_ID and int(text) > MAX_ID)
+    assert encode_cursor(position) == text
 
 
-def test_a_cursor_past_every_id_is_the_end() -> None:
-    assert decode_cursor(str(2**63)) == decode_cursor("9" * 19) == MAX_ID
+def _great_circle_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Vincenty's formula on the sphere (atan2 form): independent of the haversine the code uses."""
+    p1, p2, dl = math.radians(lat1), math.radians(lat2), math.radians(lon2 - lon1)
+    y = math.hypot(math.cos(p2) * math.sin(dl), math.cos(p1) * math.sin(p2) - math.sin(p1) * math.cos(p2) * math.cos(dl))
+    x = math.sin(p1) * math.sin(p2) + math.cos(p1) * math.cos(p2) * math.cos(dl)
+    return 6371.0088 * math.atan2(y, x)
+
+
+def _in_box(box, latitude: float, longitude: float) -> bool:
+    if not box.lat_min <= latitude <= box.lat_max:
+        return False
+    return box.lon_ranges is None or any(low <= longitude <= high for low, high in box.lon_ranges)
+
+
+@given(lat=st.floats(-89.9, 89.9), lon=st.floats(-180, 180), km=st.floats(0.1, 3000),
+       bearing=st.floats(0, 360), share=st.floats(0, 0.999))
+def test_the_bounding_box_holds_every_point_within_the_distance(lat, lon, km, bearing, share) -> None:
+    """A point ``share`` of the way to the circle's edge, in any direction (the destination formula on the
+    sphere), always lies in the box, antimeridian and poles included."""
+    angular, theta, p1 = km * share / 6371.0088, math.radians(bearing), math.radians(lat)
+    p2 = math.asin(math.sin(p1) * math.cos(angular) + math.cos(p1) * math.sin(angular) * math.cos(theta))
+    l2 = math.radians(lon) + math.atan2(math.sin(theta) * math.sin(angular) * math.cos(p1),
+                                        math.cos(angular) - math.sin(p1) * math.sin(p2))
+    point = (math.degrees(p2), (math.degrees(l2) + 540) % 360 - 180)
+    assert _great_circle_km(lat, lon, *point) <= km * share + 1e-6
+    assert _in_box(bounding_box(lat, lon, km), *point)
+
+
+def test_bounding_box_cases() -> None:
+    berlin = bounding_box(52.52, 13.405, 50)
+    assert berlin.lon_ranges is not None and len(berlin.lon_ranges) == 1
+    # 50 km is 0.4497° of latitude; the longitude half-width grows by 1/cos(latitude) (0.7383° here).
+    assert berlin.lat_min == pytest.approx(52.52 - 0.44966, abs=1e-4)
+    assert berlin.lon_ranges[0][1] - 13.405 == pytest.approx(0.7383, abs=1e-3)
+    fiji = bounding_box(-17.7, 179.9, 100)
+    assert fiji.lon_ranges is not None and len(fiji.lon_ranges) == 2 and fiji.lon_ranges[1][0] == -180.0
+    assert bounding_box(89.9, 0.0, 100).lon_ranges is None  # the pole is inside: every longitude
 
 
 def test_ordered_pair() -> None:
