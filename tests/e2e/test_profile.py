@@ -286,12 +286,14 @@ def test_deleting_the_account_erases_the_person_everywhere(stack, client) -> Non
                                     headers=auth(ada)), lambda r: r.status_code == 201, 15, "chat to know the match",
                 interval=0.2)
     assert sent.status_code == 201
+    messages = f"/api/v1/matches/{match_id}/messages"
+    assert client.post(messages, json={"content": "Hi Ada"}, headers=auth(bob)).status_code == 201
 
     me = "/api/v1/profile/me"
     reply = client.request("DELETE", me, headers=auth(bob), json={"password": "not-the-password"})
     assert (reply.status_code, field_errors(reply)) == (403, ["password"])
     reply = client.request("DELETE", me, headers=auth(bob), json={"otp_code": "1234"})
-    assert (reply.status_code, field_errors(reply)) == (422, ["otp_code"])
+    assert (reply.status_code, field_errors(reply)) == (422, ["otp_code"])  # an email account: no phone to text
     reply = client.request("DELETE", me, headers=auth(bob), json={})
     assert (reply.status_code, field_errors(reply)) == (422, ["password"])
     assert client.get(me, headers=auth(bob)).status_code == 200  # nothing happened yet
@@ -310,9 +312,11 @@ def test_deleting_the_account_erases_the_person_everywhere(stack, client) -> Non
     poll(lambda: client.get("/api/v1/matches", headers=auth(ada)).json()["matches"], lambda m: m == [], 15,
          "the match ended", interval=0.2)
     assert client.get(f"/api/v1/matches/{match_id}", headers=auth(ada)).status_code == 404
-    closed = poll(lambda: client.post(f"/api/v1/matches/{match_id}/messages", json={"content": "Bob?"},
-                                      headers=auth(ada)), lambda r: r.status_code != 201, 15, "chat to close the match",
-                  interval=0.2)
-    assert (closed.status_code, closed.json()["error"]["code"]) == (409, "MATCH_REMOVED")
+    # chat erased Bob's messages and ended the conversation: reading and writing answer as for no match at all.
+    history = poll(lambda: client.get(messages, headers=auth(ada)), lambda r: r.status_code != 200, 15,
+                   "chat to erase the conversation", interval=0.2)
+    assert (history.status_code, history.json()["error"]["code"]) == (404, "MATCH_NOT_FOUND")
+    closed = client.post(messages, json={"content": "Bob?"}, headers=auth(ada))
+    assert (closed.status_code, closed.json()["error"]["code"]) == (404, "MATCH_NOT_FOUND")
     reply = client.post("/api/v1/resonance", json={"target_user_id": bob_id, "action": "resonate"}, headers=auth(ada))
     assert reply.status_code == 404

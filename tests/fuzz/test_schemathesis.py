@@ -59,8 +59,9 @@ CROSS_FIELD_RULES: dict[str, tuple[tuple[str, str], ...]] = {
     # Bytes are a photo only when they decode as one (a schema cannot say which bytes are a JPEG).
     "POST /api/v1/profile/photos/upload": (("file", "not a JPEG, PNG or WebP"), ("file", "cannot be decoded"),
                                            ("file", "megapixels")),
-    # Confirming by one-time code needs phone sign-in (its description says so).
-    "DELETE /api/v1/profile/me": (("otp_code", "one-time code"),),
+    # Confirming by one-time code needs a phone number and a code sent to it (its description says so).
+    "DELETE /api/v1/profile/me": (("otp_code", "has no phone number"), ("otp_code", "OTP"),
+                                  ("phone_number", "No OTP found")),
     # Phone OTP: a number must exist in its country's numbering plan (phonenumbers' metadata: no pattern for
     # that); a code must have been sent, be right, unexpired and not locked; complete-profile's data rules.
     **{f"POST /api/v1/auth/{path}": PHONE_RULES for path in ("signup", "login")},

@@ -1838,7 +1838,7 @@ export interface components {
             password?: string;
             /**
              * Otp Code
-             * @description A code sent by SMS for this
+             * @description A fresh code sent by SMS to the account's own number (ask for one with `POST /auth/login` and `phone_number`); accounts without a phone number confirm with the password
              */
             otp_code?: string;
         } & (unknown | unknown);

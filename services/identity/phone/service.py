@@ -83,10 +83,10 @@ def _code_error(code: str, message: str) -> AppError:
     return AppError(400, code, message, field="otp_code")
 
 
-async def verify_code(runtime: Runtime, session: AsyncSession, number: str, code: str,
-                      now: dt.datetime | None = None) -> Verified:
-    """Signs the number's owner in. A code works once, for ``otp_ttl_seconds``; ``otp_max_attempts`` wrong
-    tries lock it (a new code must be requested)."""
+async def spend_code(runtime: Runtime, session: AsyncSession, number: str, code: str,
+                     now: dt.datetime | None = None) -> None:
+    """Uses up the number's code if ``code`` is it. A code works once, for ``otp_ttl_seconds``;
+    ``otp_max_attempts`` wrong tries lock it (a new code must be requested). The caller commits."""
     settings, now = runtime.settings, _now(now)
     stored = await repository.lock_code(session, number)
     if stored is None:
@@ -105,6 +105,13 @@ async def verify_code(runtime: Runtime, session: AsyncSession, number: str, code
             raise _code_error("OTP_LOCKED", "Invalid OTP. Too many attempts. Please request a new OTP.")
         raise _code_error("INVALID_OTP", f"Invalid OTP. {left} attempts remaining.")
     await repository.delete_code(session, number)
+
+
+async def verify_code(runtime: Runtime, session: AsyncSession, number: str, code: str,
+                      now: dt.datetime | None = None) -> Verified:
+    """Signs the number's owner in (creating the account on first use)."""
+    now = _now(now)
+    await spend_code(runtime, session, number, code, now)
     user = await repository.user_by_phone(session, number) or await repository.create_phone_user(session, number)
     if not user["is_active"]:
         raise AppError(403, "ACCOUNT_DISABLED", "This account is disabled.")

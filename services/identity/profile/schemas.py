@@ -336,7 +336,9 @@ class DeleteAccount(BaseModel):
 
     password: str = Field(default=None, min_length=1, max_length=128)  # type: ignore[assignment]
     otp_code: str = Field(default=None, pattern="^[0-9]{4,8}$",  # type: ignore[assignment]
-                          description="A code sent by SMS for this")
+                          description="A fresh code sent by SMS to the account's own number (ask for one with "
+                                      "`POST /auth/login` and `phone_number`); accounts without a phone number "
+                                      "confirm with the password")
 
     @model_validator(mode="after")
     def _exactly_one(self):

@@ -292,6 +292,16 @@ def wrong_password() -> AppError:
     return AppError(403, "INVALID_PASSWORD", "password: this is not the account's password.", field="password")
 
 
+async def _spend_deletion_code(runtime: Runtime, session: AsyncSession, user: RowMapping, code: str) -> None:
+    """A fresh code sent to the account's own number (``POST /auth/login`` with it) confirms the deletion."""
+    from ..phone import service as phone  # phone builds on this module; imported when used
+
+    if user["phone_number"] is None:
+        raise AppError(422, "OTP_NOT_AVAILABLE", "otp_code: this account has no phone number; confirm with the "
+                                                 "password.", field="otp_code")
+    await phone.spend_code(runtime, session, user["phone_number"], code)
+
+
 async def delete_account(runtime: Runtime, session: AsyncSession, user_id: int, *, password: str | None,
                          otp_code: str | None) -> None:
     """The account and everything identity keeps of the person: photo files (first, so nothing outlives an
@@ -299,9 +309,8 @@ async def delete_account(runtime: Runtime, session: AsyncSession, user_id: int, 
     (matching and chat erase their copies) in the same transaction."""
     user = await _locked_user(session, user_id)
     if otp_code is not None:
-        raise AppError(422, "OTP_NOT_AVAILABLE", "otp_code: this server cannot confirm with a one-time code yet; "
-                                                 "confirm with the password.", field="otp_code")
-    if not await asyncio.to_thread(verify_password, user["password_hash"], password or ""):
+        await _spend_deletion_code(runtime, session, user, otp_code)
+    elif not await asyncio.to_thread(verify_password, user["password_hash"], password or ""):
         raise wrong_password()
     await storage_of(runtime).delete([key for p in user["photos"] for key in rules.photo_keys(p["id"])])
     await vedic_service.erase_owner(session, user_id)
