@@ -945,10 +945,14 @@ def push(api: Api) -> None:
 
 
 def match_activity(api: Api, match_id: int) -> None:
-    """The match list after the conversation: chat's events reach matching moments after each message."""
+    """The match list after the conversation: chat's events (messages, read marks) reach matching moments
+    later, so wait until matching shows what chat itself says: the newest message and ada's unread count."""
+    page = api.call(None, "GET", f"/api/v1/matches/{match_id}/messages?limit=1", user="ada").json()
+    newest, unread = page["messages"][0]["id"], page["unread_count"]
     poll(lambda: api.call(None, "GET", "/api/v1/matches", user="ada").json(),
-         lambda b: b["matches"] and (b["matches"][0]["last_message"] or {}).get("preview") == "Coffee?",
-         timeout=30, what="the last message in ada's match list")
+         lambda b: b["matches"] and (b["matches"][0]["last_message"] or {}).get("id") == newest
+         and b["matches"][0]["unread_count"] == unread,
+         timeout=30, what="the last message and unread count in ada's match list")
     api.call("matches: ada after messages", "GET", "/api/v1/matches", user="ada")
     api.call("matches get: bob after messages", "GET", f"/api/v1/matches/{match_id}", user="bob")
 
