@@ -26,10 +26,6 @@ from .helpers import register
 
 pytestmark = pytest.mark.e2e
 PASSWORD = "long-enough-pw"
-NEEDS_LEADS = pytest.mark.skipif(not (REPO / "services/identity/leads").is_dir(),
-                                 reason="the leads domain (branch r-otp) is not in this tree")
-NEEDS_REPORTS = pytest.mark.skipif(not (REPO / "services/matching/safety").is_dir(),
-                                   reason="matching's reports (branch r-matching) are not in this tree")
 
 
 @pytest.fixture(scope="module")
@@ -248,7 +244,6 @@ def test_the_audit_log_shows_every_action(signed_in, admin, shots) -> None:
     shots.take("audit")
 
 
-@NEEDS_LEADS
 def test_a_lead_from_the_loopin_signup_is_verified_by_hand(signed_in, api, shots) -> None:
     driver = signed_in.driver
     number = f"+9198{uuid.uuid4().int % 10**8:08d}"
@@ -271,7 +266,6 @@ def test_a_lead_from_the_loopin_signup_is_verified_by_hand(signed_in, api, shots
     assert csv.status_code == 200 and number in csv.text
 
 
-@NEEDS_REPORTS
 def test_a_reported_person_is_banned_their_token_dies_and_they_leave_scan(signed_in, api, shots) -> None:
     driver = signed_in.driver
     ada, bob, cy = (register(api, name, day) for name, day in
