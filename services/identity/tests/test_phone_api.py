@@ -502,3 +502,19 @@ def test_leads_are_for_admins_only(stack: Stack, new_client, admin_token: str) -
         assert (anonymous.status_code, anonymous.json()["error"]) == (401, "AUTHENTICATION_ERROR")
     unknown = client.post(f"/api/v1/admin/leads/{2**40}/verify", headers=bearer(admin_token))
     assert (unknown.status_code, unknown.json()["error"]) == (404, "NOT_FOUND_ERROR")
+
+
+def test_a_phone_account_is_deleted_with_a_fresh_sms_code(stack: Stack, new_client) -> None:
+    """No password to give: the deletion is confirmed by a code sent to the account's own number, once."""
+    client, number = new_client(), new_number()
+    token = signed_up(stack, client, number)["token"]
+    assert client.post("/api/v1/auth/login", json={"phone_number": number}).status_code == 200
+    code = sent_code(stack, number, 2)
+    wrong = f"{(int(code) + 1) % 10000:04d}"
+    reply = client.request("DELETE", "/api/v1/profile/me", headers=bearer(token), json={"otp_code": wrong})
+    assert error(reply) == (400, "INVALID_OTP", ["otp_code"])
+    assert client.get("/api/v1/auth/profile", headers=bearer(token)).status_code == 200  # nothing happened yet
+    reply = client.request("DELETE", "/api/v1/profile/me", headers=bearer(token), json={"otp_code": code})
+    assert reply.status_code == 204, reply.text
+    assert client.get("/api/v1/auth/profile", headers=bearer(token)).status_code == 401
+    assert db(stack, "SELECT id FROM identity.users WHERE phone_number = $1", number) == []
