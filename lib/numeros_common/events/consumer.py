@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
@@ -26,6 +27,7 @@ from .streams import stream_for
 
 log = logging.getLogger(__name__)
 
+LAG_INTERVAL_SECONDS = 1.0
 Handler = Callable[[AsyncSession, Envelope], Awaitable[None]]
 
 
@@ -54,8 +56,12 @@ class DurableConsumer:
                     config=ConsumerConfig(ack_policy=AckPolicy.EXPLICIT, deliver_policy=DeliverPolicy.ALL,
                                           ack_wait=30, max_deliver=self.max_deliver + 5))
                 log.info("consumer subscribed", extra={"durable": durable, "subject": subject})
+                observed = float("-inf")
                 while not self.nats.closing:
-                    await self._observe_lag(sub, durable)
+                    # At most once a second: a busy stream returns small batches, each fetch a loop here.
+                    if time.monotonic() - observed >= LAG_INTERVAL_SECONDS:
+                        await self._observe_lag(sub, durable)
+                        observed = time.monotonic()
                     try:
                         msgs = await sub.fetch(batch=50, timeout=1)
                     except nats.errors.TimeoutError:
