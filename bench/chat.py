@@ -1,6 +1,6 @@
 """Chat live-delivery benchmark through the gateway, two chat replicas, the whole system as `make run` starts it.
 
-    .venv/bin/python bench/chat.py [--sockets 1000] [--rate 1000] [--seconds 30] [--quick]
+    .venv/bin/python bench/chat.py [--sockets 1000] [--rate 1000] [--seconds 30] [--quick] [--profile DIR]
 
 1. Anchor: bare NATS core publish -> subscribe latency on the same machine, in the same run (the floor under
    any fan-out over NATS).
@@ -8,10 +8,14 @@
    Traefik over two chat replicas; messages sent over the sockets at ``--rate`` per second for ``--seconds``,
    each stored, announced and fanned out; delivery latency = the recipient's socket receiving the frame minus
    the sender's send (one clock: both ends are in this process). CPU per message = CPU seconds of the chat
-   replicas (and of the whole stack) during the load / messages delivered.
+   replicas (and of the whole stack) during the load / messages delivered; "above idle" first takes away what the
+   replicas burn in 5 s with the sockets open and nothing sent.
 3. Not-found timing: GET messages of a match that is someone else's, unknown and removed (200 each,
    interleaved, ``NUMEROS_MATCH_WAIT_SECONDS=0`` so only the query path is timed): medians and the
    Kolmogorov-Smirnov distance between the distributions.
+
+``--profile DIR``: py-spy samples each chat replica during the load (``DIR/<replica>.txt``, collapsed stacks)
+and the run prints the functions holding the most samples, inclusive and self.
 
 Users and matches are synthetic: tokens signed with the stack's own key, matches published as matching's
 relay would publish ``matching.match.created``. Prints numbers and PASS/MISS against p99 <= 20 ms; never fails.
@@ -25,14 +29,17 @@ import datetime as dt
 import json
 import os
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
 import uuid
+from collections import Counter
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(REPO), str(REPO / "lib"), str(REPO / "gen")]
+# The repository first; this folder off the path (its http.py would shadow the standard library's http).
+sys.path[:] = [str(REPO), str(REPO / "lib"), str(REPO / "gen")] + [p for p in sys.path if p not in (str(REPO / "bench"), "")]
 
 import httpx  # noqa: E402
 import nats  # noqa: E402
@@ -114,7 +121,51 @@ def cpu_seconds(pids: list[int]) -> float:
     return total
 
 
-async def load(stack: Stack, tokens: Tokens, sockets: int, rate: float, seconds: float) -> dict:
+def start_profilers(stack: Stack, out: Path | None) -> list[subprocess.Popen]:
+    """py-spy on every chat replica until stopped (SIGINT makes it write its collapsed stacks)."""
+    if out is None:
+        return []
+    out.mkdir(parents=True, exist_ok=True)
+    return [subprocess.Popen(["py-spy", "record", "--pid", str(c.proc.pid), "--format", "raw", "--rate", "200",
+                              "--nonblocking", "--output", str(out / f"{name}.txt")],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            for name, c in stack.services.items() if name.startswith("chat") and c.proc]
+
+
+def stop_profilers(profilers: list[subprocess.Popen]) -> None:
+    for proc in profilers:
+        proc.send_signal(2)
+    for proc in profilers:
+        proc.wait(timeout=60)
+
+
+def profile_summary(out: Path, top: int = 40) -> str:
+    """The functions on most sampled stacks (inclusive) and at the top of them (self), over all replicas;
+    idle samples (the event loop waiting in select/epoll) are left out."""
+    inclusive: Counter[str] = Counter()
+    own: Counter[str] = Counter()
+    total = 0
+    for path in out.glob("*.txt"):
+        for line in path.read_text(errors="replace").splitlines():
+            stack, _, count = line.rpartition(" ")
+            if not stack:
+                continue
+            frames = stack.split(";")
+            if any(f.startswith(("select (", "poll (", "epoll")) or "(selectors.py)" in f for f in frames[-1:]):
+                continue
+            n = int(count)
+            total += n
+            own[frames[-1]] += n
+            for frame in set(frames):
+                inclusive[frame] += n
+    lines = [f"busy samples: {total}", "inclusive:"]
+    lines += [f"  {100 * n / total:5.1f}%  {f}" for f, n in inclusive.most_common(top)]
+    lines += ["self:"] + [f"  {100 * n / total:5.1f}%  {f}" for f, n in own.most_common(top)]
+    return "\n".join(lines)
+
+
+async def load(stack: Stack, tokens: Tokens, sockets: int, rate: float, seconds: float,
+               profile: Path | None = None) -> dict:
     pairs = sockets // 2
     base = int(time.time()) * 1000
     matches = [(base + n, base * 10 + 2 * n, base * 10 + 2 * n + 1) for n in range(pairs)]
@@ -176,8 +227,14 @@ async def load(stack: Stack, tokens: Tokens, sockets: int, rate: float, seconds:
     chat_pids = [c.proc.pid for n, c in stack.services.items() if n.startswith("chat") and c.proc]
     all_pids = [c.proc.pid for c in stack.services.values() if c.proc] + \
         [c.child.proc.pid for c in (stack.postgres, stack.redis, stack.nats, stack.traefik) if c and c.child and c.child.proc]
+    # Idle: the sockets open, nothing sent (keep-alives, presence refreshes, consumers' and relays' polls).
+    idle0, idle_t0 = cpu_seconds(chat_pids), time.perf_counter()
+    await asyncio.sleep(5)
+    idle_chat = (cpu_seconds(chat_pids) - idle0) / (time.perf_counter() - idle_t0)
     cpu_chat0, cpu_all0 = cpu_seconds(chat_pids), cpu_seconds(all_pids)
+    cpu_t0 = time.perf_counter()
     load_before = os.getloadavg()
+    profilers = start_profilers(stack, profile)
     total = int(rate * seconds)
     start = time.perf_counter()
     sent = 0
@@ -196,6 +253,8 @@ async def load(stack: Stack, tokens: Tokens, sockets: int, rate: float, seconds:
     while delivered < sent and time.perf_counter() < deadline:
         await asyncio.sleep(0.2)
     cpu_chat, cpu_all = cpu_seconds(chat_pids) - cpu_chat0, cpu_seconds(all_pids) - cpu_all0
+    cpu_window = time.perf_counter() - cpu_t0
+    stop_profilers(profilers)
     load_after = os.getloadavg()
     for ws, _, _ in opened:
         await ws.close()
@@ -208,6 +267,8 @@ async def load(stack: Stack, tokens: Tokens, sockets: int, rate: float, seconds:
             "max_ms": round(max(latencies), 1) if latencies else None,
             "cpu_ms_per_message_chat": round(cpu_chat / max(delivered, 1) * 1000, 3),
             "cpu_ms_per_message_system": round(cpu_all / max(delivered, 1) * 1000, 3),
+            "chat_idle_cpu_percent": round(100 * idle_chat, 1),
+            "cpu_ms_per_message_chat_above_idle": round((cpu_chat - idle_chat * cpu_window) / max(delivered, 1) * 1000, 3),
             "loadavg_before": [round(x, 2) for x in load_before], "loadavg_after": [round(x, 2) for x in load_after]}
 
 
@@ -245,6 +306,8 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=30)
     parser.add_argument("--timing-samples", type=int, default=200)
     parser.add_argument("--quick", action="store_true", help="100 sockets, 100 msg/s for 5 s")
+    parser.add_argument("--profile", type=Path, help="py-spy the chat replicas during the load into this folder")
+    parser.add_argument("--skip-timing", action="store_true", help="leave out the 404 timing")
     args = parser.parse_args()
     if args.quick:
         args.sockets, args.rate, args.seconds, args.timing_samples = 100, 100, 5, 50
@@ -257,13 +320,16 @@ def main() -> None:
         tokens = Tokens(stack)
         anchor = asyncio.run(nats_anchor(stack.nats.url))
         print(f"anchor  NATS core pub->sub at 1000/s: p50 {pct(anchor, 50):.2f} ms  p99 {pct(anchor, 99):.2f} ms")
-        result = asyncio.run(load(stack, tokens, args.sockets, args.rate, args.seconds))
+        result = asyncio.run(load(stack, tokens, args.sockets, args.rate, args.seconds, args.profile))
         print("load    " + json.dumps(result))
         verdict = "PASS" if result["p99_ms"] <= 20 else "MISS"
         print(f"target  delivery p99 <= 20 ms: {verdict} ({result['p99_ms']} ms; "
               f"{result['p99_ms'] / max(pct(anchor, 99), 1e-9):.1f} x the NATS anchor's p99)")
-        timing = asyncio.run(not_found_timing(stack, tokens, args.timing_samples))
-        print("404s    " + json.dumps(timing))
+        if args.profile is not None:
+            print(profile_summary(args.profile))
+        if not args.skip_timing:
+            timing = asyncio.run(not_found_timing(stack, tokens, args.timing_samples))
+            print("404s    " + json.dumps(timing))
     finally:
         stack.stop()
 

@@ -64,10 +64,11 @@ class Runtime:
         self.state: dict[str, Any] = {}  # service-specific long-lived objects
         self._tasks: list[asyncio.Task[Any]] = []
 
-    def consume(self, name: str, subjects: list[str], handler, *, max_deliver: int = 50) -> None:
+    def consume(self, name: str, subjects: list[str], handler, *, max_deliver: int = 50, batched: bool = False) -> None:
         assert self.inbox is not None, "a consuming service needs an inbox table"
         self.consumers.append(DurableConsumer(name=name, subjects=subjects, handler=handler, nats=self.nats,
-                                              sessions=self.sessions, inbox=self.inbox, max_deliver=max_deliver))
+                                              sessions=self.sessions, inbox=self.inbox, max_deliver=max_deliver,
+                                              batched=batched))
 
     def background(self, factory: Callable[[], Any], name: str) -> None:
         self._tasks.append(asyncio.create_task(factory(), name=name))

@@ -26,7 +26,7 @@ def build_runtime() -> Runtime:
     runtime.state[PROVIDERS] = Providers.from_settings(settings)
     runtime.consume(matches_consumer.MATCHES_CONSUMER, matches_consumer.MATCHES_SUBJECTS, matches_consumer.HANDLER)
     runtime.consume(push_consumer.PUSH_CONSUMER, push_consumer.PUSH_SUBJECTS, push_consumer.DISPATCHER(runtime),
-                    max_deliver=settings.push_max_attempts)
+                    max_deliver=settings.push_max_attempts, batched=True)
     runtime.consume(push_consumer.ERASURE_CONSUMER, push_consumer.ERASURE_SUBJECTS, push_consumer.ERASURE_HANDLER)
     runtime.consume(messages_consumer.ERASURE_CONSUMER, messages_consumer.ERASURE_SUBJECTS, messages_consumer.HANDLER)
     return runtime

@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
+import time
 
 from sqlalchemy import Column, DateTime, Index, Integer, MetaData, String, Table, Uuid, func, select, update
 from sqlalchemy.dialects.postgresql import JSONB
@@ -71,10 +72,14 @@ class OutboxRelay:
         self._wake.set()
 
     async def run(self) -> None:
+        observed = float("-inf")
         while True:
             try:
                 published = await self.publish_pending()
-                await self.observe_backlog()
+                # Once per poll interval, not on every wake-up: a busy service wakes the relay per commit.
+                if time.monotonic() - observed >= self.poll_seconds:
+                    await self.observe_backlog()
+                    observed = time.monotonic()
             except Exception as exc:  # noqa: BLE001 - the database may be restarting; retry on the next tick
                 if cancel_requested():
                     raise asyncio.CancelledError from exc
@@ -94,7 +99,6 @@ class OutboxRelay:
         js = self.nats.js
         if js is None:
             return 0
-        published = 0
         async with self.sessions() as session, session.begin():
             rows = (await session.execute(
                 select(self.outbox.c.id, self.outbox.c.subject, self.outbox.c.envelope)
@@ -103,6 +107,7 @@ class OutboxRelay:
                 .limit(self.batch)
                 .with_for_update(skip_locked=True)
             )).all()
+            done = []
             for row in rows:
                 headers = {**(row.envelope.get(TRACE_CONTEXT_KEY) or {}), "Nats-Msg-Id": str(row.id)}
                 try:
@@ -113,9 +118,11 @@ class OutboxRelay:
                     await session.execute(update(self.outbox).where(self.outbox.c.id == row.id)
                                           .values(attempts=self.outbox.c.attempts + 1))
                     break
-                await session.execute(update(self.outbox).where(self.outbox.c.id == row.id)
+                done.append(row.id)
+            if done:  # one statement for the pass, in the transaction that holds the rows' locks
+                await session.execute(update(self.outbox).where(self.outbox.c.id.in_(done))
                                       .values(published_at=dt.datetime.now(dt.UTC)))
-                published += 1
+            published = len(done)
         if published:
             OUTBOX_PUBLISHED.labels(self.service).inc(published)
             log.info("outbox published", extra={"count": published})

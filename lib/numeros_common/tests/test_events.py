@@ -3,6 +3,7 @@ import asyncio
 import uuid
 
 import pytest
+from nats.js.api import ConsumerConfig, DeliverPolicy
 from nats.js.errors import NotFoundError
 from opentelemetry import trace
 from opentelemetry.trace import format_trace_id
@@ -150,3 +151,60 @@ async def test_an_events_trace_runs_from_the_writing_request_to_the_consumer_and
 
 async def _return(value):
     return value
+
+
+async def test_a_batched_consumer_commits_a_fetch_at_once_and_falls_back_to_one_by_one(db, infra):
+    """``batched=True``: a fetch is one transaction (its inbox rows share a commit time); a failure inside it
+    rolls the whole batch back and every event is handled alone, the failing one retried later."""
+    sessions, tables = db
+    link = NatsLink(infra.nats_url, "test-batched")
+    link.start()
+    js = await link.wait_ready()
+    failing: dict[int, int] = {}  # user id -> failures still to come
+    attempts: list[int] = []
+
+    async def handler(session, envelope):
+        user_id = envelope.data["user_id"]
+        attempts.append(user_id)
+        if failing.get(user_id, 0) > 0:
+            failing[user_id] -= 1
+            raise RuntimeError("transient failure")
+        await session.execute(tables["effects"].insert().values(user_id=user_id))
+
+    consumer = DurableConsumer(name=f"test-{uuid.uuid4().hex[:6]}", subjects=["identity.user.deleted"],
+                               handler=handler, nats=link, sessions=sessions, inbox=tables["inbox"], batched=True)
+    sub = await js.pull_subscribe("identity.user.deleted", durable=f"{consumer.name}-probe",
+                                  config=ConsumerConfig(deliver_policy=DeliverPolicy.NEW, ack_wait=30))
+
+    async def fetch_batch(users: list[int], duplicate_first: bool) -> list:
+        envelopes = [Envelope.wrap("test", UserDeletedV1(user_id=u)) for u in users]
+        for n, envelope in enumerate([*envelopes, *envelopes[:1]] if duplicate_first else envelopes):
+            await js.publish("identity.user.deleted", envelope.model_dump_json().encode(),
+                             headers={"Nats-Msg-Id": f"{envelope.id}-{n}"})
+        msgs = []
+        while len(msgs) < len(envelopes) + duplicate_first:
+            msgs += await sub.fetch(batch=10, timeout=5)
+        return msgs
+
+    async def effects(users: list[int]) -> list[int]:
+        async with sessions() as session:
+            return list((await session.execute(select(tables["effects"].c.user_id).where(
+                tables["effects"].c.user_id.in_(users)).order_by(tables["effects"].c.user_id))).scalars())
+
+    base = int(uuid.uuid4().int % 10**12)
+    together = [base, base + 1, base + 2]
+    await consumer._handle_batch(await fetch_batch(together, duplicate_first=True))
+    assert await effects(together) == together  # the duplicate applied nothing
+    async with sessions() as session:
+        committed = set((await session.execute(select(tables["inbox"].c.processed_at).where(
+            tables["inbox"].c.consumer == consumer.name))).scalars())
+    assert len(committed) == 1  # one transaction
+    assert attempts == together
+
+    attempts.clear()
+    apart = [base + 10, base + 11, base + 12]
+    failing[apart[1]] = 2  # in the batch, and again alone
+    await consumer._handle_batch(await fetch_batch(apart, duplicate_first=False))
+    assert await effects(apart) == [apart[0], apart[2]]  # the failing one waits for its redelivery
+    assert attempts == [apart[0], apart[1], apart[0], apart[1], apart[2]]  # batch, then one by one
+    await link.close()

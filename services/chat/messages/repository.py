@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -14,14 +15,18 @@ Cursor = int | dt.datetime
 
 
 async def insert_message(session: AsyncSession, *, match_id: int, sender_id: int, content: str,
-                         client_message_id: str | None) -> RowMapping:
+                         client_message_id: str | None) -> RowMapping | None:
+    """The new row, or None when this sender already stored ``client_message_id`` here (a retry): one round
+    trip either way, where a look-up first would cost a second one on every send."""
     # clock_timestamp(), not now(): the row lock was taken after the transaction began, and created_at
     # must rise with the id, which the seed's ?before=<timestamp> relies on.
     return (await session.execute(
-        messages.insert().values(match_id=match_id, sender_id=sender_id, content=content,
-                                 client_message_id=client_message_id, created_at=func.clock_timestamp())
+        insert(messages).values(match_id=match_id, sender_id=sender_id, content=content,
+                                client_message_id=client_message_id, created_at=func.clock_timestamp())
+        .on_conflict_do_nothing(index_elements=[messages.c.match_id, messages.c.sender_id,
+                                                messages.c.client_message_id])
         .returning(messages)
-    )).mappings().one()
+    )).mappings().first()
 
 
 async def find_by_client_id(session: AsyncSession, *, match_id: int, sender_id: int,

@@ -66,37 +66,40 @@ class Sent:
 
 
 async def post_message(runtime: Runtime, *, match_id: int, sender_id: int, content: str,
-                       client_message_id: str | None = None) -> Sent:
+                       client_message_id: str | None = None, conversation_known: bool = False) -> Sent:
     """Store a message (content already normalized) and announce it; a retry with the same
     ``client_message_id`` returns the stored message and stores nothing.
 
     The row, the conversation's newest-message link and chat.message.created commit in one transaction
     under the match row's lock; then the relay is woken and the frame goes out live (a retry publishes it
-    again, in case the first attempt's replica died before it could)."""
-    await open_conversation(runtime, match_id, sender_id)
+    again, in case the first attempt's replica died before it could). ``conversation_known``: the caller (an
+    open socket) found the conversation already, so the wait for a match chat has not heard of yet is
+    skipped; the locked look-up still refuses one that has ended since."""
+    if not conversation_known:
+        await open_conversation(runtime, match_id, sender_id)
     async with runtime.sessions() as session, session.begin():
         match = await matches_repo.find_conversation(session, match_id, sender_id, lock=True)
         if match is None:
             raise match_not_found()
-        existing = None
-        if client_message_id is not None:
-            existing = await repository.find_by_client_id(session, match_id=match_id, sender_id=sender_id,
-                                                          client_message_id=client_message_id)
-        if existing is not None:
-            row, previous = existing, await repository.previous_id(session, match_id, existing["id"])
+        row = await repository.insert_message(session, match_id=match_id, sender_id=sender_id, content=content,
+                                              client_message_id=client_message_id)
+        created = row is not None
+        if not created:
+            assert client_message_id is not None  # only a client id can collide
+            row = await repository.find_by_client_id(session, match_id=match_id, sender_id=sender_id,
+                                                     client_message_id=client_message_id)
+            previous = await repository.previous_id(session, match_id, row["id"])
         else:
-            row = await repository.insert_message(session, match_id=match_id, sender_id=sender_id, content=content,
-                                                  client_message_id=client_message_id)
             previous = match["last_message_id"]
             await matches_repo.set_last_message(session, match_id, row["id"])
             await add_event(session, outbox, runtime.settings.service_name, MessageCreatedV1(
                 message_id=row["id"], match_id=match_id, sender_id=sender_id,
                 recipient_id=other_participant(match["user1_id"], match["user2_id"], sender_id),
                 preview=preview(content), created_at=row["created_at"]))
-    if existing is None and runtime.relay is not None:
+    if created and runtime.relay is not None:
         runtime.relay.wake()
     await hub_of(runtime).publish(match_id, message_frame(row, previous))
-    return Sent(row, existing is None)
+    return Sent(row, created)
 
 
 @dataclass(frozen=True)

@@ -69,19 +69,22 @@ class PushDispatcher:
 
     async def __call__(self, session: AsyncSession, envelope: Envelope) -> None:
         settings = self.runtime.settings
+        wanted_by: dict[int, dict[str, Any]] = {}  # each person's settings, read once per event
         if envelope.subject == MatchCreatedV1.subject:
             created = MatchCreatedV1.model_validate(envelope.data)
             notes = rules.for_match(created.match_id, created.user_ids)
         elif envelope.subject == MessageCreatedV1.subject:
             message = MessageCreatedV1.model_validate(envelope.data)
-            wanted = await repository.get_settings(session, message.recipient_id)
+            wanted_by[message.recipient_id] = await repository.get_settings(session, message.recipient_id)
             notes = rules.for_message(message.match_id, message.message_id, message.recipient_id, message.preview,
-                                      show_preview=wanted["message_previews"])
+                                      show_preview=wanted_by[message.recipient_id]["message_previews"])
         else:
             return
         failures = []
         for note in notes:
-            wanted = await repository.get_settings(session, note.user_id)
+            if note.user_id not in wanted_by:
+                wanted_by[note.user_id] = await repository.get_settings(session, note.user_id)
+            wanted = wanted_by[note.user_id]
             if not wanted["new_matches" if note.kind == "match" else "new_messages"]:
                 status = "off"
             elif note.kind == "message" and await is_present(self.runtime, note.match_id, note.user_id):
