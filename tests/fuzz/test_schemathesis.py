@@ -38,6 +38,10 @@ PHONE_RULES = (("phone_number", "Invalid phone number"),)
 CODE_RULES = (("phone_number", "No OTP found"), ("otp_code", "Invalid OTP"), ("otp_code", "Too many attempts"),
               ("otp_code", "OTP has expired"))
 CROSS_FIELD_RULES: dict[str, tuple[tuple[str, str], ...]] = {
+    # A device is an FCM token (ios, android) or a Web Push subscription (web), never both (its description).
+    "POST /api/v1/devices": (("body", "send an FCM token"), ("body", "send a subscription")),
+    # A scan cursor is opaque: only one this API issued continues a ranking (any other is refused by name).
+    "POST /api/v1/scan": (("cursor", "not one this API issued"),),
     # Without profile_id, the inline birth fields are required (the description says which).
     "POST /api/v1/astro/compute": (("dob", "must not be after as_of"), ("name", "Field required")),
     "POST /api/v1/numerology/calculate": (("as_of", "must not be before birth_date"),),

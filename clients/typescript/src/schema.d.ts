@@ -1842,7 +1842,11 @@ export interface components {
              */
             otp_code?: string;
         } & (unknown | unknown);
-        /** DeviceIn */
+        /**
+         * DeviceIn
+         * @description ios and android send `token` (an FCM registration token) and no `subscription`; web sends
+         *     `subscription` (a Web Push subscription) and no `token`. Anything else is a 422 naming the body.
+         */
         DeviceIn: {
             /**
              * Platform
@@ -2452,7 +2456,10 @@ export interface components {
              */
             message_previews: boolean;
         };
-        /** NotificationSettingsPatch */
+        /**
+         * NotificationSettingsPatch
+         * @description Only the settings sent change (null or absent: unchanged); true and false only, never 0 or "yes".
+         */
         NotificationSettingsPatch: {
             /** New Matches */
             new_matches?: boolean | null;

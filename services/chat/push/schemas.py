@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, Field, StrictBool, model_validator
 
 Platform = Literal["ios", "android", "web"]
 
@@ -23,6 +23,9 @@ class WebPushSubscription(BaseModel):
 
 
 class DeviceIn(BaseModel):
+    """ios and android send `token` (an FCM registration token) and no `subscription`; web sends
+    `subscription` (a Web Push subscription) and no `token`. Anything else is a 422 naming the body."""
+
     platform: Platform
     token: str | None = Field(default=None, min_length=1, max_length=4096, pattern="^[^\\s]+$",
                               description="ios/android: the FCM registration token")
@@ -51,9 +54,11 @@ class NotificationSettings(BaseModel):
 
 
 class NotificationSettingsPatch(BaseModel):
-    new_matches: bool | None = None
-    new_messages: bool | None = None
-    message_previews: bool | None = None
+    """Only the settings sent change (null or absent: unchanged); true and false only, never 0 or "yes"."""
+
+    new_matches: StrictBool | None = None
+    new_messages: StrictBool | None = None
+    message_previews: StrictBool | None = None
 
 
 class WebPushKey(BaseModel):

@@ -91,7 +91,7 @@ def vapid_key(tmp_path_factory) -> Path:
     """Made by the setup's own command, as `make run` does."""
     folder = tmp_path_factory.mktemp("vapid")
     out = subprocess.run([sys.executable, "-m", "services.chat", "vapid-keygen", str(folder)], cwd=REPO, check=True,
-                         capture_output=True, text=True, env={**os.environ, "PYTHONPATH": os.environ["PYTHONPATH"]})
+                         capture_output=True, text=True, env={**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, sys.path))})
     return Path(out.stdout.strip())
 
 
