@@ -51,7 +51,9 @@ def _lower(value: object) -> object:
     return value.lower() if isinstance(value, str) else value
 
 
-HttpsUrl = Annotated[str, Field(max_length=2048, pattern=r"^https://\S+$"), AfterValidator(rules.https_url)]
+# The schema states the host rule the code enforces (an ASCII host name, optional port, then any non-space).
+HttpsUrl = Annotated[str, Field(max_length=2048, pattern=r"^https://[A-Za-z0-9.-]+(:[0-9]{1,5})?([/?#]\S*)?$"),
+                     AfterValidator(rules.https_url)]
 
 
 class CompleteProfileRequest(BaseModel):
