@@ -13,6 +13,7 @@ from pathlib import Path
 import asyncpg
 import httpx
 import pytest
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as seen
@@ -83,9 +84,12 @@ class Console:
 
     def click(self, css: str) -> None:
         """Click and wait for the next page (the old one gone), not just any page."""
-        page = self.driver.find_element(By.TAG_NAME, "html")
+        self.driver.execute_script("window.numerosOldPage = true")
         self.driver.find_element(By.CSS_SELECTOR, css).click()
-        self.wait.until(seen.staleness_of(page))
+        # A marker on the old window, not staleness_of: Chromium can answer a mid-navigation element query
+        # with "Node ... does not belong to the document", which staleness_of does not expect.
+        WebDriverWait(self.driver, 15, ignored_exceptions=(WebDriverException,)).until(
+            lambda d: d.execute_script("return document.readyState === 'complete' && !window.numerosOldPage"))
         self.wait.until(seen.presence_of_element_located((By.CSS_SELECTOR, "main")))
 
     def flash(self) -> str:
