@@ -1,7 +1,7 @@
 # Two commands: `make run` starts the whole system, `make test` runs every test.
 # Both set up what they need first: a virtualenv, pinned packages, generated gRPC code,
-# Swiss Ephemeris files, headless Chromium (the console's browser tests), the gateway's generated configuration
-# and the TypeScript client's npm packages.
+# Swiss Ephemeris files, headless Chromium (the console's browser tests), wrk (bench/http.py's load), the
+# gateway's generated configuration and the TypeScript client's npm packages.
 PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
@@ -35,7 +35,7 @@ $(TS_CLIENT)/node_modules/.package-lock.json: $(TS_CLIENT)/package.json $(TS_CLI
 
 setup: $(STAMP) gen $(TS_CLIENT)/node_modules/.package-lock.json
 	scripts/prepare-ephe
-	scripts/prepare-browser
+	scripts/prepare-system-packages
 
 run: setup
 	$(PY) -m devstack run

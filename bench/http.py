@@ -4,7 +4,7 @@ the setup) and kerykeion in process on one core (the anchor), in one run.
     make run   # in another shell, started with NUMEROS_RATE_LIMITS=off
     .venv/bin/python bench/http.py [--url http://127.0.0.1:8000] [--rounds 3] [--duration 20] [--json out.json]
 
-The load comes from ``wrk`` (``apt-get install wrk``: a C load generator, so the client costs little of
+The load comes from ``wrk`` (``make setup`` installs Debian's ``wrk``: a C load generator, so the client costs little of
 the two cores), 32 connections, with a Lua script that sends a different body each request: 10,000
 distinct birth records (seeded, every continent, 1900-2024) in random order, so no cache of results could
 carry the figure. Register gets a unique e-mail per request. Each figure runs ``--rounds`` times,
@@ -312,7 +312,7 @@ def main() -> int:
     parser.add_argument("--json", type=Path, help="also write the results to this file")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
-        raise SystemExit("wrk is not installed (apt-get install wrk)")
+        raise SystemExit("wrk is not installed: run `make setup` (scripts/prepare-system-packages installs it)")
     check_up(args.url)
     info = {**machine(), "kerykeion": package_version("kerykeion"), "uvicorn": package_version("uvicorn"),
             "wrk": subprocess.run(["wrk", "--version"], capture_output=True, text=True).stdout.split("\n")[0]}

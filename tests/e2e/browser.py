@@ -1,5 +1,5 @@
 """Headless Chromium for the console's browser tests: Debian's ``chromium`` and ``chromium-driver``
-(installed by ``make setup``, scripts/prepare-browser), driven by Selenium; nothing is downloaded at run time
+(installed by ``make setup``, scripts/prepare-system-packages), driven by Selenium; nothing is downloaded at run time
 (Selenium Manager stays offline: both paths are given)."""
 from __future__ import annotations
 
@@ -30,7 +30,7 @@ return [...document.querySelectorAll('input:not([type=hidden]), select, textarea
 
 def chromium() -> webdriver.Chrome:
     missing = [str(p) for p in (CHROMIUM, CHROMEDRIVER) if not p.exists()]
-    assert not missing, f"missing {missing}: run `make setup` (scripts/prepare-browser installs chromium and chromium-driver)"
+    assert not missing, f"missing {missing}: run `make setup` (scripts/prepare-system-packages installs chromium and chromium-driver)"
     os.environ["SE_OFFLINE"] = "true"  # Selenium Manager must never fetch a browser or driver
     options = Options()
     options.binary_location = str(CHROMIUM)
