@@ -9,7 +9,6 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-import nats.errors
 from nats.aio.msg import Msg
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 from opentelemetry.trace import SpanKind
@@ -67,7 +66,10 @@ class DurableConsumer:
                         observed = time.monotonic()
                     try:
                         msgs = await sub.fetch(batch=50, timeout=1)
-                    except nats.errors.TimeoutError:
+                    except asyncio.TimeoutError:
+                        # An idle stream. nats-py raises its own TimeoutError (a subclass) or, when its deadline
+                        # runs out between the two pull requests of a fetch, the bare asyncio one: both mean
+                        # "nothing yet", not a broken subscription to warn about and re-create.
                         if cancel_requested():
                             raise asyncio.CancelledError from None
                         continue

@@ -155,3 +155,57 @@ async def test_an_event_that_keeps_failing_is_dead_lettered_counted_and_replayed
 
 async def _equals(probe, expected) -> bool:
     return await probe() == expected
+
+
+async def test_a_fetch_that_runs_out_of_time_is_an_idle_stream_not_a_broken_subscription(db, infra, monkeypatch, caplog):
+    """nats-py 2.16 raises the bare ``asyncio.TimeoutError`` (not its own subclass) when a fetch's deadline runs
+    out between its two pull requests, which happens on a loaded machine; that must not cost a warning, a second
+    ``pull_subscribe`` and a one-second pause before the next event is consumed."""
+    from nats.js.client import JetStreamContext
+
+    sessions, tables = db
+    link = NatsLink(infra.nats_url, "test-idle-fetch")
+    link.start()
+    js = await link.wait_ready()
+    name = f"test-idle-{uuid.uuid4().hex[:6]}"
+    user_id = int(uuid.uuid4().int % 10**12)
+    applied: list[int] = []
+    timeouts_raised: list[int] = []
+    real_fetch = JetStreamContext.PullSubscription.fetch
+    real_subscribe = JetStreamContext.pull_subscribe
+    subscriptions: list[str] = []
+
+    async def fetch(self, *args, **kwargs):
+        if len(timeouts_raised) < 3:
+            timeouts_raised.append(1)
+            raise asyncio.TimeoutError  # what nats-py's _fetch_n raises when its deadline has passed
+        return await real_fetch(self, *args, **kwargs)
+
+    async def pull_subscribe(self, subject, *args, **kwargs):
+        if kwargs.get("durable", "").startswith(name):
+            subscriptions.append(subject)
+        return await real_subscribe(self, subject, *args, **kwargs)
+
+    monkeypatch.setattr(JetStreamContext.PullSubscription, "fetch", fetch)
+    monkeypatch.setattr(JetStreamContext, "pull_subscribe", pull_subscribe)
+
+    async def handler(session, envelope):
+        if envelope.data["user_id"] == user_id:
+            applied.append(user_id)
+
+    consumer = DurableConsumer(name=name, subjects=["identity.user.deleted"], handler=handler, nats=link,
+                               sessions=sessions, inbox=tables["inbox"])
+    caplog.set_level("WARNING", logger="numeros_common.events.consumer")
+    task = asyncio.create_task(consumer.run())
+    envelope = Envelope.wrap("test", UserDeletedV1(user_id=user_id))
+    await js.publish("identity.user.deleted", envelope.model_dump_json().encode(),
+                     headers={"Nats-Msg-Id": str(envelope.id)})
+    async def applied_ids() -> list[int]:
+        return applied
+
+    await eventually(lambda: _equals(applied_ids, [user_id]), timeout=30, what="the event to be applied")
+    task.cancel()
+    await link.close()
+    assert len(timeouts_raised) == 3
+    assert subscriptions == ["identity.user.deleted"]  # subscribed once: the timeouts did not re-create it
+    assert [r.getMessage() for r in caplog.records if r.name == "numeros_common.events.consumer"] == []
