@@ -21,7 +21,7 @@ from .human_design.router import router as human_design_router
 from .leads.router import router as leads_router
 from .numerology.router import router as numerology_router
 from .profile.router import media_router
-from .phone import service as phone_service
+from .phone import codes as phone_codes
 from .phone.router import router as phone_router
 from .profile.router import router as profile_router
 from .profile.storage import photo_storage
@@ -42,7 +42,7 @@ def build_runtime() -> Runtime:
     revocations = runtime.state["revocations"] = RevocationCache(runtime)
     runtime.verifier.fallback = revocations.revoked_in_record  # identity can ask the record itself
     runtime.state["photo_storage"] = photo_storage(settings)
-    phone_service.configure(runtime)
+    phone_codes.configure(runtime)
     return runtime
 
 

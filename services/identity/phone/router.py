@@ -17,7 +17,7 @@ from numeros_common.http import client_ip
 from numeros_common.responses import CHART_UNAVAILABLE, INVALID, MALFORMED_BODY, RATE_LIMITED, UNAUTHENTICATED
 
 from ..profile.rules import linked_urls
-from . import rules, service
+from . import codes, rules, service
 from .schemas import (CodeSentResponse, CompletedResponse, CompleteProfileRequest, EventInterestResponse,
                       InterestsResponse, LoginResponse, OTPVerificationRequest, PhoneNumberRequest, SignedInResponse,
                       UserProfileResponse, iso)
@@ -35,7 +35,7 @@ VERIFYING = {400: {"description": "Malformed JSON, or the code is wrong (INVALID
 
 
 async def _send(body: PhoneNumberRequest, request: Request, session: AsyncSession) -> dict[str, Any]:
-    await service.send_code(runtime_of(request), session, body.phone_number, client_ip=client_ip(request))
+    await codes.send_code(runtime_of(request), session, body.phone_number, client_ip=client_ip(request))
     return CodeSentResponse(message=CODE_SENT, data={"phone_number": body.phone_number}).model_dump()
 
 

@@ -1,5 +1,5 @@
-"""Phone OTP use-cases (Loopin): send a code, verify it (signing in, making the account on first use),
-the event interests, and complete-profile.
+"""Phone OTP use-cases (Loopin): verify a code (signing in, making the account on first use; the code itself
+is ``codes``), the event interests, and complete-profile.
 
 Sign-up and login send a code the same way for every valid number, known or not, so neither answer tells
 whether a number has an account (Loopin's "User not found. Please signup first." would). Verifying a code
@@ -8,9 +8,6 @@ The sessions and tokens are accounts' own, so a phone user is signed in exactly 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import math
-import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -26,50 +23,7 @@ from ..leads import service as leads
 from ..profile.rules import linked_pictures
 from ..profile.service import announce_profile, calculate_profile, signed_in_user, user_values
 from . import repository, rules
-from .sms import provider_from
-
-
-def configure(runtime: Runtime) -> None:
-    """The SMS provider and the code-hashing key, chosen once at start-up."""
-    settings = runtime.settings
-    runtime.state["sms"] = provider_from(settings)
-    key = settings.otp_hmac_key.get_secret_value().encode() if settings.otp_hmac_key else (
-        hashlib.sha256(b"numeros-otp-key:" + runtime.state["jwt_private_key"].encode()).digest())
-    runtime.state["otp_key"] = key
-
-
-def _now(now: dt.datetime | None) -> dt.datetime:
-    return now or dt.datetime.now(dt.UTC)
-
-
-def _too_many(code: str, message: str, retry_after: int, headers: dict[str, str] | None = None) -> AppError:
-    return AppError(429, code, message, field="phone_number",
-                    headers={**(headers or {}), "Retry-After": str(max(1, retry_after))})
-
-
-async def send_code(runtime: Runtime, session: AsyncSession, number: str, *, client_ip: str,
-                    now: dt.datetime | None = None) -> None:
-    """A fresh code for ``number`` by SMS. Refused (429) within the resend cooldown, and past the per-IP and
-    per-number sending limits that stop SMS pumping; the number becomes (or stays) a lead."""
-    settings, now = runtime.settings, _now(now)
-    cooldown = dt.timedelta(seconds=settings.otp_resend_cooldown_seconds)
-    sent_at = await repository.code_sent_at(session, number)
-    if sent_at is not None and now - sent_at < cooldown:
-        wait = math.ceil((sent_at + cooldown - now).total_seconds())
-        raise _too_many("OTP_RESEND_COOLDOWN", f"A code was just sent; ask for another in {wait} seconds.", wait)
-    for subject, limit in ((f"otp-ip:{client_ip}", settings.rate_limit_otp_per_ip),
-                           (f"otp-number:{number}", settings.rate_limit_otp_per_number)):
-        decision = await runtime.limiter.hit(subject, limit)
-        if not decision.allowed:
-            raise _too_many("OTP_SEND_LIMIT", f"Too many codes requested (at most {limit}); try again later.",
-                            decision.retry_after, decision.headers())
-    code = f"{secrets.randbelow(10 ** settings.otp_code_length):0{settings.otp_code_length}d}"
-    await repository.store_code(session, number, rules.code_hash(runtime.state["otp_key"], number, code),
-                                sent_at=now, expires_at=now + dt.timedelta(seconds=settings.otp_ttl_seconds))
-    await leads.code_sent(session, number, now)
-    # Sent before the commit: a provider failure (502) leaves no code, no cooldown and no count behind.
-    await runtime.state["sms"].send_code(number, code, settings.otp_ttl_seconds // 60)
-    await session.commit()
+from .codes import now_or_given, spend_code
 
 
 @dataclass(frozen=True)
@@ -79,38 +33,10 @@ class Verified:
     needs_profile_completion: bool
 
 
-def _code_error(code: str, message: str) -> AppError:
-    return AppError(400, code, message, field="otp_code")
-
-
-async def spend_code(runtime: Runtime, session: AsyncSession, number: str, code: str,
-                     now: dt.datetime | None = None) -> None:
-    """Uses up the number's code if ``code`` is it. A code works once, for ``otp_ttl_seconds``;
-    ``otp_max_attempts`` wrong tries lock it (a new code must be requested). The caller commits."""
-    settings, now = runtime.settings, _now(now)
-    stored = await repository.lock_code(session, number)
-    if stored is None:
-        raise AppError(400, "OTP_NOT_FOUND", "No OTP found for this phone number. Please request a new OTP.",
-                       field="phone_number")
-    if stored["attempts"] >= settings.otp_max_attempts:
-        raise _code_error("OTP_LOCKED", "Too many attempts. Please request a new OTP.")
-    if now >= stored["expires_at"]:
-        raise _code_error("OTP_EXPIRED", "OTP has expired. Please request a new OTP.")
-    if not rules.code_matches(runtime.state["otp_key"], number, code, stored["code_hash"]):
-        attempts = await repository.count_wrong_try(session, number)
-        await leads.wrong_code(session, number)
-        await session.commit()
-        left = settings.otp_max_attempts - attempts
-        if left <= 0:
-            raise _code_error("OTP_LOCKED", "Invalid OTP. Too many attempts. Please request a new OTP.")
-        raise _code_error("INVALID_OTP", f"Invalid OTP. {left} attempts remaining.")
-    await repository.delete_code(session, number)
-
-
 async def verify_code(runtime: Runtime, session: AsyncSession, number: str, code: str,
                       now: dt.datetime | None = None) -> Verified:
     """Signs the number's owner in (creating the account on first use)."""
-    now = _now(now)
+    now = now_or_given(now)
     await spend_code(runtime, session, number, code, now)
     user = await repository.user_by_phone(session, number) or await repository.create_phone_user(session, number)
     if not user["is_active"]:
@@ -163,7 +89,7 @@ async def complete_profile(runtime: Runtime, session: AsyncSession, user_id: int
     name and birth date (chart down: 503, nothing stored), the Loopin parts, and the event discovery reads
     (``identity.user.registered`` the first time the account has a profile, else ``identity.user.updated``)
     in one transaction. Returns the updated users row."""
-    now = _now(now)
+    now = now_or_given(now)
     user = await signed_in_user(session, user_id)
     if user["phone_number"] != form.phone_number:
         raise _invalid("phone_number", "is not the signed-in account's phone number")

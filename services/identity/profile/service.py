@@ -27,6 +27,7 @@ from ..accounts import service as accounts_service
 from ..accounts.passwords import verify_password
 from ..calculations import renamed
 from ..database import outbox
+from ..phone import codes as phone_codes
 from ..vedic import service as vedic_service
 from . import images, repository, rules
 from .storage import PhotoStorage
@@ -294,12 +295,10 @@ def wrong_password() -> AppError:
 
 async def _spend_deletion_code(runtime: Runtime, session: AsyncSession, user: RowMapping, code: str) -> None:
     """A fresh code sent to the account's own number (``POST /auth/login`` with it) confirms the deletion."""
-    from ..phone import service as phone  # phone builds on this module; imported when used
-
     if user["phone_number"] is None:
         raise AppError(422, "OTP_NOT_AVAILABLE", "otp_code: this account has no phone number; confirm with the "
                                                  "password.", field="otp_code")
-    await phone.spend_code(runtime, session, user["phone_number"], code)
+    await phone_codes.spend_code(runtime, session, user["phone_number"], code)
 
 
 async def delete_account(runtime: Runtime, session: AsyncSession, user_id: int, *, password: str | None,
