@@ -221,6 +221,9 @@ async def change_password(runtime: Runtime, session: AsyncSession, *, user_id: i
     user = await repository.find_by_id(session, user_id)
     if user is None:
         raise AppError(404, "USER_NOT_FOUND", "This account no longer exists.")
+    if user["password_hash"] is None:  # a phone account: no password, and no email to count failures by
+        raise AppError(422, "PASSWORD_NOT_SET", "current_password: this account has no password; it signs in "
+                                                "with a code sent to its phone number.", field="current_password")
     if not await _check_password(runtime, user["email"], user["password_hash"], current_password):
         raise AppError(403, "WRONG_PASSWORD", "The current password is wrong.", field="current_password")
     await _set_password(runtime, session, user_id, new_password)
