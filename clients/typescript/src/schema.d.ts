@@ -118,7 +118,7 @@ export interface paths {
         put?: never;
         /**
          * Change the password
-         * @description Needs the current password. Every other session of the account ends; this one stays.
+         * @description Needs the current password. Every other session of the account ends; this one stays. An account made by phone OTP has no password: 422 `PASSWORD_NOT_SET` naming `current_password`.
          */
         post: operations["change_password_api_v1_auth_password_change_post"];
         delete?: never;
