@@ -1069,7 +1069,7 @@ export interface paths {
         put?: never;
         /**
          * Report a user
-         * @description Reports `user_id` to the moderators with a `reason` from a fixed list and optional `details`. Admins review reports at `/api/v1/admin/reports` and may ban the account. Reporting does not block; block as well to stop seeing them.
+         * @description Reports `user_id` to the moderators with a `reason` from a fixed list and optional `details`. Admins review reports at `/api/v1/admin/reports` and may ban the account. Reporting does not block; block as well to stop seeing them. The same report (reason and details) again while it is open answers that report: a retried request files it once.
          */
         post: operations["report"];
         delete?: never;
