@@ -290,12 +290,15 @@ async def reset_password(runtime: Runtime, session: AsyncSession, *, token: str,
 
 async def update_account(runtime: Runtime, session: AsyncSession, user_id: int, changes: dict[str, Any]) -> RowMapping:
     """An admin's change of tier, admin rights or activity. Deactivation ends every session and tells
-    discovery (``identity.user.updated`` with ``active`` false); reactivation tells it back."""
+    discovery (``identity.user.updated`` with ``active`` false); reactivation tells it back. Revoked admin
+    rights end every session too: the tokens' admin claim is what matching's and chat's admin APIs read."""
     before = await repository.find_by_id(session, user_id)
     if before is None:
         raise AppError(404, "USER_NOT_FOUND", "No such user.", field="user_id")
     user = await repository.update_user(session, user_id, changes)
     assert user is not None
+    if before["is_admin"] and not user["is_admin"]:
+        await revoke_all_sessions(runtime, session, user_id, "admin_revoked")
     if user["is_active"] != before["is_active"]:
         if not user["is_active"]:
             await revoke_all_sessions(runtime, session, user_id, "deactivated")
