@@ -118,7 +118,7 @@ export interface paths {
         put?: never;
         /**
          * Change the password
-         * @description Needs the current password. Every other session of the account ends; this one stays.
+         * @description Needs the current password. Every other session of the account ends; this one stays. An account made by phone OTP has no password: 422 `PASSWORD_NOT_SET` naming `current_password`.
          */
         post: operations["change_password_api_v1_auth_password_change_post"];
         delete?: never;
@@ -1069,7 +1069,7 @@ export interface paths {
         put?: never;
         /**
          * Report a user
-         * @description Reports `user_id` to the moderators with a `reason` from a fixed list and optional `details`. Admins review reports at `/api/v1/admin/reports` and may ban the account. Reporting does not block; block as well to stop seeing them.
+         * @description Reports `user_id` to the moderators with a `reason` from a fixed list and optional `details`. Admins review reports at `/api/v1/admin/reports` and may ban the account. Reporting does not block; block as well to stop seeing them. The same report (reason and details) again while it is open answers that report: a retried request files it once.
          */
         post: operations["report"];
         delete?: never;

@@ -104,7 +104,8 @@ class SessionRevokedV1(EventData):
     subject: ClassVar[str] = "identity.session.revoked"
     user_id: int
     session_id: str | None = None
-    reason: Literal["logout", "password_changed", "refresh_reuse", "deactivated", "deleted", "banned"]
+    reason: Literal["logout", "password_changed", "refresh_reuse", "deactivated", "deleted", "banned",
+                    "admin_revoked"]
     expires_at: dt.datetime
 
 

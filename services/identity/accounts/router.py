@@ -109,7 +109,9 @@ async def me(principal: Principal = Depends(require_principal),
 
 
 @router.post("/password/change", response_model=MessageResponse, summary="Change the password",
-             description="Needs the current password. Every other session of the account ends; this one stays.",
+             description="Needs the current password. Every other session of the account ends; this one stays. "
+                         "An account made by phone OTP has no password: 422 `PASSWORD_NOT_SET` naming "
+                         "`current_password`.",
              responses={401: {"description": "Missing, invalid or logged-out token"},
                         403: {"description": "The current password is wrong (`WRONG_PASSWORD`)"}, **_THROTTLED})
 async def change_password(body: PasswordChangeRequest, request: Request,

@@ -118,8 +118,9 @@ async def _check_attempts(runtime: Runtime, email: str) -> None:
                        headers=decision.headers())
 
 
-async def _check_password(runtime: Runtime, email: str, password_hash: str | None, password: str) -> bool:
-    """Checks a password against the account's failure budget; a failure spends one."""
+async def check_password(runtime: Runtime, email: str, password_hash: str | None, password: str) -> bool:
+    """Checks a password against the account's failure budget; a failure spends one. Every password form
+    (the API's login and password change, the admin console's sign-in) shares the one budget."""
     await _check_attempts(runtime, email)
     ok = await asyncio.to_thread(verify_password, password_hash, password)
     if not ok:
@@ -127,15 +128,20 @@ async def _check_password(runtime: Runtime, email: str, password_hash: str | Non
     return ok
 
 
+async def forget_failures(runtime: Runtime, email: str) -> None:
+    """A successful sign-in refills the account's failure budget."""
+    await runtime.limiter.clear(_login_failures(email), runtime.settings.login_failure_limit)
+
+
 async def login(runtime: Runtime, session: AsyncSession, *, email: str, password: str) -> SignedIn:
     user = await repository.find_by_email(session, email)
     # An unknown email costs the same: limiter round trips, and a hash checked (passwords' dummy hash).
-    ok = await _check_password(runtime, email, user["password_hash"] if user else None, password)
+    ok = await check_password(runtime, email, user["password_hash"] if user else None, password)
     if user is None or not ok:
         raise AppError(401, "INVALID_CREDENTIALS", "Email or password is wrong.")
     if not user["is_active"]:
         raise AppError(403, "ACCOUNT_DISABLED", "This account is disabled.")
-    await runtime.limiter.clear(_login_failures(email), runtime.settings.login_failure_limit)
+    await forget_failures(runtime, email)
     tokens = await start_session(runtime, session, user)
     await session.commit()
     return SignedIn(user, tokens)
@@ -221,7 +227,10 @@ async def change_password(runtime: Runtime, session: AsyncSession, *, user_id: i
     user = await repository.find_by_id(session, user_id)
     if user is None:
         raise AppError(404, "USER_NOT_FOUND", "This account no longer exists.")
-    if not await _check_password(runtime, user["email"], user["password_hash"], current_password):
+    if user["password_hash"] is None:  # a phone account: no password, and no email to count failures by
+        raise AppError(422, "PASSWORD_NOT_SET", "current_password: this account has no password; it signs in "
+                                                "with a code sent to its phone number.", field="current_password")
+    if not await check_password(runtime, user["email"], user["password_hash"], current_password):
         raise AppError(403, "WRONG_PASSWORD", "The current password is wrong.", field="current_password")
     await _set_password(runtime, session, user_id, new_password)
     await revoke_all_sessions(runtime, session, user_id, "password_changed", keep_session_id=session_id)
@@ -281,12 +290,15 @@ async def reset_password(runtime: Runtime, session: AsyncSession, *, token: str,
 
 async def update_account(runtime: Runtime, session: AsyncSession, user_id: int, changes: dict[str, Any]) -> RowMapping:
     """An admin's change of tier, admin rights or activity. Deactivation ends every session and tells
-    discovery (``identity.user.updated`` with ``active`` false); reactivation tells it back."""
+    discovery (``identity.user.updated`` with ``active`` false); reactivation tells it back. Revoked admin
+    rights end every session too: the tokens' admin claim is what matching's and chat's admin APIs read."""
     before = await repository.find_by_id(session, user_id)
     if before is None:
         raise AppError(404, "USER_NOT_FOUND", "No such user.", field="user_id")
     user = await repository.update_user(session, user_id, changes)
     assert user is not None
+    if before["is_admin"] and not user["is_admin"]:
+        await revoke_all_sessions(runtime, session, user_id, "admin_revoked")
     if user["is_active"] != before["is_active"]:
         if not user["is_active"]:
             await revoke_all_sessions(runtime, session, user_id, "deactivated")

@@ -41,7 +41,7 @@ async def search_users(session: AsyncSession, query: str, *, limit: int, offset:
     if query:
         pattern = "%" + query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         condition = or_(*(cast(column, String).ilike(pattern, escape="\\") for column in _search_columns()))
-        if query.isdigit():
+        if query.isascii() and query.isdigit() and int(query) <= 2**63 - 1:  # an id (not "²", not past BIGINT)
             condition = or_(condition, users.c.id == int(query))
     rows = (await session.execute(select(users).where(condition).order_by(users.c.id.desc())
                                   .limit(limit).offset(offset))).mappings().all()

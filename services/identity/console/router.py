@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -105,12 +106,15 @@ async def acting(request: Request, console: Console = Depends(signed_in)) -> Con
     return console
 
 
+DIGITS = re.compile(r"[0-9]+")  # ASCII only: str.isdigit() also takes "²", which int() refuses
+
+
 def number(value: str | None, field: str, *, default: int | None = None, minimum: int = 1) -> int:
     if value is None or value == "":
         if default is None:
             raise BadInput(field, f"{field} is required.")
         return default
-    if not value.strip().isdigit() or not minimum <= int(value) <= 2**63 - 1:
+    if not DIGITS.fullmatch(value.strip()) or not minimum <= int(value) <= 2**63 - 1:
         raise BadInput(field, f"{field} must be a whole number of at least {minimum}.")
     return int(value)
 
@@ -163,7 +167,7 @@ async def login(request: Request, db: AsyncSession = Depends(db_session)) -> Res
     try:
         if not email or not password:
             raise AppError(400, "MISSING", "Enter your email and password.")
-        admin = await service.sign_in(db, email, password)
+        admin = await service.sign_in(runtime, db, email, password)
     except AppError as exc:
         response = render(request, "login.html", exc.status, error=exc.message, email=email,
                           signin_token=request.cookies.get(signin.LOGIN_COOKIE), next=target)

@@ -15,7 +15,7 @@ from numeros_common.errors import AppError
 from numeros_common.runtime import Runtime
 
 from ..accounts import repository as accounts_repository
-from ..accounts.passwords import verify_password
+from ..accounts import service as accounts_service
 from ..admin import service as admin_service
 from ..vedic import repository as vedic_repository
 from . import repository, sources
@@ -34,12 +34,15 @@ def refused() -> AppError:
     return AppError(401, "INVALID_CREDENTIALS", "Email or password is wrong, or the account is not an admin.")
 
 
-async def sign_in(session: AsyncSession, email: str, password: str) -> Admin:
-    """Admins only, and active ones; one message for every refusal, so the form does not tell which."""
+async def sign_in(runtime: Runtime, session: AsyncSession, email: str, password: str) -> Admin:
+    """Admins only, and active ones; one message for every refusal, so the form does not tell which. Failed
+    passwords spend the account's budget of the API's login (429 when it is spent), so the console is no
+    way around it."""
     user = await accounts_repository.find_by_email(session, email)
-    ok = await asyncio.to_thread(verify_password, user["password_hash"] if user else None, password)
+    ok = await accounts_service.check_password(runtime, email, user["password_hash"] if user else None, password)
     if user is None or not ok or not user["is_admin"] or not user["is_active"]:
         raise refused()
+    await accounts_service.forget_failures(runtime, email)
     return Admin(user["id"], user["email"])
 
 

@@ -43,6 +43,7 @@ async def send_code(runtime: Runtime, session: AsyncSession, number: str, *, cli
     per-number sending limits that stop SMS pumping; the number becomes (or stays) a lead."""
     settings, now = runtime.settings, now_or_given(now)
     cooldown = dt.timedelta(seconds=settings.otp_resend_cooldown_seconds)
+    await repository.lock_sending(session, number)
     sent_at = await repository.code_sent_at(session, number)
     if sent_at is not None and now - sent_at < cooldown:
         wait = math.ceil((sent_at + cooldown - now).total_seconds())

@@ -5,13 +5,24 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, select, text, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..accounts.tables import users
 from .tables import event_interests, phone_codes, phone_profiles, user_event_interests
+
+
+# Advisory lock space of code sending (the two-key form: apart from the one-key locks other code takes).
+SENDING_LOCK_SPACE = 5_0001
+
+
+async def lock_sending(session: AsyncSession, number: str) -> None:
+    """Until the transaction ends, the only request sending a code to ``number``: a double-submitted sign-up
+    waits, then finds the first code within its cooldown (one SMS, not two codes of which one is dead)."""
+    await session.execute(text("SELECT pg_advisory_xact_lock(:space, hashtext(:number))"),
+                          {"space": SENDING_LOCK_SPACE, "number": number})
 
 
 async def code_sent_at(session: AsyncSession, number: str) -> dt.datetime | None:

@@ -35,9 +35,10 @@ def e164(raw: str) -> str:
 
 
 def region(number: str) -> str | None:
-    """The ISO country of an E.164 number (``IN``), None when it is not one country's."""
+    """The ISO country of an E.164 number (``IN``), None when it is not one country's (phonenumbers' "ZZ",
+    or "001" for the valid non-geographic numbers such as +800 freephone)."""
     code = phonenumbers.region_code_for_number(phonenumbers.parse(number, None))
-    return code if code and code != "ZZ" else None
+    return code if code and code not in ("ZZ", phonenumbers.REGION_CODE_FOR_NON_GEO_ENTITY) else None
 
 
 def code_hash(key: bytes, number: str, code: str) -> str:

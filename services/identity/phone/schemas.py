@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 from pydantic_core import PydanticCustomError
 
-from numeros_common.fields import CalendarDate
+from numeros_common.fields import NO_NUL, CalendarDate
 
 from . import rules
 
@@ -51,8 +51,9 @@ def _lower(value: object) -> object:
     return value.lower() if isinstance(value, str) else value
 
 
-# The schema states the host rule the code enforces (an ASCII host name, optional port, then any non-space).
-HttpsUrl = Annotated[str, Field(max_length=2048, pattern=r"^https://[A-Za-z0-9.-]+(:[0-9]{1,5})?([/?#]\S*)?$"),
+# The schema states the host rule the code enforces (an ASCII host name, optional port, then any non-space but
+# NUL, which Postgres cannot store).
+HttpsUrl = Annotated[str, Field(max_length=2048, pattern=r"^https://[A-Za-z0-9.-]+(:[0-9]{1,5})?([/?#][^\s\x00]*)?$"),
                      AfterValidator(rules.https_url)]
 
 
@@ -70,8 +71,8 @@ class CompleteProfileRequest(BaseModel):
                                        json_schema_extra={"uniqueItems": True})
     profile_pictures: list[HttpsUrl] = Field(min_length=rules.PICTURES_MIN, max_length=rules.PICTURES_MAX,
                                              description="1-6 https URLs")
-    bio: str | None = Field(default=None, max_length=500)
-    location: str | None = Field(default=None, max_length=100)
+    bio: str | None = Field(default=None, max_length=500, pattern=NO_NUL)
+    location: str | None = Field(default=None, max_length=100, pattern=NO_NUL)
 
     @field_validator("event_interests")
     @classmethod

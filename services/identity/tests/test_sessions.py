@@ -222,7 +222,12 @@ async def test_admin_grants_and_revokes_admin_and_deactivates(client, admin):
     as_admin = (await login(client, person["user"]["email"])).json()
     assert (await client.get("/api/v1/admin/stats", headers=bearer(as_admin))).status_code == 200
     await client.patch(url, headers=admin, json={"is_admin": False})
-    # Its token still says admin; the account no longer is.
+    # Its token still says admin, which matching's and chat's admin APIs read: the revocation ends its sessions,
+    # so no service takes it (identity's admin API also asks the record).
+    demoted = await client.get("/api/v1/admin/stats", headers=bearer(as_admin))
+    assert (demoted.status_code, demoted.json()["error"]) == (401, "AUTHENTICATION_ERROR")
+    assert (await client.get(f"{AUTH}/me", headers=bearer(as_admin))).json()["error"]["code"] == "SESSION_REVOKED"
+    as_admin = (await login(client, person["user"]["email"])).json()  # signed in again: an ordinary token
     assert (await client.get("/api/v1/admin/stats", headers=bearer(as_admin))).status_code == 403
 
     empty = await client.patch(url, headers=admin, json={})
@@ -232,7 +237,8 @@ async def test_admin_grants_and_revokes_admin_and_deactivates(client, admin):
     gone = await client.get(f"{AUTH}/me", headers=bearer(as_admin))
     assert (gone.status_code, gone.json()["error"]["code"]) == (401, "SESSION_REVOKED")
     assert (await login(client, person["user"]["email"])).status_code == 403
-    assert [(e["session_id"], e["reason"]) for e in await revoked_events(runtime, uid)] == [(None, "deactivated")]
+    assert [(e["session_id"], e["reason"]) for e in await revoked_events(runtime, uid)] == [
+        (None, "admin_revoked"), (None, "deactivated")]
     assert (await client.patch(url, headers=admin, json={"is_active": True})).json()["is_active"] is True
     assert (await login(client, person["user"]["email"])).status_code == 200
     missing = await client.patch("/api/v1/admin/users/999999999999", headers=admin, json={"is_active": False})

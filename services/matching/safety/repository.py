@@ -44,6 +44,14 @@ async def insert_report(session: AsyncSession, reporter_id: int, reported_id: in
     )).mappings().one()
 
 
+async def open_report(session: AsyncSession, reporter_id: int, reported_id: int, reason: str,
+                      details: str) -> RowMapping | None:
+    """The reporter's open report about the person with this reason and these details, if any."""
+    return (await session.execute(select(reports).where(
+        reports.c.reporter_id == reporter_id, reports.c.reported_id == reported_id, reports.c.reason == reason,
+        reports.c.details == details, reports.c.status == "open").order_by(reports.c.id).limit(1))).mappings().first()
+
+
 def _with_names():
     reported = profiles.alias("reported")
     return (select(reports, reported.c.display_name.label("reported_display_name"),

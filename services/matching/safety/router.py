@@ -71,7 +71,8 @@ async def unblock(user_id: UserId, principal: Principal = Depends(require_princi
 @router.post("/reports", status_code=201, response_model=ReportOut, summary="Report a user", operation_id="report",
              description="Reports `user_id` to the moderators with a `reason` from a fixed list and optional "
                          "`details`. Admins review reports at `/api/v1/admin/reports` and may ban the account. "
-                         "Reporting does not block; block as well to stop seeing them.",
+                         "Reporting does not block; block as well to stop seeing them. The same report (reason and "
+                         "details) again while it is open answers that report: a retried request files it once.",
              responses={**UNAUTHENTICATED, **MALFORMED_BODY, **INVALID, **UNKNOWN_USER})
 async def report(body: ReportRequest, principal: Principal = Depends(require_principal),
                  session: AsyncSession = Depends(db_session)) -> ReportOut:

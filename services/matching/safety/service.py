@@ -70,11 +70,15 @@ async def unblock(session: AsyncSession, blocker: int, blocked: int) -> None:
 
 
 async def report(session: AsyncSession, reporter: int, reported: int, reason: str, details: str) -> RowMapping:
+    """A new report; the same report again while it is open (a retried request) is that report, not a
+    second one in the moderators' queue. Under the pair's lock, so two at once cannot both insert."""
     if reporter == reported:
         raise _self("user_id", "You cannot report yourself.")
     async with session.begin():
+        await matches_service.lock_pair(session, reporter, reported)
         await _require_known(session, reported)
-        return await repository.insert_report(session, reporter, reported, reason, details)
+        found = await repository.open_report(session, reporter, reported, reason, details)
+        return found or await repository.insert_report(session, reporter, reported, reason, details)
 
 
 def _report_not_found() -> AppError:

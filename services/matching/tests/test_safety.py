@@ -254,3 +254,23 @@ async def test_a_ban_deactivates_the_account_in_identity(admin_harness: Harness,
     assert other["status"] == "banned"
     assert reported not in [p["id"] for p in await harness.scan_all(reporter)]
     assert match_id not in await listed(harness, viewer)
+
+
+@pytest.mark.asyncio
+async def test_a_double_submitted_report_is_filed_once(harness: Harness) -> None:
+    """The same report sent twice at once (a retry on a weak connection) is one report in the moderators'
+    queue; both answers carry it."""
+    import asyncio
+
+    from services.matching.safety.tables import reports
+
+    reporter, reported = await harness.register_many(2)
+    body = {"user_id": reported, "reason": "harassment", "details": "Kept messaging after no"}
+    replies = await asyncio.gather(*(harness.client.post("/api/v1/reports", json=body, headers=harness.auth(reporter))
+                                     for _ in range(2)))
+    assert [r.status_code for r in replies] == [201, 201], [r.text for r in replies]
+    assert replies[0].json() == replies[1].json()
+    assert await harness.count(reports, reports.c.reporter_id == reporter) == 1
+    other = await harness.client.post("/api/v1/reports", json={**body, "reason": "fake_profile"},
+                                      headers=harness.auth(reporter))
+    assert other.status_code == 201 and other.json()["id"] != replies[0].json()["id"]  # another reason: its own
