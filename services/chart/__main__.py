@@ -35,7 +35,7 @@ def _one_line(error: ValidationError) -> str:
     """Name each bad setting by its environment variable (a rule across settings by its message alone)."""
     return "; ".join(
         f"NUMEROS_{'_'.join(map(str, problem['loc'])).upper()}: {problem['msg']}" if problem["loc"]
-        else problem["msg"] for problem in error.errors()
+        else str(problem.get("ctx", {}).get("error", problem["msg"])) for problem in error.errors()
     )
 
 
