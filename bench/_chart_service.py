@@ -24,7 +24,7 @@ import psutil  # noqa: E402
 from grpc_health.v1 import health_pb2, health_pb2_grpc  # noqa: E402
 
 from devstack.processes import free_port  # noqa: E402
-from numeros_common.chart_client import CHANNEL_OPTIONS, channel_target  # noqa: E402
+from numeros_common.chart_channel import CHANNEL_OPTIONS, channel_target  # noqa: E402
 
 
 class ChartService:

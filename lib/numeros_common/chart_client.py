@@ -12,7 +12,6 @@ import datetime as dt
 import json
 import logging
 import re
-import socket
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, TypeVar
@@ -22,6 +21,7 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 from numeros.chart.v1 import chart_pb2, chart_pb2_grpc
 from opentelemetry.trace import SpanKind, Status, StatusCode
 
+from .chart_channel import CHANNEL_OPTIONS, channel_target
 from .errors import AppError
 from .grpc_metadata import ERROR_METADATA_KEY, FIELD_METADATA_KEY, REQUEST_ID_METADATA_KEY
 from .logging import request_id_var
@@ -33,49 +33,6 @@ _UNAVAILABLE = {grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED,
                 grpc.StatusCode.RESOURCE_EXHAUSTED, grpc.StatusCode.CANCELLED}
 _LEADING_CODE = re.compile(r"^([A-Z][A-Z0-9_]{2,}):")
 T = TypeVar("T")
-# gRPC's default reconnect backoff (1 s, x1.6 up to 120 s) grows while chart is down, so the channel would
-# try again only seconds after chart listens again; capped at 500 ms it is back within ~0.5 s of chart.
-# grpc.min_reconnect_backoff_ms stays at its default: it is also each connection attempt's timeout, and a
-# chart that is still starting its workers can take more than a second to answer a new connection.
-RECONNECT_OPTIONS = (("grpc.initial_reconnect_backoff_ms", 100), ("grpc.max_reconnect_backoff_ms", 500))
-# round_robin: one connection per address (chart worker or pod), each call to the next ready one. A call
-# that fails UNAVAILABLE (its worker died mid-call, or was not reachable) is retried on another; chart's
-# calls are pure calculations, so running one twice is harmless.
-SERVICE_CONFIG = json.dumps({
-    "loadBalancingConfig": [{"round_robin": {}}],
-    "methodConfig": [{
-        "name": [{"service": chart_pb2.DESCRIPTOR.services_by_name["ChartService"].full_name}],
-        "retryPolicy": {"maxAttempts": 4, "initialBackoff": "0.05s", "maxBackoff": "0.5s", "backoffMultiplier": 2,
-                        "retryableStatusCodes": ["UNAVAILABLE"]},
-    }],
-})
-CHANNEL_OPTIONS = (("grpc.enable_retries", 1), ("grpc.service_config", SERVICE_CONFIG),
-                   ("grpc.lb_policy_name", "round_robin"), *RECONNECT_OPTIONS)
-_SCHEMES = ("dns:", "ipv4:", "ipv6:", "unix:", "unix-abstract:")
-
-
-def channel_target(address: str) -> str:
-    """``address`` as a gRPC target. A comma-separated list of ``host:port`` (every chart worker's own
-    port) becomes one ``ipv4:``/``ipv6:`` list target, which round_robin balances call by call; gRPC's
-    list targets take IP literals, so host names are resolved here, once. Anything else (one address,
-    ``dns:///chart:50051`` for every pod of a headless Service, an explicit scheme) is used as given."""
-    if "," not in address or address.startswith(_SCHEMES):
-        return address
-    resolved = []
-    for part in address.split(","):
-        host, _, port = part.strip().rpartition(":")
-        if not host or not port.isdigit():
-            raise ValueError(f"chart address {part!r}: expected host:port")
-        family, _, _, _, socket_address = socket.getaddrinfo(host.strip("[]"), int(port), type=socket.SOCK_STREAM)[0]
-        resolved.append((family, socket_address[0], int(port)))
-    families = {family for family, _, _ in resolved}
-    if families == {socket.AF_INET}:
-        return "ipv4:" + ",".join(f"{ip}:{port}" for _, ip, port in resolved)
-    if families == {socket.AF_INET6}:
-        return "ipv6:" + ",".join(f"[{ip}]:{port}" for _, ip, port in resolved)
-    raise ValueError(f"chart address {address!r} mixes IPv4 and IPv6 hosts")
-
-
 class ChartSpecError(AppError):
     """A chart failure whose public error body a product spec prescribes; ``body`` is that body.
 

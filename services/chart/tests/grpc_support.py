@@ -11,7 +11,7 @@ import grpc
 import pytest
 
 from numeros.chart.v1 import chart_pb2, chart_pb2_grpc
-from numeros_common.chart_client import CHANNEL_OPTIONS, channel_target
+from numeros_common.chart_channel import CHANNEL_OPTIONS, channel_target
 from services.chart.api.grpc_server import FIELD_METADATA_KEY
 from services.chart.api.workers import RunningServer, start_server
 from services.chart.settings import ChartSettings
