@@ -29,6 +29,8 @@ from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
 
+import uvloop
+
 from numeros_common.logging import configure_logging
 from numeros_common.metrics import CHART_WORKERS
 from services.chart.adapters.ephemeris import EphemerisStatus, check_ephemeris
@@ -72,7 +74,9 @@ def _worker_main(settings: ChartSettings, index: int, shared_port: int, worker_p
     # it (the zone polygons and the gazetteer) on every collection a batch of charts triggers.
     gc.freeze()
     try:
-        asyncio.run(_serve_worker(settings, index, shared_port, worker_ports, ephemeris, report))
+        # uvloop: a C event loop, less CPU per call in the loop than asyncio's own.
+        with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
+            runner.run(_serve_worker(settings, index, shared_port, worker_ports, ephemeris, report))
     except ListenError as error:
         report.send(("error", str(error)))
         sys.exit(BIND_FAILED)
