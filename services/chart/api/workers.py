@@ -103,7 +103,10 @@ async def _serve_worker(settings: ChartSettings, index: int, shared_port: int, w
             server.add_insecure_port(address(host, port))
         except RuntimeError as error:
             raise ListenError(f"cannot listen on {address(host, port)}: {error}") from None
-    peers = Peers([address(host, port) for i, port in enumerate(worker_ports) if i != index], settings.ephe_path)
+    # Peers are on this machine: a wildcard listen address is reached through the loopback.
+    peer_host = {"0.0.0.0": "127.0.0.1", "::": "::1", "[::]": "::1"}.get(host, host)
+    peers = Peers([address(peer_host, port) for i, port in enumerate(worker_ports) if i != index],
+                  settings.ephe_path)
     health_servicer = health.aio.HealthServicer()
     # Overall and ChartService health: SERVING only when the ephemeris is usable.
     status = health_pb2.HealthCheckResponse.SERVING if ephemeris.available else \
