@@ -35,16 +35,15 @@ def channel_target(address: str) -> str:
     ``dns:///chart:50051`` for every pod of a headless Service, an explicit scheme) is used as given."""
     if "," not in address or address.startswith(_SCHEMES):
         return address
-    resolved = []
+    parts = []
     for part in address.split(","):
         host, _, port = part.strip().rpartition(":")
         if not host or not port.isdigit():
             raise ValueError(f"chart address {part!r}: expected host:port")
-        family, _, _, _, socket_address = socket.getaddrinfo(host.strip("[]"), int(port), type=socket.SOCK_STREAM)[0]
-        resolved.append((family, socket_address[0], int(port)))
-    families = {family for family, _, _ in resolved}
-    if families == {socket.AF_INET}:
-        return "ipv4:" + ",".join(f"{ip}:{port}" for _, ip, port in resolved)
-    if families == {socket.AF_INET6}:
-        return "ipv6:" + ",".join(f"[{ip}]:{port}" for _, ip, port in resolved)
+        found = socket.getaddrinfo(host.strip("[]"), int(port), type=socket.SOCK_STREAM)
+        parts.append(({family: sockaddr[0] for family, *_, sockaddr in reversed(found)}, int(port)))
+    # One family for the whole list (a list target has one scheme): IPv4 when every host has an address there.
+    for family, scheme, form in ((socket.AF_INET, "ipv4", "{}:{}"), (socket.AF_INET6, "ipv6", "[{}]:{}")):
+        if all(family in addresses for addresses, _ in parts):
+            return f"{scheme}:" + ",".join(form.format(addresses[family], port) for addresses, port in parts)
     raise ValueError(f"chart address {address!r} mixes IPv4 and IPv6 hosts")
