@@ -24,21 +24,28 @@ import psutil  # noqa: E402
 from grpc_health.v1 import health_pb2, health_pb2_grpc  # noqa: E402
 
 from devstack.processes import free_port  # noqa: E402
+from numeros_common.chart_channel import CHANNEL_OPTIONS, channel_target  # noqa: E402
 
 
 class ChartService:
     def __init__(self, workers: int, log_path: Path) -> None:
         self.port = free_port()
+        self.worker_ports = [free_port() for _ in range(workers)]
         self.workers = workers
         self._log = log_path.open("wb")
         environment = {**os.environ, "NUMEROS_GRPC_HOST": "127.0.0.1", "NUMEROS_GRPC_PORT": str(self.port),
-                       "NUMEROS_CHART_WORKERS": str(workers)}
+                       "NUMEROS_CHART_WORKERS": str(workers),
+                       "NUMEROS_GRPC_WORKER_PORTS": ",".join(map(str, self.worker_ports))}
         self.process = subprocess.Popen([sys.executable, "-m", "services.chart"], cwd=REPO_ROOT, env=environment,
                                         stdout=self._log, stderr=subprocess.STDOUT)
 
     @property
     def address(self) -> str:
-        return f"127.0.0.1:{self.port}"
+        """Every worker's own port, as the services' ChartClient is given them (use with ``options``)."""
+        return channel_target(",".join(f"127.0.0.1:{port}" for port in self.worker_ports))
+
+    # ChartClient's channel options: round_robin over the workers, retries.
+    options = CHANNEL_OPTIONS
 
     async def wait_ready(self, channel: grpc.aio.Channel, timeout: float = 60.0) -> None:
         """Until the health service says SERVING (the workers are warm and the ephemeris is read)."""
@@ -57,7 +64,7 @@ class ChartService:
         raise SystemExit("chart service did not become ready")
 
     def cpu_seconds(self) -> tuple[float, float]:
-        """(serving process, worker processes) user+system CPU seconds so far."""
+        """(parent process, worker processes) user+system CPU seconds so far; the workers serve the calls."""
         main = psutil.Process(self.process.pid)
         times = main.cpu_times()
         children = 0.0

@@ -484,7 +484,7 @@ def bench_compatibility_in_process(request: chart_pb2.ScoreCandidatesRequest, re
 
 
 async def bench_service(service: Service, records: list[Birth], sizes: dict) -> dict:
-    options = [("grpc.max_receive_message_length", 16 * 1024 * 1024)]
+    options = [*service.options, ("grpc.max_receive_message_length", 16 * 1024 * 1024)]
     async with grpc.aio.insecure_channel(service.address, options=options) as channel:
         await service.wait_ready(channel)
         stub = chart_pb2_grpc.ChartServiceStub(channel)
@@ -676,7 +676,7 @@ def main() -> int:
 
 
 async def _wait_ready(service: Service) -> None:
-    async with grpc.aio.insecure_channel(service.address) as channel:
+    async with grpc.aio.insecure_channel(service.address, options=service.options) as channel:
         await service.wait_ready(channel)
 
 

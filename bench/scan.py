@@ -99,7 +99,7 @@ async def run(args: argparse.Namespace) -> None:
 
 async def measure(args: argparse.Namespace, stack: Stack, rng: random.Random) -> None:
     started = time.monotonic()
-    pool = await make_people(f"127.0.0.1:{stack.ports.chart}", args.pool, seed=3, first_id=1,
+    pool = await make_people(stack.chart_addr, args.pool, seed=3, first_id=1,
                              cities=["Berlin"], spread_km=20)
     print(f"pool of {len(pool)} chart-computed people in {time.monotonic() - started:.1f} s")
     db = await asyncpg.connect(stack.postgres.url.replace("postgresql+asyncpg", "postgresql"))
@@ -147,7 +147,7 @@ async def measure(args: argparse.Namespace, stack: Stack, rng: random.Random) ->
     viewer = viewers[0]
     eligible = await db.fetchval("SELECT count(*) FROM matching.scan_scores WHERE viewer_id = $1", viewer[0])
     sample = rng.sample([p for p in people if p[0] != viewer[0]], args.sample)
-    chart = ChartClient(f"127.0.0.1:{stack.ports.chart}", deadline_seconds=30)
+    chart = ChartClient(stack.chart_addr, deadline_seconds=30)
     import json
 
     def as_row(p: tuple) -> dict:

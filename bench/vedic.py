@@ -109,7 +109,7 @@ async def ours(births: list[Birth], workers: int) -> tuple[dict, list[dict]]:
     with tempfile.TemporaryDirectory() as folder:
         service = ChartService(workers, Path(folder) / "chart.log")
         try:
-            async with grpc.aio.insecure_channel(service.address) as channel:
+            async with grpc.aio.insecure_channel(service.address, options=service.options) as channel:
                 await service.wait_ready(channel)
                 stub = chart_pb2_grpc.ChartServiceStub(channel)
                 # warm-up: every worker, every record once (untimed); keep the answers for the check

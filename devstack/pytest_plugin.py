@@ -125,22 +125,25 @@ class ChartProcess:
 
     def __init__(self, root: Path) -> None:
         self.port = free_port()
+        self.worker_ports = [free_port(), free_port()]
         self.root = root
         self.child = None
 
     @property
     def addr(self) -> str:
-        return f"127.0.0.1:{self.port}"
+        """Every worker's own address: the services' chart client balances its calls over them."""
+        return ",".join(f"127.0.0.1:{port}" for port in self.worker_ports)
 
     def start(self) -> "ChartProcess":
         from .processes import Child, port_open, python, wait_until
         from .stack import REPO
 
         env = {"NUMEROS_GRPC_HOST": "127.0.0.1", "NUMEROS_GRPC_PORT": str(self.port), "NUMEROS_CHART_WORKERS": "2",
+               "NUMEROS_GRPC_WORKER_PORTS": ",".join(map(str, self.worker_ports)),
                "NUMEROS_EPHE_PATH": str(REPO / "ephe")}
         self.child = Child("chart", [python(), "-m", "services.chart"], env=env, cwd=REPO,
                            log_file=self.root / "chart.log").start()
-        wait_until(lambda: port_open(self.port), 60, "chart")
+        wait_until(lambda: all(port_open(port) for port in (self.port, *self.worker_ports)), 60, "chart")
         return self
 
     def stop(self) -> None:

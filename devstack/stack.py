@@ -80,6 +80,13 @@ class Stack:
     services: dict[str, Child] = field(default_factory=dict)
     supervisor: Supervisor | None = None
     replica_ports: dict[str, int] = field(default_factory=dict)
+    # Each chart worker's own port (chosen at start): the services' chart client balances over all of them.
+    chart_worker_ports: list[int] = field(default_factory=list)
+
+    @property
+    def chart_addr(self) -> str:
+        """NUMEROS_CHART_ADDR: every chart worker, so one client channel spreads its calls over all of them."""
+        return ",".join(f"127.0.0.1:{port}" for port in self.chart_worker_ports)
 
     @property
     def secrets(self) -> Path:
@@ -100,7 +107,7 @@ class Stack:
         env = {
             "NUMEROS_LOG_LEVEL": os.environ.get("NUMEROS_LOG_LEVEL", "INFO"),
             "NUMEROS_DATABASE_URL": self.postgres.url, "NUMEROS_REDIS_URL": self.redis.url,
-            "NUMEROS_NATS_URL": self.nats.url, "NUMEROS_CHART_ADDR": f"127.0.0.1:{self.ports.chart}",
+            "NUMEROS_NATS_URL": self.nats.url, "NUMEROS_CHART_ADDR": self.chart_addr,
             "NUMEROS_JWT_PUBLIC_KEY_FILE": str(self.secrets / "jwt_public.pem"),
             "NUMEROS_HTTP_HOST": "127.0.0.1",
         }
@@ -122,6 +129,7 @@ class Stack:
             env["NUMEROS_GRPC_HOST"] = "127.0.0.1"
             env["NUMEROS_METRICS_PORT"] = str(self.ports.chart_metrics)
             env["NUMEROS_CHART_WORKERS"] = str(self.chart_workers)
+            env["NUMEROS_GRPC_WORKER_PORTS"] = ",".join(map(str, self.chart_worker_ports))
             env["NUMEROS_EPHE_PATH"] = str(REPO / "ephe")
         return {**env, **self.env}
 
@@ -132,6 +140,7 @@ class Stack:
             raise PortTakenError(f"these ports are already in use: {listing}. Stop what holds them, or choose "
                                  f"others with NUMEROS_<NAME>_PORT, e.g. NUMEROS_GATEWAY_PORT=8001.")
         data = self.data
+        self.chart_worker_ports = self.chart_worker_ports or [free_port() for _ in range(self.chart_workers)]
         subprocess.run([python(), "-m", "services.identity", "keygen", str(self.secrets)], check=True, cwd=REPO)
         subprocess.run([python(), "-m", "services.chat", "vapid-keygen", str(self.secrets)], check=True, cwd=REPO,
                        stdout=subprocess.DEVNULL)
@@ -175,7 +184,7 @@ class Stack:
         if not child.running:
             raise RuntimeError(f"{name} exited during start-up; see {self.root / 'logs' / (name + '.log')}")
         if name == "chart":
-            return _grpc_serving(self.ports.chart)
+            return all(_grpc_serving(port) for port in (self.ports.chart, *self.chart_worker_ports))
         port = self.replica_ports.get(name) or getattr(self.ports, name)
         if name not in HTTP_SERVICES and name not in self.replica_ports:
             return port_open(port)
@@ -234,7 +243,7 @@ class Stack:
 
 
 def _grpc_serving(port: int) -> bool:
-    """Chart binds its port before its workers are up; it is back when its health service says SERVING."""
+    """Chart is up on ``port`` (shared or a worker's) when the health service there says SERVING."""
     import grpc
     from grpc_health.v1 import health_pb2, health_pb2_grpc
 

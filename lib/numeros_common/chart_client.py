@@ -21,6 +21,7 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 from numeros.chart.v1 import chart_pb2, chart_pb2_grpc
 from opentelemetry.trace import SpanKind, Status, StatusCode
 
+from .chart_channel import CHANNEL_OPTIONS, channel_target
 from .errors import AppError
 from .grpc_metadata import ERROR_METADATA_KEY, FIELD_METADATA_KEY, REQUEST_ID_METADATA_KEY
 from .logging import request_id_var
@@ -32,13 +33,6 @@ _UNAVAILABLE = {grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED,
                 grpc.StatusCode.RESOURCE_EXHAUSTED, grpc.StatusCode.CANCELLED}
 _LEADING_CODE = re.compile(r"^([A-Z][A-Z0-9_]{2,}):")
 T = TypeVar("T")
-# gRPC's default reconnect backoff (1 s, x1.6 up to 120 s) grows while chart is down, so the channel would
-# try again only seconds after chart listens again; capped at 500 ms it is back within ~0.5 s of chart.
-# grpc.min_reconnect_backoff_ms stays at its default: it is also each connection attempt's timeout, and a
-# chart that is still starting its workers can take more than a second to answer a new connection.
-RECONNECT_OPTIONS = (("grpc.initial_reconnect_backoff_ms", 100), ("grpc.max_reconnect_backoff_ms", 500))
-
-
 class ChartSpecError(AppError):
     """A chart failure whose public error body a product spec prescribes; ``body`` is that body.
 
@@ -114,11 +108,9 @@ def birth_data(name: str, birth_date: dt.date, *, birth_time: dt.time | str | No
 
 class ChartClient:
     def __init__(self, address: str, deadline_seconds: float = 5.0) -> None:
-        # One long-lived channel; the chart server spreads its calls over its worker processes.
-        # With a dns:/// address (k8s headless Service) calls are spread round-robin over chart pods.
-        self.channel = grpc.aio.insecure_channel(address, options=[("grpc.enable_retries", 1),
-                                                                   ("grpc.lb_policy_name", "round_robin"),
-                                                                   *RECONNECT_OPTIONS])
+        # One long-lived channel, balancing its calls over every address ``address`` names (see channel_target):
+        # each chart worker's own port, or with dns:/// (k8s headless Service) every chart pod.
+        self.channel = grpc.aio.insecure_channel(channel_target(address), options=CHANNEL_OPTIONS)
         self.stub = chart_pb2_grpc.ChartServiceStub(self.channel)
         self.health = health_pb2_grpc.HealthStub(self.channel)
         self.deadline = deadline_seconds

@@ -20,9 +20,10 @@ GRPC_SERVER_CALLS = Counter("numeros_grpc_server_calls_total", "gRPC calls serve
 GRPC_SERVER_LATENCY = Histogram("numeros_grpc_server_call_duration_seconds", "gRPC call latency in the server",
                                 ["method"])
 
-CHART_QUEUE_DEPTH = Gauge("numeros_chart_worker_queue_depth", "Calls waiting for an idle chart worker")
-CHART_BUSY_WORKERS = Gauge("numeros_chart_workers_busy", "Chart worker processes running a call")
-CHART_WORKERS = Gauge("numeros_chart_workers", "Chart worker processes alive")
+# Set by each chart worker process; chart's /metrics sums the live workers' values (multiprocess mode).
+CHART_BUSY_WORKERS = Gauge("numeros_chart_workers_busy", "Chart worker processes running a call",
+                           multiprocess_mode="livesum")
+CHART_WORKERS = Gauge("numeros_chart_workers", "Chart worker processes alive", multiprocess_mode="livesum")
 
 OUTBOX_BACKLOG = Gauge("numeros_outbox_backlog", "Outbox rows not yet published", ["service"])
 OUTBOX_OLDEST_AGE = Gauge("numeros_outbox_oldest_age_seconds",

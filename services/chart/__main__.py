@@ -1,6 +1,6 @@
-"""``python -m services.chart``: run the chart gRPC server until SIGTERM or SIGINT.
+"""``python -m services.chart``: run the chart workers until SIGTERM or SIGINT.
 
-Exit codes: 0 after a clean shutdown, 2 when the settings are invalid or the address is taken.
+Exit codes: 0 after a clean shutdown, 2 when the settings are invalid or an address is taken.
 """
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import sys
 from pydantic import ValidationError
 
 from numeros_common.logging import configure_logging
-from services.chart.api.grpc_server import ListenError, serve
+from services.chart.api.workers import ListenError, serve
 from services.chart.settings import ChartSettings
 
 USAGE_ERROR = 2
@@ -32,9 +32,10 @@ def main() -> int:
 
 
 def _one_line(error: ValidationError) -> str:
-    """Name each bad setting by its environment variable."""
+    """Name each bad setting by its environment variable (a rule across settings by its message alone)."""
     return "; ".join(
-        f"NUMEROS_{'_'.join(map(str, problem['loc'])).upper()}: {problem['msg']}" for problem in error.errors()
+        f"NUMEROS_{'_'.join(map(str, problem['loc'])).upper()}: {problem['msg']}" if problem["loc"]
+        else str(problem.get("ctx", {}).get("error", problem["msg"])) for problem in error.errors()
     )
 
 

@@ -308,6 +308,10 @@ def test_environment_follows_the_service_contract(compose, helpers):
                 host = re.sub(r"^[\w+]+://([^@/]*@)?", "", env[key]).split("/")[0].split(":")[0]
                 assert host in services, f"{name}: {key} points at unknown host {host}"
     assert services["chart"]["environment"]["NUMEROS_EPHE_PATH"] == "/usr/share/libswe/ephe"
+    # One chart worker per container, two containers: "chart:50051" resolves to both, and the clients'
+    # round_robin channel balances over them, as k8s does over one-worker pods.
+    assert services["chart"]["environment"]["NUMEROS_CHART_WORKERS"] == "1"
+    assert services["chart"]["deploy"]["replicas"] == 2
     assert services["identity"]["environment"]["NUMEROS_MATCHING_URL"] == "http://matching:8000"
     assert services["identity"]["environment"]["NUMEROS_CHAT_URL"] == "http://chat:8000"
 

@@ -534,6 +534,8 @@ def test_chart_is_grpc_with_grpc_probes_and_cpu_sized_workers(base_objects):
     env = {e["name"]: e for e in chart["env"]}
     ref = env["NUMEROS_CHART_WORKERS"]["valueFrom"]["resourceFieldRef"]
     assert ref["resource"] == "limits.cpu"
+    # One worker per pod: the clients' dns:/// round_robin reaches every worker only through the pod IPs.
+    assert chart["resources"]["limits"]["cpu"] == "1"
     assert by_kind(base_objects, "Service")["chart"]["spec"]["clusterIP"] == "None"
 
 

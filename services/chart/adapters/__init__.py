@@ -1,1 +1,1 @@
-"""Adapters to things outside the serving process: Swiss Ephemeris files, worker processes."""
+"""Adapters to files outside the code: the Swiss Ephemeris files, the gazetteer and the zone finder."""

@@ -1,36 +1,31 @@
-"""The chart service's gRPC server: validates requests, runs each call in a worker process.
+"""The chart service's gRPC servicer, as each worker process serves it (see ``workers``).
 
-The event loop only decodes, dispatches and encodes; every calculation is handed to the process
-pool per call, so a single long-lived client channel still spreads its calls over all cores.
+Every worker process runs its own grpc.aio server and computes its calls inline: no hop to another
+process per call. A client spreads its calls over the workers by listing every worker's address
+(round_robin on one channel); a large batch is split over the workers by the worker that receives it
+(``peers``).
 """
 from __future__ import annotations
 
-import asyncio
-import errno
 import functools
 import json
 import logging
-import signal
-import socket
+import os
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from datetime import UTC, date, datetime
 from typing import Any, TypeVar
 
 import grpc
 import numpy as np
-from grpc_health.v1 import health, health_pb2, health_pb2_grpc
-from grpc_reflection.v1alpha import reflection
 from opentelemetry.trace import SpanKind
-from prometheus_client import start_http_server
 
 from numeros.chart.v1 import chart_pb2, chart_pb2_grpc
 from numeros_common.grpc_metadata import ERROR_METADATA_KEY, FIELD_METADATA_KEY, REQUEST_ID_METADATA_KEY
-from numeros_common.metrics import GRPC_SERVER_CALLS, GRPC_SERVER_LATENCY
-from numeros_common.tracing import configure_tracing, continued_span
-from services.chart.adapters.ephemeris import EphemerisStatus, check_ephemeris
-from services.chart.adapters.worker_pool import WorkerCrashed, WorkerPool
+from numeros_common.metrics import CHART_BUSY_WORKERS, GRPC_SERVER_CALLS, GRPC_SERVER_LATENCY
+from numeros_common.tracing import continued_span
+from services.chart.adapters.ephemeris import EphemerisStatus
 from services.chart.api import natal_batch
 from services.chart.api import payloads
 from services.chart.api.natal_batch import MAX_NATAL_CHARTS, date_field
@@ -42,20 +37,15 @@ from services.chart.domain.forecast import FORECAST_RULESET_VERSION
 from services.chart.domain.human_design import HumanDesignError
 from services.chart.domain.swiss import BODIES, EphemerisUnavailable, ephemeris_info
 from services.chart.domain.vedic import RULESET_VERSION as VEDIC_RULESET_VERSION
-from services.chart.settings import ChartSettings
+from services.chart.api.peers import WORKER_PID_METADATA_KEY, Peers
 
 CHART_SERVICE_NAME = chart_pb2.DESCRIPTOR.services_by_name["ChartService"].full_name
 MAX_CANDIDATES = 5000
-WORKER_PID_METADATA_KEY = "numeros-worker-pid"
 
 T = TypeVar("T")
 Handler = Callable[[Any, Any, grpc.aio.ServicerContext], Awaitable[Any]]
 
 logger = logging.getLogger(__name__)
-
-
-class ListenError(RuntimeError):
-    """The server cannot listen on the configured address (e.g. the port is taken)."""
 
 
 def rpc_method(handler: Handler) -> Handler:
@@ -69,9 +59,11 @@ def rpc_method(handler: Handler) -> Handler:
         # The caller's trace continues here; its trace id is the request id of chart's log lines.
         with continued_span(f"ChartService/{method}", metadata, kind=SpanKind.SERVER,
                             attributes={"rpc.system": "grpc", "rpc.method": method}) as span:
+            CHART_BUSY_WORKERS.set(1)  # read by /metrics while this worker computes
             try:
                 return await _answer(handler, servicer, request, context)
             finally:
+                CHART_BUSY_WORKERS.set(0)
                 status = "CANCELLED" if context.cancelled() else (context.code() or grpc.StatusCode.OK).name
                 elapsed = time.perf_counter() - started
                 span.set_attribute("rpc.grpc.status", status)
@@ -98,8 +90,8 @@ async def _answer(handler: Handler, servicer: Any, request: Any, context: grpc.a
         await context.abort(status, f"{error.code}: {error.message}", trailing_metadata=tuple(metadata))
     except EphemerisUnavailable as error:
         await context.abort(grpc.StatusCode.FAILED_PRECONDITION, f"EPHEMERIS_UNAVAILABLE: {error}")
-    except WorkerCrashed as error:
-        await context.abort(grpc.StatusCode.UNAVAILABLE, str(error))
+    except grpc.aio.AioRpcError as error:  # a peer worker's chunk failed, e.g. past the deadline (see peers)
+        await context.abort(error.code(), error.details() or "")
     except grpc.aio.AbortError:
         raise
     except Exception:
@@ -108,18 +100,20 @@ async def _answer(handler: Handler, servicer: Any, request: Any, context: grpc.a
 
 
 class ChartServicer(chart_pb2_grpc.ChartServiceServicer):
-    def __init__(self, pool: WorkerPool, ephemeris: EphemerisStatus, expose_worker_pid: bool = False) -> None:
-        self._pool = pool
+    def __init__(self, ephemeris: EphemerisStatus, peers: Peers | None = None, expose_worker_pid: bool = False
+                 ) -> None:
         # Astrology RPCs answer FAILED_PRECONDITION "EPHEMERIS_UNAVAILABLE" unless this is available.
         self.ephemeris = ephemeris
+        self._peers = peers or Peers([])
         self._expose_worker_pid = expose_worker_pid
+        self._pid = str(os.getpid())
 
     @rpc_method
     async def CalculateNumerology(
         self, request: chart_pb2.CalculateNumerologyRequest, context: grpc.aio.ServicerContext
     ) -> chart_pb2.CalculateNumerologyResponse:
         birth_date = _birth_date(request)
-        result = await self._run_in_worker(context, functools.partial(
+        result = await self._compute(context, functools.partial(
             numerology.calculate_numerology, request.full_name, birth_date, y_as_vowel=request.y_as_vowel or "auto"))
         # The result's field names are the proto's, by design.
         return chart_pb2.CalculateNumerologyResponse(**asdict(result))
@@ -129,7 +123,7 @@ class ChartServicer(chart_pb2_grpc.ChartServiceServicer):
                                ) -> chart_pb2.CalculateProfileResponse:
         self._require_ephemeris()
         birth_date = _date_field(request, "birth_date")
-        result = await self._run_in_worker(
+        result = await self._compute(
             context, functools.partial(
                 payloads.profile_encoded, request.name, birth_date, birth_time=request.birth_time,
                 birth_place=request.birth_place,
@@ -154,18 +148,21 @@ class ChartServicer(chart_pb2_grpc.ChartServiceServicer):
         response = chart_pb2.NatalChartsResponse(bodies=BODIES, ephemeris_source=info.source,
                                                  ephemeris_version=info.version)
         if count:
-            # One pool call per worker-sized chunk; each worker decodes its own charts (see natal_batch).
-            serialized = request.SerializeToString()
-            parts = await self._run_in_workers(context, [
-                (natal_batch.compute_chunk, (serialized, start, stop))
-                for start, stop in natal_batch.chunk_bounds(count, self._pool.workers)])
+            # One worker-sized chunk here, the others on the peer workers (see natal_batch and peers).
+            remaining = context.time_remaining()
+            if remaining is not None and remaining <= 0:
+                await context.abort(grpc.StatusCode.DEADLINE_EXCEEDED, "deadline exceeded before the work started")
+            parts, pids = await self._peers.compute_chunks(
+                request.SerializeToString(), natal_batch.chunk_bounds(count, self._peers.workers), remaining)
+            if self._expose_worker_pid:
+                context.set_trailing_metadata(((WORKER_PID_METADATA_KEY, ",".join(pids)),))
             response.MergeFromString(b"".join(parts))
         return response
 
     @rpc_method
     async def NumerologyReport(self, request: chart_pb2.NumerologyReportRequest, context: grpc.aio.ServicerContext
                                ) -> chart_pb2.JsonDocument:
-        body = await self._run_in_worker(context, functools.partial(
+        body = await self._compute(context, functools.partial(
             payloads.encoded, payloads.numerology_report, request.full_name, _date_field(request, "birth_date"),
             as_of=_date_field(request, "as_of"), calculated_at=datetime.now(UTC), system=request.system,
             y_as_vowel=request.y_as_vowel))
@@ -174,7 +171,7 @@ class ChartServicer(chart_pb2_grpc.ChartServiceServicer):
     @rpc_method
     async def CompareNames(self, request: chart_pb2.CompareNamesRequest, context: grpc.aio.ServicerContext
                            ) -> chart_pb2.JsonDocument:
-        body = await self._run_in_worker(context, functools.partial(
+        body = await self._compute(context, functools.partial(
             payloads.encoded, payloads.compare_names, list(request.names), _date_field(request, "birth_date"),
             system=request.system, y_as_vowel=request.y_as_vowel))
         return _document(body, numerology.RULESET_VERSION)
@@ -182,7 +179,7 @@ class ChartServicer(chart_pb2_grpc.ChartServiceServicer):
     @rpc_method
     async def NameTrialValues(self, request: chart_pb2.NameTrialRequest, context: grpc.aio.ServicerContext
                               ) -> chart_pb2.JsonDocument:
-        body = await self._run_in_worker(context, functools.partial(
+        body = await self._compute(context, functools.partial(
             payloads.encoded, payloads.name_trial, request.trial_name, system=request.system,
             y_as_vowel=request.y_as_vowel))
         return _document(body, numerology.RULESET_VERSION)
@@ -190,7 +187,7 @@ class ChartServicer(chart_pb2_grpc.ChartServiceServicer):
     @rpc_method
     async def CalculateHumanDesign(self, request: chart_pb2.HumanDesignRequest, context: grpc.aio.ServicerContext
                                    ) -> chart_pb2.JsonDocument:
-        body = await self._run_in_worker(context, functools.partial(
+        body = await self._compute(context, functools.partial(
             payloads.encoded, payloads.human_design, request.birth_datetime, request.birth_timezone,
             request.birth_latitude, request.birth_longitude, request.name or None, now=datetime.now(UTC)))
         return _document(body, "human-design-v1")
@@ -213,7 +210,7 @@ class ChartServicer(chart_pb2_grpc.ChartServiceServicer):
             if ((levels < 1) | (levels > 4)).any():
                 raise InvalidInput("chart_level", "must be 1-4 for every candidate")
         subject, level, subject_longitudes = _person(request.subject, "subject")
-        # Scoring is vectorised and takes a few milliseconds: cheaper here than a trip to a worker.
+        # Scoring is vectorised: a few milliseconds for 5,000 candidates, not worth splitting over workers.
         overall, numerology_scores, astrology, highlights = payloads.score_candidates(
             subject, level, subject_longitudes, np.column_stack([np.asarray(c, dtype=np.intp) for c in columns])
             if count else np.zeros((0, 4), dtype=np.intp), np.asarray(request.chart_level, dtype=np.int64),
@@ -227,7 +224,7 @@ class ChartServicer(chart_pb2_grpc.ChartServiceServicer):
                                     context: grpc.aio.ServicerContext) -> chart_pb2.JsonDocument:
         a = _person(request.a, "a")
         b = _person(request.b, "b")
-        body = await self._run_in_worker(context, payloads.encoded, payloads.evaluate_pair, *a, *b)
+        body = await self._compute(context, payloads.encoded, payloads.evaluate_pair, *a, *b)
         return _document(body, numerology.RULESET_VERSION)
 
     @rpc_method
@@ -239,7 +236,7 @@ class ChartServicer(chart_pb2_grpc.ChartServiceServicer):
         birth_date = _prefixed("birth.", _date_field, birth, "birth_date")
         as_of = _date_field(request, "as_of")
         self._require_ephemeris()
-        result = await self._run_in_worker(context, functools.partial(
+        result = await self._compute(context, functools.partial(
             payloads.vedic_snapshot_encoded, birth_date, birth.birth_time,
             latitude=birth.latitude if birth.HasField("latitude") else None,
             longitude=birth.longitude if birth.HasField("longitude") else None,
@@ -256,13 +253,13 @@ class ChartServicer(chart_pb2_grpc.ChartServiceServicer):
         day = _date_field(request, "date")
         natal = _prefixed("natal.", natal_batch.chart_request, request.natal) if request.HasField("natal") else None
         self._require_ephemeris()
-        body = await self._run_in_worker(context, functools.partial(payloads.daily_forecast_encoded, day, natal))
+        body = await self._compute(context, functools.partial(payloads.daily_forecast_encoded, day, natal))
         return _document(body, FORECAST_RULESET_VERSION)
 
     @rpc_method
     async def ResolveOptions(self, request: chart_pb2.ResolveOptionsRequest, context: grpc.aio.ServicerContext
                              ) -> chart_pb2.ResolveOptionsResponse:
-        # Two dictionary lookups: answered here, a trip to a worker would cost far more than the work.
+        # Two dictionary lookups: answered without the per-call bookkeeping of ``_compute``.
         house_system, ayanamsa = resolve_options(request.family, request.house_system, request.ayanamsa)
         return chart_pb2.ResolveOptionsResponse(house_system=house_system, ayanamsa=ayanamsa)
 
@@ -270,38 +267,15 @@ class ChartServicer(chart_pb2_grpc.ChartServiceServicer):
         if not self.ephemeris.available:
             raise EphemerisUnavailable(f"Swiss Ephemeris files unavailable at {self.ephemeris.path}")
 
-    async def _run_in_worker(self, context: grpc.aio.ServicerContext, function: Callable[..., T], *args: Any) -> T:
-        """Run one calculation in a worker process, within the caller's deadline."""
+    async def _compute(self, context: grpc.aio.ServicerContext, function: Callable[..., T], *args: Any) -> T:
+        """Run one calculation here, inline, unless the caller's deadline passed while the call waited."""
         remaining = context.time_remaining()
         if remaining is not None and remaining <= 0:
             await context.abort(grpc.StatusCode.DEADLINE_EXCEEDED, "deadline exceeded before the work started")
-        try:
-            async with asyncio.timeout(remaining):  # unlike wait_for, no extra task per call
-                outcome = await self._pool.run(function, *args)
-        except TimeoutError:
-            await context.abort(grpc.StatusCode.DEADLINE_EXCEEDED, "deadline exceeded")
+        value = function(*args)
         if self._expose_worker_pid:
-            context.set_trailing_metadata(((WORKER_PID_METADATA_KEY, str(outcome.worker_pid)),))
-        return outcome.value
-
-    async def _run_in_workers(self, context: grpc.aio.ServicerContext,
-                              calls: list[tuple[Callable[..., T], tuple]]) -> list[T]:
-        """Run several calculations in parallel, one pool call each, within the caller's deadline.
-
-        On the deadline every call still queued is dropped and the ones running finish unheard;
-        the first failure fails the whole (the others' results are dropped)."""
-        remaining = context.time_remaining()
-        if remaining is not None and remaining <= 0:
-            await context.abort(grpc.StatusCode.DEADLINE_EXCEEDED, "deadline exceeded before the work started")
-        try:
-            async with asyncio.timeout(remaining):
-                outcomes = await asyncio.gather(*(self._pool.run(function, *args) for function, args in calls))
-        except TimeoutError:
-            await context.abort(grpc.StatusCode.DEADLINE_EXCEEDED, "deadline exceeded")
-        if self._expose_worker_pid:
-            pids = ",".join(str(outcome.worker_pid) for outcome in outcomes)
-            context.set_trailing_metadata(((WORKER_PID_METADATA_KEY, pids),))
-        return [outcome.value for outcome in outcomes]
+            context.set_trailing_metadata(((WORKER_PID_METADATA_KEY, self._pid),))
+        return value
 
 
 # Per chart family: a house-system name's key (``domain.aliases``) and the names the family shows.
@@ -363,115 +337,3 @@ def _person(person: chart_pb2.CompatibilityPerson, field: str) -> tuple[payloads
         k = person.key_longitudes
         longitudes = (k.sun, k.moon, k.mercury, k.venus, k.mars)
     return core, person.chart_level, longitudes
-
-
-@dataclass
-class RunningServer:
-    """A started chart server and everything that must be stopped with it."""
-
-    server: grpc.aio.Server
-    port: int
-    pool: WorkerPool
-    health: health.aio.HealthServicer
-    ephemeris: EphemerisStatus
-
-    async def stop(self, grace: float | None = None) -> None:
-        """Report NOT_SERVING, let calls in flight finish within ``grace`` seconds, stop the workers."""
-        await self.health.enter_graceful_shutdown()
-        await self.server.stop(grace)
-        await self.pool.shutdown()
-
-
-async def start_server(settings: ChartSettings) -> RunningServer:
-    """Bind, start the workers and serve; port 0 binds a free port (see ``RunningServer.port``)."""
-    # SO_REUSEPORT (gRPC's default on Linux) would let a second server share a taken port silently.
-    server = grpc.aio.server(options=[("grpc.so_reuseport", 0)])
-    port = _bind(server, settings.grpc_host, settings.grpc_port)
-    ephemeris = check_ephemeris(settings.ephe_path)
-    if not ephemeris.available:
-        logger.warning(
-            "ephemeris unavailable, astrology disabled",
-            extra={"ephe_path": ephemeris.path, "detail": ephemeris.detail},
-        )
-    pool = WorkerPool(settings.chart_workers, settings.ephe_path)
-    try:
-        await pool.warm_up()
-        health_servicer = await _health_servicer(serving=ephemeris.available)
-        chart_pb2_grpc.add_ChartServiceServicer_to_server(
-            ChartServicer(pool, ephemeris, settings.expose_worker_pid), server
-        )
-        health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
-        reflection.enable_server_reflection((CHART_SERVICE_NAME, health.SERVICE_NAME, reflection.SERVICE_NAME), server)
-        await server.start()
-    except BaseException:
-        await server.stop(None)
-        await pool.shutdown()
-        raise
-    logger.info(
-        "chart server listening",
-        extra={
-            "address": _address(settings.grpc_host, port),
-            "workers": pool.workers,
-            "ephemeris": ephemeris.available,
-        },
-    )
-    return RunningServer(server=server, port=port, pool=pool, health=health_servicer, ephemeris=ephemeris)
-
-
-async def serve(settings: ChartSettings) -> None:
-    """Run the server until SIGTERM or SIGINT, then shut down gracefully."""
-    configure_tracing(settings.service_name)
-    if settings.metrics_port:
-        # The metrics live in this process (the workers only compute): a small HTTP server beside gRPC.
-        start_http_server(settings.metrics_port, addr=settings.metrics_host)
-        logger.info("metrics listening", extra={"address": _address(settings.metrics_host, settings.metrics_port)})
-    running = await start_server(settings)
-    stop_requested = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signal_number in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(signal_number, stop_requested.set)
-    await stop_requested.wait()
-    logger.info("chart server stopping", extra={"grace_seconds": settings.grpc_shutdown_grace_seconds})
-    await running.stop(settings.grpc_shutdown_grace_seconds)
-
-
-async def _health_servicer(serving: bool) -> health.aio.HealthServicer:
-    """Overall and ChartService health: SERVING only when the ephemeris is usable."""
-    servicer = health.aio.HealthServicer()
-    status = health_pb2.HealthCheckResponse.SERVING if serving else health_pb2.HealthCheckResponse.NOT_SERVING
-    for service in (health.OVERALL_HEALTH, CHART_SERVICE_NAME):
-        await servicer.set(service, status)
-    return servicer
-
-
-def _address(host: str, port: int) -> str:
-    return f"[{host}]:{port}" if ":" in host and not host.startswith("[") else f"{host}:{port}"
-
-
-def _bind(server: grpc.aio.Server, host: str, port: int) -> int:
-    address = _address(host, port)
-    if port:
-        _ensure_port_free(host.strip("[]"), port, address)
-    try:
-        return server.add_insecure_port(address)
-    except RuntimeError as error:
-        raise ListenError(f"cannot listen on {address}: {error}") from None
-
-
-def _ensure_port_free(host: str, port: int, address: str) -> None:
-    """Fail with one clear message before gRPC core logs its own multi-line bind error.
-
-    Only "in use" is decided here; any other bind problem is left for gRPC to report.
-    """
-    try:
-        candidates = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
-    except socket.gaierror as error:
-        raise ListenError(f"cannot listen on {address}: {error.strerror}") from None
-    for family, kind, protocol, _, socket_address in candidates:
-        with socket.socket(family, kind, protocol) as probe:
-            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            try:
-                probe.bind(socket_address)
-            except OSError as error:
-                if error.errno == errno.EADDRINUSE:
-                    raise ListenError(f"cannot listen on {address}: address already in use") from None

@@ -1,17 +1,17 @@
 """CalculateNatalCharts: many natal charts per call, as columns (see ``NatalChartsResponse``).
 
-The serving process splits a batch into one contiguous chunk per worker and sends each worker
-the serialized request with its chunk's bounds: one pool call, one pipe round trip and one pickle
-per chunk, never per chart. The worker decodes its charts, computes them with the domain's lean
-batch (``compute_natal_positions``: the same validation, instants, positions and houses as
+The worker that receives a batch splits it into one contiguous chunk per worker and hands each
+peer the serialized request with its chunk's bounds (``peers``): one round trip per chunk, never
+per chart. Each worker decodes its charts, computes them with the domain's lean batch
+(``compute_natal_positions``: the same validation, instants, positions and houses as
 CalculateProfile, in time order) and answers a serialized ``NatalChartsResponse`` holding just its
 chunk's columns.
 
-Protobuf merges concatenated messages by appending their repeated fields, so the serving process
+Protobuf merges concatenated messages by appending their repeated fields, so the receiving worker
 joins the chunks' bytes in chunk order and parses them once: every column comes out in request
-order without a Python object per chart on the serving side.
+order without a Python object per chart.
 
-Imported by the workers (no grpc here: only the generated messages and the domain).
+No grpc here: only the generated messages and the domain.
 """
 from __future__ import annotations
 
@@ -27,7 +27,7 @@ from services.chart.api.payloads import parse_birth_time
 from services.chart.domain.errors import InvalidInput
 
 MAX_NATAL_CHARTS = 5000
-# Below this many charts per worker, one worker does the batch: a second pipe round trip would
+# Below this many charts per worker, one worker does the batch: a round trip to a peer would
 # cost more than it saves.
 MIN_CHUNK = 16
 

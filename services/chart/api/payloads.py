@@ -94,8 +94,7 @@ def to_json(body: Any) -> str:
 
 
 def encoded(function: Callable[..., Any], /, *args: Any, **kwargs: Any) -> str:
-    """``to_json(function(*args, **kwargs))``, meant to run in the worker: one string crosses the
-    process boundary far cheaper than the nested dicts, and the serving process only forwards it."""
+    """``to_json(function(*args, **kwargs))``: the JSON text a ``JsonDocument`` carries as it is."""
     return to_json(function(*args, **kwargs))
 
 

@@ -11,7 +11,9 @@ import grpc
 import pytest
 
 from numeros.chart.v1 import chart_pb2, chart_pb2_grpc
-from services.chart.api.grpc_server import FIELD_METADATA_KEY, RunningServer, start_server
+from numeros_common.chart_channel import CHANNEL_OPTIONS, channel_target
+from services.chart.api.grpc_server import FIELD_METADATA_KEY
+from services.chart.api.workers import RunningServer, start_server
 from services.chart.settings import ChartSettings
 
 HANG_GUARD_SECONDS = 30  # a broken server fails the test instead of hanging the suite
@@ -27,15 +29,21 @@ async def started(ephe_path: Path, workers: int) -> RunningServer:
 
 @asynccontextmanager
 async def serving_stub(ephe_path: Path, workers: int) -> AsyncIterator[chart_pb2_grpc.ChartServiceStub]:
-    """A started server and a stub on one long-lived channel to it; both stopped afterwards."""
+    """A started server and a stub on one long-lived channel to it, balancing over every worker as
+    ``ChartClient`` does; both stopped afterwards."""
     running = await started(ephe_path, workers)
     try:
-        options = [("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
-                   ("grpc.max_send_message_length", MAX_MESSAGE_BYTES)]
-        async with grpc.aio.insecure_channel(f"127.0.0.1:{running.port}", options=options) as channel:
+        async with balancing_channel(running) as channel:
             yield chart_pb2_grpc.ChartServiceStub(channel)
     finally:
         await running.stop(grace=1)
+
+
+def balancing_channel(running: RunningServer) -> grpc.aio.Channel:
+    """One channel to every worker's own port, with ChartClient's options (round_robin, retries)."""
+    options = [*CHANNEL_OPTIONS, ("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
+               ("grpc.max_send_message_length", MAX_MESSAGE_BYTES)]
+    return grpc.aio.insecure_channel(channel_target(running.worker_addresses), options=options)
 
 
 async def call(method, request, *, guard_seconds: float = HANG_GUARD_SECONDS, **kwargs):
@@ -56,14 +64,3 @@ def assert_invalid(error: grpc.aio.AioRpcError, field: str) -> None:
 
 def pb_date(value: date) -> chart_pb2.Date:
     return chart_pb2.Date(year=value.year, month=value.month, day=value.day)
-
-
-def wait_at_gate(gate: str) -> None:
-    """Run in a worker: hold it until the test opens the FIFO ``gate`` for writing (see ``open_gate``)."""
-    with open(gate, encoding="ascii") as waiting:
-        waiting.read()
-
-
-async def open_gate(gate: Path) -> None:
-    """Release the worker waiting in ``wait_at_gate`` (opening the FIFO blocks until it reads, so in a thread)."""
-    await asyncio.to_thread(gate.write_text, "go", encoding="ascii")

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 from dataclasses import dataclass
 from datetime import date
 
@@ -19,14 +18,13 @@ import pytest
 import pytest_asyncio
 
 from numeros.chart.v1 import chart_pb2
-from services.chart.adapters.worker_pool import WorkerPool
 from services.chart.api.grpc_server import (
     ERROR_METADATA_KEY,
     FIELD_METADATA_KEY,
     MAX_CANDIDATES,
 )
 from services.chart.domain.numerology import HARMONY_NUMBERS, numerology_score
-from services.chart.tests.grpc_support import assert_invalid, call, open_gate, pb_date, rejected, wait_at_gate
+from services.chart.tests.grpc_support import assert_invalid, call, pb_date, rejected
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 module_fixture = pytest_asyncio.fixture(loop_scope="module", scope="module")
@@ -507,42 +505,3 @@ async def test_calls_whose_deadline_passes_in_the_queue_do_not_block_later_calls
             assert len(json.loads(outcome.json)["personality_activations"]) == 13
     response = await call(stub.CalculateProfile, PROFILE_LEVELS[4])
     assert response.chart_level == 4
-
-
-# ---------------------------------------------------------------------------------------------
-# What deadlines rely on in the worker pool: an abandoned call leaves no trace
-
-async def test_a_call_cancelled_while_queued_never_runs(ephe_dir, tmp_path):
-    marker, gate = tmp_path / "ran", tmp_path / "gate"
-    os.mkfifo(gate)
-    pool = WorkerPool(workers=1, ephe_path=ephe_dir)
-    try:
-        await pool.warm_up()
-        holding = asyncio.ensure_future(pool.run(wait_at_gate, str(gate)))
-        queued = asyncio.ensure_future(pool.run(marker.touch))
-        await asyncio.sleep(0)  # one loop turn: both calls submitted, the second queued behind the first
-        queued.cancel()
-        await open_gate(gate)
-        await holding
-        outcome = await pool.run(os.getpid)
-        assert outcome.value == outcome.worker_pid
-        assert not marker.exists()
-    finally:
-        await pool.shutdown()
-
-
-async def test_a_result_abandoned_mid_call_is_not_handed_to_the_next_call(ephe_dir, tmp_path):
-    gate = tmp_path / "gate"
-    os.mkfifo(gate)
-    pool = WorkerPool(workers=1, ephe_path=ephe_dir)
-    try:
-        await pool.warm_up()
-        abandoned = asyncio.ensure_future(pool.run(wait_at_gate, str(gate)))  # answers None, once released
-        await asyncio.sleep(0)  # one loop turn: the call is in the worker
-        abandoned.cancel()
-        following = asyncio.ensure_future(pool.run(os.getpid))  # waits for the same worker
-        await open_gate(gate)
-        outcome = await following
-        assert outcome.value == outcome.worker_pid
-    finally:
-        await pool.shutdown()

@@ -1,9 +1,9 @@
-"""The real chart server, in-process on a free port, called through real grpc.aio channels."""
+"""The real chart server (its worker processes started from this process, on free ports), called
+through real grpc.aio channels."""
 from __future__ import annotations
 
 import asyncio
 import json
-import logging
 import os
 import signal
 import sys
@@ -16,18 +16,14 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
 
 from numeros.chart.v1 import chart_pb2, chart_pb2_grpc
-from services.chart.api.grpc_server import (
-    CHART_SERVICE_NAME,
-    FIELD_METADATA_KEY,
-    WORKER_PID_METADATA_KEY,
-    ChartServicer,
-    ListenError,
-    start_server,
-)
-from services.chart.adapters.worker_pool import WorkerOutcome
+from numeros_common.chart_client import ChartClient
+from numeros_common.testing import eventually
+from services.chart.api.grpc_server import CHART_SERVICE_NAME, FIELD_METADATA_KEY, ChartServicer
+from services.chart.api.peers import WORKER_PID_METADATA_KEY
+from services.chart.api.workers import ListenError, start_server
 from services.chart.domain.numerology import calculate_numerology
 from services.chart.settings import REPO_ROOT, ChartSettings
-from services.chart.tests.grpc_support import HANG_GUARD_SECONDS, started
+from services.chart.tests.grpc_support import HANG_GUARD_SECONDS, balancing_channel, started
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 module_fixture = pytest_asyncio.fixture(loop_scope="module", scope="module")
@@ -58,6 +54,7 @@ async def server_without_ephemeris(empty_ephe_dir):
 
 @module_fixture
 async def channel(server):
+    """A plain channel to the shared port (one connection: one worker), as health checks use it."""
     async with grpc.aio.insecure_channel(f"127.0.0.1:{server.port}") as opened:
         yield opened
 
@@ -113,13 +110,72 @@ async def test_bad_input_is_invalid_argument_naming_the_field(channel, request_,
     assert error.trailing_metadata()[FIELD_METADATA_KEY] == field
 
 
-async def test_calls_over_one_channel_spread_over_worker_processes(channel):
-    stub = chart_pb2_grpc.ChartServiceStub(channel)
-    calls = [stub.CalculateNumerology(numerology_request()) for _ in range(20)]
-    await asyncio.gather(*calls)
-    worker_pids = {(await call.trailing_metadata())[WORKER_PID_METADATA_KEY] for call in calls}
-    assert len(worker_pids) > 1
-    assert str(os.getpid()) not in worker_pids
+async def answered_by(stub, request=None) -> str:
+    call = stub.CalculateNumerology(request or numerology_request())
+    await asyncio.wait_for(call, timeout=HANG_GUARD_SECONDS)
+    return dict(await call.trailing_metadata())[WORKER_PID_METADATA_KEY]
+
+
+async def test_calls_over_one_balancing_channel_take_turns_on_every_worker(server):
+    workers = {str(pid) for pid in server.worker_pids}
+    assert len(workers) == 2 and str(os.getpid()) not in workers  # computed in the workers, not here
+    async with balancing_channel(server) as channel:
+        stub = chart_pb2_grpc.ChartServiceStub(channel)
+        seen: set[str] = set()
+
+        async def every_worker_answered() -> bool:
+            seen.add(await answered_by(stub))
+            return seen == workers
+
+        # round_robin sends calls to the connections that are ready; both are once they have connected.
+        await eventually(every_worker_answered, what="a call answered by each worker")
+        # From then on, call by call in turn: sequential calls from one channel use every core.
+        turns = [await answered_by(stub) for _ in range(6)]
+    assert sorted(turns.count(pid) for pid in workers) == [3, 3]
+    assert all(a != b for a, b in zip(turns, turns[1:]))
+
+
+async def test_a_worker_killed_mid_call_is_replaced_and_the_call_still_answers(ephe_dir):
+    """One worker dies in the middle of a batch (SIGKILL): the others keep serving with the same pids,
+    the caller's channel gets its answer (a chunk on the dead peer is redone, a call on the dead
+    worker is retried by ChartClient's retry policy), and a new worker takes the dead one's port."""
+    import psutil
+
+    running = await started(ephe_dir, workers=2)
+    client = ChartClient(running.worker_addresses, deadline_seconds=HANG_GUARD_SECONDS)
+    try:
+        victim, survivor = running.worker_pids
+        charts = [chart_pb2.BirthData(birth_date=chart_pb2.Date(year=1950 + i % 60, month=1 + i % 12, day=1 + i % 28),
+                                      birth_time="12:30", latitude=48.85, longitude=2.35, timezone="Europe/Paris")
+                  for i in range(3000)]
+        cpu_before = sum(psutil.Process(victim).cpu_times()[:2])
+        batch = asyncio.ensure_future(client.call(client.stub.CalculateNatalCharts,
+                                                  chart_pb2.NatalChartsRequest(charts=charts)))
+
+        async def victim_computing() -> bool:  # its chunk of the batch is under way
+            return sum(psutil.Process(victim).cpu_times()[:2]) - cpu_before > 0.05
+
+        await eventually(victim_computing, what="the victim worker to compute")
+        os.kill(victim, signal.SIGKILL)
+        response = await batch
+        assert len(response.chart_level) == 3000 and set(response.chart_level) == {4}
+
+        async def replaced() -> bool:
+            return victim not in running.worker_pids and None not in running.worker_pids
+
+        await eventually(replaced, timeout=60, what="a replacement worker")
+        assert survivor in running.worker_pids
+        replacement = next(pid for pid in running.worker_pids if pid != survivor)
+        seen: set[str] = set()
+
+        async def both_answer() -> bool:
+            seen.add(await answered_by(client.stub))
+            return seen == {str(replacement), str(survivor)}
+
+        await eventually(both_answer, what="the replacement and the survivor to answer on the same channel")
+    finally:
+        await client.close()
+        await running.stop(grace=1)
 
 
 async def test_health_is_serving_with_the_ephemeris(channel):
@@ -200,38 +256,13 @@ async def test_resolve_options_refuses_an_unknown_name_naming_the_field(channel,
     assert raised.value.trailing_metadata()[FIELD_METADATA_KEY] == field
 
 
-class _RpcLogged(logging.Handler):
-    """Sets ``logged`` when the server writes its per-call "rpc" line."""
-
-    def __init__(self) -> None:
-        super().__init__(logging.INFO)
-        self.logged = asyncio.Event()
-        self._loop = asyncio.get_running_loop()
-
-    def emit(self, record: logging.LogRecord) -> None:
-        if record.getMessage() == "rpc":
-            self._loop.call_soon_threadsafe(self.logged.set)
-
-
-async def test_one_json_log_line_per_call(channel, caplog):
-    caplog.set_level(logging.INFO, logger="services.chart.api.grpc_server")
-    server_logger = logging.getLogger("services.chart.api.grpc_server")
-    signal = _RpcLogged()
-    server_logger.addHandler(signal)
-    try:
-        await rejected(channel, numerology_request(full_name="J0hn"))
-        # The server logs once it has answered, so the line may trail the client's result a little.
-        await asyncio.wait_for(signal.logged.wait(), timeout=HANG_GUARD_SECONDS)
-    finally:
-        server_logger.removeHandler(signal)
-    (record,) = [record for record in caplog.records if record.getMessage() == "rpc"]
-    assert (record.method, record.status) == ("CalculateNumerology", "INVALID_ARGUMENT")
-    assert record.duration_ms >= 0
-
-
-async def test_a_taken_port_is_refused(server):
-    settings = ChartSettings(grpc_host="127.0.0.1", grpc_port=server.port, chart_workers=1)
-    with pytest.raises(ListenError, match="address already in use"):
+@pytest.mark.parametrize("taken", ["shared", "worker"])
+async def test_a_taken_port_is_refused(server, taken):
+    settings = ChartSettings(grpc_host="127.0.0.1", grpc_port=server.port if taken == "shared" else 0,
+                             grpc_worker_ports=[server.worker_ports[1]] if taken == "worker" else [],
+                             chart_workers=1)
+    taken_port = server.port if taken == "shared" else server.worker_ports[1]
+    with pytest.raises(ListenError, match=f"cannot listen on 127.0.0.1:{taken_port}: address already in use"):
         await start_server(settings)
 
 
@@ -250,13 +281,29 @@ async def test_main_exits_2_with_one_line_when_the_port_is_taken(server):
     assert stderr.decode().splitlines() == [f"chart: cannot listen on 127.0.0.1:{server.port}: address already in use"]
 
 
+async def listening_line(process: asyncio.subprocess.Process) -> dict:
+    while True:
+        line = json.loads(await asyncio.wait_for(process.stdout.readline(), timeout=60))
+        if line["message"] == "chart server listening":
+            return line
+
+
+async def test_main_exits_2_naming_the_settings_when_worker_ports_do_not_match_the_workers():
+    process = await run_module(0, NUMEROS_CHART_WORKERS="2", NUMEROS_GRPC_WORKER_PORTS="50901")
+    _, stderr = await asyncio.wait_for(process.communicate(), timeout=20)
+    assert process.returncode == 2
+    assert stderr.decode().splitlines() == [
+        "chart: invalid settings: NUMEROS_GRPC_WORKER_PORTS lists 1 ports for NUMEROS_CHART_WORKERS=2"]
+
+
 async def test_main_serves_then_stops_cleanly_on_sigterm():
-    process = await run_module(0)
+    process = await run_module(0, NUMEROS_CHART_WORKERS="2")
     try:
-        listening = json.loads(await asyncio.wait_for(process.stdout.readline(), timeout=20))
-        assert listening["message"] == "chart server listening"
-        async with grpc.aio.insecure_channel(listening["address"]) as channel:
-            assert await health_of(channel, CHART_SERVICE_NAME) == SERVING
+        listening = await listening_line(process)
+        assert len(listening["worker_addresses"].split(",")) == 2
+        for address in (listening["address"], *listening["worker_addresses"].split(",")):
+            async with grpc.aio.insecure_channel(address) as channel:
+                assert await health_of(channel, CHART_SERVICE_NAME) == SERVING
         process.send_signal(signal.SIGTERM)
         await asyncio.wait_for(process.wait(), timeout=20)
     finally:
@@ -290,25 +337,12 @@ class FakeContext:
         raise grpc.aio.AbortError(details)
 
 
-class SlowPool:
-    def __init__(self) -> None:
-        self.calls = 0
-
-    async def run(self, function, *args) -> WorkerOutcome:
-        self.calls += 1
-        await asyncio.Event().wait()  # never answers: only the deadline ends the call
-        return WorkerOutcome(function(*args), os.getpid())
-
-
-@pytest.mark.parametrize(("time_remaining", "calls_started"), [(0.0, 0), (0.05, 1)])
-async def test_deadlines_are_honoured(server, time_remaining, calls_started):
-    pool = SlowPool()
-    servicer = ChartServicer(pool, server.ephemeris)
-    context = FakeContext(time_remaining)
-    with pytest.raises(grpc.aio.AbortError):
+async def test_a_call_whose_deadline_passed_while_it_waited_is_not_computed(server):
+    servicer = ChartServicer(server.ephemeris)
+    context = FakeContext(0.0)
+    with pytest.raises(grpc.aio.AbortError, match="deadline exceeded before the work started"):
         await servicer.CalculateNumerology(numerology_request(), context)
     assert context.aborted_with == grpc.StatusCode.DEADLINE_EXCEEDED
-    assert pool.calls == calls_started
 
 
 async def test_metrics_port_counts_calls_and_logs_carry_the_callers_trace_id():
@@ -323,10 +357,8 @@ async def test_metrics_port_counts_calls_and_logs_carry_the_callers_trace_id():
     trace_id = "4bf92f3577b34da6a3ce929d0e0e4736"
     process = await run_module(0, NUMEROS_METRICS_PORT=str(metrics_port))
     try:
-        lines = []
-        while not lines or lines[-1]["message"] != "chart server listening":
-            lines.append(json.loads(await asyncio.wait_for(process.stdout.readline(), timeout=20)))
-        async with grpc.aio.insecure_channel(lines[-1]["address"]) as channel:
+        listening = await listening_line(process)
+        async with grpc.aio.insecure_channel(listening["address"]) as channel:
             stub = chart_pb2_grpc.ChartServiceStub(channel)
             metadata = (("traceparent", f"00-{trace_id}-00f067aa0ba902b7-01"),)
             await stub.CalculateNumerology(numerology_request(), metadata=metadata)
@@ -349,7 +381,10 @@ async def test_metrics_port_counts_calls_and_logs_carry_the_callers_trace_id():
     assert samples["numeros_grpc_server_call_duration_seconds_count", (("method", "CalculateNumerology"),)] == 2
     assert samples["numeros_chart_workers", ()] == 1
     assert samples["numeros_chart_workers_busy", ()] == 0
-    assert samples["numeros_chart_worker_queue_depth", ()] == 0
+    # One JSON log line per call, from the worker that computed it.
+    assert [(line["method"], line["status"]) for line in rpc_lines] == [
+        ("CalculateNumerology", "OK"), ("CalculateNumerology", "INVALID_ARGUMENT")]
+    assert all(line["duration_ms"] >= 0 for line in rpc_lines)
     # The caller's trace continues in chart: its trace id is the request id of chart's log line.
     assert rpc_lines[0]["request_id"] == trace_id
     assert rpc_lines[1]["request_id"] not in (None, trace_id) and len(rpc_lines[1]["request_id"]) == 32

@@ -5,7 +5,6 @@ Positions themselves are checked against kerykeion in test_peer_kerykeion.py.
 from __future__ import annotations
 
 import math
-import pickle
 import random
 from datetime import date, datetime, time, timezone
 
@@ -297,13 +296,6 @@ def test_batch_keeps_input_order_and_reports_bad_requests_in_place():
             single = compute_natal_chart(request.birth_date, request.birth_time, latitude=request.latitude,
                                          longitude=request.longitude, timezone=request.timezone)
             assert result.to_dict() == single.to_dict()
-
-
-def test_charts_and_errors_pickle_for_the_worker_pool():
-    chart = compute_natal_chart(date(1990, 6, 15), time(14, 30), **LONDON)
-    assert pickle.loads(pickle.dumps(chart)).to_dict() == chart.to_dict()
-    error = pickle.loads(pickle.dumps(EphemerisUnavailable("files missing")))
-    assert str(error) == "files missing"
 
 
 # --- years 1-3000 ---------------------------------------------------------------------------------------
