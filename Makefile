@@ -52,7 +52,7 @@ admin: $(STAMP)
 	@$(PY) -m devstack admin create --email "$(EMAIL)" $(if $(PASSWORD),--password "$(PASSWORD)")
 
 test: setup
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q --durations=20
 
 test-fast: setup
 	$(PY) -m pytest -q -m "not e2e"
