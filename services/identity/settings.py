@@ -15,6 +15,9 @@ class IdentitySettings(ServiceSettings):
     jwt_private_key_file: Path | None = None
     access_token_ttl_seconds: int = 30 * 60  # astro-mvp and Loopin: 30 minutes
     refresh_token_ttl_seconds: int = 30 * 24 * 3600  # one refresh token's life; each rotation issues a new one
+    # A refresh token rotated away this recently, and the last one rotated away, may be presented again: the
+    # app's retry after a lost reply (weak connection) gets new tokens instead of ending the session.
+    refresh_retry_grace_seconds: float = Field(default=30.0, ge=0)
     # A session's absolute lifetime from sign-in: rotation never carries it past this (sign in again).
     session_max_age_seconds: int = Field(default=30 * 24 * 3600, gt=0)
     # How often identity checks that Redis still holds the revocations (its marker key), and rewrites them

@@ -405,7 +405,13 @@ def auth_register_login(api: Api) -> None:
     old = api.tokens.pop("dee:refresh")
     reply = api.call("auth/refresh: dee", "POST", refresh, json_body={"refresh_token": old})
     api.tokens["dee"] = reply.json()["token"]
-    api.call("auth/refresh: the same refresh token again", "POST", refresh, json_body={"refresh_token": old})
+    retried = api.call("auth/refresh: the same refresh token again at once (a retry after a lost reply)", "POST",
+                       refresh, json_body={"refresh_token": old})
+    assert retried.json()["refresh_token"] == reply.json()["refresh_token"]  # the token the lost reply carried
+    api.call("auth/refresh: dee's new refresh token", "POST", refresh,
+             json_body={"refresh_token": reply.json()["refresh_token"]})
+    api.call("auth/refresh: dee's first refresh token, two rotations back", "POST", refresh,
+             json_body={"refresh_token": old})
     # That replay ended dee's session (reuse detection): dee signs in again for what follows.
     api.tokens["dee"] = api.call(None, "POST", "/api/v1/auth/login",
                                  json_body={"email": PEOPLE["dee"]["email"], "password": PASSWORD}).json()["token"]
@@ -1113,9 +1119,11 @@ def account_lifecycle(api: Api, stack: Any) -> None:
     fay = {"email": "fay@example.com", "password": PASSWORD}
     reply = api.call("auth/register: fay (email and password)", "POST", f"{auth}/register", json_body=fay)
     first_refresh = reply.json()["refresh_token"]
-    rotated = api.call("auth/refresh: fay", "POST", f"{auth}/refresh", json_body={"refresh_token": first_refresh})
+    once = api.call("auth/refresh: fay", "POST", f"{auth}/refresh", json_body={"refresh_token": first_refresh})
+    rotated = api.call("auth/refresh: fay again", "POST", f"{auth}/refresh",
+                       json_body={"refresh_token": once.json()["refresh_token"]})
     api.tokens["fay:rotated"] = rotated.json()["token"]
-    api.call("auth/refresh: fay's rotated-away token again", "POST", f"{auth}/refresh",
+    api.call("auth/refresh: fay's rotated-away token again (not the last one rotated away)", "POST", f"{auth}/refresh",
              json_body={"refresh_token": first_refresh})
     api.call("auth/me: fay's newest token after the reuse (session ended)", "GET", f"{auth}/me", user="fay:rotated")
     api.call("auth/refresh: fay's newest refresh token after the reuse", "POST", f"{auth}/refresh",

@@ -64,7 +64,7 @@ export interface paths {
         put?: never;
         /**
          * Swap a refresh token for new tokens
-         * @description Each refresh token works once. The session ends at its absolute lifetime after sign-in (30 days by default) however often it is refreshed; a refresh token presented again after it was swapped ends the whole session (its newest tokens stop working too).
+         * @description Each refresh token works once. The session ends at its absolute lifetime after sign-in (30 days by default) however often it is refreshed; a refresh token presented again after it was swapped ends the whole session (its newest tokens stop working too) — except the last one swapped, within 30 seconds (NUMEROS_REFRESH_RETRY_GRACE_SECONDS): a retry after a lost reply, answered with the same refresh token the lost reply carried.
          */
         post: operations["refresh_api_v1_auth_refresh_post"];
         delete?: never;

@@ -5,7 +5,7 @@ import datetime as dt
 import uuid
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import exists, func, select, update
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -43,16 +43,29 @@ async def session_by_refresh_hash(session: AsyncSession, refresh_hash: str) -> R
                                   .with_for_update())).mappings().first()
 
 
-async def session_of_retired_hash(session: AsyncSession, refresh_hash: str) -> uuid.UUID | None:
-    return await session.scalar(select(retired_refresh_tokens.c.session_id)
-                                .where(retired_refresh_tokens.c.token_hash == refresh_hash))
+async def retired_token(session: AsyncSession, refresh_hash: str) -> RowMapping | None:
+    """A refresh token its session rotated away: the session, when, and whether it is the one rotated away
+    last (the token just before the current one)."""
+    later = retired_refresh_tokens.alias("later")
+    is_latest = ~exists().where(later.c.session_id == retired_refresh_tokens.c.session_id,
+                                later.c.retired_at > retired_refresh_tokens.c.retired_at)
+    return (await session.execute(
+        select(retired_refresh_tokens.c.session_id, retired_refresh_tokens.c.retired_at, is_latest.label("latest"))
+        .where(retired_refresh_tokens.c.token_hash == refresh_hash))).mappings().first()
+
+
+async def session_by_id(session: AsyncSession, session_id: uuid.UUID) -> RowMapping | None:
+    """The session, locked until the transaction ends (one rotation wins)."""
+    return (await session.execute(select(sessions).where(sessions.c.id == session_id).with_for_update())
+            ).mappings().first()
 
 
 async def rotate_session(session: AsyncSession, session_id: uuid.UUID, *, old_hash: str, new_hash: str,
-                         expires_at: dt.datetime) -> None:
+                         expires_at: dt.datetime, now: dt.datetime) -> None:
     await session.execute(update(sessions).where(sessions.c.id == session_id)
                           .values(refresh_token_hash=new_hash, expires_at=expires_at))
-    await session.execute(retired_refresh_tokens.insert().values(token_hash=old_hash, session_id=session_id))
+    await session.execute(retired_refresh_tokens.insert().values(token_hash=old_hash, session_id=session_id,
+                                                                 retired_at=now))
 
 
 async def revoke_sessions(session: AsyncSession, *, user_id: int | None = None, session_id: uuid.UUID | None = None,

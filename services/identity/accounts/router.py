@@ -82,7 +82,9 @@ async def login(request: Request, session: AsyncSession = Depends(db_session)) -
 @router.post("/refresh", response_model=AuthResponse, summary="Swap a refresh token for new tokens",
              description="Each refresh token works once. The session ends at its absolute lifetime after sign-in "
                          "(30 days by default) however often it is refreshed; a refresh token presented again "
-                         "after it was swapped ends the whole session (its newest tokens stop working too).",
+                         "after it was swapped ends the whole session (its newest tokens stop working too) — except "
+                         "the last one swapped, within 30 seconds (NUMEROS_REFRESH_RETRY_GRACE_SECONDS): a retry "
+                         "after a lost reply, answered with the same refresh token the lost reply carried.",
              responses={401: {"description": "Refresh token unknown, expired, reused or logged out"},
                         403: {"description": "The account is deactivated"}})
 async def refresh(body: RefreshRequest, request: Request, session: AsyncSession = Depends(db_session)) -> JSONResponse:

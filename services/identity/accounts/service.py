@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import hashlib
 import logging
 import uuid
 from dataclasses import dataclass
@@ -34,7 +35,7 @@ from . import repository
 from .mail import Mail
 from .passwords import hash_password, verify_password
 from .revocations import RevocationCache
-from .tokens import IssuedTokens, issue_access_token, new_secret_token, secret_token_hash
+from .tokens import IssuedTokens, issue_access_token, new_secret_token, secret_token_hash, successor_token
 
 log = logging.getLogger(__name__)
 
@@ -151,31 +152,49 @@ def _invalid_refresh() -> AppError:
     return AppError(401, "INVALID_REFRESH_TOKEN", "The refresh token is not valid.", field="refresh_token")
 
 
+def _successor(runtime: Runtime, refresh_token: str) -> str:
+    key = hashlib.sha256(b"numeros-refresh-successor:" + runtime.state["jwt_private_key"].encode()).digest()
+    return successor_token(key, refresh_token)
+
+
 async def refresh(runtime: Runtime, session: AsyncSession, refresh_token: str,
                   now: dt.datetime | None = None) -> SignedIn:
-    """New tokens for a live refresh token, which is rotated away. The session's absolute lifetime stays;
-    a token it rotated away, presented again, ends the session (the new tokens stop working too)."""
+    """New tokens for a live refresh token, which is rotated away. The session's absolute lifetime stays.
+
+    A token it rotated away, presented again, ends the session (the new tokens stop working too) — unless it
+    is the token rotated away last, within ``refresh_retry_grace_seconds``: an app whose refresh reply was
+    lost on a weak connection (or that sent it twice) asking again. It gets the same refresh token the first
+    reply carried (the successor is derived from the token it replaces), so whichever reply arrives, the
+    token the app keeps is the session's current one."""
     now = now or _utcnow()
     presented = secret_token_hash(refresh_token)
+    successor = _successor(runtime, refresh_token)
     row = await repository.session_by_refresh_hash(session, presented)
-    if row is None:
-        replayed = await repository.session_of_retired_hash(session, presented)
-        if replayed is not None:
-            await _revoke(runtime, session, reason="refresh_reuse", session_id=replayed, now=now)
+    retry = row is None
+    if retry:
+        retired = await repository.retired_token(session, presented)
+        if retired is None:
+            raise _invalid_refresh()
+        grace = dt.timedelta(seconds=runtime.settings.refresh_retry_grace_seconds)
+        if not (retired["latest"] and now - retired["retired_at"] <= grace):
+            await _revoke(runtime, session, reason="refresh_reuse", session_id=retired["session_id"], now=now)
             await session.commit()
             runtime.relay.wake()
-            log.warning("refresh token reused; session revoked", extra={"session_id": str(replayed)})
-        raise _invalid_refresh()
+            log.warning("refresh token reused; session revoked", extra={"session_id": str(retired["session_id"])})
+            raise _invalid_refresh()
+        row = await repository.session_by_id(session, retired["session_id"])
+        if row is None or row["refresh_token_hash"] != secret_token_hash(successor):
+            raise _invalid_refresh()
     if row["revoked_at"] is not None or row["expires_at"] <= now:
         raise _invalid_refresh()
     user = await repository.find_by_id(session, row["user_id"])
     if user is None or not user["is_active"]:
         raise AppError(403, "ACCOUNT_DISABLED", "This account is disabled.")
-    new_refresh = new_secret_token()
-    await repository.rotate_session(session, row["id"], old_hash=presented, new_hash=secret_token_hash(new_refresh),
-                                    expires_at=_refresh_expiry(runtime, now, row["absolute_expires_at"]))
+    if not retry:
+        await repository.rotate_session(session, row["id"], old_hash=presented, new_hash=secret_token_hash(successor),
+                                        expires_at=_refresh_expiry(runtime, now, row["absolute_expires_at"]), now=now)
     await session.commit()
-    return SignedIn(user, _tokens(runtime, user, str(row["id"]), new_refresh, now))
+    return SignedIn(user, _tokens(runtime, user, str(row["id"]), successor, now))
 
 
 async def _revoke(runtime: Runtime, session: AsyncSession, *, reason: str, now: dt.datetime,

@@ -1,8 +1,10 @@
 """Signed access tokens and opaque refresh tokens. Pure: the clock and key are passed in."""
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import hashlib
+import hmac
 import secrets
 import uuid
 from dataclasses import dataclass
@@ -34,6 +36,12 @@ def issue_access_token(private_key_pem: str, *, user_id: int, session_id: str, i
 def new_secret_token() -> str:
     """An opaque bearer secret (refresh and password-reset tokens): 256 random bits."""
     return secrets.token_urlsafe(32)
+
+
+def successor_token(key: bytes, token: str) -> str:
+    """The refresh token that replaces ``token`` at its rotation: derived (keyed HMAC), not drawn, so a retried
+    refresh whose reply was lost is answered with the very token the lost reply carried."""
+    return base64.urlsafe_b64encode(hmac.new(key, token.encode(), hashlib.sha256).digest()).rstrip(b"=").decode()
 
 
 def secret_token_hash(token: str) -> str:

@@ -80,10 +80,11 @@ async def test_login_refresh_rotation_and_logout(runtime):
             await service.login(runtime, session, email=email, password="not-it")
         assert (wrong.value.status, wrong.value.code) == (401, "INVALID_CREDENTIALS")
         login = await service.login(runtime, session, email=email.upper(), password="s3cret-pass")
-        refreshed = await service.refresh(runtime, session, login.tokens.refresh_token)
-        assert refreshed.tokens.session_id == login.tokens.session_id
-        assert refreshed.tokens.refresh_token != login.tokens.refresh_token
-        with pytest.raises(AppError) as replay:
+        once = await service.refresh(runtime, session, login.tokens.refresh_token)
+        refreshed = await service.refresh(runtime, session, once.tokens.refresh_token)
+        assert refreshed.tokens.session_id == once.tokens.session_id == login.tokens.session_id
+        assert len({login.tokens.refresh_token, once.tokens.refresh_token, refreshed.tokens.refresh_token}) == 3
+        with pytest.raises(AppError) as replay:  # not the last token rotated away: reuse, not a retry
             await service.refresh(runtime, session, login.tokens.refresh_token)
         assert replay.value.code == "INVALID_REFRESH_TOKEN"
 

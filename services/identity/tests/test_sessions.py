@@ -103,6 +103,54 @@ async def test_a_reused_refresh_token_ends_the_whole_session(client):
     assert [(e["session_id"], e["reason"]) for e in events] == [(sid, "refresh_reuse")]
 
 
+async def test_a_refresh_retried_after_a_lost_reply_gets_the_same_token_and_keeps_the_session(client):
+    account = await sign_up(client)
+    lost = await client.post(f"{AUTH}/refresh", json={"refresh_token": account["refresh_token"]})
+    assert lost.status_code == 200  # the app never saw this reply
+    retried = await client.post(f"{AUTH}/refresh", json={"refresh_token": account["refresh_token"]})
+    assert retried.status_code == 200, retried.text
+    assert retried.json()["refresh_token"] == lost.json()["refresh_token"]
+    assert (await client.get(f"{AUTH}/me", headers=bearer(retried.json()))).status_code == 200
+    onward = await client.post(f"{AUTH}/refresh", json={"refresh_token": retried.json()["refresh_token"]})
+    assert onward.status_code == 200
+    assert (await client.get(f"{AUTH}/me", headers=bearer(onward.json()))).status_code == 200
+    assert (await session_row(client.app.state.runtime, session_id_of(account)))["revoked_at"] is None
+
+
+async def test_a_double_submitted_refresh_answers_both_with_the_one_current_token(client):
+    import asyncio
+
+    account = await sign_up(client)
+    replies = await asyncio.gather(*(client.post(f"{AUTH}/refresh", json={"refresh_token": account["refresh_token"]})
+                                     for _ in range(2)))
+    assert [r.status_code for r in replies] == [200, 200]
+    assert replies[0].json()["refresh_token"] == replies[1].json()["refresh_token"]
+    onward = await client.post(f"{AUTH}/refresh", json={"refresh_token": replies[0].json()["refresh_token"]})
+    assert onward.status_code == 200
+
+
+async def test_a_retired_token_presented_after_the_grace_ends_the_session(client):
+    runtime = client.app.state.runtime
+    email = new_email()
+    await sign_up(client, email)
+    rotated = dt.datetime(2030, 1, 1, tzinfo=dt.UTC)
+    async with runtime.sessions() as db:
+        user = await service.repository.find_by_email(db, email)
+        tokens = await service.start_session(runtime, db, user, rotated)
+        await db.commit()
+        await service.refresh(runtime, db, tokens.refresh_token, now=rotated)
+        grace = dt.timedelta(seconds=runtime.settings.refresh_retry_grace_seconds)
+        again = await service.refresh(runtime, db, tokens.refresh_token, now=rotated + grace)  # the last moment
+        with pytest.raises(service.AppError) as late:
+            await service.refresh(runtime, db, tokens.refresh_token, now=rotated + grace + dt.timedelta(seconds=1))
+    assert (late.value.status, late.value.code) == (401, "INVALID_REFRESH_TOKEN")
+    row = await session_row(runtime, tokens.session_id)
+    assert row["revoked_reason"] == "refresh_reuse"
+    async with runtime.sessions() as db:
+        with pytest.raises(service.AppError):
+            await service.refresh(runtime, db, again.tokens.refresh_token, now=rotated + grace)
+
+
 async def test_a_disabled_account_cannot_refresh(client):
     runtime = client.app.state.runtime
     account = await sign_up(client)
