@@ -5,6 +5,7 @@ import asyncio
 import json
 import time
 
+import asyncpg
 import nats
 import pytest
 from prometheus_client import REGISTRY
@@ -54,6 +55,53 @@ async def test_participants_post_and_read_newest_first(client, infra, mint_token
         assert [m["content"] for m in data["messages"]] == ["Hi Alice", "Hey! Our numbers align perfectly 💫"]
         assert data["next_before"] is None
     assert page.headers["x-ratelimit-limit"]
+
+
+async def _terminate_chat_connections(database_url: str) -> list[int]:
+    """What a Postgres restart does to every pooled connection: the server ends them."""
+    conn = await asyncpg.connect(database_url.replace("postgresql+asyncpg://", "postgresql://"))
+    try:
+        pids = [r["pid"] for r in await conn.fetch(
+            "SELECT pg_terminate_backend(pid), pid FROM pg_stat_activity WHERE datname = current_database() "
+            "AND backend_type = 'client backend' AND pid <> pg_backend_pid()")]
+
+        async def gone() -> bool:
+            return not await conn.fetchval("SELECT count(*) FROM pg_stat_activity WHERE pid = ANY($1::int[])", pids)
+
+        await eventually(gone, what="the terminated backends to exit")
+    finally:
+        await conn.close()
+    return pids
+
+
+@pytest.mark.asyncio
+async def test_a_send_after_postgres_ended_every_connection_is_stored(client, infra, mint_token):
+    """No pool pre-ping: a pooled connection the server closed is replaced at checkout, so the sender never
+    sees it (with or without a client id: the checkout comes before the statement)."""
+    match_id, alice, bob = await create_match(client.app, infra.nats_url)
+    assert (await client.post(url(match_id), json={"content": "before"}, headers=auth(mint_token(alice)))).status_code == 201
+    engine = client.app.state.runtime.engine.sync_engine
+    lost: list[str] = []
+
+    def record(context) -> None:
+        if context.is_disconnect and "chat.outbox" not in (context.statement or "") \
+                and "chat.inbox" not in (context.statement or ""):  # the relay's and consumers' own
+            lost.append(context.statement or "")
+
+    event.listen(engine, "handle_error", record)
+    try:
+        assert await _terminate_chat_connections(client.app.state.runtime.settings.database_url)
+        plain = await client.post(url(match_id), json={"content": "after"}, headers=auth(mint_token(bob)))
+        assert plain.status_code == 201, plain.text
+        assert await _terminate_chat_connections(client.app.state.runtime.settings.database_url)
+        keyed = await client.post(url(match_id), json={"content": "after, keyed", "client_message_id": "k-1"},
+                                  headers=auth(mint_token(alice)))
+        assert keyed.status_code == 201, keyed.text
+    finally:
+        event.remove(engine, "handle_error", record)
+    assert lost == []  # replaced before use, not found dead by a statement
+    page = await client.get(url(match_id), headers=auth(mint_token(alice)))
+    assert [m["content"] for m in page.json()["messages"]] == ["after, keyed", "after", "before"]
 
 
 @pytest.mark.asyncio
