@@ -75,31 +75,38 @@ async def _terminate_chat_connections(database_url: str) -> list[int]:
 
 
 @pytest.mark.asyncio
-async def test_a_send_after_postgres_ended_every_connection_is_stored(client, infra, mint_token):
+async def test_a_send_after_postgres_ended_every_connection_is_stored(client, infra, mint_token, monkeypatch):
     """No pool pre-ping: a pooled connection the server closed is replaced at checkout, so the sender never
-    sees it (with or without a client id: the checkout comes before the statement)."""
+    sees it (with or without a client id: the checkout comes before the statement). The relay and the push
+    consumer are let finish first, so that the sends are the first to use the pool after the connections end."""
+    runtime = client.app.state.runtime
+    monkeypatch.setattr(runtime.relay, "poll_seconds", 3600)  # passes only when a commit wakes it
     match_id, alice, bob = await create_match(client.app, infra.nats_url)
-    assert (await client.post(url(match_id), json={"content": "before"}, headers=auth(mint_token(alice)))).status_code == 201
-    engine = client.app.state.runtime.engine.sync_engine
+    engine = runtime.engine.sync_engine
     lost: list[str] = []
 
     def record(context) -> None:
-        if context.is_disconnect and "chat.outbox" not in (context.statement or "") \
-                and "chat.inbox" not in (context.statement or ""):  # the relay's and consumers' own
+        if context.is_disconnect:
             lost.append(context.statement or "")
 
-    event.listen(engine, "handle_error", record)
-    try:
-        assert await _terminate_chat_connections(client.app.state.runtime.settings.database_url)
-        plain = await client.post(url(match_id), json={"content": "after"}, headers=auth(mint_token(bob)))
-        assert plain.status_code == 201, plain.text
-        assert await _terminate_chat_connections(client.app.state.runtime.settings.database_url)
-        keyed = await client.post(url(match_id), json={"content": "after, keyed", "client_message_id": "k-1"},
-                                  headers=auth(mint_token(alice)))
-        assert keyed.status_code == 201, keyed.text
-    finally:
-        event.remove(engine, "handle_error", record)
-    assert lost == []  # replaced before use, not found dead by a statement
+    async def send_after_the_connections_end(body: dict, sender: int) -> None:
+        async def pushed() -> bool:  # the push consumer has handled the previous message (to the sender)
+            rows = await push_rows(client.app, user_id=sender)
+            return any(r["kind"] == "message" and r["match_id"] == match_id for r in rows)
+
+        await eventually(pushed, what="the push decision on the previous message")
+        assert await _terminate_chat_connections(runtime.settings.database_url)
+        event.listen(engine, "handle_error", record)
+        try:
+            reply = await client.post(url(match_id), json=body, headers=auth(mint_token(sender)))
+        finally:
+            event.remove(engine, "handle_error", record)
+        assert reply.status_code == 201, reply.text
+
+    assert (await client.post(url(match_id), json={"content": "before"}, headers=auth(mint_token(alice)))).status_code == 201
+    await send_after_the_connections_end({"content": "after"}, bob)
+    await send_after_the_connections_end({"content": "after, keyed", "client_message_id": "k-1"}, alice)
+    assert lost == []  # replaced at checkout, not found dead by a statement
     page = await client.get(url(match_id), headers=auth(mint_token(alice)))
     assert [m["content"] for m in page.json()["messages"]] == ["after, keyed", "after", "before"]
 
