@@ -19,8 +19,12 @@ DEFAULT_SETTINGS = {"new_matches": True, "new_messages": True, "message_previews
 async def record_pushes(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
     """Log notifications (event_id, user_id, kind, title, body, match_id, status), in order; a redelivered
     event records nothing twice."""
-    await session.execute(insert(push_notifications).values(rows).on_conflict_do_nothing(
-        index_elements=[push_notifications.c.event_id, push_notifications.c.user_id]))
+    # Parameter sets, not a VALUES list: one statement whatever the number of rows (cached once compiled).
+    await session.execute(_RECORD_PUSH, rows)
+
+
+_RECORD_PUSH = insert(push_notifications).on_conflict_do_nothing(
+    index_elements=[push_notifications.c.event_id, push_notifications.c.user_id])
 
 
 async def pushed_recently(session: AsyncSession, *, user_id: int, match_id: int, since_seconds: float) -> bool:
