@@ -86,8 +86,8 @@ def _before(cursor: Cursor):
     return messages.c.created_at < cursor if isinstance(cursor, dt.datetime) else messages.c.id < cursor
 
 
-async def list_messages(session: AsyncSession, *, match_id: int, before: Cursor | None, after: Cursor | None,
-                        limit: int) -> list[RowMapping]:
+async def list_messages(session: AsyncSession | AsyncConnection, *, match_id: int, before: Cursor | None,
+                        after: Cursor | None, limit: int) -> list[RowMapping]:
     """Newest first, or oldest first when ``after`` is given (catching up); cursors are exclusive."""
     query = select(messages).where(messages.c.match_id == match_id)
     if before is not None:

@@ -38,8 +38,8 @@ def hub_of(runtime: Runtime) -> LiveHub:
 
 
 def autocommit(runtime: Runtime) -> AsyncEngine:
-    """The runtime's pool without BEGIN and COMMIT: a statement that is a whole transaction on its own costs
-    one round trip instead of three."""
+    """The runtime's pool without BEGIN and COMMIT (or ROLLBACK): a statement that is a whole transaction on
+    its own costs one round trip instead of three."""
     engine = runtime.state.get(AUTOCOMMIT)
     if engine is None:
         engine = runtime.state[AUTOCOMMIT] = runtime.engine.execution_options(isolation_level="AUTOCOMMIT")
@@ -168,9 +168,10 @@ async def typing(runtime: Runtime, match_id: int, user_id: int, state: str) -> N
 
 async def messages_after(runtime: Runtime, match_id: int, after: int, up_to: int | None,
                          limit: int = 100) -> list[RowMapping]:
-    """Oldest first: what a socket that last saw ``after`` has not seen (ids follow commit order)."""
-    async with runtime.sessions() as session:
-        return await repository.list_messages(session, match_id=match_id, after=after, limit=limit,
+    """Oldest first: what a socket that last saw ``after`` has not seen (ids follow commit order). One
+    statement, so no BEGIN and ROLLBACK around it: a socket catches up whenever a frame arrives out of order."""
+    async with autocommit(runtime).connect() as connection:
+        return await repository.list_messages(connection, match_id=match_id, after=after, limit=limit,
                                               before=None if up_to is None else up_to + 1)
 
 
