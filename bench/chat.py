@@ -148,7 +148,7 @@ def profile_summary(out: Path, top: int = 40) -> str:
     for path in out.glob("*.txt"):
         for line in path.read_text(errors="replace").splitlines():
             stack, _, count = line.rpartition(" ")
-            if not stack:
+            if not stack or not count.isdigit():  # py-spy now and then spills a docstring over several lines
                 continue
             frames = stack.split(";")
             if any(f.startswith(("select (", "poll (", "epoll")) or "(selectors.py)" in f for f in frames[-1:]):

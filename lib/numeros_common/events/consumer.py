@@ -8,6 +8,7 @@ import logging
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import Protocol, runtime_checkable
 
 from nats.aio.msg import Msg
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
@@ -28,6 +29,16 @@ log = logging.getLogger(__name__)
 
 LAG_INTERVAL_SECONDS = 1.0
 Handler = Callable[[AsyncSession, Envelope], Awaitable[None]]
+
+
+@runtime_checkable
+class BatchHooks(Protocol):
+    """What a handler may add to see a transaction's events together: ``prepare`` before their handler
+    calls (one read for all of them), ``finish`` after the last, still in the transaction (one write for all).
+    Called around a single event too, so the handler has one way of working."""
+
+    async def prepare(self, session: AsyncSession, envelopes: list[Envelope]) -> None: ...
+    async def finish(self, session: AsyncSession) -> None: ...
 
 
 @dataclass(kw_only=True, eq=False)
@@ -121,7 +132,7 @@ class DurableConsumer:
                     .on_conflict_do_nothing().returning(self.inbox.c.event_id)
                 )).first()
                 if first_time is not None:
-                    await self.handler(session, envelope)
+                    await self._apply(session, [(msg, envelope)], traced=False)
         except Exception as exc:  # noqa: BLE001 - redeliver later
             attempt = msg.metadata.num_delivered if msg.metadata else 1
             log.exception("event handler failed", extra={"consumer": self.name, "event_id": str(envelope.id),
@@ -152,13 +163,12 @@ class DurableConsumer:
                         insert(self.inbox).values([{"consumer": self.name, "event_id": e.id} for _, e in plain])
                         .on_conflict_do_nothing().returning(self.inbox.c.event_id)
                     )).scalars())
+                    applied = []
                     for msg, envelope in plain:
                         if envelope.id in fresh:
                             fresh.discard(envelope.id)  # the same event twice in one fetch: applied once
-                            with continued_span(f"consume {msg.subject}", msg.headers, kind=SpanKind.CONSUMER,
-                                                attributes={"messaging.system": "nats", "numeros.consumer": self.name,
-                                                            "messaging.destination.name": msg.subject}):
-                                await self.handler(session, envelope)
+                            applied.append((msg, envelope))
+                    await self._apply(session, applied, traced=True)
             except Exception as exc:  # noqa: BLE001 - nothing of the batch committed: one by one
                 log.warning("batch failed; handling its events one by one",
                             extra={"consumer": self.name, "events": len(plain), "error": repr(exc)})
@@ -168,6 +178,23 @@ class DurableConsumer:
                     await msg.ack()
         for msg in alone:
             await self._traced(msg)
+
+    async def _apply(self, session: AsyncSession, events: list[tuple[Msg, Envelope]], *, traced: bool) -> None:
+        """The handler on each event, in order; ``traced``: each in a span continuing its producer's trace
+        (a single event's span is already open)."""
+        hooks = self.handler if isinstance(self.handler, BatchHooks) else None
+        if hooks is not None:
+            await hooks.prepare(session, [envelope for _, envelope in events])
+        for msg, envelope in events:
+            if not traced:
+                await self.handler(session, envelope)
+                continue
+            with continued_span(f"consume {msg.subject}", msg.headers, kind=SpanKind.CONSUMER,
+                                attributes={"messaging.system": "nats", "numeros.consumer": self.name,
+                                            "messaging.destination.name": msg.subject}):
+                await self.handler(session, envelope)
+        if hooks is not None:
+            await hooks.finish(session)
 
     async def _give_up(self, msg: Msg, reason: str) -> None:
         """Into the dead-letter stream, then off this consumer; if that fails, try again on redelivery."""

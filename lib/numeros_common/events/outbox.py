@@ -9,8 +9,11 @@ import asyncio
 import datetime as dt
 import logging
 import time
+from collections.abc import Mapping
+from typing import Any
 
-from sqlalchemy import Column, DateTime, Index, Integer, MetaData, String, Table, Uuid, func, select, update
+from sqlalchemy import (ARRAY, Column, ColumnElement, DateTime, FromClause, Index, Insert, Integer, MetaData, String,
+                        Table, Text, Uuid, bindparam, func, literal, select, update)
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -22,6 +25,7 @@ from .schemas import Envelope, EventData
 log = logging.getLogger(__name__)
 
 
+DATA_KEY = "data"  # the envelope's key of the subject's data document
 TRACE_CONTEXT_KEY = "trace_context"  # W3C headers (traceparent) beside the envelope in the outbox row
 
 
@@ -48,12 +52,49 @@ def inbox_table(metadata: MetaData) -> Table:
     )
 
 
-async def add_event(session: AsyncSession, outbox: Table, producer: str, data: EventData) -> Envelope:
+def event_params(producer: str, data: EventData) -> dict[str, Any]:
+    """The outbox row of an event, as the bind parameters of ``event_insert_from``."""
+    return _outbox_row(producer, data)[1]
+
+
+def _outbox_row(producer: str, data: EventData) -> tuple[Envelope, dict[str, Any]]:
     envelope = Envelope.wrap(producer, data)
     # The envelope model ignores the extra key when the relay reads the row back.
     stored = {**envelope.model_dump(mode="json"), TRACE_CONTEXT_KEY: current_carrier()}
-    await session.execute(outbox.insert().values(id=envelope.id, subject=envelope.subject, envelope=stored))
+    return envelope, {"outbox_id": envelope.id, "outbox_subject": envelope.subject, "outbox_envelope": stored}
+
+
+async def add_event(session: AsyncSession, outbox: Table, producer: str, data: EventData) -> Envelope:
+    envelope, row = _outbox_row(producer, data)
+    await session.execute(outbox.insert().values(id=row["outbox_id"], subject=row["outbox_subject"],
+                                                 envelope=row["outbox_envelope"]))
     return envelope
+
+
+def event_insert_from(outbox: Table, event: type[EventData], source: FromClause,
+                      filled: Mapping[str, ColumnElement[Any]]) -> Insert:
+    """The outbox INSERT as one part of a larger statement (a CTE), for a change whose own statement makes
+    some of the event's values (a new row's id): one event per row of ``source``, with the data fields named
+    in ``filled`` taken from that row and the rest bound from ``event_params`` (whatever it holds for the
+    filled fields is replaced). Built once, run with new parameters each time: the change and its event
+    commit together in one round trip."""
+    unknown = set(filled) - set(event.model_fields)
+    assert not unknown, f"not fields of {event.__name__}: {sorted(unknown)}"
+    envelope = bindparam("outbox_envelope", type_=JSONB)
+    for name, value in filled.items():
+        envelope = func.jsonb_set(envelope, literal([DATA_KEY, name], ARRAY(Text)), _json_value(value), type_=JSONB)
+    return outbox.insert().from_select(
+        ["id", "subject", "envelope"],
+        select(bindparam("outbox_id", type_=Uuid), bindparam("outbox_subject", type_=String), envelope)
+        .select_from(source))
+
+
+def _json_value(value: ColumnElement[Any]) -> ColumnElement[Any]:
+    """A column's value as JSON; a timestamp in UTC with a Z, as pydantic writes it (to_jsonb would use the
+    session's time zone offset)."""
+    if isinstance(value.type, DateTime) and value.type.timezone:
+        value = func.to_char(func.timezone("UTC", value), 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')
+    return func.to_jsonb(value, type_=JSONB)
 
 
 class OutboxRelay:

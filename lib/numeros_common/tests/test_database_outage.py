@@ -7,10 +7,11 @@ from fastapi import APIRouter
 from sqlalchemy import exc as sa_exc
 from sqlalchemy import text
 
-from numeros_common.db import make_engine
+from numeros_common.db import make_engine, retry_on_disconnect
 from numeros_common.families import ASTRO_MVP_VEDIC, JIOASTRO_NUMEROLOGY, family_router
 from numeros_common.http import create_service_app
 from numeros_common.ratelimit import RateLimiter
+from numeros_common.testing import eventually
 
 from .test_http import traceparent
 
@@ -103,3 +104,65 @@ async def test_a_database_outage_is_a_503_with_a_code_and_retry_after_in_each_di
 async def test_a_failing_statement_is_still_a_500(client, failure):
     reply = await client.get(f"/api/v1/dating/{failure}")
     assert (reply.status_code, reply.json()["error"]["code"]) == (500, "INTERNAL_ERROR")
+
+
+async def _backend_pid(engine) -> int:
+    async with engine.connect() as conn:
+        return (await conn.execute(text("SELECT pg_backend_pid()"))).scalar_one()
+
+
+async def test_a_pooled_connection_the_server_closed_is_replaced_at_checkout(infra):
+    """No pre-ping round trip: the driver already knows the connection is closed, and the pool reconnects."""
+    engine = make_engine(infra.database_url, pool_size=1, max_overflow=0)
+    killer = make_engine(infra.database_url)
+    try:
+        async with engine.connect() as conn:
+            pid = (await conn.execute(text("SELECT pg_backend_pid()"))).scalar_one()
+            driver = (await conn.get_raw_connection()).driver_connection
+        async with killer.connect() as conn:
+            assert (await conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})).scalar_one()
+
+        async def noticed() -> bool:
+            return driver.is_closed()
+
+        await eventually(noticed, what="the driver seeing the server close the connection")
+        assert await _backend_pid(engine) != pid
+    finally:
+        await engine.dispose()
+        await killer.dispose()
+
+
+async def test_work_whose_connection_is_lost_in_use_runs_once_more_on_a_fresh_one(infra):
+    engine = make_engine(infra.database_url)
+    attempts: list[int] = []
+
+    async def work() -> int:
+        async with engine.connect() as conn:
+            attempts.append((await conn.execute(text("SELECT pg_backend_pid()"))).scalar_one())
+            if len(attempts) == 1:
+                await conn.execute(text("SELECT pg_terminate_backend(pg_backend_pid())"))
+            return (await conn.execute(text("SELECT 42"))).scalar_one()
+
+    try:
+        assert await retry_on_disconnect(work) == 42
+        assert len(attempts) == 2 and attempts[0] != attempts[1]
+    finally:
+        await engine.dispose()
+
+
+async def test_a_failing_statement_is_not_retried(infra):
+    engine = make_engine(infra.database_url)
+    attempts = 0
+
+    async def work() -> None:
+        nonlocal attempts
+        attempts += 1
+        async with engine.connect() as conn:
+            await conn.execute(text("SELECT * FROM no_such_table"))
+
+    try:
+        with pytest.raises(sa_exc.ProgrammingError):
+            await retry_on_disconnect(work)
+        assert attempts == 1
+    finally:
+        await engine.dispose()

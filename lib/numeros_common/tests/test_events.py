@@ -208,3 +208,53 @@ async def test_a_batched_consumer_commits_a_fetch_at_once_and_falls_back_to_one_
     assert await effects(apart) == [apart[0], apart[2]]  # the failing one waits for its redelivery
     assert attempts == [apart[0], apart[1], apart[0], apart[1], apart[2]]  # batch, then one by one
     await link.close()
+
+
+async def test_a_handlers_batch_hooks_run_around_the_events_of_each_transaction(db, infra):
+    """``prepare`` sees a transaction's fresh events before their handler calls and ``finish`` runs after them,
+    inside the transaction (here: the writes are deferred to it); a single event gets the same calls."""
+    sessions, tables = db
+    link = NatsLink(infra.nats_url, "test-hooks")
+    link.start()
+    js = await link.wait_ready()
+
+    class Deferred:
+        def __init__(self) -> None:
+            self.calls: list[tuple] = []
+
+        async def prepare(self, session, envelopes) -> None:
+            self.calls.append(("prepare", [e.data["user_id"] for e in envelopes]))
+            session.info["rows"] = []
+
+        async def __call__(self, session, envelope) -> None:
+            self.calls.append(("handle", envelope.data["user_id"]))
+            session.info["rows"].append({"user_id": envelope.data["user_id"]})
+
+        async def finish(self, session) -> None:
+            self.calls.append(("finish",))
+            await session.execute(tables["effects"].insert().values(session.info.pop("rows")))
+
+    handler = Deferred()
+    consumer = DurableConsumer(name=f"test-{uuid.uuid4().hex[:6]}", subjects=["identity.user.deleted"],
+                               handler=handler, nats=link, sessions=sessions, inbox=tables["inbox"], batched=True)
+    sub = await js.pull_subscribe("identity.user.deleted", durable=f"{consumer.name}-probe",
+                                  config=ConsumerConfig(deliver_policy=DeliverPolicy.NEW, ack_wait=30))
+    base = int(uuid.uuid4().int % 10**12)
+    users = [base, base + 1, base + 2, base + 3]
+    envelopes = [Envelope.wrap("test", UserDeletedV1(user_id=u)) for u in users]
+    for n, envelope in enumerate([*envelopes, envelopes[0]]):  # the first one twice
+        await js.publish("identity.user.deleted", envelope.model_dump_json().encode(),
+                         headers={"Nats-Msg-Id": f"{envelope.id}-{n}"})
+    msgs = []
+    while len(msgs) < 5:
+        msgs += await sub.fetch(batch=10, timeout=5)
+
+    await consumer._handle_batch([msgs[0], msgs[1], msgs[2], msgs[4]])
+    await consumer._traced(msgs[3])
+    assert handler.calls == [("prepare", users[:3]), ("handle", users[0]), ("handle", users[1]), ("handle", users[2]),
+                             ("finish",), ("prepare", [users[3]]), ("handle", users[3]), ("finish",)]
+    async with sessions() as session:
+        stored = list((await session.execute(select(tables["effects"].c.user_id).where(
+            tables["effects"].c.user_id.in_(users)).order_by(tables["effects"].c.user_id))).scalars())
+    assert stored == users
+    await link.close()

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import BindParameter, Select, and_, or_, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from .tables import matches
 
 
-def conversation_query(match_id: int, user_id: int):
+def conversation_query(match_id: int | BindParameter[int], user_id: int | BindParameter[int]) -> Select:
     """The one query behind every "may this user talk here?": a match that is unknown, someone else's or
     removed is the same empty result reached the same way, so neither the answer nor its timing tells
     them apart."""
@@ -20,22 +20,12 @@ def conversation_query(match_id: int, user_id: int):
                                  matches.c.removed_at.is_(None))
 
 
-async def find_conversation(session: AsyncSession, match_id: int, user_id: int, *,
-                            lock: bool = False) -> RowMapping | None:
-    query = conversation_query(match_id, user_id)
-    if lock:
-        # Exclusive: a conversation's messages are inserted one at a time, so their ids follow commit
-        # order (a cursor never skips a message that commits late) and a removal waits for the send.
-        query = query.with_for_update()
-    return (await session.execute(query)).mappings().first()
+async def find_conversation(session: AsyncSession, match_id: int, user_id: int) -> RowMapping | None:
+    return (await session.execute(conversation_query(match_id, user_id))).mappings().first()
 
 
 async def find_match(session: AsyncSession, match_id: int) -> RowMapping | None:
     return (await session.execute(select(matches).where(matches.c.match_id == match_id))).mappings().first()
-
-
-async def set_last_message(session: AsyncSession, match_id: int, message_id: int) -> None:
-    await session.execute(update(matches).where(matches.c.match_id == match_id).values(last_message_id=message_id))
 
 
 async def upsert_match_created(session: AsyncSession, *, match_id: int, user1_id: int, user2_id: int,

@@ -4,6 +4,7 @@ leaves entries that lapse after TTL_SECONDS."""
 from __future__ import annotations
 
 import time
+from collections.abc import Iterable
 
 from redis.exceptions import RedisError
 
@@ -34,5 +35,14 @@ async def leave(runtime: Runtime, match_id: int, user_id: int, socket_id: str) -
         pass  # lapses by itself
 
 
-async def is_present(runtime: Runtime, match_id: int, user_id: int) -> bool:
-    return await runtime.redis.zcount(_key(match_id, user_id), time.time(), "+inf") > 0
+async def presence_of(runtime: Runtime, pairs: Iterable[tuple[int, int]]) -> dict[tuple[int, int], bool]:
+    """For each (match, person): a socket of theirs is open on it; one Redis round trip for all."""
+    pairs = list(pairs)
+    if not pairs:
+        return {}
+    now = time.time()
+    async with runtime.redis.pipeline(transaction=False) as pipe:
+        for match_id, user_id in pairs:
+            pipe.zcount(_key(match_id, user_id), now, "+inf")
+        counts = await pipe.execute()
+    return {pair: count > 0 for pair, count in zip(pairs, counts)}

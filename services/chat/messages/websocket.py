@@ -284,7 +284,7 @@ class ChatSocket:
                 raise AppError(429, "RATE_LIMITED", f"Too many messages; retry in {decision.reset_seconds} s.")
             sent = await service.post_message(self.runtime, match_id=self.match_id, sender_id=self.user_id,
                                               content=frame.content, client_message_id=frame.client_message_id,
-                                              conversation_known=True)
+                                              participants=self.participants)
             self._put(("frame", ack_frame(sent.message), None))
         elif isinstance(frame, Typing):
             now = time.monotonic()

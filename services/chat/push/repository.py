@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import delete, func, select
@@ -15,16 +16,15 @@ from .tables import devices, notification_settings, push_deliveries, push_notifi
 DEFAULT_SETTINGS = {"new_matches": True, "new_messages": True, "message_previews": True}
 
 
-async def record_push(session: AsyncSession, *, event_id: uuid.UUID, user_id: int, kind: str, title: str,
-                      body: str, match_id: int | None, status: str) -> bool:
-    """True if this (event, user) notification is new; a redelivered event records nothing twice."""
-    inserted = (await session.execute(
-        insert(push_notifications).values(event_id=event_id, user_id=user_id, kind=kind, title=title, body=body,
-                                          match_id=match_id, status=status)
-        .on_conflict_do_nothing(index_elements=[push_notifications.c.event_id, push_notifications.c.user_id])
-        .returning(push_notifications.c.id)
-    )).first()
-    return inserted is not None
+async def record_pushes(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
+    """Log notifications (event_id, user_id, kind, title, body, match_id, status), in order; a redelivered
+    event records nothing twice."""
+    # Parameter sets, not a VALUES list: one statement whatever the number of rows (cached once compiled).
+    await session.execute(_RECORD_PUSH, rows)
+
+
+_RECORD_PUSH = insert(push_notifications).on_conflict_do_nothing(
+    index_elements=[push_notifications.c.event_id, push_notifications.c.user_id])
 
 
 async def pushed_recently(session: AsyncSession, *, user_id: int, match_id: int, since_seconds: float) -> bool:
@@ -68,9 +68,16 @@ async def record_delivery(session: AsyncSession, event_id: uuid.UUID, device_id:
 
 
 async def get_settings(session: AsyncSession, user_id: int) -> dict[str, Any]:
-    row = (await session.execute(select(notification_settings).where(
-        notification_settings.c.user_id == user_id))).mappings().first()
-    return {name: row[name] for name in DEFAULT_SETTINGS} if row else dict(DEFAULT_SETTINGS)
+    return (await settings_of(session, {user_id}))[user_id]
+
+
+async def settings_of(session: AsyncSession, user_ids: Iterable[int]) -> dict[int, dict[str, Any]]:
+    """Each person's settings (the defaults for one who never changed them), in one query."""
+    wanted = set(user_ids)
+    found = {row["user_id"]: {name: row[name] for name in DEFAULT_SETTINGS}
+             for row in (await session.execute(select(notification_settings).where(
+                 notification_settings.c.user_id.in_(wanted)))).mappings()} if wanted else {}
+    return {user_id: found.get(user_id, dict(DEFAULT_SETTINGS)) for user_id in wanted}
 
 
 async def update_settings(session: AsyncSession, user_id: int, changes: dict[str, bool]) -> dict[str, Any]:

@@ -7,6 +7,7 @@ already reached are skipped. A device the provider calls dead is removed at once
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -16,7 +17,7 @@ from numeros_common.events.schemas import Envelope, MatchCreatedV1, MessageCreat
 from numeros_common.metrics import PUSH_FAILED, PUSH_SENT
 from numeros_common.runtime import Runtime
 
-from ..messages.presence import is_present
+from ..messages.presence import presence_of
 from . import repository, rules
 from .providers import DeadToken, Device, Providers, Push
 
@@ -61,43 +62,83 @@ def web_push_key(runtime: Runtime) -> str:
     return key
 
 
+BATCH = "push-batch"  # session.info key: what prepare read for the transaction's events, and its log rows
+
+
+@dataclass
+class Batch:
+    settings: dict[int, dict[str, Any]] = field(default_factory=dict)  # each person's, read once
+    present: dict[tuple[int, int], bool] = field(default_factory=dict)  # (match, person): looking at it
+    log: list[dict[str, Any]] = field(default_factory=list)  # push_notifications rows not yet written
+
+
 class PushDispatcher:
-    """The push consumer's handler: new matches and messages become notifications."""
+    """The push consumer's handler: new matches and messages become notifications. The consumer calls
+    ``prepare`` with a transaction's events (their people's settings in one query, their presence in one
+    Redis round trip) and ``finish`` after them (the log rows in one INSERT)."""
 
     def __init__(self, runtime: Runtime) -> None:
         self.runtime = runtime
 
+    async def prepare(self, session: AsyncSession, envelopes: list[Envelope]) -> None:
+        batch = session.info[BATCH] = Batch()
+        people: set[int] = set()
+        looking: set[tuple[int, int]] = set()
+        for envelope in envelopes:
+            if envelope.subject == MatchCreatedV1.subject:
+                people.update(MatchCreatedV1.model_validate(envelope.data).user_ids)
+            elif envelope.subject == MessageCreatedV1.subject:
+                message = MessageCreatedV1.model_validate(envelope.data)
+                people.add(message.recipient_id)
+                looking.add((message.match_id, message.recipient_id))
+        batch.settings.update(await repository.settings_of(session, people))
+        batch.present.update(await presence_of(self.runtime, looking))
+
+    async def finish(self, session: AsyncSession) -> None:
+        await self._write_log(session, session.info.pop(BATCH))
+
     async def __call__(self, session: AsyncSession, envelope: Envelope) -> None:
-        settings = self.runtime.settings
-        wanted_by: dict[int, dict[str, Any]] = {}  # each person's settings, read once per event
+        alone = BATCH not in session.info  # called without the consumer's prepare and finish
+        if alone:
+            await self.prepare(session, [envelope])
+        batch: Batch = session.info[BATCH]
         if envelope.subject == MatchCreatedV1.subject:
             created = MatchCreatedV1.model_validate(envelope.data)
             notes = rules.for_match(created.match_id, created.user_ids)
         elif envelope.subject == MessageCreatedV1.subject:
             message = MessageCreatedV1.model_validate(envelope.data)
-            wanted_by[message.recipient_id] = await repository.get_settings(session, message.recipient_id)
             notes = rules.for_message(message.match_id, message.message_id, message.recipient_id, message.preview,
-                                      show_preview=wanted_by[message.recipient_id]["message_previews"])
+                                      show_preview=batch.settings[message.recipient_id]["message_previews"])
         else:
-            return
-        failures = []
+            notes = []
+        failures: list[Exception] = []
         for note in notes:
-            if note.user_id not in wanted_by:
-                wanted_by[note.user_id] = await repository.get_settings(session, note.user_id)
-            wanted = wanted_by[note.user_id]
+            wanted = batch.settings[note.user_id]
             if not wanted["new_matches" if note.kind == "match" else "new_messages"]:
                 status = "off"
-            elif note.kind == "message" and await is_present(self.runtime, note.match_id, note.user_id):
+            elif note.kind == "message" and batch.present[(note.match_id, note.user_id)]:
                 status = "open"  # they are looking at the conversation
-            elif note.kind == "message" and await repository.pushed_recently(
-                    session, user_id=note.user_id, match_id=note.match_id, since_seconds=settings.push_burst_seconds):
+            elif note.kind == "message" and await self._pushed_recently(session, batch, note):
                 status = "collapsed"  # the burst's first notification stands for it
             else:
                 status = await self._deliver(session, envelope, note, failures)
-            await repository.record_push(session, event_id=envelope.id, user_id=note.user_id, kind=note.kind,
-                                         title=note.title, body=note.body, match_id=note.match_id, status=status)
+            batch.log.append({"event_id": envelope.id, "user_id": note.user_id, "kind": note.kind,
+                              "title": note.title, "body": note.body, "match_id": note.match_id, "status": status})
         if failures:
             raise PushFailed(f"{len(failures)} device(s) not reached: {failures[0]!r}")
+        if alone:
+            await self.finish(session)
+
+    async def _pushed_recently(self, session: AsyncSession, batch: Batch, note: rules.PushNotification) -> bool:
+        await self._write_log(session, batch)  # the burst may have begun earlier in this transaction
+        return await repository.pushed_recently(session, user_id=note.user_id, match_id=note.match_id,
+                                                since_seconds=self.runtime.settings.push_burst_seconds)
+
+    @staticmethod
+    async def _write_log(session: AsyncSession, batch: Batch) -> None:
+        if batch.log:
+            await repository.record_pushes(session, batch.log)
+            batch.log.clear()
 
     async def _deliver(self, session: AsyncSession, envelope: Envelope, note: rules.PushNotification,
                        failures: list[Exception]) -> str:

@@ -5,6 +5,7 @@ import asyncio
 import json
 import time
 
+import asyncpg
 import nats
 import pytest
 from prometheus_client import REGISTRY
@@ -54,6 +55,60 @@ async def test_participants_post_and_read_newest_first(client, infra, mint_token
         assert [m["content"] for m in data["messages"]] == ["Hi Alice", "Hey! Our numbers align perfectly 💫"]
         assert data["next_before"] is None
     assert page.headers["x-ratelimit-limit"]
+
+
+async def _terminate_chat_connections(database_url: str) -> list[int]:
+    """What a Postgres restart does to every pooled connection: the server ends them."""
+    conn = await asyncpg.connect(database_url.replace("postgresql+asyncpg://", "postgresql://"))
+    try:
+        pids = [r["pid"] for r in await conn.fetch(
+            "SELECT pg_terminate_backend(pid), pid FROM pg_stat_activity WHERE datname = current_database() "
+            "AND backend_type = 'client backend' AND pid <> pg_backend_pid()")]
+
+        async def gone() -> bool:
+            return not await conn.fetchval("SELECT count(*) FROM pg_stat_activity WHERE pid = ANY($1::int[])", pids)
+
+        await eventually(gone, what="the terminated backends to exit")
+    finally:
+        await conn.close()
+    return pids
+
+
+@pytest.mark.asyncio
+async def test_a_send_after_postgres_ended_every_connection_is_stored(client, infra, mint_token, monkeypatch):
+    """No pool pre-ping: a pooled connection the server closed is replaced at checkout, so the sender never
+    sees it (with or without a client id: the checkout comes before the statement). The relay and the push
+    consumer are let finish first, so that the sends are the first to use the pool after the connections end."""
+    runtime = client.app.state.runtime
+    monkeypatch.setattr(runtime.relay, "poll_seconds", 3600)  # passes only when a commit wakes it
+    match_id, alice, bob = await create_match(client.app, infra.nats_url)
+    engine = runtime.engine.sync_engine
+    lost: list[str] = []
+
+    def record(context) -> None:
+        if context.is_disconnect:
+            lost.append(context.statement or "")
+
+    async def send_after_the_connections_end(body: dict, sender: int) -> None:
+        async def pushed() -> bool:  # the push consumer has handled the previous message (to the sender)
+            rows = await push_rows(client.app, user_id=sender)
+            return any(r["kind"] == "message" and r["match_id"] == match_id for r in rows)
+
+        await eventually(pushed, what="the push decision on the previous message")
+        assert await _terminate_chat_connections(runtime.settings.database_url)
+        event.listen(engine, "handle_error", record)
+        try:
+            reply = await client.post(url(match_id), json=body, headers=auth(mint_token(sender)))
+        finally:
+            event.remove(engine, "handle_error", record)
+        assert reply.status_code == 201, reply.text
+
+    assert (await client.post(url(match_id), json={"content": "before"}, headers=auth(mint_token(alice)))).status_code == 201
+    await send_after_the_connections_end({"content": "after"}, bob)
+    await send_after_the_connections_end({"content": "after, keyed", "client_message_id": "k-1"}, alice)
+    assert lost == []  # replaced at checkout, not found dead by a statement
+    page = await client.get(url(match_id), headers=auth(mint_token(alice)))
+    assert [m["content"] for m in page.json()["messages"]] == ["after, keyed", "after", "before"]
 
 
 @pytest.mark.asyncio

@@ -5,6 +5,7 @@ leaves no trace."""
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import json
 
 import nats
@@ -12,6 +13,7 @@ import pytest
 from sqlalchemy import func, select
 
 from numeros_common.errors import AppError
+from numeros_common.events.schemas import MessageCreatedV1
 from services.chat.database import outbox
 from services.chat.matches.service import apply_match_event
 from services.chat.messages import service
@@ -71,6 +73,10 @@ async def test_a_sent_message_is_stored_announced_and_delivered_live(client, run
     data = event["data"]
     assert (data["match_id"], data["sender_id"], data["recipient_id"]) == (match_id, alice, bob)
     assert data["preview"] == ("Hello " + "x" * 100)[:80]
+    # message_id and created_at come from the statement that stored the row
+    assert dt.datetime.fromisoformat(data["created_at"]) == first["created_at"]
+    assert data["created_at"].endswith("Z")
+    assert MessageCreatedV1.model_validate(data).created_at == first["created_at"]
 
 
 async def test_a_retried_send_returns_the_stored_message(client, runtime) -> None:

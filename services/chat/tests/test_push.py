@@ -140,7 +140,8 @@ async def test_a_web_push_reaches_the_browser_encrypted_for_it(push_client, endp
     public = serialization.load_pem_private_key(vapid_key.read_bytes(), None).public_key()
     claims = jwt.decode(fields["t"], public, algorithms=["ES256"], audience=endpoint.url)
     assert claims["sub"] == "mailto:push@numeros.app"
-    rows = await push_log(push_client.app, alice)
+    # The log row commits with the consumer's batch, after the push has gone out.
+    rows = await eventually(lambda: push_log(push_client.app, alice), what="the push log row")
     assert [(r["kind"], r["status"]) for r in rows] == [("match", "sent")]
 
 
