@@ -52,15 +52,21 @@ def test_no_acknowledged_write_is_lost_or_duplicated_and_every_event_applied_onc
     assert report["totals"]["consumer_lag_at_check"] == {}
 
 
+def _evidence(report) -> str:
+    """What a failure needs to be understood from CI's log alone: the table and every error's timeline entry."""
+    errors = "\n".join(str(error) for error in report["timeline"]["errors"][:60])
+    return f"\n{format_report(report)}\nkills: {report['timeline']['kills']}\nerrors:\n{errors}"
+
+
 def test_no_request_hung_past_its_deadline(report):
-    assert report["verdict"]["hung"] == 0
+    assert report["verdict"]["hung"] == 0, _evidence(report)
 
 
 def test_errors_only_inside_outage_windows_and_each_a_5xx_with_a_code(report):
     # While Traefik itself is down nothing answers (refused connections), and a restarted Traefik answers its
     # own plain 404 for the few milliseconds before it has loaded its routes: see docs/reliability.md.
     inherent = {"connect", "4xx:404"}
-    assert report["verdict"]["errors_outside_window"] == 0
+    assert report["verdict"]["errors_outside_window"] == 0, _evidence(report)
     for row in report["rows"]:
         kinds = {kind if kind in inherent else kind.split(":")[0] for kind in row["error_kinds"]}
         allowed = {"5xx-coded", "ws-closed"} | (inherent if row["segment"] == "traefik" else set())
