@@ -3,6 +3,7 @@ X-Process-Time, JSON access log, trailing-slash tolerance, rate limits per famil
 metrics."""
 from __future__ import annotations
 
+import gc
 import logging
 import time
 import uuid
@@ -217,6 +218,10 @@ def create_service_app(runtime_factory: Callable[[], Runtime], *, title: str, de
             configure(runtime)
         app.state.runtime = runtime
         await runtime.start()
+        # Everything built so far (modules, routes, models, pools) lives as long as the process: out of the
+        # collector's sight, a full collection walks only what requests left behind (walking all of it took
+        # ~12 % of identity's CPU under load).
+        gc.freeze()
         try:
             yield
         finally:
