@@ -64,6 +64,7 @@ class RequestContextMiddleware:
         self.families = families
         # The headers the trace context is read from (W3C traceparent, tracestate, baggage), decoded alone.
         self.trace_headers = frozenset(name.encode("latin-1") for name in propagate.get_global_textmap().fields)
+        self.metrics: dict[tuple[str, str, int], tuple[Any, Any]] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] not in ("http", "websocket"):
@@ -123,8 +124,13 @@ class RequestContextMiddleware:
                 log.info("request", extra={"method": method, "path": scope["path"], "route": route, "status": status,
                                            "duration_ms": round(elapsed * 1000, 2),
                                            "client_request_id": client_request_id})
-            HTTP_REQUESTS.labels(self.service, method, route, str(status)).inc()
-            HTTP_LATENCY.labels(self.service, method, route).observe(elapsed)
+            children = self.metrics.get((method, route, status))
+            if children is None:  # looked up once per method, route and status (labels() takes a lock)
+                children = self.metrics[method, route, status] = (
+                    HTTP_REQUESTS.labels(self.service, method, route, str(status)),
+                    HTTP_LATENCY.labels(self.service, method, route))
+            children[0].inc()
+            children[1].observe(elapsed)
 
 
 def route_template(scope: Scope) -> str:
