@@ -99,7 +99,8 @@ class _Unexported:
 
     def __enter__(self) -> Span:
         attached = otel_context.attach(trace.set_span_in_context(self.span, self.parent))
-        request = request_id_var.set(format_trace_id(self.span.get_span_context().trace_id)) if self.request_id else None
+        trace_id = self.span.get_span_context().trace_id
+        request = request_id_var.set(format_trace_id(trace_id)) if self.request_id else None
         self._tokens = (attached, request)
         return self.span
 
