@@ -19,14 +19,14 @@ from typing import Any, TypeVar
 import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from numeros.chart.v1 import chart_pb2, chart_pb2_grpc
-from opentelemetry.trace import SpanKind, Status, StatusCode
+from opentelemetry.trace import Status, StatusCode
 
 from .chart_channel import CHANNEL_OPTIONS, channel_target
 from .errors import AppError
 from .grpc_metadata import ERROR_METADATA_KEY, FIELD_METADATA_KEY, REQUEST_ID_METADATA_KEY
 from .logging import request_id_var
 from .metrics import GRPC_CLIENT_CALLS, GRPC_CLIENT_LATENCY
-from .tracing import current_carrier, tracer
+from .tracing import client_span, current_carrier
 
 log = logging.getLogger(__name__)
 _UNAVAILABLE = {grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED,
@@ -122,8 +122,7 @@ class ChartClient:
         name = getattr(method, "_method", b"").decode().rsplit("/", 1)[-1] or "unknown"
         started = time.perf_counter()
         code = grpc.StatusCode.OK
-        with tracer().start_as_current_span(f"chart/{name}", kind=SpanKind.CLIENT,
-                                            attributes={"rpc.system": "grpc", "rpc.method": name}) as span:
+        with client_span(f"chart/{name}", attributes={"rpc.system": "grpc", "rpc.method": name}) as span:
             request_id = request_id_var.get()
             metadata = tuple(current_carrier().items())
             if request_id:

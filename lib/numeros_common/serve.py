@@ -11,6 +11,7 @@ from pathlib import Path
 
 import nats
 import uvicorn
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from .events.deadletter import replay_dead_letters
 from .events.streams import ensure_streams
@@ -82,9 +83,57 @@ def main(settings: ServiceSettings, app_factory: str, migrations_dir: Path, argv
                 **UVICORN_SPEED, workers=workers)
 
 
+class _HeadersWithBody:
+    """A response's transport that holds its status line and headers until the first body write and sends
+    both in one ``write`` (uvicorn writes them separately: two syscalls, two TCP segments the gateway reads).
+
+    Only a response with a ``content-length`` is held (its body follows at once); a chunked (streamed) one
+    and interim ``1xx`` answers go out as written. ``close`` sends what is held first."""
+
+    __slots__ = ("_transport", "_held")
+
+    def __init__(self, transport: asyncio.Transport) -> None:
+        self._transport = transport
+        self._held: bytes | None = None
+
+    def write(self, data: bytes | bytearray | memoryview) -> None:
+        held = self._held
+        if held is not None:
+            self._held = None
+            self._transport.write(held + data)
+        elif data[:10] != b"HTTP/1.1 1" and data[:5] == b"HTTP/" and b"\r\ncontent-length:" in data:
+            self._held = bytes(data)
+        else:
+            self._transport.write(data)
+
+    def close(self) -> None:
+        if self._held is not None:
+            self._transport.write(self._held)
+            self._held = None
+        self._transport.close()
+
+    def is_closing(self) -> bool:
+        return self._transport.is_closing()
+
+    def __getattr__(self, name: str):
+        return getattr(self._transport, name)
+
+
+class OneWriteHttpProtocol(HttpToolsProtocol):
+    """uvicorn's httptools protocol, each response written in one piece (see ``_HeadersWithBody``). A HEAD
+    answer has no body write to carry its headers, so it is written as uvicorn does."""
+
+    def on_headers_complete(self) -> None:
+        super().on_headers_complete()
+        cycle = self.cycle
+        if cycle is not None and cycle.scope is self.scope and self.scope.get("method") != "HEAD" \
+                and cycle.transport is self.transport:
+            cycle.transport = _HeadersWithBody(self.transport)
+
+
 # uvloop and httptools (C event loop and HTTP parser) rather than uvicorn's "auto", so a missing wheel fails
 # at start instead of silently serving at half the speed; our own request log replaces the access log.
-UVICORN_SPEED = {"loop": "uvloop", "http": "httptools", "access_log": False}
+UVICORN_SPEED = {"loop": "uvloop", "http": f"{__name__}:{OneWriteHttpProtocol.__name__}", "access_log": False}
 
 
 def http_workers(settings: ServiceSettings) -> int:

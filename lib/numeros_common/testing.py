@@ -25,7 +25,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from .events.schemas import Envelope
 from .migrations import upgrade
-from .tracing import configure_tracing
+from .tracing import configure_tracing, export_spans
 
 T = TypeVar("T")
 POLL_SECONDS = 0.05
@@ -136,5 +136,5 @@ def captured_spans() -> InMemorySpanExporter:
     global _SPANS
     if _SPANS is None:
         _SPANS = InMemorySpanExporter()
-        configure_tracing("tests").add_span_processor(SimpleSpanProcessor(_SPANS))
+        export_spans(configure_tracing("tests"), SimpleSpanProcessor(_SPANS))
     return _SPANS
