@@ -16,7 +16,6 @@ from services.chart.domain import synastry
 from services.chart.domain.errors import InvalidInput
 from services.chart.domain.human_design import calculate_chart
 from services.chart.domain.numerology import (
-    calculate_numerology,
     calculate_response,
     compare_response,
     name_trial_values,
@@ -49,11 +48,13 @@ def parse_birth_time(value: str) -> dt.time | None:
 def profile(name: str, birth_date: dt.date, *, birth_time: str, birth_place: str, latitude: float | None,
             longitude: float | None, timezone: str, house_system: str, y_as_vowel: str = "auto") -> dict[str, Any]:
     """numerology + natal chart: the anonymous calculate response, and what register stores."""
-    try:
-        core = calculate_numerology(name, birth_date, y_as_vowel=y_as_vowel or "auto")
+    try:  # one profile holds the four core numbers too (calculate_numerology would compute it again)
+        pythagorean = pythagorean_profile(name, birth_date, y_as_vowel=y_as_vowel or "auto")
     except InvalidInput as error:  # the numerology engine calls it full_name; BirthData calls it name
         raise InvalidInput("name" if error.field == "full_name" else error.field, error.reason) from None
-    details = pythagorean_profile(name, birth_date, y_as_vowel=y_as_vowel or "auto").to_dict()
+    core = Core(pythagorean.life_path.number, pythagorean.expression.number, pythagorean.soul_urge.number,
+                pythagorean.personality.number)
+    details = pythagorean.to_dict()
     chart = compute_natal_chart(birth_date, parse_birth_time(birth_time), latitude=latitude, longitude=longitude,
                                 timezone=timezone or None, birth_place=birth_place or None,
                                 house_system=house_system or None)
@@ -62,14 +63,14 @@ def profile(name: str, birth_date: dt.date, *, birth_time: str, birth_place: str
                   "personality": core.personality, **details}
     ascendant = chart.ascendant
     return {
-        "core": Core(core.life_path, core.expression, core.soul_urge, core.personality),
+        "core": core,
         "chart_level": chart.chart_level,
         "sun_sign": astrology["planets"]["sun"]["sign"],
         "moon_sign": astrology["planets"]["moon"]["sign"],
         "rising_sign": ascendant.sign if ascendant is not None else "",
         "key_longitudes": tuple(chart.planets[p].longitude for p in KEY_PLANETS),
         "document": {"numerology": numerology, "astrology": astrology, "chart_level": chart.chart_level},
-        "ruleset_version": core.ruleset_version,
+        "ruleset_version": pythagorean.ruleset_version,
     }
 
 
