@@ -75,9 +75,13 @@ def profile(name: str, birth_date: dt.date, *, birth_time: str, birth_place: str
 
 
 # orjson and json.dumps write every float in 1e-4 <= |x| < 1e16 alike; outside it orjson writes 0.000015, 1e-7
-# and 1e16 where Python writes 1.5e-05, 1e-07 and 1e+16. A number token with an exponent (after ":", ","
-# or "[", each a literal prefix the regex engine scans for quickly) or "0.0000" marks such a float.
-_EXPONENTS = tuple(re.compile(pattern) for pattern in (rb":-?\d[\d.]*e", rb",-?\d[\d.]*e", rb"\[-?\d[\d.]*e"))
+# and 1e16 where Python writes 1.5e-05, 1e-07 and 1e+16. So orjson's text is json.dumps's unless it holds
+# "0.0000" or a number with an exponent. In a copy of the text with every digit, sign and dot turned into 0,
+# "e" kept and "," "}" "]" (what ends a value) turned into ",", such a number reads 0e0..0, (a hash's "3e41"
+# ends in a letter or a quote; a string that happens to match only sends the body to json.dumps). Half the
+# cost of scanning the text itself with regexes (~0.015 of a profile's ~0.05 ms).
+_NUMBER_SHAPES = bytes.maketrans(b"0123456789-+.eE,}]", b"0000000000000ee,,,")
+_EXPONENT = re.compile(rb"0e0+,")
 
 
 def to_json(body: Any) -> str:
@@ -89,7 +93,7 @@ def to_json(body: Any) -> str:
         text = orjson.dumps(body)
     except TypeError:  # e.g. non-string keys or numpy scalars, which json.dumps accepts
         text = b"0"
-    if text[:1] in b"[{" and b"0.0000" not in text and not any(pattern.search(text) for pattern in _EXPONENTS):
+    if text[:1] in b"[{" and b"0.0000" not in text and _EXPONENT.search(text.translate(_NUMBER_SHAPES)) is None:
         return text.decode()
     return json.dumps(body, ensure_ascii=False, separators=(",", ":"))
 
