@@ -46,8 +46,9 @@ NOON = time(12, 0)
 AnglePosition = SignPosition
 
 
-@dataclass(frozen=True)
-class PlanetPosition:
+class PlanetPosition(NamedTuple):
+    """A body in a chart (a NamedTuple: a chart makes twelve, so construction cost counts)."""
+
     planet: str
     sign: str
     degree: int
