@@ -37,7 +37,7 @@ from services.chart.domain.swiss import (
     julian_day_of_date,
 )
 from services.chart.domain.western.aspects import Aspect, chart_aspects
-from services.chart.domain.western.houses import Houses, compute_houses, house_system_key
+from services.chart.domain.western.houses import Houses, house_system_key, houses_for_key
 from services.chart.domain.western.zodiac import SignPosition, sign_position, split_longitude
 
 NOON = time(12, 0)
@@ -318,7 +318,7 @@ def _ephemeris_work(prepared: _Prepared) -> tuple[float, dict[str, BodyState], H
     states = body_states(jd)
     houses = None
     if prepared.level == 4:
-        houses = compute_houses(jd, birth.location.latitude, birth.location.longitude, prepared.house_system)
+        houses = houses_for_key(jd, birth.location.latitude, birth.location.longitude, prepared.house_system)
     return jd, states, houses
 
 
