@@ -179,7 +179,7 @@ class PythagoreanProfile:
 
 
 def life_path_breakdown(birth_date: date) -> LifePathBreakdown:
-    month, day, year = (reduce_number(part) for part in (birth_date.month, birth_date.day, birth_date.year))
+    month, day, year = reduce_number(birth_date.month), reduce_number(birth_date.day), reduce_number(birth_date.year)
     return LifePathBreakdown(month=month, day=day, year=year, total=month + day + year)
 
 
