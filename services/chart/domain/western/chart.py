@@ -88,8 +88,9 @@ class SignOverDay:
         return {"at_day_start": self.at_day_start, "at_day_end": self.at_day_end, "changes_sign": self.changes_sign}
 
 
-@dataclass(frozen=True)
-class ChartRequest:
+class ChartRequest(NamedTuple):
+    """One chart's birth data (a NamedTuple: a batch builds thousands)."""
+
     birth_date: date
     birth_time: time | None = None
     latitude: float | None = None
