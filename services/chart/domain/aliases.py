@@ -17,7 +17,9 @@ def _key(field: str, kind: str, name: str | None, aliases: Mapping[str, str], ch
          default: str) -> str:
     if name is None or not str(name).strip():
         return default
-    key = aliases.get(_squash(str(name)))
+    # Every alias is already squashed (lower-case letters and digits), so a name found as it is needs no
+    # squashing: the common case ("placidus"), and a batch asks for thousands of charts.
+    key = aliases.get(name) or aliases.get(_squash(str(name)))
     if key not in choices:
         raise InvalidInput(field, f"unknown {kind} {name!r}; use one of {', '.join(choices.values())}")
     return key

@@ -224,10 +224,13 @@ def localize(local: datetime, location: BirthLocation, fold: int = 0) -> Resolve
     except OverflowError:  # 0001-01-01 east of Greenwich: before Python's first instant
         raise InvalidInput("birth_date", f"{local.isoformat()} in {location.zone} is before 0001-01-01T00:00:00Z, "
                                          "the first supported instant") from None
-    # Both sides have the same tzinfo, so != compares the wall-clock fields (fold ignored): does
-    # the instant read back as the clock time given?
-    nonexistent = utc.astimezone(zone) != earlier
-    ambiguous = not nonexistent and earlier.replace(fold=1).utcoffset() != offset
+    # Only a clock time in a gap or a fold reads with another offset at fold=1 (PEP 495). Then: both sides
+    # have the same tzinfo, so != compares the wall-clock fields (fold ignored): does the instant read back
+    # as the clock time given? If not, the time was skipped; else it was repeated.
+    nonexistent = ambiguous = False
+    if earlier.replace(fold=1).utcoffset() != offset:
+        nonexistent = utc.astimezone(zone) != earlier
+        ambiguous = not nonexistent
     chosen = earlier
     if ambiguous and fold:
         chosen = earlier.replace(fold=1)

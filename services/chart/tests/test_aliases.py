@@ -66,3 +66,10 @@ def test_unknown_names_name_the_field_and_the_choices(parse, name, field, listed
         parse(name)
     assert raised.value.field == field
     assert raised.value.reason.endswith(f"{name!r}; use one of {listed}")
+
+
+def test_every_alias_is_already_squashed():
+    """``_key`` looks a name up as it is before squashing it: right only while every alias is squashed."""
+    from numeros_common.options import AYANAMSA_ALIASES, HOUSE_ALIASES, squash
+
+    assert [alias for alias in (*HOUSE_ALIASES, *AYANAMSA_ALIASES) if squash(alias) != alias] == []

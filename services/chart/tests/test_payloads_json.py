@@ -15,7 +15,8 @@ def stdlib(body):
 @pytest.mark.parametrize("value", [
     0.0, -0.0, 1e-4, 0.0001234, 359.9999, 123456789012345.6,
     1.5e-05, 9.99e-05, -2.5e-09, 1e16, 1.2345e20,  # orjson alone would write these differently
-    "Zoë O'Neil \u2028 \x00 \"quoted\" 3e4f", None, True, 7,
+    5e-324, -1e100, 1e308, 1.2345678901234568e17, 2.2250738585072014e-308,
+    "Zoë O'Neil \u2028 \x00 \"quoted\" 3e4f", "3e41", "1e-7,", "one-on-one, e-7]", None, True, 7,
 ])
 def test_same_text_as_json_dumps(value):
     for body in ({"a": [value], "b": {"c": value}}, [value]):

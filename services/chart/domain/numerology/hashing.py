@@ -10,6 +10,8 @@ import json
 #   numerology-v2:  Y rule option (default "auto"), birth-day karmic debts, maturity, birth day,
 #                   cycles, pinnacles, challenges, Chaldean and Vedic numbers.
 RULESET_VERSION = "numerology-v2"
+# json.dumps(..., sort_keys=True, separators=(",", ":")) builds this encoder on every call.
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"))
 
 
 def calculation_hash(kind: str, **inputs: str | int | list[str]) -> str:
@@ -19,7 +21,5 @@ def calculation_hash(kind: str, **inputs: str | int | list[str]) -> str:
     cannot tell apart ("José" and "jose") share a hash, while any input that can change a number
     (name, birth date, Y rule, the as-of date of cycles) changes it.
     """
-    canonical = json.dumps(
-        {"inputs": inputs, "kind": kind, "ruleset": RULESET_VERSION}, sort_keys=True, separators=(",", ":")
-    )
+    canonical = _CANONICAL.encode({"inputs": inputs, "kind": kind, "ruleset": RULESET_VERSION})
     return hashlib.sha256(canonical.encode("ascii")).hexdigest()

@@ -22,7 +22,10 @@ VOWELS = frozenset("AEIOU")
 YRule = Literal["never", "always", "auto"]
 Y_RULES: tuple[YRule, ...] = get_args(YRule)
 DEFAULT_Y_RULE: YRule = "auto"
-
+# ``reading`` of the first 0x370 code points (Latin letters and the combining marks NFKD splits off), worked out
+# once per process: names are mostly made of them. Others are read one by one.
+_READINGS: dict[str, str | None] = {chr(cp): reading(chr(cp)) for cp in range(0x370)}
+_UNLISTED = object()
 
 
 def name_words(full_name: str, field: str = "full_name") -> tuple[str, ...]:
@@ -32,7 +35,9 @@ def name_words(full_name: str, field: str = "full_name") -> tuple[str, ...]:
     words: list[str] = []
     word: list[str] = []
     for char in unicodedata.normalize("NFKD", full_name):  # the per-character rule: numeros_common.names
-        spelled = reading(char)
+        spelled = _READINGS.get(char, _UNLISTED)
+        if spelled is _UNLISTED:
+            spelled = reading(char)
         if spelled is None:
             raise InvalidInput(field, f"{char!r} is not a Latin letter")
         if spelled == BREAK:

@@ -82,7 +82,7 @@ class LifePeriods:
 
 def life_periods(birth_date: date, life_path: int) -> LifePeriods:
     """Pinnacles and challenges of someone born on ``birth_date`` with this life path (see module rules)."""
-    month, day, year = (digit_root(part) for part in (birth_date.month, birth_date.day, birth_date.year))
+    month, day, year = digit_root(birth_date.month), digit_root(birth_date.day), digit_root(birth_date.year)
     first_pinnacle = reduce_number(month + day)
     second_pinnacle = reduce_number(day + year)
     pinnacles = (first_pinnacle, second_pinnacle, reduce_number(first_pinnacle + second_pinnacle),

@@ -179,7 +179,7 @@ class PythagoreanProfile:
 
 
 def life_path_breakdown(birth_date: date) -> LifePathBreakdown:
-    month, day, year = (reduce_number(part) for part in (birth_date.month, birth_date.day, birth_date.year))
+    month, day, year = reduce_number(birth_date.month), reduce_number(birth_date.day), reduce_number(birth_date.year)
     return LifePathBreakdown(month=month, day=day, year=year, total=month + day + year)
 
 
@@ -207,7 +207,7 @@ def pythagorean_profile(full_name: str, birth_date: date, *, y_as_vowel: YRule =
     """All Pythagorean numbers of a person that do not depend on the current date."""
     names = name_numbers(full_name, y_as_vowel=y_as_vowel)
     breakdown = life_path_breakdown(birth_date)
-    life_path = life_path_number(birth_date)
+    life_path = _core("life_path", breakdown.total)  # life_path_number(birth_date), from the breakdown at hand
     expression, soul_urge, personality = names.expression, names.soul_urge, names.personality
     maturity = CoreNumber("maturity", reduction_steps(life_path.number + expression.number), karmic_debt=None)
     birth_day = _core("birth_day", birth_date.day)

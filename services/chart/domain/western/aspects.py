@@ -6,6 +6,7 @@ windows do not overlap, so a pair of longitudes forms at most one aspect.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from services.chart.domain.western.zodiac import separation, signed_separation
 
@@ -27,8 +28,9 @@ ASPECT_KINDS: tuple[AspectKind, ...] = (
 )
 
 
-@dataclass(frozen=True)
-class Aspect:
+class Aspect(NamedTuple):
+    """One aspect between two bodies (a NamedTuple: a chart finds ~20, so construction cost counts)."""
+
     planet1: str
     planet2: str
     aspect: str

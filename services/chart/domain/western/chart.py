@@ -37,7 +37,7 @@ from services.chart.domain.swiss import (
     julian_day_of_date,
 )
 from services.chart.domain.western.aspects import Aspect, chart_aspects
-from services.chart.domain.western.houses import Houses, compute_houses, house_system_key
+from services.chart.domain.western.houses import Houses, house_system_key, houses_for_key
 from services.chart.domain.western.zodiac import SignPosition, sign_position, split_longitude
 
 NOON = time(12, 0)
@@ -46,8 +46,9 @@ NOON = time(12, 0)
 AnglePosition = SignPosition
 
 
-@dataclass(frozen=True)
-class PlanetPosition:
+class PlanetPosition(NamedTuple):
+    """A body in a chart (a NamedTuple: a chart makes twelve, so construction cost counts)."""
+
     planet: str
     sign: str
     degree: int
@@ -87,8 +88,9 @@ class SignOverDay:
         return {"at_day_start": self.at_day_start, "at_day_end": self.at_day_end, "changes_sign": self.changes_sign}
 
 
-@dataclass(frozen=True)
-class ChartRequest:
+class ChartRequest(NamedTuple):
+    """One chart's birth data (a NamedTuple: a batch builds thousands)."""
+
     birth_date: date
     birth_time: time | None = None
     latitude: float | None = None
@@ -317,7 +319,7 @@ def _ephemeris_work(prepared: _Prepared) -> tuple[float, dict[str, BodyState], H
     states = body_states(jd)
     houses = None
     if prepared.level == 4:
-        houses = compute_houses(jd, birth.location.latitude, birth.location.longitude, prepared.house_system)
+        houses = houses_for_key(jd, birth.location.latitude, birth.location.longitude, prepared.house_system)
     return jd, states, houses
 
 

@@ -56,9 +56,13 @@ def house_of(longitude: float, cusps: tuple[float, ...]) -> int:
 
 
 def _in_zodiacal_order(cusps: tuple[float, ...]) -> bool:
-    """Twelve forward arcs from cusp to cusp must add up to exactly one turn."""
-    total = sum([(following - cusp) % 360.0 for cusp, following in zip(cusps, (*cusps[1:], cusps[0]))])
-    return abs(total - 360.0) < 1e-6
+    """Twelve forward arcs from cusp to cusp must add up to exactly one turn: going round the twelve,
+    the longitude drops (passes 0° Aries) exactly once, as each drop adds a turn to the arcs' sum."""
+    previous, drops = cusps[-1], 0
+    for cusp in cusps:
+        drops += cusp < previous
+        previous = cusp
+    return drops == 1
 
 
 def _swe_houses(jd_ut: float, latitude: float, longitude: float, key: str):
@@ -69,7 +73,11 @@ def _swe_houses(jd_ut: float, latitude: float, longitude: float, key: str):
 
 
 def compute_houses(jd_ut: float, latitude: float, longitude: float, system: str | None = None) -> Houses:
-    requested = house_system_key(system)
+    return houses_for_key(jd_ut, latitude, longitude, house_system_key(system))
+
+
+def houses_for_key(jd_ut: float, latitude: float, longitude: float, requested: str) -> Houses:
+    """``compute_houses`` for a house-system key already resolved (``house_system_key``)."""
     reason = None
     try:
         cusps, ascmc = _swe_houses(jd_ut, latitude, longitude, requested)
