@@ -299,7 +299,7 @@ def bench_floor(records: list[Birth], rounds: int, in_time_order: bool = False) 
 
 
 def bench_domain_profile(records: list[Birth], rounds: int) -> Row:
-    """Our CalculateProfile work without gRPC or the worker hop: the compute share of a call."""
+    """Our CalculateProfile work without gRPC: the compute share of a call."""
     from services.chart.adapters.ephemeris import init_worker
     from services.chart.adapters.places import load_places
     from services.chart.api import payloads
@@ -501,7 +501,7 @@ async def bench_service(service: Service, records: list[Birth], sizes: dict) -> 
             full_name=b.name, birth_date=chart_pb2.Date(year=b.local.year, month=b.local.month, day=b.local.day))
             for b in records]
         samples, _ = await sequential(stub.CalculateNumerology, numerology, sizes["single"], sizes["warm"])
-        results["numerology_single"] = latency_row("gRPC CalculateNumerology, single call (tiny work, worker hop)",
+        results["numerology_single"] = latency_row("gRPC CalculateNumerology, single call (tiny work)",
                                                    samples)
 
         samples, responses = await sequential(stub.CalculateProfile, profiles, sizes["single"], sizes["warm"])
