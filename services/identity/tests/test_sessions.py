@@ -61,15 +61,23 @@ def session_id_of(tokens: dict) -> str:
     return jwt.decode(tokens["access_token"], options={"verify_signature": False})["sid"]
 
 
-async def test_rotation_never_carries_a_session_past_its_absolute_lifetime(client):
+async def session_signed_in_at(client, at: dt.datetime):
+    """A new account's session started at ``at`` (the clock passed in), through the use-case."""
     runtime = client.app.state.runtime
     email = new_email()
     await sign_up(client, email)
-    signed_in = dt.datetime(2030, 1, 1, tzinfo=dt.UTC)
     async with runtime.sessions() as db:
         user = await service.repository.find_by_email(db, email)
-        tokens = await service.start_session(runtime, db, user, signed_in)
+        tokens = await service.start_session(runtime, db, user, at)
         await db.commit()
+    return tokens
+
+
+async def test_rotation_never_carries_a_session_past_its_absolute_lifetime(client):
+    runtime = client.app.state.runtime
+    signed_in = dt.datetime(2030, 1, 1, tzinfo=dt.UTC)
+    tokens = await session_signed_in_at(client, signed_in)
+    async with runtime.sessions() as db:
         refresh = tokens.refresh_token
         # 30 days (the default session_max_age_seconds) from sign-in, refreshed on days 10, 20 and 29.
         for day in (10, 20, 29):
@@ -131,13 +139,9 @@ async def test_a_double_submitted_refresh_answers_both_with_the_one_current_toke
 
 async def test_a_retired_token_presented_after_the_grace_ends_the_session(client):
     runtime = client.app.state.runtime
-    email = new_email()
-    await sign_up(client, email)
     rotated = dt.datetime(2030, 1, 1, tzinfo=dt.UTC)
+    tokens = await session_signed_in_at(client, rotated)
     async with runtime.sessions() as db:
-        user = await service.repository.find_by_email(db, email)
-        tokens = await service.start_session(runtime, db, user, rotated)
-        await db.commit()
         await service.refresh(runtime, db, tokens.refresh_token, now=rotated)
         grace = dt.timedelta(seconds=runtime.settings.refresh_retry_grace_seconds)
         again = await service.refresh(runtime, db, tokens.refresh_token, now=rotated + grace)  # the last moment
