@@ -7,12 +7,13 @@ import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
 from nats.aio.msg import Msg
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
-from opentelemetry.trace import SpanKind
+from opentelemetry.trace import Span, SpanKind
 from pydantic import ValidationError
 from sqlalchemy import Table
 from sqlalchemy.dialects.postgresql import insert
@@ -110,10 +111,14 @@ class DurableConsumer:
     async def _traced(self, msg: Msg) -> None:
         """``_handle`` in a span continuing the producer's trace (its traceparent rides in the message headers),
         so the handler's log lines carry the producing request's id."""
-        with continued_span(f"consume {msg.subject}", msg.headers, kind=SpanKind.CONSUMER,
-                            attributes={"messaging.system": "nats", "messaging.destination.name": msg.subject,
-                                        "numeros.consumer": self.name}):
+        with self._span(msg):
             await self._handle(msg)
+
+    def _span(self, msg: Msg) -> AbstractContextManager[Span]:
+        """A consumer span continuing the producer's trace (its traceparent rides in the message headers)."""
+        return continued_span(f"consume {msg.subject}", msg.headers, kind=SpanKind.CONSUMER,
+                              attributes={"messaging.system": "nats", "messaging.destination.name": msg.subject,
+                                          "numeros.consumer": self.name})
 
     async def _handle(self, msg: Msg) -> None:
         replay_for = (msg.headers or {}).get(REPLAY_FOR_HEADER)
@@ -189,9 +194,7 @@ class DurableConsumer:
             if not traced:
                 await self.handler(session, envelope)
                 continue
-            with continued_span(f"consume {msg.subject}", msg.headers, kind=SpanKind.CONSUMER,
-                                attributes={"messaging.system": "nats", "numeros.consumer": self.name,
-                                            "messaging.destination.name": msg.subject}):
+            with self._span(msg):
                 await self.handler(session, envelope)
         if hooks is not None:
             await hooks.finish(session)

@@ -26,7 +26,7 @@ def send_statement() -> Select:
     """A send in one statement (one round trip, atomic on its own), built once and run with bind parameters
     (``send_params`` and ``event_params``):
 
-    1. lock the conversation, the row ``find_conversation(lock=True)`` finds: nothing else happens when it has
+    1. lock the conversation, the row ``matches.repository.find_conversation`` finds: nothing else happens when it has
        ended (unmatched, blocked, removed) or is not the sender's. The lock orders a conversation's messages,
        so their ids follow commit order and a removal waits for the send;
     2. insert the message, unless this sender stored ``client_message_id`` here already (a retry);
