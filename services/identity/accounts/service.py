@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import hashlib
 import logging
 import uuid
 from dataclasses import dataclass
@@ -35,7 +34,8 @@ from . import repository
 from .mail import Mail
 from .passwords import hash_password, verify_password
 from .revocations import RevocationCache
-from .tokens import IssuedTokens, issue_access_token, new_secret_token, secret_token_hash, successor_token
+from .tokens import (IssuedTokens, derived_key, issue_access_token, new_secret_token, secret_token_hash,
+                     successor_token)
 
 log = logging.getLogger(__name__)
 
@@ -153,8 +153,7 @@ def _invalid_refresh() -> AppError:
 
 
 def _successor(runtime: Runtime, refresh_token: str) -> str:
-    key = hashlib.sha256(b"numeros-refresh-successor:" + runtime.state["jwt_private_key"].encode()).digest()
-    return successor_token(key, refresh_token)
+    return successor_token(derived_key(runtime.state["jwt_private_key"], "numeros-refresh-successor"), refresh_token)
 
 
 async def refresh(runtime: Runtime, session: AsyncSession, refresh_token: str,

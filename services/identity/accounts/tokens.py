@@ -38,6 +38,12 @@ def new_secret_token() -> str:
     return secrets.token_urlsafe(32)
 
 
+def derived_key(private_key_pem: str, purpose: str) -> bytes:
+    """A secret for one purpose (``"numeros-otp-key"``, ...) derived from the signing key, so a deployment
+    configures one secret; distinct purposes give unrelated keys."""
+    return hashlib.sha256(f"{purpose}:".encode() + private_key_pem.encode()).digest()
+
+
 def successor_token(key: bytes, token: str) -> str:
     """The refresh token that replaces ``token`` at its rotation: derived (keyed HMAC), not drawn, so a retried
     refresh whose reply was lost is answered with the very token the lost reply carried."""

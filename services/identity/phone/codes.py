@@ -4,7 +4,6 @@ depends on neither."""
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import math
 import secrets
 
@@ -13,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from numeros_common.errors import AppError
 from numeros_common.runtime import Runtime
 
+from ..accounts.tokens import derived_key
 from ..leads import service as leads
 from . import repository, rules
 from .sms import provider_from
@@ -23,7 +23,7 @@ def configure(runtime: Runtime) -> None:
     settings = runtime.settings
     runtime.state["sms"] = provider_from(settings)
     key = settings.otp_hmac_key.get_secret_value().encode() if settings.otp_hmac_key else (
-        hashlib.sha256(b"numeros-otp-key:" + runtime.state["jwt_private_key"].encode()).digest())
+        derived_key(runtime.state["jwt_private_key"], "numeros-otp-key"))
     runtime.state["otp_key"] = key
 
 
