@@ -8,7 +8,7 @@ from numeros_common.http import create_service_app
 from numeros_common.methods import install_allow_header
 from numeros_common.runtime import Runtime
 
-from .accounts.mail import mail_provider
+from .accounts.mail import MailQueue, mail_provider
 from .accounts.revocations import RevocationCache
 from .accounts.router import router as accounts_router
 from .admin.router import router as admin_router
@@ -39,6 +39,7 @@ def build_runtime() -> Runtime:
     runtime.state["jwt_private_key"] = settings.jwt_private_key_file.read_text()
     runtime.state["prediction_engine"] = engine
     runtime.state["mail"] = mail_provider(settings)
+    runtime.state["mail_queue"] = MailQueue(runtime)
     revocations = runtime.state["revocations"] = RevocationCache(runtime)
     runtime.verifier.fallback = revocations.revoked_in_record  # identity can ask the record itself
     runtime.state["photo_storage"] = photo_storage(settings)
@@ -48,6 +49,7 @@ def build_runtime() -> Runtime:
 
 def configure(runtime: Runtime) -> None:
     runtime.background(runtime.state["revocations"].run, "revocation-sync")
+    runtime.background(runtime.state["mail_queue"].run, "mail-queue")
 
 
 def create_app() -> FastAPI:

@@ -1,15 +1,15 @@
-"""Reads and writes of users and sessions."""
+"""Reads and writes of users, sessions, reset tokens and the mails waiting to go out."""
 from __future__ import annotations
 
 import datetime as dt
 import uuid
 from typing import Any
 
-from sqlalchemy import exists, func, select, update
+from sqlalchemy import delete, exists, func, select, update
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from .tables import password_reset_tokens, retired_refresh_tokens, sessions, users
+from .tables import outgoing_mails, password_reset_tokens, retired_refresh_tokens, sessions, users
 
 
 async def find_by_email(session: AsyncSession, email: str) -> RowMapping | None:
@@ -116,3 +116,39 @@ async def spend_reset_tokens(session: AsyncSession, user_id: int, now: dt.dateti
     await session.execute(update(password_reset_tokens)
                           .where(password_reset_tokens.c.user_id == user_id, password_reset_tokens.c.used_at.is_(None))
                           .values(used_at=now))
+
+
+async def queue_mail(session: AsyncSession, *, recipient: str, subject: str, body: str,
+                     send_before: dt.datetime) -> None:
+    await session.execute(outgoing_mails.insert().values(recipient=recipient, subject=subject, body=body,
+                                                         send_before=send_before))
+
+
+def _open_mails():
+    return (outgoing_mails.c.sent_at.is_(None), outgoing_mails.c.abandoned_at.is_(None))
+
+
+async def due_mails(session: AsyncSession, now: dt.datetime, limit: int) -> list[RowMapping]:
+    """Mails due to be sent, locked until the transaction ends; those another sender holds are skipped, so
+    each mail has one sender at a time."""
+    return list((await session.execute(
+        select(outgoing_mails).where(*_open_mails(), outgoing_mails.c.next_attempt_at <= now)
+        .order_by(outgoing_mails.c.next_attempt_at).limit(limit).with_for_update(skip_locked=True))).mappings())
+
+
+async def close_mail(session: AsyncSession, mail_id: int, *, sent_at: dt.datetime | None = None,
+                     abandoned_at: dt.datetime | None = None) -> None:
+    await session.execute(update(outgoing_mails).where(outgoing_mails.c.id == mail_id)
+                          .values(body=None, sent_at=sent_at, abandoned_at=abandoned_at))
+
+
+async def postpone_mail(session: AsyncSession, mail_id: int, *, until: dt.datetime, error: str) -> None:
+    await session.execute(update(outgoing_mails).where(outgoing_mails.c.id == mail_id)
+                          .values(attempts=outgoing_mails.c.attempts + 1, next_attempt_at=until, last_error=error))
+
+
+async def delete_closed_mails(session: AsyncSession, before: dt.datetime) -> int:
+    """Rows of mails sent or abandoned before ``before`` (their body is already gone)."""
+    result = await session.execute(delete(outgoing_mails).where(
+        func.coalesce(outgoing_mails.c.sent_at, outgoing_mails.c.abandoned_at) < before))
+    return result.rowcount or 0

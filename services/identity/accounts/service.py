@@ -31,7 +31,6 @@ from numeros_common.runtime import Runtime
 from ..database import outbox
 from ..profile import service as profile  # (profile's account deletion uses this module too)
 from . import repository
-from .mail import Mail
 from .passwords import hash_password, verify_password
 from .revocations import RevocationCache
 from .tokens import (IssuedTokens, derived_key, issue_access_token, new_secret_token, secret_token_hash,
@@ -261,37 +260,26 @@ def _reset_mails(email: str) -> str:
 
 
 async def forgot_password(runtime: Runtime, session: AsyncSession, email: str) -> None:
-    """Mails a one-time reset link if the account exists. The caller answers the same either way; the
-    mail goes out after the answer, so its time does not tell either."""
+    """Queues a one-time reset link for the account, if it exists, with its token in one transaction (the
+    mail worker sends it: a crash after the answer loses no mail). The caller answers the same either way,
+    and nothing is sent before the answer, so its time does not tell either."""
     settings = runtime.settings
     decision = await runtime.limiter.hit(_reset_mails(email), settings.password_reset_mail_limit)
     user = await repository.find_by_email(session, email)
     token = new_secret_token()
     if user is None or not decision.allowed:
         return
-    await repository.add_reset_token(session, user_id=user["id"], token_hash=secret_token_hash(token), now=_utcnow(),
-                                     ttl=dt.timedelta(seconds=settings.password_reset_ttl_seconds))
-    await session.commit()
+    now, ttl = _utcnow(), dt.timedelta(seconds=settings.password_reset_ttl_seconds)
+    await repository.add_reset_token(session, user_id=user["id"], token_hash=secret_token_hash(token), now=now,
+                                     ttl=ttl)
     minutes = settings.password_reset_ttl_seconds // 60
-    mail = Mail(to=user["email"], subject="Reset your Numeros password",
-                body=f"Someone asked to reset the password of your Numeros account. If it was you, open "
-                     f"{settings.password_reset_url}{token} within {minutes} minutes; the link works once.\n"
-                     f"Reset token: {token}\nIf it was not you, ignore this mail: your password stays as it is.")
-    _send_later(runtime, mail)
-
-
-def _send_later(runtime: Runtime, mail: Mail) -> None:
-    pending: set[asyncio.Task[None]] = runtime.state.setdefault("mail_tasks", set())
-
-    async def send() -> None:
-        try:
-            await runtime.state["mail"].send(mail)
-        except Exception:  # noqa: BLE001 - the user can ask again; the failure is in the log
-            log.exception("mail not sent", extra={"mail_to": mail.to})
-
-    task = asyncio.create_task(send())
-    pending.add(task)
-    task.add_done_callback(pending.discard)
+    await repository.queue_mail(
+        session, recipient=user["email"], subject="Reset your Numeros password", send_before=now + ttl,
+        body=f"Someone asked to reset the password of your Numeros account. If it was you, open "
+             f"{settings.password_reset_url}{token} within {minutes} minutes; the link works once.\n"
+             f"Reset token: {token}\nIf it was not you, ignore this mail: your password stays as it is.")
+    await session.commit()
+    runtime.state["mail_queue"].wake()
 
 
 async def reset_password(runtime: Runtime, session: AsyncSession, *, token: str, new_password: str) -> None:

@@ -91,3 +91,22 @@ password_reset_tokens = Table(
     Column("expires_at", DateTime(timezone=True), nullable=False),
     Column("used_at", DateTime(timezone=True)),
 )
+
+# 0010: mails to send (the reset link), each written in the transaction that makes what it tells of, so a crash
+# after the answer loses none; the mail worker (``mail.MailQueue``) sends it, retrying with backoff until
+# ``send_before`` (the link's own end), and clears ``body`` (it holds the link) once the row is closed.
+outgoing_mails = Table(
+    "outgoing_mails", metadata,
+    Column("id", BigInteger, Identity(), primary_key=True),
+    Column("recipient", String(254), nullable=False),
+    Column("subject", String(200), nullable=False),
+    Column("body", Text),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("send_before", DateTime(timezone=True), nullable=False),
+    Column("next_attempt_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    Column("last_error", Text),
+    Column("sent_at", DateTime(timezone=True)),
+    Column("abandoned_at", DateTime(timezone=True)),
+    Index("ix_outgoing_mails_due", "next_attempt_at", postgresql_where=text("sent_at IS NULL AND abandoned_at IS NULL")),
+)

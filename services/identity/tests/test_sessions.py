@@ -2,6 +2,7 @@
 (the clock passed in), refresh reuse, deactivation, password change, forgot and reset, per-account login
 throttling, the admin API's account changes and the admin bootstrap CLI. (Matching and chat refusing a
 revoked token, also after Redis lost its data: tests/e2e/test_sessions.py.)"""
+import asyncio
 import datetime as dt
 import hashlib
 import logging
@@ -16,7 +17,8 @@ from sqlalchemy import select, update
 
 from numeros_common.testing import eventually
 from services.identity.accounts import service
-from services.identity.accounts.tables import password_reset_tokens, sessions, users
+from services.identity.accounts.mail import MailQueue
+from services.identity.accounts.tables import outgoing_mails, password_reset_tokens, sessions, users
 from services.identity.database import outbox
 
 pytestmark = pytest.mark.asyncio
@@ -241,6 +243,97 @@ async def test_forgot_and_reset_one_time_expiring_no_enumeration(client, caplog)
         await db.commit()
     expired = await client.post(f"{AUTH}/password/reset", json={"token": late, "new_password": "too-late-pass"})
     assert (expired.status_code, expired.json()["error"]["code"]) == (401, "INVALID_RESET_TOKEN")
+
+
+class RecordingMail:
+    """A mail provider that fails its first ``failures`` sends, or (``hang``) never returns from one."""
+
+    def __init__(self, failures: int = 0, hang: bool = False) -> None:
+        self.failures, self.hang = failures, hang
+        self.sent: list = []
+        self.entered = asyncio.Event()
+
+    async def send(self, mail) -> None:
+        self.entered.set()
+        if self.hang:
+            await asyncio.Event().wait()
+        if self.failures:
+            self.failures -= 1
+            raise ConnectionError("smtp: connection refused")
+        self.sent.append(mail)
+
+
+async def reset_mail_row(runtime, email: str):
+    async with runtime.sessions() as db:
+        return (await db.execute(select(outgoing_mails).where(outgoing_mails.c.recipient == email))).mappings().one()
+
+
+async def test_reset_mail_interrupted_mid_send_goes_out_once_after_the_restart(make_identity_client, caplog):
+    caplog.set_level(logging.INFO, logger="services.identity.accounts.mail")
+    async with make_identity_client() as client:
+        email = (await sign_up(client))["user"]["email"]
+        client.app.state.runtime.state["mail"] = hanging = RecordingMail(hang=True)
+        assert (await client.post(f"{AUTH}/password/forgot", json={"email": email})).status_code == 202
+        await asyncio.wait_for(hanging.entered.wait(), 15)
+    # The process stopped while the mail was being handed over: it went nowhere, and is still to send.
+    assert hanging.sent == [] and mailed_token(caplog, email) is None
+    async with make_identity_client() as client:  # the restart: the worker sends it on start
+
+        async def token():
+            return mailed_token(caplog, email)
+        mailed = await eventually(token, what="the reset mail sent after the restart")
+        runtime = client.app.state.runtime
+        await runtime.state["mail_queue"].send_due()
+        assert len([r for r in caplog.records if getattr(r, "mail_to", None) == email]) == 1
+        row = await reset_mail_row(runtime, email)
+        assert (row["sent_at"] is not None, row["body"], row["attempts"]) == (True, None, 0)  # the link is gone
+        reset = await client.post(f"{AUTH}/password/reset", json={"token": mailed, "new_password": "r3set-password"})
+        assert reset.status_code == 200, reset.text
+
+
+async def test_reset_mail_is_retried_with_backoff_and_sent_by_one_sender(make_identity_client):
+    async with make_identity_client(NUMEROS_MAIL_POLL_SECONDS="3600") as client:  # only the request wakes it
+        runtime = client.app.state.runtime
+        email = (await sign_up(client))["user"]["email"]
+        runtime.state["mail"] = flaky = RecordingMail(failures=1)
+        assert (await client.post(f"{AUTH}/password/forgot", json={"email": email})).status_code == 202
+
+        async def tried():
+            row = await reset_mail_row(runtime, email)
+            return row if row["attempts"] else None
+        row = await eventually(tried, what="the first, failed, send")
+        assert (row["attempts"], row["sent_at"], row["last_error"]) == (
+            1, None, "ConnectionError('smtp: connection refused')")
+        first_try = row["next_attempt_at"] - dt.timedelta(seconds=2)  # the first retry waits 2 s
+        assert row["created_at"] <= first_try and row["body"] is not None
+        early = row["next_attempt_at"] - dt.timedelta(milliseconds=1)
+        await runtime.state["mail_queue"].send_due(early)
+        assert [m.to for m in flaky.sent if m.to == email] == []
+        # Two senders (two replicas) at once: one sends it.
+        await asyncio.gather(runtime.state["mail_queue"].send_due(row["next_attempt_at"]),
+                             MailQueue(runtime).send_due(row["next_attempt_at"]))
+        assert [m.to for m in flaky.sent if m.to == email] == [email]
+        assert "Reset token: " in next(m.body for m in flaky.sent if m.to == email)
+        row = await reset_mail_row(runtime, email)
+        assert (row["sent_at"], row["body"]) == (row["next_attempt_at"], None)
+
+
+async def test_a_reset_mail_not_sent_before_its_link_expires_is_abandoned(make_identity_client):
+    async with make_identity_client(NUMEROS_MAIL_POLL_SECONDS="3600") as client:
+        runtime = client.app.state.runtime
+        email = (await sign_up(client))["user"]["email"]
+        runtime.state["mail"] = down = RecordingMail(failures=100)
+        await client.post(f"{AUTH}/password/forgot", json={"email": email})
+
+        async def tried():
+            row = await reset_mail_row(runtime, email)
+            return row if row["attempts"] else None
+        row = await eventually(tried, what="the first, failed, send")
+        runtime.state["mail"] = RecordingMail()
+        await runtime.state["mail_queue"].send_due(row["send_before"])
+        row = await reset_mail_row(runtime, email)
+        assert (row["abandoned_at"], row["sent_at"], row["body"]) == (row["send_before"], None, None)
+        assert down.failures == 99 and [m for m in runtime.state["mail"].sent if m.to == email] == []
 
 
 async def test_failed_logins_are_throttled_per_account_alike_for_unknown_accounts(make_identity_client):
