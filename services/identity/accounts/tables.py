@@ -57,6 +57,8 @@ users = Table(
     Column("location_longitude", Float),
     Column("location_place", String(200)),
     Index("uq_users_email_lower", func.lower(text("email")), unique=True),
+    # 0011: which profile lists a photo id (``photos @> '[{"id": ...}]'``): a photo file is served only then.
+    Index("ix_users_photos", "photos", postgresql_using="gin", postgresql_ops={"photos": "jsonb_path_ops"}),
 )
 
 sessions = Table(

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, exists, func, select, update
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -23,3 +23,8 @@ async def update_user(session: AsyncSession, user_id: int, values: dict[str, Any
 
 async def delete_user(session: AsyncSession, user_id: int) -> None:
     await session.execute(delete(users).where(users.c.id == user_id))
+
+
+async def photo_listed(session: AsyncSession, photo_id: str) -> bool:
+    """Whether some profile lists the photo (the users.photos GIN index answers it)."""
+    return bool(await session.scalar(select(exists().where(users.c.photos.contains([{"id": photo_id}])))))

@@ -179,7 +179,8 @@ PHOTO_CACHE = "public, max-age=3600"
                                    "description": "The image"},
                              404: {"description": "No such photo"}, **INVALID})
 async def photo_file(request: Request, photo_id: str = Path(min_length=1, max_length=64),
-                     size: Literal["display", "thumbnail"] = Path()) -> Response:
-    data = await service.photo_file(runtime_of(request), photo_id, size)
+                     size: Literal["display", "thumbnail"] = Path(),
+                     session: AsyncSession = Depends(db_session)) -> Response:
+    data = await service.photo_file(runtime_of(request), session, photo_id, size)
     return Response(data, media_type="image/jpeg",
                     headers={"Cache-Control": PHOTO_CACHE, "X-Content-Type-Options": "nosniff"})

@@ -259,12 +259,23 @@ async def upload_photo(runtime: Runtime, session: AsyncSession, user_id: int, da
 
 
 async def delete_photo(runtime: Runtime, session: AsyncSession, user_id: int, photo_id: str) -> None:
-    """The files go first: once the answer says deleted, the URL shows nothing, even after a crash."""
+    """The photo leaves the profile (committed), then its files go, before the answer. A failed commit leaves
+    the photo listed and its files in place. A file left behind (a crash or a storage failure after the
+    commit) is harmless: its id is unguessable, no profile lists it, and ``photo_file`` serves only listed
+    photos, so a 204 never leaves the photo served."""
     user = await _locked_user(session, user_id)
     if photo_id not in {p["id"] for p in user["photos"]}:
         raise rules.photo_not_found()
-    await storage_of(runtime).delete(rules.photo_keys(photo_id))
     await _save_photos(runtime, session, user, [p for p in user["photos"] if p["id"] != photo_id])
+    await _delete_files(runtime, rules.photo_keys(photo_id))
+
+
+async def _delete_files(runtime: Runtime, keys: list[str]) -> None:
+    """After the commit that unlisted them: a failure only leaves files nobody is served (logged)."""
+    try:
+        await storage_of(runtime).delete(keys)
+    except Exception:  # noqa: BLE001 - the deletion is done for the user; the storage keeps an unserved file
+        log.exception("photo files not deleted; they stay unserved", extra={"keys": keys})
 
 
 async def reorder_photos(runtime: Runtime, session: AsyncSession, user_id: int, order: list[str]) -> list[dict[str, Any]]:
@@ -274,12 +285,15 @@ async def reorder_photos(runtime: Runtime, session: AsyncSession, user_id: int, 
     return [rules.photo_view(p) for p in photos]
 
 
-async def photo_file(runtime: Runtime, photo_id: str, size: str) -> bytes:
-    """A photo's bytes by its public id; 404 for anything else (an id that is not one included)."""
+async def photo_file(runtime: Runtime, session: AsyncSession, photo_id: str, size: str) -> bytes:
+    """A photo's bytes by its public id; 404 for anything else (an id that is not one included, or a photo no
+    profile lists any more, whatever the storage still holds)."""
     try:
         key = rules.photo_key(photo_id, size)
     except ValueError:
         raise rules.photo_not_found() from None
+    if not await repository.photo_listed(session, photo_id):
+        raise rules.photo_not_found()
     data = await storage_of(runtime).get(key)
     if data is None:
         raise rules.photo_not_found()
@@ -303,19 +317,19 @@ async def _spend_deletion_code(runtime: Runtime, session: AsyncSession, user: Ro
 
 async def delete_account(runtime: Runtime, session: AsyncSession, user_id: int, *, password: str | None,
                          otp_code: str | None) -> None:
-    """The account and everything identity keeps of the person: photo files (first, so nothing outlives an
-    acknowledged deletion), Vedic profiles, the user row; every session revoked; ``identity.user.deleted``
-    (matching and chat erase their copies) in the same transaction."""
+    """The account and everything identity keeps of the person: Vedic profiles, the user row; every session
+    revoked; ``identity.user.deleted`` (matching and chat erase their copies) in the same transaction; then
+    the photo files (unserved from the commit on: see ``delete_photo``)."""
     user = await _locked_user(session, user_id)
     if otp_code is not None:
         await _spend_deletion_code(runtime, session, user, otp_code)
     elif not await asyncio.to_thread(verify_password, user["password_hash"], password or ""):
         raise wrong_password()
-    await storage_of(runtime).delete([key for p in user["photos"] for key in rules.photo_keys(p["id"])])
     await vedic_service.erase_owner(session, user_id)
     await accounts_service.revoke_all_sessions(runtime, session, user_id, "deleted")
     await repository.delete_user(session, user_id)
     await add_event(session, outbox, runtime.settings.service_name, UserDeletedV1(user_id=user_id))
     await session.commit()
     runtime.relay.wake()
+    await _delete_files(runtime, [key for p in user["photos"] for key in rules.photo_keys(p["id"])])
     await vedic_service.forget_cached(runtime, user_id)
