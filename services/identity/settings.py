@@ -76,6 +76,9 @@ class IdentitySettings(ServiceSettings):
     otp_ttl_seconds: int = Field(default=600, gt=0)  # Loopin: 10 minutes
     otp_max_attempts: int = Field(default=5, ge=1)  # wrong tries before the code is locked
     otp_resend_cooldown_seconds: int = Field(default=30, ge=0)
+    # A sign-in code presented again this soon after it signed in (the app retrying a request whose answer a
+    # weak connection lost, or sent twice) signs in again: a fresh session for the same account.
+    otp_retry_grace_seconds: float = Field(default=30.0, ge=0)
     otp_hmac_key: SecretStr | None = None
     # Sending limits against SMS pumping (toll fraud), in the `limits` notation; NUMEROS_RATE_LIMITS=off lifts them.
     rate_limit_otp_per_number: str = "5/hour"

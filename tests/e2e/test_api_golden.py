@@ -1301,6 +1301,18 @@ def phone(api: Api, stack: Any) -> None:
              json_body={"phone_number": PHONE, "otp_code": "12ab"})
     reply = api.call("auth/verify-otp", "POST", f"{url}/verify-otp", json_body={"phone_number": PHONE, "otp_code": code})
     api.tokens["gaurav"] = reply.json()["token"]
+    api.call("auth/verify-otp: the same code again within the retry window (signed in again)", "POST",
+             f"{url}/verify-otp", json_body={"phone_number": PHONE, "otp_code": code})
+
+    async def past_the_retry_window() -> None:
+        conn = await asyncpg.connect(stack.postgres.url.replace("postgresql+asyncpg", "postgresql"))
+        try:
+            await conn.execute("UPDATE identity.phone_codes SET verified_at = verified_at - interval '1 minute' "
+                               "WHERE phone_number = $1", PHONE)
+        finally:
+            await conn.close()
+
+    asyncio.run(past_the_retry_window())
     api.call("auth/verify-otp: code used again", "POST", f"{url}/verify-otp",
              json_body={"phone_number": PHONE, "otp_code": code})
     api.call("auth/event-interests", "GET", f"{url}/event-interests")

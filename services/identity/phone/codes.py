@@ -7,6 +7,7 @@ import datetime as dt
 import math
 import secrets
 
+from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from numeros_common.errors import AppError
@@ -68,11 +69,17 @@ def _code_error(code: str, message: str) -> AppError:
 
 
 async def spend_code(runtime: Runtime, session: AsyncSession, number: str, code: str,
-                     now: dt.datetime | None = None) -> None:
-    """Uses up the number's code if ``code`` is it. A code works once, for ``otp_ttl_seconds``;
-    ``otp_max_attempts`` wrong tries lock it (a new code must be requested). The caller commits."""
+                     now: dt.datetime | None = None, *, sign_in: bool = False) -> bool:
+    """Uses up the number's code if ``code`` is it (True). A code works once, for ``otp_ttl_seconds``;
+    ``otp_max_attempts`` wrong tries lock it (a new code must be requested). A code spent to sign in
+    (``sign_in``) is kept as spent for ``otp_retry_grace_seconds``: presented again to sign in within them it
+    is taken again (False: the same request retried). The caller commits."""
     settings, now = runtime.settings, now_or_given(now)
     stored = await repository.lock_code(session, number)
+    if stored is not None and stored["verified_at"] is not None:
+        if sign_in and await _retried(runtime, session, number, code, stored, now):
+            return False
+        stored = None
     if stored is None:
         raise AppError(400, "OTP_NOT_FOUND", "No OTP found for this phone number. Please request a new OTP.",
                        field="phone_number")
@@ -88,4 +95,24 @@ async def spend_code(runtime: Runtime, session: AsyncSession, number: str, code:
         if left <= 0:
             raise _code_error("OTP_LOCKED", "Invalid OTP. Too many attempts. Please request a new OTP.")
         raise _code_error("INVALID_OTP", f"Invalid OTP. {left} attempts remaining.")
-    await repository.delete_code(session, number)
+    if sign_in:
+        await repository.mark_spent(session, number, now)
+    else:
+        await repository.delete_code(session, number)
+    return True
+
+
+async def _retried(runtime: Runtime, session: AsyncSession, number: str, code: str, stored: RowMapping,
+                   now: dt.datetime) -> bool:
+    """Whether ``code`` is the spent one, again within the retry window and the code's limit of tries. Any
+    other code then spends a try (committed) as on a live code, so the window adds no guesses; the caller
+    answers it as a used code."""
+    settings = runtime.settings
+    window = dt.timedelta(seconds=settings.otp_retry_grace_seconds)
+    if now - stored["verified_at"] > window or stored["attempts"] >= settings.otp_max_attempts:
+        return False
+    if rules.code_matches(runtime.state["otp_key"], number, code, stored["code_hash"]):
+        return True
+    await repository.count_wrong_try(session, number)
+    await session.commit()
+    return False

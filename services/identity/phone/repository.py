@@ -26,13 +26,16 @@ async def lock_sending(session: AsyncSession, number: str) -> None:
 
 
 async def code_sent_at(session: AsyncSession, number: str) -> dt.datetime | None:
-    return await session.scalar(select(phone_codes.c.sent_at).where(phone_codes.c.phone_number == number))
+    """When the number's live code was sent (a spent one holds back no new code)."""
+    return await session.scalar(select(phone_codes.c.sent_at).where(phone_codes.c.phone_number == number,
+                                                                    phone_codes.c.verified_at.is_(None)))
 
 
 async def store_code(session: AsyncSession, number: str, code_hash: str, *, sent_at: dt.datetime,
                      expires_at: dt.datetime) -> None:
-    """The number's new code replaces any earlier one (and its count of wrong tries)."""
-    values = {"code_hash": code_hash, "sent_at": sent_at, "expires_at": expires_at, "attempts": 0}
+    """The number's new code replaces any earlier one (and its count of wrong tries), spent or not."""
+    values = {"code_hash": code_hash, "sent_at": sent_at, "expires_at": expires_at, "attempts": 0,
+              "verified_at": None}
     await session.execute(insert(phone_codes).values(phone_number=number, **values)
                           .on_conflict_do_update(index_elements=[phone_codes.c.phone_number], set_=values))
 
@@ -51,6 +54,10 @@ async def count_wrong_try(session: AsyncSession, number: str) -> int:
 
 async def delete_code(session: AsyncSession, number: str) -> None:
     await session.execute(delete(phone_codes).where(phone_codes.c.phone_number == number))
+
+
+async def mark_spent(session: AsyncSession, number: str, now: dt.datetime) -> None:
+    await session.execute(update(phone_codes).where(phone_codes.c.phone_number == number).values(verified_at=now))
 
 
 async def user_by_phone(session: AsyncSession, number: str) -> RowMapping | None:

@@ -35,15 +35,18 @@ class Verified:
 
 async def verify_code(runtime: Runtime, session: AsyncSession, number: str, code: str,
                       now: dt.datetime | None = None) -> Verified:
-    """Signs the number's owner in (creating the account on first use)."""
+    """Signs the number's owner in (creating the account on first use). The same code again within the retry
+    window (the app's retry after a lost answer, or a double submit that waited on the first's lock) signs in
+    again: a session of its own, for the same account."""
     now = now_or_given(now)
-    await spend_code(runtime, session, number, code, now)
+    fresh = await spend_code(runtime, session, number, code, now, sign_in=True)
     user = await repository.user_by_phone(session, number) or await repository.create_phone_user(session, number)
     if not user["is_active"]:
         raise AppError(403, "ACCOUNT_DISABLED", "This account is disabled.")
     if not user["is_verified"]:
         user = await repository.mark_verified(session, user["id"])
-    await leads.verified(session, number, user_id=user["id"], by="otp", now=now)
+    if fresh:
+        await leads.verified(session, number, user_id=user["id"], by="otp", now=now)
     tokens = await start_session(runtime, session, user, now)
     profile = await repository.phone_profile(session, user["id"])
     await session.commit()

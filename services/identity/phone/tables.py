@@ -14,6 +14,9 @@ phone_codes = Table(
     Column("expires_at", DateTime(timezone=True), nullable=False),
     Column("attempts", Integer, nullable=False, server_default="0"),  # wrong tries on this code
     Column("sent_at", DateTime(timezone=True), nullable=False),
+    # 0012: when the code signed in. A spent code's row stays (no longer a live code) for the retry window
+    # (``otp_retry_grace_seconds``), so the same request sent again signs in again instead of failing.
+    Column("verified_at", DateTime(timezone=True)),
 )
 
 event_interests = Table(

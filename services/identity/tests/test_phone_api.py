@@ -12,11 +12,14 @@ import json
 import os
 import random
 import re
+import threading
 import uuid
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 
 import asyncpg
 import httpx
+import jwt
 import pytest
 
 from devstack.stack import Stack
@@ -278,8 +281,79 @@ def test_a_code_is_stored_only_as_a_keyed_hash_and_works_once(stack: Stack, new_
     assert re.fullmatch(r"[0-9a-f]{64}", row["code_hash"]) and code not in row["code_hash"]
     first = client.post("/api/v1/auth/verify-otp", json={"phone_number": number, "otp_code": code})
     assert first.status_code == 200
+    past_the_retry_window(stack, number)
     replay = client.post("/api/v1/auth/verify-otp", json={"phone_number": number, "otp_code": code})
     assert error(replay) == (400, "OTP_NOT_FOUND", ["phone_number"])
+
+
+def past_the_retry_window(stack: Stack, number: str) -> None:
+    """The number's spent code signed in 31 s ago (the window is 30 s), as the clock would make it."""
+    db(stack, "UPDATE identity.phone_codes SET verified_at = verified_at - interval '31 seconds' "
+              "WHERE phone_number = $1 AND verified_at IS NOT NULL", number)
+
+
+def session_of(token: str) -> tuple[int, str]:
+    claims = jwt.decode(token, options={"verify_signature": False})
+    return int(claims["sub"]), claims["sid"]
+
+
+@pytest.mark.parametrize("path", ["verify-otp", "verify-login"])
+def test_a_double_submitted_verify_signs_in_both_requests_to_the_same_account(stack: Stack, new_client,
+                                                                               path: str) -> None:
+    """A weak connection sends the request twice at once: both answers sign in, to one account, each with a
+    session of its own; the code still works for no one else, and not after the window."""
+    clients, number = [new_client(), new_client()], new_number()
+    assert clients[0].post("/api/v1/auth/signup", json={"phone_number": number}).status_code == 200
+    code = sent_code(stack, number)
+    together = threading.Barrier(2)
+
+    def verify(client: httpx.Client) -> httpx.Response:
+        together.wait()
+        return client.post(f"/api/v1/auth/{path}", json={"phone_number": number, "otp_code": code})
+
+    with ThreadPoolExecutor(2) as pool:
+        replies = list(pool.map(verify, clients))
+    assert [r.status_code for r in replies] == [200, 200], [r.text for r in replies]
+    bodies = [r.json() for r in replies]
+    assert bodies[0]["data"] == bodies[1]["data"] and bodies[0]["message"] == bodies[1]["message"]
+    (user_a, session_a), (user_b, session_b) = (session_of(b["token"]) for b in bodies)
+    assert user_a == user_b == bodies[0]["data"]["user_id"] and session_a != session_b
+    assert db(stack, "SELECT count(*) AS n FROM identity.users WHERE phone_number = $1", number)[0]["n"] == 1
+    for body in bodies:
+        me = clients[0].get("/api/v1/auth/me", headers=bearer(body["token"]))
+        assert (me.status_code, me.json()["id"]) == (200, user_a)
+    # Within the window another code is refused as a used code is; after it, the code itself.
+    wrong = f"{(int(code) + 1) % 10000:04d}"
+    reply = clients[0].post(f"/api/v1/auth/{path}", json={"phone_number": number, "otp_code": wrong})
+    assert error(reply) == (400, "OTP_NOT_FOUND", ["phone_number"])
+    past_the_retry_window(stack, number)
+    late = clients[0].post(f"/api/v1/auth/{path}", json={"phone_number": number, "otp_code": code})
+    assert error(late) == (400, "OTP_NOT_FOUND", ["phone_number"])
+
+
+def test_guesses_at_a_spent_code_within_the_retry_window_spend_its_tries(stack: Stack, new_client) -> None:
+    """The window is no second chance to guess: wrong codes spend the code's five tries as on a live code,
+    after which even the spent code itself no longer signs in."""
+    client, number = new_client(), new_number()
+    signed_up(stack, client, number)  # spends the code, no wrong try yet
+    code = sent_code(stack, number)
+    wrong = f"{(int(code) + 1) % 10000:04d}"
+    for _ in range(5):
+        reply = client.post("/api/v1/auth/verify-otp", json={"phone_number": number, "otp_code": wrong})
+        assert error(reply) == (400, "OTP_NOT_FOUND", ["phone_number"])
+    reply = client.post("/api/v1/auth/verify-otp", json={"phone_number": number, "otp_code": code})
+    assert error(reply) == (400, "OTP_NOT_FOUND", ["phone_number"])
+
+
+def test_after_signing_in_a_new_code_can_be_asked_for_at_once(stack: Stack, new_client) -> None:
+    """The spent code kept for the retry window holds back no new code (no resend cooldown)."""
+    client, number = new_client(), new_number()
+    signed_up(stack, client, number)
+    reply = client.post("/api/v1/auth/login", json={"phone_number": number})
+    assert reply.status_code == 200, reply.text
+    code = sent_code(stack, number, 2)
+    reply = client.post("/api/v1/auth/verify-login", json={"phone_number": number, "otp_code": code})
+    assert reply.status_code == 200, reply.text
 
 
 def test_a_second_code_within_the_cooldown_is_refused(new_client) -> None:
