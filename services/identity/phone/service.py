@@ -91,9 +91,10 @@ async def complete_profile(runtime: Runtime, session: AsyncSession, user_id: int
     """The seed's validation flow (18+, known interests), then the profile: numerology from chart for the
     name and birth date (chart down: 503, nothing stored), the Loopin parts, and the event discovery reads
     (``identity.user.registered`` the first time the account has a profile, else ``identity.user.updated``)
-    in one transaction. Returns the updated users row."""
+    in one transaction. Returns the updated users row. The account's row is locked first: of two first
+    calls at once, the second sees the profile the first made, so one ``registered`` event is written."""
     now = now_or_given(now)
-    user = await signed_in_user(session, user_id)
+    user = await signed_in_user(session, user_id, lock=True)
     if user["phone_number"] != form.phone_number:
         raise _invalid("phone_number", "is not the signed-in account's phone number")
     if rules.age_on(form.birth_date, today or now.date()) < rules.ADULT_AGE:

@@ -110,9 +110,10 @@ def user_values(profile: Profile, timezone: str | None) -> dict[str, Any]:
     }
 
 
-async def signed_in_user(session: AsyncSession, user_id: int) -> RowMapping:
-    """The signed-in user's row; 404 when the account no longer exists."""
-    row = await accounts_repository.find_by_id(session, user_id)
+async def signed_in_user(session: AsyncSession, user_id: int, *, lock: bool = False) -> RowMapping:
+    """The signed-in user's row; 404 when the account no longer exists. ``lock``: locked until the
+    transaction ends, so concurrent edits apply one after the other (the second sees the first's result)."""
+    row = await (repository.lock_user(session, user_id) if lock else accounts_repository.find_by_id(session, user_id))
     if row is None:
         raise AppError(404, "USER_NOT_FOUND", "This account no longer exists.")
     return row
@@ -171,13 +172,6 @@ async def resolve_place(chart: ChartClient, place: str, field: str) -> tuple[flo
     return birth["latitude"], birth["longitude"]
 
 
-async def _locked_user(session: AsyncSession, user_id: int) -> RowMapping:
-    user = await repository.lock_user(session, user_id)
-    if user is None:
-        raise AppError(404, "USER_NOT_FOUND", "This account no longer exists.")
-    return user
-
-
 async def _profile_values(runtime: Runtime, user: RowMapping, changes: dict[str, Any]) -> dict[str, Any]:
     """The users columns an update sets: plain fields as given, the chart recalculated when the name or any
     birth field changes, the location resolved when given as a place name."""
@@ -216,7 +210,7 @@ async def _profile_values(runtime: Runtime, user: RowMapping, changes: dict[str,
 async def update_profile(runtime: Runtime, session: AsyncSession, user_id: int, changes: dict[str, Any]) -> RowMapping:
     """A partial update and its event in one transaction. Chart is asked before anything is written: when it
     is down the update fails whole (503)."""
-    user = await _locked_user(session, user_id)
+    user = await signed_in_user(session, user_id, lock=True)
     values = await _profile_values(runtime, user, changes)
     updated = await repository.update_user(session, user_id, values) if values else user
     if values:
@@ -244,7 +238,7 @@ async def upload_photo(runtime: Runtime, session: AsyncSession, user_id: int, da
     """Stores the photo's two sizes, then appends it to the profile. The files are written first: a crash in
     between leaves unreferenced files under random names, never a profile pointing at nothing."""
     prepared = await asyncio.to_thread(images.prepare, data)
-    user = await _locked_user(session, user_id)
+    user = await signed_in_user(session, user_id, lock=True)
     rules.check_room(user["photos"])
     photo = {"id": rules.new_photo_id(), "width": prepared.width, "height": prepared.height}
     storage = storage_of(runtime)
@@ -263,7 +257,7 @@ async def delete_photo(runtime: Runtime, session: AsyncSession, user_id: int, ph
     the photo listed and its files in place. A file left behind (a crash or a storage failure after the
     commit) is harmless: its id is unguessable, no profile lists it, and ``photo_file`` serves only listed
     photos, so a 204 never leaves the photo served."""
-    user = await _locked_user(session, user_id)
+    user = await signed_in_user(session, user_id, lock=True)
     if photo_id not in {p["id"] for p in user["photos"]}:
         raise rules.photo_not_found()
     await _save_photos(runtime, session, user, [p for p in user["photos"] if p["id"] != photo_id])
@@ -279,7 +273,7 @@ async def _delete_files(runtime: Runtime, keys: list[str]) -> None:
 
 
 async def reorder_photos(runtime: Runtime, session: AsyncSession, user_id: int, order: list[str]) -> list[dict[str, Any]]:
-    user = await _locked_user(session, user_id)
+    user = await signed_in_user(session, user_id, lock=True)
     photos = rules.reordered(user["photos"], order, "photo_ids")
     await _save_photos(runtime, session, user, photos)
     return [rules.photo_view(p) for p in photos]
@@ -320,7 +314,7 @@ async def delete_account(runtime: Runtime, session: AsyncSession, user_id: int, 
     """The account and everything identity keeps of the person: Vedic profiles, the user row; every session
     revoked; ``identity.user.deleted`` (matching and chat erase their copies) in the same transaction; then
     the photo files (unserved from the commit on: see ``delete_photo``)."""
-    user = await _locked_user(session, user_id)
+    user = await signed_in_user(session, user_id, lock=True)
     if otp_code is not None:
         await _spend_deletion_code(runtime, session, user, otp_code)
     elif not await asyncio.to_thread(verify_password, user["password_hash"], password or ""):

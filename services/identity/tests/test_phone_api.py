@@ -200,6 +200,26 @@ def test_completing_the_profile_announces_the_user_to_discovery(stack: Stack, ne
     assert [r["s"] for r in rows] == ["identity.user.registered", "identity.user.updated"]
 
 
+def test_two_first_complete_profiles_at_once_register_the_user_once(stack: Stack, new_client) -> None:
+    """The app sends its first complete-profile twice at once: one ``registered`` event, then an update."""
+    client, number = new_client(), new_number()
+    verified = signed_up(stack, client, number)
+    together = threading.Barrier(2)
+
+    def complete(name: str) -> httpx.Response:
+        together.wait()
+        return client.post("/api/v1/auth/complete-profile", headers=bearer(verified["token"]),
+                           json={**PROFILE, "phone_number": number, "name": name})
+
+    with ThreadPoolExecutor(2) as pool:
+        replies = list(pool.map(complete, ["Gaurav Kumar", "Gaurav K"]))
+    assert [r.status_code for r in replies] == [200, 200], [r.text for r in replies]
+    rows = db(stack, "SELECT envelope->>'subject' AS s FROM identity.outbox "
+                     "WHERE (envelope->'data'->>'user_id')::bigint = $1 ORDER BY created_at",
+              verified["data"]["user_id"])
+    assert [r["s"] for r in rows] == ["identity.user.registered", "identity.user.updated"]
+
+
 @pytest.mark.parametrize("number", ["12345", "+447700900123", "+1234567890", "not a number", ""])
 def test_a_bad_number_is_a_4xx_naming_phone_number(new_client, number: str) -> None:
     client = new_client()
