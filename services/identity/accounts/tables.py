@@ -110,5 +110,6 @@ outgoing_mails = Table(
     Column("last_error", Text),
     Column("sent_at", DateTime(timezone=True)),
     Column("abandoned_at", DateTime(timezone=True)),
-    Index("ix_outgoing_mails_due", "next_attempt_at", postgresql_where=text("sent_at IS NULL AND abandoned_at IS NULL")),
+    Index("ix_outgoing_mails_due", "next_attempt_at",
+          postgresql_where=text("sent_at IS NULL AND abandoned_at IS NULL")),
 )

@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import String, cast, func, or_, select, true
+from sqlalchemy import String, cast, func, or_, select, true, update
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -14,10 +14,17 @@ from .tables import admin_audit_log
 
 async def record(session: AsyncSession, *, admin_user_id: int, admin_email: str, action: str,
                  target_type: str | None = None, target_id: str | int | None = None,
-                 details: dict[str, Any] | None = None) -> None:
-    await session.execute(admin_audit_log.insert().values(
+                 details: dict[str, Any] | None = None, status: str = "done") -> int:
+    return (await session.execute(admin_audit_log.insert().values(
         admin_user_id=admin_user_id, admin_email=admin_email, action=action, target_type=target_type,
-        target_id=None if target_id is None else str(target_id), details=details or {}))
+        target_id=None if target_id is None else str(target_id), details=details or {}, status=status)
+        .returning(admin_audit_log.c.id))).scalar_one()
+
+
+async def settle(session: AsyncSession, record_id: int, status: str, details: dict[str, Any]) -> None:
+    """A pending row's outcome, its details extended with ``details``."""
+    await session.execute(update(admin_audit_log).where(admin_audit_log.c.id == record_id)
+                          .values(status=status, details=admin_audit_log.c.details.concat(details)))
 
 
 async def audit_page(session: AsyncSession, *, limit: int, offset: int) -> tuple[list[RowMapping], int]:

@@ -1,10 +1,12 @@
 """The console's use-cases. Each admin action writes its audit row in the transaction of the change
-(added before the action commits), so a change is never stored without its record; actions carried out
-by another service are recorded once that service has acknowledged them."""
+(added before the action commits), so a change is never stored without its record. An action another
+service carries out cannot share its transaction: its row is committed as pending before the call, then
+settled (``elsewhere``), so a crash while the other service acts leaves the intent on record."""
 from __future__ import annotations
 
 import asyncio
 import datetime as dt
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -160,26 +162,43 @@ async def report(session: AsyncSession, caller: Caller, report_id: int) -> dict[
     return {"report": found, "people": people}
 
 
-async def verify_lead(session: AsyncSession, caller: Caller, admin: Admin, lead_id: int) -> dict[str, Any]:
-    lead = await sources.verify_lead(caller, lead_id)
-    await record(session, admin, "lead.verified", "lead", lead_id, phone_number=lead.get("phone_number"))
+async def elsewhere(session: AsyncSession, admin: Admin, action: str, target_type: str, target_id: int,
+                    call: Callable[[], Awaitable[dict[str, Any]]],
+                    learned: Callable[[dict[str, Any]], dict[str, Any]]) -> dict[str, Any]:
+    """Runs ``call`` (another service's action) between its audit row committed as pending and that row
+    settled: done with what ``learned`` takes from the answer, or failed with the error. Cancelled (the
+    process stopping), the row stays pending: asked, outcome unknown."""
+    record_id = await repository.record(session, admin_user_id=admin.id, admin_email=admin.email, action=action,
+                                        target_type=target_type, target_id=target_id, status="pending")
     await session.commit()
-    return lead
+    try:
+        answer = await call()
+    except Exception as exc:
+        await repository.settle(session, record_id, "failed", {"error": getattr(exc, "message", None) or str(exc)})
+        await session.commit()
+        raise
+    await repository.settle(session, record_id, "done", learned(answer))
+    await session.commit()
+    return answer
+
+
+async def verify_lead(session: AsyncSession, caller: Caller, admin: Admin, lead_id: int) -> dict[str, Any]:
+    return await elsewhere(session, admin, "lead.verified", "lead", lead_id,
+                           lambda: sources.verify_lead(caller, lead_id),
+                           lambda lead: {"phone_number": lead.get("phone_number")})
 
 
 async def dismiss_report(session: AsyncSession, caller: Caller, admin: Admin, report_id: int) -> None:
-    await sources.dismiss_report(caller, report_id)
-    await record(session, admin, "report.dismissed", "report", report_id)
-    await session.commit()
+    await elsewhere(session, admin, "report.dismissed", "report", report_id,
+                    lambda: sources.dismiss_report(caller, report_id), lambda _: {})
 
 
 async def ban(session: AsyncSession, caller: Caller, admin: Admin, report_id: int) -> dict[str, Any]:
     """Matching settles the report (and every open one about the person) as banned, and has identity
     deactivate them: their sessions end, and they leave scan and match lists."""
-    report = await sources.ban_reported(caller, report_id)
-    await record(session, admin, "report.banned", "report", report_id, reported_id=report.get("reported_id"))
-    await session.commit()
-    return report
+    return await elsewhere(session, admin, "report.banned", "report", report_id,
+                           lambda: sources.ban_reported(caller, report_id),
+                           lambda report: {"reported_id": report.get("reported_id")})
 
 
 async def audit_log(session: AsyncSession, *, limit: int, offset: int) -> tuple[list[RowMapping], int]:

@@ -1,6 +1,7 @@
 """Migrations on a database of their own build exactly the schema the domains' tables.py declare, and
-0003 (the Vedic and forecast tables), 0005 (phone OTP), 0006 (sessions), 0008 (saved numerology) and 0009
-(the console's audit log) downgrade and upgrade again cleanly; 0010 (outgoing mails), 0011 (the photo index) and 0012 (spent codes) are in the whole round trip."""
+0003 (the Vedic and forecast tables), 0005 (phone OTP), 0006 (sessions), 0008 (saved numerology), 0009
+(the console's audit log) and, within those round trips, 0010-0013 (outgoing mails, the photo index, spent
+codes, the audit status) downgrade and upgrade again cleanly."""
 from __future__ import annotations
 
 from sqlalchemy import inspect

@@ -1,6 +1,16 @@
 """The console over HTTP, in-process: sign-in rules, CSRF, the user actions and their audit rows."""
 from __future__ import annotations
 
+import asyncio
+
+import httpx
+import pytest
+from sqlalchemy import select
+
+from services.identity.console import service
+from services.identity.console.sources import Caller, Unavailable
+from services.identity.console.tables import admin_audit_log
+
 from .conftest import csrf_of, register, sign_in
 
 
@@ -127,3 +137,53 @@ async def test_the_audit_log_pages_by_25_newest_first(console) -> None:
     assert '<a href="?page=2" rel="next">' in first and 'rel="prev"' not in first
     second = (await console.get("/admin/audit?page=2")).text
     assert 'data-audit="premium.granted"' in second and '<a href="?page=1" rel="prev">' in second
+
+
+class MatchingAnswers(Caller):
+    """The console's caller, with matching's admin API answering from here: it notes which audit rows of the
+    admin are committed (read on a connection of its own) at the moment matching is asked."""
+
+    seen: list
+
+    async def call(self, service_name: str, method: str, path: str, **_: object) -> httpx.Response:
+        async with self.runtime.sessions() as other:
+            self.seen.append(await audit_rows(other, self.admin_id))
+        if path.endswith("/dismiss"):
+            return httpx.Response(200, json={"id": 7, "status": "dismissed"})
+        if path.endswith("/8/ban"):
+            raise Unavailable("matching did not answer (ConnectError)")
+        raise asyncio.CancelledError  # the console's process stops while matching acts
+
+
+async def audit_rows(session, admin_id: int) -> list[tuple]:
+    rows = await session.execute(select(admin_audit_log.c.action, admin_audit_log.c.target_id,
+                                        admin_audit_log.c.status, admin_audit_log.c.details)
+                                 .where(admin_audit_log.c.admin_user_id == admin_id).order_by(admin_audit_log.c.id))
+    return [tuple(row) for row in rows]
+
+
+async def test_an_action_another_service_carries_out_is_on_record_before_it_is_asked(console) -> None:
+    runtime = console.app.state.runtime
+    person = await register(console, admin=True)
+    admin = service.Admin(person["id"], person["email"])
+    caller = MatchingAnswers(runtime, console.app, admin.id, "console-session")
+    caller.seen = []
+    async with runtime.sessions() as session:
+        await service.dismiss_report(session, caller, admin, 7)
+    async with runtime.sessions() as session:
+        with pytest.raises(Unavailable):
+            await service.ban(session, caller, admin, 8)
+    async with runtime.sessions() as session:
+        with pytest.raises(asyncio.CancelledError):
+            await service.ban(session, caller, admin, 9)
+    dismissed, refused, cancelled = ("report.dismissed", "7"), ("report.banned", "8"), ("report.banned", "9")
+    assert caller.seen == [
+        [(*dismissed, "pending", {})],
+        [(*dismissed, "done", {}), (*refused, "pending", {})],
+        [(*dismissed, "done", {}), (*refused, "failed", {"error": "matching did not answer (ConnectError)"}),
+         (*cancelled, "pending", {})]]
+    async with runtime.sessions() as session:
+        assert (await audit_rows(session, admin.id))[2] == (*cancelled, "pending", {})  # asked; outcome unknown
+    await sign_in(console, admin.email)
+    page = (await console.get("/admin/audit")).text
+    assert 'data-audit="report.banned" data-status="failed"' in page and "report.banned (pending)" in page
