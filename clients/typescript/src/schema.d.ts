@@ -4506,7 +4506,7 @@ export interface operations {
                     "application/json": components["schemas"]["SignedInResponse"];
                 };
             };
-            /** @description Malformed JSON, or the code is wrong (INVALID_OTP, naming how many tries are left), expired (OTP_EXPIRED), locked after 5 wrong tries (OTP_LOCKED) or was never requested or already used (OTP_NOT_FOUND) */
+            /** @description Malformed JSON, or the code is wrong (INVALID_OTP, naming how many tries are left), expired (OTP_EXPIRED), locked after 5 wrong tries (OTP_LOCKED) or was never requested or already used (OTP_NOT_FOUND; the same code sent again within 30 s of signing in signs in again, with a session of its own) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4558,7 +4558,7 @@ export interface operations {
                     "application/json": components["schemas"]["LoginResponse"];
                 };
             };
-            /** @description Malformed JSON, or the code is wrong (INVALID_OTP, naming how many tries are left), expired (OTP_EXPIRED), locked after 5 wrong tries (OTP_LOCKED) or was never requested or already used (OTP_NOT_FOUND) */
+            /** @description Malformed JSON, or the code is wrong (INVALID_OTP, naming how many tries are left), expired (OTP_EXPIRED), locked after 5 wrong tries (OTP_LOCKED) or was never requested or already used (OTP_NOT_FOUND; the same code sent again within 30 s of signing in signs in again, with a session of its own) */
             400: {
                 headers: {
                     [name: string]: unknown;

@@ -30,7 +30,8 @@ SENDING = {429: {"description": "Resend cooldown (OTP_RESEND_COOLDOWN) or a send
            502: {"description": "The SMS provider refused the message (SMS_FAILED); nothing was stored"}}
 VERIFYING = {400: {"description": "Malformed JSON, or the code is wrong (INVALID_OTP, naming how many tries are "
                                   "left), expired (OTP_EXPIRED), locked after 5 wrong tries (OTP_LOCKED) or was "
-                                  "never requested or already used (OTP_NOT_FOUND)"},
+                                  "never requested or already used (OTP_NOT_FOUND; the same code sent again "
+                                  "within 30 s of signing in signs in again, with a session of its own)"},
              403: {"description": "The account is disabled"}}
 
 
