@@ -39,6 +39,8 @@ class IdentitySettings(ServiceSettings):
     mail_from: str = "Numeros <noreply@numeros.app>"
     # How often the mail worker looks for mails to send besides being woken by the request that queued one.
     mail_poll_seconds: float = Field(default=5.0, gt=0)
+    # How long a sent (or abandoned) mail's row is kept, without its body: whether and when it went out.
+    mail_retention_seconds: float = Field(default=7 * 86400.0, gt=0)
     matching_url: str = "http://127.0.0.1:8102"
     chat_url: str = "http://127.0.0.1:8103"
     # The prediction engine behind /astro/predict: "rules" (deterministic, numeros-rules-v1). An LLM-backed

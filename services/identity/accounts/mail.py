@@ -128,7 +128,7 @@ class MailQueue:
             return 1
 
     async def purge(self, now: dt.datetime | None = None) -> int:
-        """Deletes the rows of mails closed longer ago than the outbox keeps published events."""
-        before = (now or dt.datetime.now(dt.UTC)) - dt.timedelta(seconds=self.runtime.settings.outbox_retention_seconds)
+        """Deletes the rows of mails closed more than ``mail_retention_seconds`` ago."""
+        before = (now or dt.datetime.now(dt.UTC)) - dt.timedelta(seconds=self.runtime.settings.mail_retention_seconds)
         async with self.runtime.sessions() as session, session.begin():
             return await repository.delete_closed_mails(session, before)
