@@ -19,6 +19,7 @@ T = TypeVar("T")
 
 PR_SET_PDEATHSIG = 1
 PUMP_CHUNK_BYTES = 64 * 1024
+PUMP_PAUSE_SECONDS = 0.02
 
 
 def free_port() -> int:
@@ -89,9 +90,11 @@ class Child:
     def _pump_output(self) -> None:
         """Copy the child's output to its log file and the echo, whole lines only, as they arrive.
 
-        Read in chunks of whatever the pipe holds (up to 64 KiB), each copied with one write and one flush
-        per destination: under load a service writes hundreds of lines a second (one per request), and a
-        read, two writes and two flushes per line cost more CPU than some of the services' own work."""
+        Under load a service writes hundreds of lines a second (one per request), and a wake-up, a read, two
+        writes and two flushes per line cost more CPU than some of the services' own work. So after each read
+        the pump lets the pipe fill for ``PUMP_PAUSE_SECONDS`` and then copies whatever it holds (up to 64 KiB)
+        with one write and one flush per destination. A line after a quiet spell is copied at once; the pipe
+        (64 KiB) holds far more than a pause's worth of lines, so a writer is not held up."""
         assert self.proc is not None and self.proc.stdout is not None
         fd = self.proc.stdout.fileno()
         sink = self.log_file.open("ab") if self.log_file else None
@@ -105,6 +108,8 @@ class Child:
                     continue
                 self._copy(partial + chunk[:cut], sink, prefix)
                 partial = chunk[cut:]
+                if len(chunk) < PUMP_CHUNK_BYTES:
+                    time.sleep(PUMP_PAUSE_SECONDS)
             if partial:
                 self._copy(partial + b"\n", sink, prefix)
         finally:
