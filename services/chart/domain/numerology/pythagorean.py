@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from services.chart.domain.meanings import CoreRole, Meaning, core_meaning, core_role_line
+from services.chart.domain.meanings import CoreRole, Meaning, core_meaning, core_role_line, core_texts
 from services.chart.domain.numerology.hashing import RULESET_VERSION, calculation_hash
 from services.chart.domain.numerology.letters import pythagorean_total
 from services.chart.domain.numerology.names import DEFAULT_Y_RULE, YRule, check_y_rule, name_words, split_vowels
@@ -71,14 +71,17 @@ class CoreNumber:
         return core_role_line(self.number, self.role)
 
     def to_dict(self) -> dict[str, Any]:
+        steps = self.steps
+        number = steps[-1]
+        summary, meaning = core_texts(number, self.role)  # ``summary`` and ``meaning.to_dict()``, prebuilt
         return {
-            "number": self.number,
-            "is_master": self.is_master,
+            "number": number,
+            "is_master": number in MASTER_NUMBERS,
             "karmic_debt": self.karmic_debt,
-            "total": self.total,
-            "reduction": list(self.steps),
-            "summary": self.summary,
-            "meaning": self.meaning.to_dict(),
+            "total": steps[0],
+            "reduction": list(steps),
+            "summary": summary,
+            "meaning": meaning,
         }
 
 
