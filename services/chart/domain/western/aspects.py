@@ -6,6 +6,7 @@ windows do not overlap, so a pair of longitudes forms at most one aspect.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import combinations
 from typing import NamedTuple
 
 from services.chart.domain.western.zodiac import separation, signed_separation
@@ -83,20 +84,18 @@ def chart_aspects(positions: dict[str, tuple[float, float]]) -> tuple[Aspect, ..
     """Aspects between every pair of bodies of one chart; ``positions`` maps name -> (longitude, speed).
 
     ``separation`` and ``is_applying`` inlined (66 pairs a chart, no call per pair); the same arithmetic."""
-    items = list(positions.items())
     found = []
     add, windows = found.append, _WINDOW_BY_DEGREE
-    for i, (name1, (lon1, v1)) in enumerate(items, 1):
-        for name2, (lon2, v2) in items[i:]:
-            s = (lon2 - lon1 + 180.0) % 360.0 - 180.0
-            angle = abs(s)
-            window = windows[int(angle)]
-            if window is not None:
-                kind, exact, orb_max = window
-                orb = abs(angle - exact)
-                if orb <= orb_max:
-                    rate = v2 - v1  # the orb's rate of change is sign(angle - exact) * sign(s) * rate
-                    if (s < 0) != (angle < exact):
-                        rate = -rate
-                    add(Aspect(name1, name2, kind, orb, rate < 0))
+    for (name1, (lon1, v1)), (name2, (lon2, v2)) in combinations(positions.items(), 2):
+        s = (lon2 - lon1 + 180.0) % 360.0 - 180.0
+        angle = abs(s)
+        window = windows[int(angle)]
+        if window is not None:
+            kind, exact, orb_max = window
+            orb = abs(angle - exact)
+            if orb <= orb_max:
+                rate = v2 - v1  # the orb's rate of change is sign(angle - exact) * sign(s) * rate
+                if (s < 0) != (angle < exact):
+                    rate = -rate
+                add(Aspect(name1, name2, kind, orb, rate < 0))
     return tuple(found)

@@ -119,11 +119,11 @@ class NatalChart:
     def julian_day_ut(self) -> float:
         return julian_day(self.birth.utc)
 
-    @property
+    @cached_property
     def ascendant(self) -> AnglePosition | None:
         return sign_position(self.houses.ascendant) if self.houses else None
 
-    @property
+    @cached_property
     def midheaven(self) -> AnglePosition | None:
         return sign_position(self.houses.midheaven) if self.houses else None
 
