@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from services.chart.domain.meanings import (
     Meaning,
@@ -32,8 +32,9 @@ PERIOD_LENGTH_YEARS = 9
 FIRST_PERIOD_BASE_AGE = 36
 
 
-@dataclass(frozen=True, slots=True)
-class LifePeriod:
+class LifePeriod(NamedTuple):
+    """One pinnacle or challenge (a NamedTuple: a profile makes eight, so construction cost counts)."""
+
     kind: PeriodKind
     position: int  # 1-4
     number: int

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
 from services.chart.domain.meanings import CoreRole, Meaning, core_meaning, core_role_line, core_texts
 from services.chart.domain.numerology.hashing import RULESET_VERSION, calculation_hash
@@ -41,9 +41,9 @@ class LifePathBreakdown:
         return {"month": self.month, "day": self.day, "year": self.year, "total": self.total}
 
 
-@dataclass(frozen=True, slots=True)
-class CoreNumber:
-    """One core number with how it was reached: ``steps`` runs from the total down to the number."""
+class CoreNumber(NamedTuple):
+    """One core number with how it was reached: ``steps`` runs from the total down to the number (a
+    NamedTuple: a profile makes six, so construction cost counts)."""
 
     role: CoreRole
     steps: tuple[int, ...]
