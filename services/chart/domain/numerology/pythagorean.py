@@ -71,15 +71,13 @@ class CoreNumber(NamedTuple):
         return core_role_line(self.number, self.role)
 
     def to_dict(self) -> dict[str, Any]:
-        steps = self.steps
-        number = steps[-1]
-        summary, meaning = core_texts(number, self.role)  # ``summary`` and ``meaning.to_dict()``, prebuilt
+        summary, meaning = core_texts(self.number, self.role)  # ``summary`` and ``meaning.to_dict()``, prebuilt
         return {
-            "number": number,
-            "is_master": number in MASTER_NUMBERS,
+            "number": self.number,
+            "is_master": self.is_master,
             "karmic_debt": self.karmic_debt,
-            "total": steps[0],
-            "reduction": list(steps),
+            "total": self.total,
+            "reduction": list(self.steps),
             "summary": summary,
             "meaning": meaning,
         }
