@@ -1,6 +1,6 @@
 """Chart service benchmark: kerykeion in-process vs our gRPC service, side by side in one run.
 
-    .venv/bin/python bench/chart.py [--quick] [--json results.json]
+    .venv/bin/python bench/chart.py [--quick] [--single] [--json results.json]
 
 One process tree: this process runs kerykeion, bare pyswisseph and the gRPC client; the chart
 service runs as a child started exactly as in production (``python -m services.chart``, one
@@ -307,11 +307,9 @@ def bench_domain_profile(records: list[Birth], rounds: int) -> Row:
     init_worker(EPHE_PATH)
     load_places()
 
-    def profile(b: Birth) -> None:
-        result = payloads.profile(b.name, b.local.date(), birth_time=b.local.strftime("%H:%M"), birth_place="",
-                                   latitude=b.latitude, longitude=b.longitude, timezone=b.zone,
-                                   house_system="placidus")
-        json.dumps(result["document"], ensure_ascii=False, separators=(",", ":"))
+    def profile(b: Birth) -> None:  # what a worker runs for the call: the document written as its JSON text
+        payloads.profile_encoded(b.name, b.local.date(), birth_time=b.local.strftime("%H:%M"), birth_place="",
+                                 latitude=b.latitude, longitude=b.longitude, timezone=b.zone, house_system="placidus")
 
     for b in records[:20]:
         profile(b)
@@ -483,6 +481,23 @@ def bench_compatibility_in_process(request: chart_pb2.ScoreCandidatesRequest, re
     return latency_row(f"ScoreCandidates domain in-process ({count} candidates)", samples)
 
 
+async def bench_single(stub: chart_pb2_grpc.ChartServiceStub, health: health_pb2_grpc.HealthStub,
+                       records: list[Birth], sizes: dict) -> tuple[dict, list]:
+    """The sequential single-call figures: the transport floor, tiny work, CalculateProfile (and its answers)."""
+    results: dict = {}
+    samples, _ = await sequential(health.Check, [health_pb2.HealthCheckRequest()], sizes["single"], sizes["warm"])
+    results["health_single"] = latency_row("gRPC Health.Check, single call (no work: transport floor)", samples)
+    numerology = [chart_pb2.CalculateNumerologyRequest(
+        full_name=b.name, birth_date=chart_pb2.Date(year=b.local.year, month=b.local.month, day=b.local.day))
+        for b in records]
+    samples, _ = await sequential(stub.CalculateNumerology, numerology, sizes["single"], sizes["warm"])
+    results["numerology_single"] = latency_row("gRPC CalculateNumerology, single call (tiny work)", samples)
+    samples, responses = await sequential(stub.CalculateProfile, [profile_request(b) for b in records],
+                                          sizes["single"], sizes["warm"])
+    results["profile_single"] = latency_row("gRPC CalculateProfile, single call (sequential)", samples)
+    return results, responses
+
+
 async def bench_service(service: Service, records: list[Birth], sizes: dict) -> dict:
     options = [*service.options, ("grpc.max_receive_message_length", 16 * 1024 * 1024)]
     async with grpc.aio.insecure_channel(service.address, options=options) as channel:
@@ -490,22 +505,7 @@ async def bench_service(service: Service, records: list[Birth], sizes: dict) -> 
         stub = chart_pb2_grpc.ChartServiceStub(channel)
         profiles = [profile_request(b) for b in records]
         designs = [human_design_request(b) for b in records]
-        results: dict = {}
-
-        health = health_pb2_grpc.HealthStub(channel)
-        samples, _ = await sequential(health.Check, [health_pb2.HealthCheckRequest()], sizes["single"],
-                                      sizes["warm"])
-        results["health_single"] = latency_row("gRPC Health.Check, single call (no work: transport floor)",
-                                               samples)
-        numerology = [chart_pb2.CalculateNumerologyRequest(
-            full_name=b.name, birth_date=chart_pb2.Date(year=b.local.year, month=b.local.month, day=b.local.day))
-            for b in records]
-        samples, _ = await sequential(stub.CalculateNumerology, numerology, sizes["single"], sizes["warm"])
-        results["numerology_single"] = latency_row("gRPC CalculateNumerology, single call (tiny work)",
-                                                   samples)
-
-        samples, responses = await sequential(stub.CalculateProfile, profiles, sizes["single"], sizes["warm"])
-        results["profile_single"] = latency_row("gRPC CalculateProfile, single call (sequential)", samples)
+        results, responses = await bench_single(stub, health_pb2_grpc.HealthStub(channel), records, sizes)
         results["profile_responses"] = responses[:len(records)]
         results["profile_batch"] = batch_row(
             "gRPC CalculateProfile, batch (concurrent, one channel)",
@@ -570,21 +570,22 @@ def versions() -> dict:
     }
 
 
-def print_table(rows: list[Row], kerykeion: Row) -> None:
+def print_table(rows: list[Row], kerykeion: Row | None) -> None:
     header = f"{'measurement':<66} {'p50 ms':>8} {'p99 ms':>8} {'per chart ms':>13} {'× kerykeion':>12}  n"
     print(header)
     print("-" * len(header))
     for row in rows:
         ratio = None
         basis = row.per_chart_ms if row.p50_ms is None else row.p50_ms
-        if basis is not None and "ScoreCandidates" not in row.label:
+        if kerykeion is not None and basis is not None and "ScoreCandidates" not in row.label:
             reference = kerykeion.per_chart_ms if row.p50_ms is None else kerykeion.p50_ms
             ratio = basis / reference
         print(f"{row.label:<66} {fmt(row.p50_ms):>8} {fmt(row.p99_ms):>8} {fmt(row.per_chart_ms):>13} "
               f"{fmt(ratio, 3):>12}  {row.count}")
         if row.note:
             print(f"{'':<4}{row.note}")
-    print("(× kerykeion: p50 against kerykeion's p50; batch per-chart time against kerykeion's mean per chart)")
+    if kerykeion is not None:
+        print("(× kerykeion: p50 against kerykeion's p50; batch per-chart time against kerykeion's mean per chart)")
 
 
 def main() -> int:
@@ -592,6 +593,9 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true", help="fewer repetitions; finishes in well under 60 s")
     parser.add_argument("--json", type=Path, help="also write the results to this file")
     parser.add_argument("--workers", type=int, default=None, help="NUMEROS_CHART_WORKERS (default: usable cores)")
+    parser.add_argument("--single", action="store_true",
+                        help="only the sequential single-call figures (Health.Check, CalculateNumerology, "
+                             "CalculateProfile) and their target; no kerykeion, batches or other methods")
     args = parser.parse_args()
 
     info = versions()
@@ -611,6 +615,8 @@ def main() -> int:
     print(f"{len(records)} seeded birth records (seed {SEED}); service: python -m services.chart, "
           f"NUMEROS_CHART_WORKERS={workers}")
     print()
+    if args.single:
+        return single_only(workers, records, sizes, args.json, info)
 
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="chart-bench-") as scratch:
@@ -673,6 +679,35 @@ def main() -> int:
                                for label, passed, detail in targets]}
         args.json.write_text(json.dumps(payload, indent=2, default=str))
     return 0
+
+
+def single_only(workers: int, records: list[Birth], sizes: dict, json_path: Path | None, info: dict) -> int:
+    """``--single``: the service's single-call rows and the single-call target, nothing else."""
+    with tempfile.TemporaryDirectory(prefix="chart-bench-") as scratch:
+        service = ChartService(workers, Path(scratch) / "chart-service.log")
+        try:
+            results = asyncio.run(_single(service, records, sizes))
+        finally:
+            service.stop()
+    rows = [results["health_single"], results["numerology_single"], results["profile_single"]]
+    print_table(rows, None)
+    p50 = results["profile_single"].p50_ms
+    print(f"target: {'PASS' if p50 <= SINGLE_P50_TARGET_MS else 'MISS'}  CalculateProfile single call p50 <= "
+          f"{SINGLE_P50_TARGET_MS:g} ms: {p50:.3f} ms (Health.Check {results['health_single'].p50_ms:.3f} ms)")
+    info["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
+    print(f"load average at end {info['load_average_at_end']}")
+    if json_path:
+        json_path.write_text(json.dumps({"versions": info, "workers": workers, "sizes": sizes,
+                                         "rows": [vars(r) for r in rows]}, indent=2, default=str))
+    return 0
+
+
+async def _single(service: Service, records: list[Birth], sizes: dict) -> dict:
+    async with grpc.aio.insecure_channel(service.address, options=service.options) as channel:
+        await service.wait_ready(channel)
+        results, _ = await bench_single(chart_pb2_grpc.ChartServiceStub(channel), health_pb2_grpc.HealthStub(channel),
+                                        records, sizes)
+        return results
 
 
 async def _wait_ready(service: Service) -> None:

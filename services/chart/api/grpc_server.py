@@ -7,6 +7,8 @@ process per call. A client spreads its calls over the workers by listing every w
 """
 from __future__ import annotations
 
+import asyncio
+import contextvars
 import functools
 import json
 import logging
@@ -43,13 +45,17 @@ CHART_SERVICE_NAME = chart_pb2.DESCRIPTOR.services_by_name["ChartService"].full_
 MAX_CANDIDATES = 5000
 
 T = TypeVar("T")
+R = TypeVar("R")  # a response message with a ``document`` field
 Handler = Callable[[Any, Any, grpc.aio.ServicerContext], Awaitable[Any]]
 
 logger = logging.getLogger(__name__)
 
 
 def rpc_method(handler: Handler) -> Handler:
-    """Turn domain errors into gRPC statuses and log one line per call."""
+    """Turn domain errors into gRPC statuses and log one line per call.
+
+    The log line and the call's metrics are written just after the answer leaves (``call_soon``: the
+    handler returns, gRPC sends, then the loop runs them), not in the caller's wait: ~0.03 ms a call."""
     method = handler.__name__
 
     @functools.wraps(handler)
@@ -67,12 +73,20 @@ def rpc_method(handler: Handler) -> Handler:
                 status = "CANCELLED" if context.cancelled() else (context.code() or grpc.StatusCode.OK).name
                 elapsed = time.perf_counter() - started
                 span.set_attribute("rpc.grpc.status", status)
-                logger.info("rpc", extra={"method": method, "duration_ms": round(elapsed * 1000, 3), "status": status,
-                                          "caller_request_id": metadata.get(REQUEST_ID_METADATA_KEY)})
-                GRPC_SERVER_CALLS.labels(method, status).inc()
-                GRPC_SERVER_LATENCY.labels(method).observe(elapsed)
+                # In this context: the line carries the span's request id.
+                asyncio.get_running_loop().call_soon(
+                    _record_call, method, status, elapsed, metadata.get(REQUEST_ID_METADATA_KEY),
+                    context=contextvars.copy_context())
 
     return observed
+
+
+def _record_call(method: str, status: str, elapsed: float, caller_request_id: str | None) -> None:
+    """A served call's metrics (first: a log line read means they are counted) and its log line."""
+    GRPC_SERVER_CALLS.labels(method, status).inc()
+    GRPC_SERVER_LATENCY.labels(method).observe(elapsed)
+    logger.info("rpc", extra={"method": method, "duration_ms": round(elapsed * 1000, 3), "status": status,
+                              "caller_request_id": caller_request_id})
 
 
 async def _answer(handler: Handler, servicer: Any, request: Any, context: grpc.aio.ServicerContext) -> Any:
@@ -131,13 +145,13 @@ class ChartServicer(chart_pb2_grpc.ChartServiceServicer):
                 longitude=request.longitude if request.HasField("longitude") else None,
                 timezone=request.timezone, house_system=request.house_system))
         core = result["core"]
-        return chart_pb2.CalculateProfileResponse(
+        return _with_document(chart_pb2.CalculateProfileResponse(
             life_path=core.life_path, expression=core.expression, soul_urge=core.soul_urge,
             personality=core.personality, chart_level=result["chart_level"], sun_sign=result["sun_sign"],
             moon_sign=result["moon_sign"], rising_sign=result["rising_sign"],
             key_longitudes=chart_pb2.KeyLongitudes(**dict(zip(payloads.KEY_PLANETS, result["key_longitudes"],
-                                                              strict=True))),
-            document=_document(result["document"], result["ruleset_version"]))
+                                                              strict=True)))),
+            result["document"], result["ruleset_version"])
 
     @rpc_method
     async def CalculateNatalCharts(self, request: chart_pb2.NatalChartsRequest, context: grpc.aio.ServicerContext
@@ -243,9 +257,9 @@ class ChartServicer(chart_pb2_grpc.ChartServiceServicer):
             timezone=birth.timezone, birth_place=birth.birth_place, as_of=as_of, ayanamsa=request.ayanamsa,
             house_system=request.house_system, uncertainty_minutes=request.uncertainty_minutes,
             now=datetime.now(UTC)))
-        return chart_pb2.VedicSnapshotResponse(
-            input_hash=result["input_hash"], ephemeris_version=result["ephemeris_version"],
-            document=_document(result["document"], VEDIC_RULESET_VERSION))
+        return _with_document(chart_pb2.VedicSnapshotResponse(
+            input_hash=result["input_hash"], ephemeris_version=result["ephemeris_version"]),
+            result["document"], VEDIC_RULESET_VERSION)
 
     @rpc_method
     async def DailyForecast(self, request: chart_pb2.DailyForecastRequest, context: grpc.aio.ServicerContext
@@ -320,6 +334,14 @@ def _prefixed(prefix: str, function: Callable[..., T], *args: Any) -> T:
 def _document(body: str, ruleset_version: str) -> chart_pb2.JsonDocument:
     """``body`` is JSON text, encoded in the worker (``payloads.encoded``)."""
     return chart_pb2.JsonDocument(json=body, ruleset_version=ruleset_version)
+
+
+def _with_document(response: R, body: str, ruleset_version: str) -> R:
+    """``response`` with its ``document`` field set to ``_document(body, ruleset_version)``, in place: a
+    JsonDocument given to a constructor is copied (~10 KB of text again for a profile)."""
+    document = response.document  # type: ignore[attr-defined]
+    document.json, document.ruleset_version = body, ruleset_version
+    return response
 
 
 _HARMONY_VALUES = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 11, 22, 33}

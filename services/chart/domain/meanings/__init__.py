@@ -6,13 +6,14 @@ every number the engine can produce.
 """
 from services.chart.domain.meanings._types import Meaning
 from services.chart.domain.meanings.compounds import COMPOUND_RANGE, CompoundNote, compound_meaning, compound_note
-from services.chart.domain.meanings.core import CORE_MEANINGS, CoreRole, core_meaning, core_role_line
+from services.chart.domain.meanings.core import CORE_MEANINGS, CoreRole, core_meaning, core_role_line, core_texts
 from services.chart.domain.meanings.cycles import CYCLE_MEANINGS, CyclePeriod, cycle_line, cycle_meaning
 from services.chart.domain.meanings.periods import (
     CHALLENGE_MEANINGS,
     PINNACLE_MEANINGS,
     challenge_line,
     challenge_meaning,
+    period_texts,
     pinnacle_line,
     pinnacle_meaning,
 )
@@ -36,9 +37,11 @@ __all__ = [
     "compound_note",
     "core_meaning",
     "core_role_line",
+    "core_texts",
     "cycle_line",
     "cycle_meaning",
     "favourable_dates",
+    "period_texts",
     "pinnacle_line",
     "pinnacle_meaning",
     "planet_ruler",

@@ -37,6 +37,12 @@ def lowercase_first(text: str) -> str:
     return text[:1].lower() + text[1:]
 
 
+def readings(meanings: dict[int, Meaning]) -> dict[int, dict[str, Any]]:
+    """``to_dict()`` of every meaning of a table, built once per process: documents embed these shared
+    dicts (read-only; a document is encoded, never edited) instead of building ~14 of them per profile."""
+    return {number: meaning.to_dict() for number, meaning in meanings.items()}
+
+
 def table(*meanings: Meaning) -> dict[int, Meaning]:
     """Index meanings by number, refusing duplicates (a typo in a table must not hide a text)."""
     indexed = {meaning.number: meaning for meaning in meanings}

@@ -6,9 +6,9 @@ Each number has one general reading plus a one-line reading per role, because "8
 """
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal, get_args
 
-from services.chart.domain.meanings._types import Meaning, table
+from services.chart.domain.meanings._types import Meaning, readings, table
 
 CoreRole = Literal["life_path", "expression", "soul_urge", "personality", "maturity", "birth_day"]
 
@@ -211,3 +211,15 @@ def core_role_line(number: int, role: CoreRole) -> str:
     if role == "life_path":
         return CORE_MEANINGS[number].headline
     return _ROLE_LINES[number][role]
+
+
+# (summary, meaning as a dict) of every core number in every role, built once (see ``readings``).
+_CORE_TEXTS: dict[tuple[int, CoreRole], tuple[str, dict[str, Any]]] = {
+    (number, role): (core_role_line(number, role), reading)
+    for number, reading in readings(CORE_MEANINGS).items() for role in get_args(CoreRole)
+}
+
+
+def core_texts(number: int, role: CoreRole) -> tuple[str, dict[str, Any]]:
+    """``(core_role_line(number, role), core_meaning(number).to_dict())``, shared and read-only."""
+    return _CORE_TEXTS[number, role]

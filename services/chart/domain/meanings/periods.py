@@ -7,7 +7,9 @@ a lesson rather than a trait, so it has its own strengths (what mastering it giv
 """
 from __future__ import annotations
 
-from services.chart.domain.meanings._types import Meaning, table
+from typing import Any
+
+from services.chart.domain.meanings._types import Meaning, readings, table
 from services.chart.domain.meanings.core import CORE_MEANINGS
 
 # Age stretches in the order pinnacles and challenges follow each other.
@@ -114,3 +116,19 @@ def pinnacle_line(number: int, position: int) -> str:
 def challenge_line(number: int, position: int) -> str:
     """``challenge_line(4, 1)`` → ``"Early years challenge: Discipline and order"`` (position 1-4)."""
     return f"{PERIOD_NAMES[position - 1]} challenge: {CHALLENGE_MEANINGS[number].title}"
+
+
+# (summary, meaning as a dict) of every pinnacle and challenge number at every position, built once (see
+# ``readings``).
+_PERIOD_TEXTS: dict[tuple[str, int, int], tuple[str, dict[str, Any]]] = {
+    **{("pinnacle", number, position): (pinnacle_line(number, position), reading)
+       for number, reading in readings(PINNACLE_MEANINGS).items() for position in range(1, len(PERIOD_NAMES) + 1)},
+    **{("challenge", number, position): (challenge_line(number, position), reading)
+       for number, reading in readings(CHALLENGE_MEANINGS).items() for position in range(1, len(PERIOD_NAMES) + 1)},
+}
+
+
+def period_texts(kind: str, number: int, position: int) -> tuple[str, dict[str, Any]]:
+    """A ``kind`` ("pinnacle" or "challenge") period's summary line and meaning as a dict, shared and
+    read-only: what ``pinnacle_line``/``challenge_line`` and ``*_meaning(number).to_dict()`` give."""
+    return _PERIOD_TEXTS[kind, number, position]

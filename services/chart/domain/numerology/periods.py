@@ -15,9 +15,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
-from services.chart.domain.meanings import Meaning, challenge_line, challenge_meaning, pinnacle_line, pinnacle_meaning
+from services.chart.domain.meanings import (
+    Meaning,
+    challenge_line,
+    challenge_meaning,
+    period_texts,
+    pinnacle_line,
+    pinnacle_meaning,
+)
 from services.chart.domain.numerology.reduction import digit_root, reduce_number
 
 PeriodKind = Literal["pinnacle", "challenge"]
@@ -25,8 +32,9 @@ PERIOD_LENGTH_YEARS = 9
 FIRST_PERIOD_BASE_AGE = 36
 
 
-@dataclass(frozen=True, slots=True)
-class LifePeriod:
+class LifePeriod(NamedTuple):
+    """One pinnacle or challenge (a NamedTuple: a profile makes eight, so construction cost counts)."""
+
     kind: PeriodKind
     position: int  # 1-4
     number: int
@@ -51,14 +59,15 @@ class LifePeriod:
         return line(self.number, self.position)
 
     def to_dict(self) -> dict[str, Any]:
+        summary, meaning = period_texts(self.kind, self.number, self.position)  # prebuilt ``summary``, ``meaning``
         return {
             "position": self.position,
             "number": self.number,
             "start_age": self.start_age,
             "end_age": self.end_age,
             "age_range": self.age_range,
-            "summary": self.summary,
-            "meaning": self.meaning.to_dict(),
+            "summary": summary,
+            "meaning": meaning,
         }
 
 

@@ -18,9 +18,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
-from services.chart.domain.meanings import CoreRole, Meaning, core_meaning, core_role_line
+from services.chart.domain.meanings import CoreRole, Meaning, core_meaning, core_role_line, core_texts
 from services.chart.domain.numerology.hashing import RULESET_VERSION, calculation_hash
 from services.chart.domain.numerology.letters import pythagorean_total
 from services.chart.domain.numerology.names import DEFAULT_Y_RULE, YRule, check_y_rule, name_words, split_vowels
@@ -41,9 +41,9 @@ class LifePathBreakdown:
         return {"month": self.month, "day": self.day, "year": self.year, "total": self.total}
 
 
-@dataclass(frozen=True, slots=True)
-class CoreNumber:
-    """One core number with how it was reached: ``steps`` runs from the total down to the number."""
+class CoreNumber(NamedTuple):
+    """One core number with how it was reached: ``steps`` runs from the total down to the number (a
+    NamedTuple: a profile makes six, so construction cost counts)."""
 
     role: CoreRole
     steps: tuple[int, ...]
@@ -71,14 +71,15 @@ class CoreNumber:
         return core_role_line(self.number, self.role)
 
     def to_dict(self) -> dict[str, Any]:
+        summary, meaning = core_texts(self.number, self.role)  # ``summary`` and ``meaning.to_dict()``, prebuilt
         return {
             "number": self.number,
             "is_master": self.is_master,
             "karmic_debt": self.karmic_debt,
             "total": self.total,
             "reduction": list(self.steps),
-            "summary": self.summary,
-            "meaning": self.meaning.to_dict(),
+            "summary": summary,
+            "meaning": meaning,
         }
 
 

@@ -65,10 +65,10 @@ class PlanetPosition(NamedTuple):
         return cls(planet, sign, degree, minute, lon, state.latitude, state.speed, house, state.speed < 0)
 
     def to_dict(self) -> dict:
+        _, sign, degree, minute, longitude, _, speed, house, is_retrograde = self  # one unpacking, twelve a chart
         return {
-            "sign": self.sign, "degree": self.degree, "minute": self.minute,
-            "longitude": round(self.longitude, 4), "house": self.house, "is_retrograde": self.is_retrograde,
-            "speed": round(self.speed, 4),
+            "sign": sign, "degree": degree, "minute": minute, "longitude": round(longitude, 4), "house": house,
+            "is_retrograde": is_retrograde, "speed": round(speed, 4),
         }
 
 
@@ -119,11 +119,11 @@ class NatalChart:
     def julian_day_ut(self) -> float:
         return julian_day(self.birth.utc)
 
-    @property
+    @cached_property
     def ascendant(self) -> AnglePosition | None:
         return sign_position(self.houses.ascendant) if self.houses else None
 
-    @property
+    @cached_property
     def midheaven(self) -> AnglePosition | None:
         return sign_position(self.houses.midheaven) if self.houses else None
 

@@ -21,6 +21,9 @@ class SignPosition:
         return {"sign": self.sign, "degree": self.degree, "minute": self.minute, "longitude": round(self.longitude, 4)}
 
 
+_MINUTES_PER_SIGN = 30 * 60
+
+
 def normalize(longitude: float) -> float:
     """Reduce to [0, 360); ``% 360`` alone can return 360.0 for tiny negative inputs."""
     value = longitude % 360.0
@@ -33,10 +36,14 @@ def sign_index(longitude: float) -> int:
 
 def split_longitude(longitude: float) -> tuple[float, str, int, int]:
     """(normalized longitude, sign, whole degrees in the sign, whole arc minutes)."""
-    lon = normalize(longitude)
+    lon = longitude % 360.0  # normalize(), inlined: a chart splits ~15 longitudes
+    if lon >= 360.0:
+        lon = 0.0
     index = int(lon // 30.0)
     # Floating error must not carry 29°59.99999' over the sign boundary.
-    arc_minutes = min(math.floor((lon - index * 30.0) * 60.0 + 1e-9), 30 * 60 - 1)
+    arc_minutes = math.floor((lon - index * 30.0) * 60.0 + 1e-9)
+    if arc_minutes >= _MINUTES_PER_SIGN:
+        arc_minutes = _MINUTES_PER_SIGN - 1
     return lon, ZODIAC_SIGNS[index], arc_minutes // 60, arc_minutes % 60
 
 
