@@ -1,0 +1,164 @@
+"""The lean batch behind CalculateNatalCharts: many natal charts as numpy columns.
+
+The same charts as ``compute_natal_charts`` (the same validation in the same order, zones, instants,
+positions and houses, computed in time order) without the per-chart objects: no ``ChartRequest``
+is turned into a ``BirthLocation``, ``ResolvedBirthTime``, ``BodyState`` or ``Houses``, each
+distinct place is resolved once per batch, and Swiss Ephemeris's answers are converted to columns
+once at the end. A batch spends most of its time inside Swiss Ephemeris; this keeps the Python
+around it small.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from itertools import chain
+from operator import itemgetter
+
+import numpy as np
+
+from services.chart.domain.birth_time import resolve_location, zone_info, zoned_instant
+from services.chart.domain.constants import FIRST_DATE, LAST_DATE
+from services.chart.domain.errors import InvalidInput
+from services.chart.domain.swiss import (
+    BODIES,
+    EphemerisInfo,
+    check_raw_bodies,
+    ephemeris_info,
+    julian_day,
+    raw_bodies,
+)
+from services.chart.domain.western.chart import NOON, ChartRequest
+from services.chart.domain.western.houses import house_system_key, raw_houses
+
+
+@dataclass(frozen=True)
+class NatalPositions:
+    """Many charts as columns (row i is request i): what ``compute_natal_positions`` returns.
+
+    Rows of charts in error, and the house columns of charts below level 4, are zeros / empty."""
+
+    errors: list[InvalidInput | None]
+    chart_level: np.ndarray  # (n,) int32; 0 in error
+    julian_day_ut: np.ndarray  # (n,) float64
+    timezone: list[str]
+    utc_offset_seconds: np.ndarray  # (n,) int32
+    nonexistent_time: np.ndarray  # (n,) bool
+    ambiguous_time: np.ndarray  # (n,) bool
+    longitudes: np.ndarray  # (n, 12) float64, BODIES order, [0, 360); NaN for Chiron where undefined
+    speeds: np.ndarray  # (n, 12) float64, degrees/day; negative = retrograde
+    cusps: np.ndarray  # (n, 12) float64
+    ascendant: np.ndarray  # (n,) float64
+    midheaven: np.ndarray  # (n,) float64
+    house_system_used: list[str]
+    ephemeris: EphemerisInfo
+
+
+def compute_natal_positions(requests: Sequence[ChartRequest | InvalidInput]) -> NatalPositions:
+    """The charts of ``requests`` as columns. A bad request leaves its InvalidInput in ``errors``; a
+    request the caller could not even build (e.g. an unparseable time) may be passed as its
+    InvalidInput, which is kept in its slot."""
+    n = len(requests)
+    errors: list[InvalidInput | None] = [None] * n
+    timezone = [""] * n
+    house_system_used = [""] * n
+    rows = _instants(requests, errors, timezone)
+    rows.sort(key=itemgetter(0))  # time order: Swiss Ephemeris reuses the file segment it read last
+    bodies = []
+    house_rows = []
+    houses = []
+    add_bodies, add_house_row, add_houses = bodies.append, house_rows.append, houses.append
+    for jd, i, _, _, _, _, latitude, longitude, house_system in rows:
+        add_bodies(raw_bodies(jd))
+        if house_system is not None:  # level 4
+            add_house_row(i)
+            add_houses(raw_houses(jd, latitude, longitude, house_system))
+    level = np.zeros(n, dtype=np.int32)
+    jd = np.zeros(n, dtype=np.float64)
+    offset = np.zeros(n, dtype=np.int32)
+    nonexistent = np.zeros(n, dtype=bool)
+    ambiguous = np.zeros(n, dtype=bool)
+    longitudes = np.zeros((n, len(BODIES)), dtype=np.float64)
+    speeds = np.zeros((n, len(BODIES)), dtype=np.float64)
+    cusps = np.zeros((n, 12), dtype=np.float64)
+    ascendant = np.zeros(n, dtype=np.float64)
+    midheaven = np.zeros(n, dtype=np.float64)
+    if rows:
+        jd_, index, level_, offset_, nonexistent_, ambiguous_, *_ = zip(*rows)
+        index = list(index)
+        level[index], jd[index], offset[index] = level_, jd_, offset_
+        nonexistent[index], ambiguous[index] = nonexistent_, ambiguous_
+        # np.fromiter over flat iterators: np.array on nested tuples spends ~50,000 instructions per
+        # chart discovering their shape.
+        pairs = list(chain.from_iterable(bodies))
+        check_raw_bodies(np.fromiter(map(itemgetter(1), pairs), dtype=np.int64, count=len(pairs)))
+        values = np.fromiter(chain.from_iterable(map(itemgetter(0), pairs)), dtype=np.float64,
+                             count=6 * len(pairs)).reshape(len(rows), len(BODIES), 6)
+        longitudes[index] = _normalized(values[:, :, 0])
+        speeds[index] = values[:, :, 3]
+    if house_rows:
+        cusps_, ascmc, used, _ = zip(*houses)
+        cusps[house_rows] = np.fromiter(chain.from_iterable(cusps_), dtype=np.float64,
+                                        count=12 * len(house_rows)).reshape(len(house_rows), 12)
+        ascendant[house_rows] = _normalized(np.fromiter(map(itemgetter(0), ascmc), dtype=np.float64,
+                                                        count=len(house_rows)))
+        midheaven[house_rows] = _normalized(np.fromiter(map(itemgetter(1), ascmc), dtype=np.float64,
+                                                        count=len(house_rows)))
+        for i, system in zip(house_rows, used):
+            house_system_used[i] = system
+    return NatalPositions(errors, level, jd, timezone, offset, nonexistent, ambiguous, longitudes, speeds,
+                          cusps, ascendant, midheaven, house_system_used, ephemeris_info())
+
+
+def _instants(requests: Sequence[ChartRequest | InvalidInput], errors: list, timezone: list[str]) -> list[tuple]:
+    """Validate each request and find its instant (``chart._prepare``'s rules, in its order); one row
+    per valid request: (Julian day, index, level, UTC offset seconds, nonexistent, ambiguous,
+    latitude, longitude, house-system key at level 4 else None). Errors go to ``errors[index]``."""
+    rows = []
+    places: dict[tuple, tuple] = {}  # (timezone, latitude, longitude, birth_place) -> resolved, once per batch
+    house_systems: dict[str | None, str] = {}
+    for i, request in enumerate(requests):
+        if isinstance(request, InvalidInput):
+            errors[i] = request
+            continue
+        try:
+            birth_date = request.birth_date
+            if not isinstance(birth_date, date) or isinstance(birth_date, datetime):
+                raise InvalidInput("birth_date", "must be a date")
+            if not FIRST_DATE <= birth_date <= LAST_DATE:
+                raise InvalidInput("birth_date", f"must be between {FIRST_DATE} and {LAST_DATE}")
+            house_system = house_systems.get(request.house_system)
+            if house_system is None:
+                house_system = house_systems[request.house_system] = house_system_key(request.house_system)
+            key = (request.timezone, request.latitude, request.longitude, request.birth_place)
+            place = places.get(key)
+            if place is None:
+                location = resolve_location(timezone=request.timezone, latitude=request.latitude,
+                                            longitude=request.longitude, birth_place=request.birth_place)
+                place = places[key] = (location.zone, zone_info(location.zone), location.has_coordinates,
+                                       location.latitude, location.longitude)
+            zone, info, has_coordinates, latitude, longitude = place
+            if request.latitude is not None:  # the request's own floats (a key of 0.0 also finds -0.0)
+                latitude, longitude = request.latitude, request.longitude
+            clock = request.birth_time
+            time_known = clock is not None
+            if not time_known:
+                clock = NOON
+            elif clock.tzinfo is not None:  # the clock is read on the zone resolved above, never on its own offset
+                clock = clock.replace(tzinfo=None)
+            _, utc, offset, nonexistent, ambiguous = zoned_instant(datetime.combine(birth_date, clock), info)
+        except InvalidInput as error:
+            errors[i] = error
+            continue
+        level = (2 if has_coordinates else 1) + (2 if time_known else 0)
+        timezone[i] = zone
+        rows.append((julian_day(utc), i, level, int(offset.total_seconds()), nonexistent, ambiguous,
+                     latitude, longitude, house_system if level == 4 else None))
+    return rows
+
+
+def _normalized(longitudes: np.ndarray) -> np.ndarray:
+    """``zodiac.normalize`` on an array: [0, 360), never 360.0."""
+    values = np.mod(longitudes, 360.0)
+    values[values >= 360.0] = 0.0
+    return values
