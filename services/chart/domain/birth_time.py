@@ -254,6 +254,21 @@ def zoned_instant(local: datetime, zone: ZoneInfo) -> tuple[datetime, datetime, 
     return earlier, utc, offset, nonexistent, not nonexistent
 
 
+def naive_utc(local: datetime, local_fold1: datetime, zone: ZoneInfo) -> tuple[datetime, timedelta, bool, bool]:
+    """``zoned_instant`` for the batch of charts: (the UTC instant as a naive datetime, the offset,
+    nonexistent, ambiguous). The caller passes the naive clock time at fold 0 and at fold 1: the zone
+    reads the offset off the clock fields alone, so no aware datetime is built, except for a clock
+    time in a gap or a fold (the offsets at fold 0 and 1 differ), which goes through ``zoned_instant``."""
+    offset = zone.utcoffset(local)
+    if zone.utcoffset(local_fold1) == offset:
+        try:
+            return local - offset, offset, False, False
+        except OverflowError:  # zoned_instant raises the InvalidInput
+            pass
+    _, utc, offset, nonexistent, ambiguous = zoned_instant(local, zone)
+    return utc.replace(tzinfo=None), offset, nonexistent, ambiguous
+
+
 def resolve_birth_time(local: datetime, *, timezone: str | None = None, latitude: float | None = None,
                        longitude: float | None = None, birth_place: str | None = None) -> ResolvedBirthTime:
     """The UTC instant of a local birth time; see the module docstring for the rules."""

@@ -80,7 +80,12 @@ def julian_day(utc: datetime) -> float:
     """Julian day (UT) of an aware datetime; naive datetimes are rejected, not guessed."""
     if utc.tzinfo is None:
         raise ValueError("julian_day needs an aware datetime")
-    t = utc if utc.tzinfo is UTC else utc.astimezone(UTC)
+    return julian_day_of_fields(utc if utc.tzinfo is UTC else utc.astimezone(UTC))
+
+
+def julian_day_of_fields(t: datetime) -> float:
+    """Julian day (UT) of a datetime's clock fields read as UTC, whatever its tzinfo (the batch of
+    charts keeps its UTC instants naive)."""
     hours = t.hour + t.minute / 60.0 + (t.second + t.microsecond / 1e6) / 3600.0
     return swe.julday(t.year, t.month, t.day, hours, swe.GREG_CAL)
 

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 from itertools import chain
 from operator import itemgetter
 
 import numpy as np
 
-from services.chart.domain.birth_time import resolve_location, zone_info, zoned_instant
+from services.chart.domain.birth_time import naive_utc, resolve_location, zone_info
 from services.chart.domain.constants import FIRST_DATE, LAST_DATE
 from services.chart.domain.errors import InvalidInput
 from services.chart.domain.swiss import (
@@ -25,7 +25,7 @@ from services.chart.domain.swiss import (
     EphemerisInfo,
     check_raw_bodies,
     ephemeris_info,
-    julian_day,
+    julian_day_of_fields,
     raw_bodies,
 )
 from services.chart.domain.western.chart import NOON, ChartRequest
@@ -117,6 +117,9 @@ def _instants(requests: Sequence[ChartRequest | InvalidInput], errors: list, tim
     rows = []
     places: dict[tuple, tuple] = {}  # (timezone, latitude, longitude, birth_place) -> resolved, once per batch
     house_systems: dict[str | None, str] = {}
+    folds: dict[time, tuple[time, time]] = {}  # naive clock times (equal whatever their fold)
+    noon = _folds(NOON)
+    offsets: dict[timedelta, int] = {}
     for i, request in enumerate(requests):
         if isinstance(request, InvalidInput):
             errors[i] = request
@@ -142,19 +145,33 @@ def _instants(requests: Sequence[ChartRequest | InvalidInput], errors: list, tim
                 latitude, longitude = request.latitude, request.longitude
             clock = request.birth_time
             time_known = clock is not None
+            # The clock at fold 0 and at fold 1 (tz-aware clocks are read on the zone resolved above,
+            # never on their own offset), built once per distinct clock time.
             if not time_known:
-                clock = NOON
-            elif clock.tzinfo is not None:  # the clock is read on the zone resolved above, never on its own offset
-                clock = clock.replace(tzinfo=None)
-            _, utc, offset, nonexistent, ambiguous = zoned_instant(datetime.combine(birth_date, clock), info)
+                clocks = noon
+            elif clock.tzinfo is None:
+                clocks = folds.get(clock)
+                if clocks is None:
+                    clocks = folds[clock] = _folds(clock)
+            else:
+                clocks = _folds(clock.replace(tzinfo=None))
+            utc, offset, nonexistent, ambiguous = naive_utc(
+                datetime.combine(birth_date, clocks[0]), datetime.combine(birth_date, clocks[1]), info)
         except InvalidInput as error:
             errors[i] = error
             continue
         level = (2 if has_coordinates else 1) + (2 if time_known else 0)
         timezone[i] = zone
-        rows.append((julian_day(utc), i, level, int(offset.total_seconds()), nonexistent, ambiguous,
+        seconds = offsets.get(offset)
+        if seconds is None:
+            seconds = offsets[offset] = int(offset.total_seconds())
+        rows.append((julian_day_of_fields(utc), i, level, seconds, nonexistent, ambiguous,
                      latitude, longitude, house_system if level == 4 else None))
     return rows
+
+
+def _folds(clock: time) -> tuple[time, time]:
+    return clock.replace(fold=0), clock.replace(fold=1)
 
 
 def _normalized(longitudes: np.ndarray) -> np.ndarray:
