@@ -505,23 +505,18 @@ async def bench_service(service: Service, records: list[Birth], sizes: dict) -> 
         stub = chart_pb2_grpc.ChartServiceStub(channel)
         profiles = [profile_request(b) for b in records]
         designs = [human_design_request(b) for b in records]
+        if sizes.get("natal_only"):  # CalculateProfile's answers only to check the batch against, untimed
+            results: dict = {}
+            _, results["profile_responses"] = await sequential(stub.CalculateProfile, profiles, len(profiles), 0)
+            await natal_figures(service, stub, results, sizes)
+            return results
         results, responses = await bench_single(stub, health_pb2_grpc.HealthStub(channel), records, sizes)
         results["profile_responses"] = responses[:len(records)]
         results["profile_batch"] = batch_row(
             "gRPC CalculateProfile, batch (concurrent, one channel)",
             await concurrent(service, stub.CalculateProfile, profiles, sizes["batch"], sizes["in_flight"]))
 
-        # The batch RPC on distinct records (the first RECORD_COUNT of them are `records`).
-        natal = [profile_request(b) for b in birth_records(NATAL_BATCH)]
-        whole = [chart_pb2.NatalChartsRequest(charts=natal)]
-        step = NATAL_BATCH // NATAL_SPLIT
-        split = [chart_pb2.NatalChartsRequest(charts=natal[i:i + step]) for i in range(0, NATAL_BATCH, step)]
-        result, responses = await natal_batches(service, stub, whole, sizes["natal_rounds"])
-        check_natal_batch(responses[0], results["profile_responses"])
-        results["natal_batch"] = natal_row(f"gRPC CalculateNatalCharts, {NATAL_BATCH} charts in one call", result)
-        result, _ = await natal_batches(service, stub, split, sizes["natal_rounds"])
-        results["natal_split"] = natal_row(
-            f"gRPC CalculateNatalCharts, {NATAL_SPLIT} calls of {step} in flight", result)
+        await natal_figures(service, stub, results, sizes)
 
         samples, _ = await sequential(stub.CalculateHumanDesign, designs, sizes["hd_single"], sizes["warm"])
         results["hd_single"] = latency_row("gRPC CalculateHumanDesign, single call (sequential)", samples)
@@ -537,6 +532,20 @@ async def bench_service(service: Service, records: list[Birth], sizes: dict) -> 
                                             samples)
         results["compat_request"] = compat
         return results
+
+
+async def natal_figures(service: Service, stub: chart_pb2_grpc.ChartServiceStub, results: dict, sizes: dict) -> None:
+    """The batch RPC on distinct records (the first RECORD_COUNT of them are `records`), checked against
+    CalculateProfile's answers in ``results["profile_responses"]``."""
+    natal = [profile_request(b) for b in birth_records(NATAL_BATCH)]
+    whole = [chart_pb2.NatalChartsRequest(charts=natal)]
+    step = NATAL_BATCH // NATAL_SPLIT
+    split = [chart_pb2.NatalChartsRequest(charts=natal[i:i + step]) for i in range(0, NATAL_BATCH, step)]
+    result, responses = await natal_batches(service, stub, whole, sizes["natal_rounds"])
+    check_natal_batch(responses[0], results["profile_responses"])
+    results["natal_batch"] = natal_row(f"gRPC CalculateNatalCharts, {NATAL_BATCH} charts in one call", result)
+    result, _ = await natal_batches(service, stub, split, sizes["natal_rounds"])
+    results["natal_split"] = natal_row(f"gRPC CalculateNatalCharts, {NATAL_SPLIT} calls of {step} in flight", result)
 
 
 def check_agreement(records: list[Birth], peers: list[PeerChart], responses: list) -> dict:
@@ -596,6 +605,9 @@ def main() -> int:
     parser.add_argument("--single", action="store_true",
                         help="only the sequential single-call figures (Health.Check, CalculateNumerology, "
                              "CalculateProfile) and their target; no kerykeion, batches or other methods")
+    parser.add_argument("--natal-only", action="store_true",
+                        help="only the batch target: kerykeion, the time-order floor and CalculateNatalCharts")
+    parser.add_argument("--natal-rounds", type=int, default=None, help="rounds per CalculateNatalCharts figure")
     args = parser.parse_args()
 
     info = versions()
@@ -606,6 +618,9 @@ def main() -> int:
     else:
         sizes = {"rounds": 5, "warm": 100, "single": 2000, "batch": 10000, "in_flight": 200, "hd_single": 300,
                  "hd_batch": 2000, "compat": 300, "natal_rounds": 10}
+    sizes["natal_only"] = args.natal_only
+    if args.natal_rounds:
+        sizes["natal_rounds"] = args.natal_rounds
     records = birth_records()
     print(f"chart benchmark{' (quick)' if args.quick else ''}: {info['date']}")
     print(f"machine: {info['cpu']}, {info['usable_cores']} usable cores ({info['logical_cpus']} logical), "
@@ -625,13 +640,23 @@ def main() -> int:
             # Let the service start (forkserver, worker warm-up) before any in-process timing.
             asyncio.run(_wait_ready(service))
             kerykeion, kerykeion_peers = bench_kerykeion(records, sizes["rounds"])
-            kerykeion_aspects = bench_kerykeion_with_aspects(records, sizes["rounds"])
-            floor = bench_floor(records, sizes["rounds"] * 5)
             floor_sorted = bench_floor(birth_records(NATAL_BATCH), sizes["rounds"], in_time_order=True)
-            domain = bench_domain_profile(records, sizes["rounds"])
+            if not args.natal_only:
+                kerykeion_aspects = bench_kerykeion_with_aspects(records, sizes["rounds"])
+                floor = bench_floor(records, sizes["rounds"] * 5)
+                domain = bench_domain_profile(records, sizes["rounds"])
             results = asyncio.run(bench_service(service, records, sizes))
         finally:
             service.stop()
+    if args.natal_only:
+        print_table([kerykeion, results["natal_batch"], results["natal_split"], floor_sorted], kerykeion)
+        best = min(results["natal_batch"], results["natal_split"], key=lambda row: row.per_chart_ms)
+        ratio = best.per_chart_ms / kerykeion.per_chart_ms
+        print(f"\n  {'PASS' if ratio <= BATCH_RATIO_TARGET else 'MISS'}  batch natal chart per chart <= 0.1 x "
+              f"kerykeion: {best.label}: {best.per_chart_ms:.4f} ms vs {kerykeion.per_chart_ms:.3f} ms = {ratio:.3f} x")
+        print(f"total run time {time.perf_counter() - started:.1f} s; load average at end "
+              f"{[round(x, 2) for x in os.getloadavg()]}")
+        return 0
     compat_domain = bench_compatibility_in_process(results["compat_request"], sizes["compat"])
     agreement = check_agreement(records, kerykeion_peers, results["profile_responses"])
 

@@ -29,6 +29,7 @@ WORKER_PID_METADATA_KEY = "numeros-worker-pid"
 CHUNK_METADATA_KEY = "numeros-chunk"
 WORKER_SERVICE = "numeros.chart.v1.ChartWorker"
 CHUNK_METHOD = "NatalChartsChunk"
+_SEND_TURNS = 3  # event-loop turns grpc.aio takes to hand a started call to its transport
 _MAX_MESSAGE_BYTES = 64 * 1024 * 1024  # a 5,000-chart request and its columns, with room to spare
 
 
@@ -69,10 +70,21 @@ class Peers:
         pid = str(os.getpid())
         if len(bounds) == 1:
             return [natal_batch.compute_chunk(serialized, *bounds[0])], [pid]
-        remote = [self._on_peer(i, serialized, chunk, timeout) for i, chunk in enumerate(bounds[1:])]
-        outcomes = await asyncio.gather(self._here(serialized, bounds[0]), *remote)
-        parts = [outcomes[0], *(part for part, _ in outcomes[1:])]
-        return parts, [pid, *(worker for _, worker in outcomes[1:])]
+        remote = [asyncio.ensure_future(self._on_peer(i, serialized, chunk, timeout))
+                  for i, chunk in enumerate(bounds[1:])]
+        # Let the peers' calls go out before this worker's own chunk takes the GIL: started together,
+        # a peer got its chunk up to ~12 ms (the interpreter's switch interval and more) after this
+        # worker began, and the whole call waited that long at the end.
+        for _ in range(_SEND_TURNS):
+            await asyncio.sleep(0)
+        try:
+            own = await self._here(serialized, bounds[0])
+        except BaseException:
+            for call in remote:
+                call.cancel()
+            raise
+        outcomes = await asyncio.gather(*remote)
+        return [own, *(part for part, _ in outcomes)], [pid, *(worker for _, worker in outcomes)]
 
     async def _on_peer(self, index: int, serialized: bytes, chunk: tuple[int, int], timeout: float | None
                        ) -> tuple[bytes, str]:

@@ -213,24 +213,7 @@ def localize(local: datetime, location: BirthLocation, fold: int = 0) -> Resolve
     if local.tzinfo is not None:
         raise ValueError("localize needs a naive local clock time")
     zone = zone_info(location.zone)
-    # fold=0 (the constructor's default) is, by PEP 495, the earlier instant in a fold and the
-    # pre-transition offset in a gap. The positional constructor, not replace(tzinfo=...): replace
-    # parses keywords, and a batch of thousands of charts notices.
-    earlier = datetime(local.year, local.month, local.day, local.hour, local.minute, local.second,
-                       local.microsecond, zone)
-    offset = earlier.utcoffset() or timedelta(0)
-    try:
-        utc = earlier.astimezone(_UTC)
-    except OverflowError:  # 0001-01-01 east of Greenwich: before Python's first instant
-        raise InvalidInput("birth_date", f"{local.isoformat()} in {location.zone} is before 0001-01-01T00:00:00Z, "
-                                         "the first supported instant") from None
-    # Only a clock time in a gap or a fold reads with another offset at fold=1 (PEP 495). Then: both sides
-    # have the same tzinfo, so != compares the wall-clock fields (fold ignored): does the instant read back
-    # as the clock time given? If not, the time was skipped; else it was repeated.
-    nonexistent = ambiguous = False
-    if earlier.replace(fold=1).utcoffset() != offset:
-        nonexistent = utc.astimezone(zone) != earlier
-        ambiguous = not nonexistent
+    earlier, utc, offset, nonexistent, ambiguous = zoned_instant(local, zone)
     chosen = earlier
     if ambiguous and fold:
         chosen = earlier.replace(fold=1)
@@ -246,6 +229,44 @@ def localize(local: datetime, location: BirthLocation, fold: int = 0) -> Resolve
         ambiguous_time=ambiguous,
         dst_offset_seconds=int((chosen.dst() or timedelta(0)).total_seconds()),
     )
+
+
+def zoned_instant(local: datetime, zone: ZoneInfo) -> tuple[datetime, datetime, timedelta, bool, bool]:
+    """The core of ``localize`` at fold 0, without its result object (the batch of charts needs only
+    these): (the aware clock time, the UTC instant, the offset, nonexistent, ambiguous)."""
+    # fold=0 (the constructor's default) is, by PEP 495, the earlier instant in a fold and the
+    # pre-transition offset in a gap. The positional constructor, not replace(tzinfo=...): replace
+    # parses keywords, and a batch of thousands of charts notices.
+    earlier = datetime(local.year, local.month, local.day, local.hour, local.minute, local.second,
+                       local.microsecond, zone)
+    offset = earlier.utcoffset() or timedelta(0)
+    try:
+        utc = earlier.astimezone(_UTC)
+    except OverflowError:  # 0001-01-01 east of Greenwich: before Python's first instant
+        raise InvalidInput("birth_date", f"{local.isoformat()} in {zone.key} is before 0001-01-01T00:00:00Z, "
+                                         "the first supported instant") from None
+    # Only a clock time in a gap or a fold reads with another offset at fold=1 (PEP 495). Then: both sides
+    # have the same tzinfo, so != compares the wall-clock fields (fold ignored): does the instant read back
+    # as the clock time given? If not, the time was skipped; else it was repeated.
+    if earlier.replace(fold=1).utcoffset() == offset:
+        return earlier, utc, offset, False, False
+    nonexistent = utc.astimezone(zone) != earlier
+    return earlier, utc, offset, nonexistent, not nonexistent
+
+
+def naive_utc(local: datetime, local_fold1: datetime, zone: ZoneInfo) -> tuple[datetime, timedelta, bool, bool]:
+    """``zoned_instant`` for the batch of charts: (the UTC instant as a naive datetime, the offset,
+    nonexistent, ambiguous). The caller passes the naive clock time at fold 0 and at fold 1: the zone
+    reads the offset off the clock fields alone, so no aware datetime is built, except for a clock
+    time in a gap or a fold (the offsets at fold 0 and 1 differ), which goes through ``zoned_instant``."""
+    offset = zone.utcoffset(local)
+    if zone.utcoffset(local_fold1) == offset:
+        try:
+            return local - offset, offset, False, False
+        except OverflowError:  # zoned_instant raises the InvalidInput
+            pass
+    _, utc, offset, nonexistent, ambiguous = zoned_instant(local, zone)
+    return utc.replace(tzinfo=None), offset, nonexistent, ambiguous
 
 
 def resolve_birth_time(local: datetime, *, timezone: str | None = None, latitude: float | None = None,

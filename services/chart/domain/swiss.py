@@ -7,11 +7,14 @@ library silently falls back to the less precise Moshier model, which we refuse.
 """
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from itertools import repeat
 from typing import NamedTuple
 
+import numpy as np
 import swisseph as swe
 
 from services.chart.domain.constants import CHIRON_JD_RANGE, EPHEMERIS_SET, WESTERN_BODIES
@@ -77,7 +80,12 @@ def julian_day(utc: datetime) -> float:
     """Julian day (UT) of an aware datetime; naive datetimes are rejected, not guessed."""
     if utc.tzinfo is None:
         raise ValueError("julian_day needs an aware datetime")
-    t = utc if utc.tzinfo is UTC else utc.astimezone(UTC)
+    return julian_day_of_fields(utc if utc.tzinfo is UTC else utc.astimezone(UTC))
+
+
+def julian_day_of_fields(t: datetime) -> float:
+    """Julian day (UT) of a datetime's clock fields read as UTC, whatever its tzinfo (the batch of
+    charts keeps its UTC instants naive)."""
     hours = t.hour + t.minute / 60.0 + (t.second + t.microsecond / 1e6) / 3600.0
     return swe.julday(t.year, t.month, t.day, hours, swe.GREG_CAL)
 
@@ -171,11 +179,42 @@ def body_states(jd_ut: float, names: tuple[str, ...] = _ALL_NAMES) -> dict[str, 
         except swe.Error as error:
             raise EphemerisUnavailable(f"Swiss Ephemeris cannot compute {name}: {str(error).strip()}") from error
         if not returned_flags & swieph:
-            raise EphemerisUnavailable(
-                f"Swiss Ephemeris files not found: {name} fell back to the Moshier model (set the ephemeris path)"
-            )
+            raise _fell_back(name)
         states[name] = new_tuple(BodyState, (values[0], values[1], values[3]))  # BodyState(...) minus a frame
     return states
+
+
+_IDS_WITHOUT_CHIRON = tuple(body for body in _IDS if body != _CHIRON)
+_CALC_FLAGS = (CALC_FLAGS,) * len(_IDS)
+# Chiron where Swiss Ephemeris does not define it: NaN values, flagged as from the files (nothing was read).
+_UNDEFINED_CHIRON = ((math.nan,) * 6, FLG_SWIEPH)
+
+
+def raw_bodies(jd_ut: float) -> list[tuple[tuple[float, ...], int]]:
+    """``calc_ut``'s raw answer for the twelve bodies at one instant, in BODIES order, Chiron as NaN
+    where it is undefined: ``body_states`` for the batch of charts, with no Python frame per body.
+    The Moshier check is left to ``check_raw_bodies``, once for the whole batch."""
+    try:
+        if _CHIRON_FROM <= jd_ut <= _CHIRON_TO:
+            return list(map(swe.calc_ut, repeat(jd_ut), _IDS, _CALC_FLAGS))
+        raw = list(map(swe.calc_ut, repeat(jd_ut), _IDS_WITHOUT_CHIRON, _CALC_FLAGS))
+    except swe.Error:
+        body_states(jd_ut)  # raises EphemerisUnavailable naming the body
+        raise
+    raw.append(_UNDEFINED_CHIRON)
+    return raw
+
+
+def check_raw_bodies(returned_flags: np.ndarray) -> None:
+    """``body_states``'s Moshier check over (charts, 12) returned flags of ``raw_bodies``."""
+    missing = np.flatnonzero((returned_flags & FLG_SWIEPH) == 0)
+    if missing.size:
+        raise _fell_back(_ALL_NAMES[missing[0] % len(_ALL_NAMES)])
+
+
+def _fell_back(name: str) -> EphemerisUnavailable:
+    return EphemerisUnavailable(
+        f"Swiss Ephemeris files not found: {name} fell back to the Moshier model (set the ephemeris path)")
 
 
 def houses(jd_ut: float, latitude: float, longitude: float, system: str) -> tuple[tuple[float, ...], tuple[float, ...]]:

@@ -335,3 +335,53 @@ def test_batch_columns_hold_nan_for_chiron_where_it_is_undefined():
     assert math.isnan(positions.longitudes[0, chiron]) and math.isnan(positions.speeds[0, chiron])
     assert not any(math.isnan(x) for x in positions.longitudes[0, :chiron])
     assert not math.isnan(positions.longitudes[1, chiron])
+
+
+def _around(zone: str, first: datetime, hours: int = 3) -> list[ChartRequest]:
+    """Clock times every 10 minutes (and a second either side of each) for ``hours`` from ``first``."""
+    clocks = []
+    for step in range(hours * 6):
+        minute = first.hour * 60 + first.minute + 10 * step
+        for second in (0, 1, 59):
+            clocks.append(time((minute // 60) % 24, minute % 60, second))
+    return [ChartRequest(first.date(), clock, 51.5, -0.1, zone, None, "koch") for clock in clocks]
+
+
+# Clock times skipped, repeated and read on odd offsets: the batch finds its instants its own way
+# (the zone's offset read off the clock at fold 0 and 1), and must agree with the single chart.
+ZONE_EDGES = [
+    *_around("America/Chicago", datetime(2021, 3, 14, 1, 0)),  # gap 02:00-03:00
+    *_around("America/Chicago", datetime(2021, 11, 7, 0, 30)),  # fold 01:00-02:00
+    *_around("Europe/London", datetime(1941, 5, 4, 1, 0)),  # double summer time begins
+    *_around("Europe/London", datetime(1941, 8, 10, 1, 0)),  # ... and ends: a fold of an hour
+    *_around("Australia/Lord_Howe", datetime(2020, 4, 5, 1, 0)),  # a 30-minute fold
+    *_around("Pacific/Apia", datetime(2011, 12, 29, 22, 0)),  # the skipped day starts
+    *_around("America/New_York", datetime(1883, 11, 18, 11, 0)),  # local mean time -> EST
+    *_around("Asia/Kolkata", datetime(1942, 8, 31, 23, 0)),  # war time
+    ChartRequest(date(1, 1, 1), time(5, 0), None, None, "Asia/Tokyo"),  # UTC lands in year 0: refused
+    ChartRequest(date(1, 1, 1), time(12, 0), None, None, "Asia/Tokyo"),
+    ChartRequest(date(2021, 3, 14), time(2, 30, tzinfo=timezone.utc), 41.9, -87.6, "America/Chicago"),
+]
+
+
+def test_batch_instants_agree_with_the_single_chart_at_zone_edges():
+    positions = compute_natal_positions(ZONE_EDGES)
+    assert positions.nonexistent_time.sum() > 0 and positions.ambiguous_time.sum() > 0
+    for i, request in enumerate(ZONE_EDGES):
+        try:
+            chart = compute_natal_chart(*request[:2], latitude=request.latitude, longitude=request.longitude,
+                                        timezone=request.timezone, house_system=request.house_system)
+        except InvalidInput as error:
+            assert (positions.errors[i].field, positions.errors[i].reason) == (error.field, error.reason)
+            continue
+        assert positions.errors[i] is None
+        birth = chart.birth
+        assert positions.julian_day_ut[i] == chart.julian_day_ut, request
+        assert positions.utc_offset_seconds[i] == birth.utc_offset_seconds, request
+        assert (positions.nonexistent_time[i], positions.ambiguous_time[i]) == (birth.nonexistent_time,
+                                                                                birth.ambiguous_time), request
+        assert positions.longitudes[i, :len(chart.planets)].tolist() == [p.longitude for p in chart.planets.values()], \
+            request
+        if chart.houses is not None:
+            assert positions.cusps[i].tolist() == list(chart.houses.cusps), request
+            assert positions.ascendant[i] == chart.houses.ascendant, request

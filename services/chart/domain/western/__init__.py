@@ -6,13 +6,12 @@ from services.chart.domain.western.chart import (
     AnglePosition,
     ChartRequest,
     NatalChart,
-    NatalPositions,
     PlanetPosition,
     SignOverDay,
     compute_natal_chart,
     compute_natal_charts,
-    compute_natal_positions,
 )
+from services.chart.domain.western.positions import NatalPositions, compute_natal_positions
 from services.chart.domain.western.houses import FALLBACK_HOUSE_SYSTEM, Houses, compute_houses, house_of
 from services.chart.domain.western.zodiac import ZODIAC_SIGNS, SignPosition, sign_position
 

@@ -13,15 +13,11 @@ Chart levels, as the seed defines them:
 """
 from __future__ import annotations
 
-import math
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from functools import cached_property
-from itertools import chain
 from typing import NamedTuple
-
-import numpy as np
 
 from services.chart.domain.birth_time import BirthLocation, ResolvedBirthTime, localize, resolve_location
 from services.chart.domain.constants import CHIRON_NOTE, FIRST_DATE, LAST_DATE
@@ -183,92 +179,6 @@ def compute_natal_charts(requests: Sequence[ChartRequest]) -> list[NatalChart | 
     for i, item in _in_time_order(requests, results):
         results[i] = _compute(item)
     return results  # type: ignore[return-value]
-
-
-@dataclass(frozen=True)
-class NatalPositions:
-    """Many charts as columns (row i is request i): what ``compute_natal_positions`` returns.
-
-    Rows of charts in error, and the house columns of charts below level 4, are zeros / empty."""
-
-    errors: list[InvalidInput | None]
-    chart_level: np.ndarray  # (n,) int32; 0 in error
-    julian_day_ut: np.ndarray  # (n,) float64
-    timezone: list[str]
-    utc_offset_seconds: np.ndarray  # (n,) int32
-    nonexistent_time: np.ndarray  # (n,) bool
-    ambiguous_time: np.ndarray  # (n,) bool
-    longitudes: np.ndarray  # (n, 12) float64, BODIES order, [0, 360); NaN for Chiron where undefined
-    speeds: np.ndarray  # (n, 12) float64, degrees/day; negative = retrograde
-    cusps: np.ndarray  # (n, 12) float64
-    ascendant: np.ndarray  # (n,) float64
-    midheaven: np.ndarray  # (n,) float64
-    house_system_used: list[str]
-    ephemeris: EphemerisInfo
-
-
-def compute_natal_positions(requests: Sequence[ChartRequest | InvalidInput]) -> NatalPositions:
-    """The lean batch: the same charts as ``compute_natal_charts`` (same validation, instants,
-    positions and houses, computed in time order), as numpy columns, without the per-chart objects,
-    aspects or day-start/day-end signs. A bad request leaves its InvalidInput in ``errors``; a
-    request the caller could not even build (e.g. an unparseable time) may be passed as its
-    InvalidInput, which is kept in its slot."""
-    n = len(requests)
-    errors: list[InvalidInput | None] = [None] * n
-    timezone = [""] * n
-    house_system_used = [""] * n
-    # Plain lists of plain values, one numpy conversion at the end: a chart's objects die with its
-    # iteration (keeping 1,000 charts' BodyStates alive costs ~10% in allocator and collector work).
-    rows: list[int] = []
-    facts: list[tuple[int, float, int, bool, bool]] = []
-    bodies_flat: list[float] = []  # (longitude, latitude, speed) per body per chart
-    house_rows: list[int] = []
-    houses_flat: list[float] = []  # 12 cusps, ascendant, midheaven per chart with houses
-    add_bodies, add_houses, flat = bodies_flat.extend, houses_flat.extend, chain.from_iterable
-    for i, item in _in_time_order(requests, errors):
-        birth = item.birth
-        jd_ut, bodies, houses = _ephemeris_work(item)
-        rows.append(i)
-        facts.append((item.level, jd_ut, birth.utc_offset_seconds, birth.nonexistent_time, birth.ambiguous_time))
-        timezone[i] = birth.location.zone
-        add_bodies(flat(bodies.values()))
-        if len(bodies) < len(BODIES):  # Chiron (the last column) undefined at this instant: NaN
-            add_bodies(_NO_BODY)
-        if houses is not None:
-            house_rows.append(i)
-            add_houses(houses.cusps)
-            add_houses((houses.ascendant, houses.midheaven))
-            house_system_used[i] = houses.system_used
-    level = np.zeros(n, dtype=np.int32)
-    jd = np.zeros(n, dtype=np.float64)
-    offset = np.zeros(n, dtype=np.int32)
-    nonexistent = np.zeros(n, dtype=bool)
-    ambiguous = np.zeros(n, dtype=bool)
-    longitudes = np.zeros((n, len(BODIES)), dtype=np.float64)
-    speeds = np.zeros((n, len(BODIES)), dtype=np.float64)
-    angles = np.zeros((n, 14), dtype=np.float64)  # 12 cusps, ascendant, midheaven (already normalised)
-    if rows:
-        level_, jd_, offset_, nonexistent_, ambiguous_ = zip(*facts)
-        level[rows], jd[rows], offset[rows] = level_, jd_, offset_
-        nonexistent[rows], ambiguous[rows] = nonexistent_, ambiguous_
-        raw = np.asarray(bodies_flat, dtype=np.float64).reshape(len(rows), len(BODIES), 3)
-        longitudes[rows] = _normalized(raw[:, :, 0])
-        speeds[rows] = raw[:, :, 2]
-    if house_rows:
-        angles[house_rows] = np.asarray(houses_flat, dtype=np.float64).reshape(len(house_rows), 14)
-    return NatalPositions(errors, level, jd, timezone, offset, nonexistent, ambiguous, longitudes, speeds,
-                          np.ascontiguousarray(angles[:, :12]), angles[:, 12].copy(), angles[:, 13].copy(),
-                          house_system_used, ephemeris_info())
-
-
-_NO_BODY = (math.nan, math.nan, math.nan)
-
-
-def _normalized(longitudes: np.ndarray) -> np.ndarray:
-    """``zodiac.normalize`` on an array: [0, 360), never 360.0."""
-    values = np.mod(longitudes, 360.0)
-    values[values >= 360.0] = 0.0
-    return values
 
 
 def _in_time_order(requests: Sequence[ChartRequest | InvalidInput], errors: list) -> Iterator[tuple[int, _Prepared]]:

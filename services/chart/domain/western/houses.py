@@ -11,6 +11,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass
+from operator import lt
 
 from services.chart.domain import swiss
 from services.chart.domain.aliases import HOUSE_SYSTEMS, house_system_key
@@ -58,11 +59,7 @@ def house_of(longitude: float, cusps: tuple[float, ...]) -> int:
 def _in_zodiacal_order(cusps: tuple[float, ...]) -> bool:
     """Twelve forward arcs from cusp to cusp must add up to exactly one turn: going round the twelve,
     the longitude drops (passes 0° Aries) exactly once, as each drop adds a turn to the arcs' sum."""
-    previous, drops = cusps[-1], 0
-    for cusp in cusps:
-        drops += cusp < previous
-        previous = cusp
-    return drops == 1
+    return sum(map(lt, cusps, cusps[-1:] + cusps[:-1])) == 1
 
 
 def _swe_houses(jd_ut: float, latitude: float, longitude: float, key: str):
@@ -78,6 +75,14 @@ def compute_houses(jd_ut: float, latitude: float, longitude: float, system: str 
 
 def houses_for_key(jd_ut: float, latitude: float, longitude: float, requested: str) -> Houses:
     """``compute_houses`` for a house-system key already resolved (``house_system_key``)."""
+    cusps, ascmc, used, reason = raw_houses(jd_ut, latitude, longitude, requested)
+    return Houses(cusps, normalize(ascmc[0]), normalize(ascmc[1]), requested, used, reason)
+
+
+def raw_houses(jd_ut: float, latitude: float, longitude: float, requested: str
+               ) -> tuple[tuple[float, ...], tuple[float, ...], str, str | None]:
+    """``houses_for_key`` without its object, for the batch of charts: (cusps, Swiss Ephemeris's
+    ascmc with the Ascendant and Midheaven not yet normalised, the system used, the fallback reason)."""
     reason = None
     try:
         cusps, ascmc = _swe_houses(jd_ut, latitude, longitude, requested)
@@ -86,12 +91,12 @@ def houses_for_key(jd_ut: float, latitude: float, longitude: float, requested: s
                       f"{latitude:.2f}° (inside the polar circle)")
     except swiss.Error:
         reason = f"{display_name(requested)} houses are undefined at latitude {latitude:.2f}° (inside the polar circle)"
-    used = requested
-    if reason is not None:
-        used = FALLBACK_HOUSE_SYSTEM
-        reason += f"; {display_name(used)} used instead"
-        try:
-            cusps, ascmc = _swe_houses(jd_ut, latitude, longitude, used)
-        except swiss.Error as error:  # Whole Sign fails only on broken input or library state
-            raise EphemerisUnavailable(f"Swiss Ephemeris cannot compute houses: {str(error).strip()}") from error
-    return Houses(cusps, normalize(ascmc[0]), normalize(ascmc[1]), requested, used, reason)
+    if reason is None:
+        return cusps, ascmc, requested, None
+    used = FALLBACK_HOUSE_SYSTEM
+    reason += f"; {display_name(used)} used instead"
+    try:
+        cusps, ascmc = _swe_houses(jd_ut, latitude, longitude, used)
+    except swiss.Error as error:  # Whole Sign fails only on broken input or library state
+        raise EphemerisUnavailable(f"Swiss Ephemeris cannot compute houses: {str(error).strip()}") from error
+    return cusps, ascmc, used, reason
