@@ -204,12 +204,23 @@ class _Prepared(NamedTuple):  # a NamedTuple: built once per chart, a frozen dat
     house_system: str
 
 
+def checked_birth_date(value: object) -> date:
+    """The birth date if the ephemeris covers it (the single chart and the batch check it alike)."""
+    if not isinstance(value, date) or isinstance(value, datetime):
+        raise InvalidInput("birth_date", "must be a date")
+    if not FIRST_DATE <= value <= LAST_DATE:
+        raise InvalidInput("birth_date", f"must be between {FIRST_DATE} and {LAST_DATE}")
+    return value
+
+
+def chart_level(has_coordinates: bool, time_known: bool) -> int:
+    """The chart level (see the module docstring) for what the request gives."""
+    return (2 if has_coordinates else 1) + (2 if time_known else 0)
+
+
 def _prepare(request: ChartRequest) -> _Prepared:
     """Validate, resolve the zone and the instant; no ephemeris work yet."""
-    if not isinstance(request.birth_date, date) or isinstance(request.birth_date, datetime):
-        raise InvalidInput("birth_date", "must be a date")
-    if not FIRST_DATE <= request.birth_date <= LAST_DATE:
-        raise InvalidInput("birth_date", f"must be between {FIRST_DATE} and {LAST_DATE}")
+    checked_birth_date(request.birth_date)
     house_system = house_system_key(request.house_system)
     location = resolve_location(timezone=request.timezone, latitude=request.latitude,
                                 longitude=request.longitude, birth_place=request.birth_place)
@@ -217,7 +228,7 @@ def _prepare(request: ChartRequest) -> _Prepared:
     clock = request.birth_time if time_known else NOON
     if clock.tzinfo is not None:  # the clock is read on the zone resolved above, never on its own offset
         clock = clock.replace(tzinfo=None)
-    level = (2 if location.has_coordinates else 1) + (2 if time_known else 0)
+    level = chart_level(location.has_coordinates, time_known)
     return _Prepared(level, time_known, localize(datetime.combine(request.birth_date, clock), location), house_system)
 
 

@@ -12,13 +12,12 @@ from array import array
 from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from operator import itemgetter
 
 import numpy as np
 
 from services.chart.domain.birth_time import naive_utc, resolve_location, zone_info
-from services.chart.domain.constants import FIRST_DATE, LAST_DATE
 from services.chart.domain.errors import InvalidInput
 from services.chart.domain.swiss import (
     BODIES,
@@ -28,7 +27,7 @@ from services.chart.domain.swiss import (
     julian_day_of_fields,
     raw_bodies,
 )
-from services.chart.domain.western.chart import NOON, ChartRequest
+from services.chart.domain.western.chart import NOON, ChartRequest, chart_level, checked_birth_date
 from services.chart.domain.western.houses import house_system_key, raw_houses
 
 
@@ -122,11 +121,7 @@ def _instants(requests: Sequence[ChartRequest | InvalidInput], errors: list, tim
             errors[i] = request
             continue
         try:
-            birth_date = request.birth_date
-            if not isinstance(birth_date, date) or isinstance(birth_date, datetime):
-                raise InvalidInput("birth_date", "must be a date")
-            if not FIRST_DATE <= birth_date <= LAST_DATE:
-                raise InvalidInput("birth_date", f"must be between {FIRST_DATE} and {LAST_DATE}")
+            birth_date = checked_birth_date(request.birth_date)
             house_system = house_systems.get(request.house_system)
             if house_system is None:
                 house_system = house_systems[request.house_system] = house_system_key(request.house_system)
@@ -157,7 +152,7 @@ def _instants(requests: Sequence[ChartRequest | InvalidInput], errors: list, tim
         except InvalidInput as error:
             errors[i] = error
             continue
-        level = (2 if has_coordinates else 1) + (2 if time_known else 0)
+        level = chart_level(has_coordinates, time_known)
         timezone[i] = zone
         seconds = offsets.get(offset)
         if seconds is None:
