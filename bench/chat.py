@@ -222,7 +222,9 @@ async def load(stack: Stack, tokens: Tokens, sockets: int, rate: float, seconds:
     per_replica = {}
     for name, port in (("chat", stack.ports.chat), *stack.replica_ports.items()):
         text = httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=10).text
-        per_replica[name] = sum(float(l.split()[-1]) for l in text.splitlines() if l.startswith("numeros_websockets_open "))
+        per_replica[name] = sum(
+            float(line.split()[-1]) for line in text.splitlines() if line.startswith("numeros_websockets_open ")
+        )
 
     chat_pids = [c.proc.pid for n, c in stack.services.items() if n.startswith("chat") and c.proc]
     all_pids = [c.proc.pid for c in stack.services.values() if c.proc] + \

@@ -4,7 +4,6 @@ subscriptions removed; failures retried and then dead-lettered; no push while a 
 notification per burst; erasure of a deleted person."""
 from __future__ import annotations
 
-import asyncio
 import base64
 import json
 import os
