@@ -534,7 +534,8 @@ async def bench_service(service: ChartService, records: list[Birth], sizes: dict
         return results
 
 
-async def natal_figures(service: ChartService, stub: chart_pb2_grpc.ChartServiceStub, results: dict, sizes: dict) -> None:
+async def natal_figures(service: ChartService, stub: chart_pb2_grpc.ChartServiceStub, results: dict,
+                        sizes: dict) -> None:
     """The batch RPC on distinct records (the first RECORD_COUNT of them are `records`), checked against
     CalculateProfile's answers in ``results["profile_responses"]``."""
     natal = [profile_request(b) for b in birth_records(NATAL_BATCH)]
@@ -673,7 +674,8 @@ def main() -> int:
 
     batch_methods = {"CalculateProfile, concurrent calls": results["profile_batch"],
                      f"CalculateNatalCharts, {NATAL_BATCH} in one call": results["natal_batch"],
-                     f"CalculateNatalCharts, {NATAL_SPLIT} calls of {NATAL_BATCH // NATAL_SPLIT}": results["natal_split"]}
+                     f"CalculateNatalCharts, {NATAL_SPLIT} calls of {NATAL_BATCH // NATAL_SPLIT}":
+                         results["natal_split"]}
     best_method, best_batch = min(batch_methods.items(), key=lambda item: item[1].per_chart_ms)
     batch_ratio = best_batch.per_chart_ms / kerykeion.per_chart_ms
     single_ratio = results["profile_single"].p50_ms / kerykeion.p50_ms
