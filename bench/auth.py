@@ -123,7 +123,8 @@ async def measure(stack: Stack, clients: int, requests: int) -> dict:
     warm = [{"email": f"warm{n}-{tag}@example.com", "password": PASSWORD} for n in range(clients)]
     await concurrently(base, clients, warm, "/api/v1/auth/register", 201)
     await concurrently(base, clients, warm, "/api/v1/auth/login", 200)
-    await concurrently(base, clients, await send_codes(base, log, numbers(clients, rng)), "/api/v1/auth/verify-otp", 200)
+    await concurrently(base, clients, await send_codes(base, log, numbers(clients, rng)),
+                       "/api/v1/auth/verify-otp", 200)
 
     accounts = [{"email": f"b{n}-{tag}@example.com", "password": PASSWORD} for n in range(requests)]
     otp_bodies = await send_codes(base, log, numbers(requests, rng))

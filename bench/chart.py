@@ -360,7 +360,7 @@ async def sequential(call: Callable[[object], Awaitable[object]], requests: list
     return samples, responses
 
 
-async def concurrent(service: Service, call: Callable[[object], Awaitable[object]], requests: list, count: int,
+async def concurrent(service: ChartService, call: Callable[[object], Awaitable[object]], requests: list, count: int,
                      in_flight: int) -> dict:
     """``count`` calls, ``in_flight`` at a time, over the one channel: wall time and CPU per call."""
     semaphore = asyncio.Semaphore(in_flight)
@@ -390,7 +390,7 @@ def batch_row(label: str, result: dict) -> Row:
     return Row(label, per_chart_ms=result["per_call_ms"], count=result["count"], note=note, extra=result)
 
 
-async def natal_batches(service: Service, stub: chart_pb2_grpc.ChartServiceStub,
+async def natal_batches(service: ChartService, stub: chart_pb2_grpc.ChartServiceStub,
                         requests: list[chart_pb2.NatalChartsRequest], rounds: int) -> tuple[dict, list]:
     """``rounds`` times: every request of ``requests`` in flight together (one call each); the wall
     time of each round, and CPU time per chart as for ``concurrent``."""
@@ -498,7 +498,7 @@ async def bench_single(stub: chart_pb2_grpc.ChartServiceStub, health: health_pb2
     return results, responses
 
 
-async def bench_service(service: Service, records: list[Birth], sizes: dict) -> dict:
+async def bench_service(service: ChartService, records: list[Birth], sizes: dict) -> dict:
     options = [*service.options, ("grpc.max_receive_message_length", 16 * 1024 * 1024)]
     async with grpc.aio.insecure_channel(service.address, options=options) as channel:
         await service.wait_ready(channel)
@@ -534,7 +534,8 @@ async def bench_service(service: Service, records: list[Birth], sizes: dict) -> 
         return results
 
 
-async def natal_figures(service: Service, stub: chart_pb2_grpc.ChartServiceStub, results: dict, sizes: dict) -> None:
+async def natal_figures(service: ChartService, stub: chart_pb2_grpc.ChartServiceStub, results: dict,
+                        sizes: dict) -> None:
     """The batch RPC on distinct records (the first RECORD_COUNT of them are `records`), checked against
     CalculateProfile's answers in ``results["profile_responses"]``."""
     natal = [profile_request(b) for b in birth_records(NATAL_BATCH)]
@@ -673,7 +674,8 @@ def main() -> int:
 
     batch_methods = {"CalculateProfile, concurrent calls": results["profile_batch"],
                      f"CalculateNatalCharts, {NATAL_BATCH} in one call": results["natal_batch"],
-                     f"CalculateNatalCharts, {NATAL_SPLIT} calls of {NATAL_BATCH // NATAL_SPLIT}": results["natal_split"]}
+                     f"CalculateNatalCharts, {NATAL_SPLIT} calls of {NATAL_BATCH // NATAL_SPLIT}":
+                         results["natal_split"]}
     best_method, best_batch = min(batch_methods.items(), key=lambda item: item[1].per_chart_ms)
     batch_ratio = best_batch.per_chart_ms / kerykeion.per_chart_ms
     single_ratio = results["profile_single"].p50_ms / kerykeion.p50_ms
@@ -727,7 +729,7 @@ def single_only(workers: int, records: list[Birth], sizes: dict, json_path: Path
     return 0
 
 
-async def _single(service: Service, records: list[Birth], sizes: dict) -> dict:
+async def _single(service: ChartService, records: list[Birth], sizes: dict) -> dict:
     async with grpc.aio.insecure_channel(service.address, options=service.options) as channel:
         await service.wait_ready(channel)
         results, _ = await bench_single(chart_pb2_grpc.ChartServiceStub(channel), health_pb2_grpc.HealthStub(channel),
@@ -735,7 +737,7 @@ async def _single(service: Service, records: list[Birth], sizes: dict) -> dict:
         return results
 
 
-async def _wait_ready(service: Service) -> None:
+async def _wait_ready(service: ChartService) -> None:
     async with grpc.aio.insecure_channel(service.address, options=service.options) as channel:
         await service.wait_ready(channel)
 

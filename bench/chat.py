@@ -39,7 +39,8 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 # The repository first; this folder off the path (its http.py would shadow the standard library's http).
-sys.path[:] = [str(REPO), str(REPO / "lib"), str(REPO / "gen")] + [p for p in sys.path if p not in (str(REPO / "bench"), "")]
+sys.path[:] = [str(REPO), str(REPO / "lib"), str(REPO / "gen")] + [
+    p for p in sys.path if p not in (str(REPO / "bench"), "")]
 
 import httpx  # noqa: E402
 import nats  # noqa: E402
@@ -222,11 +223,14 @@ async def load(stack: Stack, tokens: Tokens, sockets: int, rate: float, seconds:
     per_replica = {}
     for name, port in (("chat", stack.ports.chat), *stack.replica_ports.items()):
         text = httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=10).text
-        per_replica[name] = sum(float(l.split()[-1]) for l in text.splitlines() if l.startswith("numeros_websockets_open "))
+        per_replica[name] = sum(
+            float(line.split()[-1]) for line in text.splitlines() if line.startswith("numeros_websockets_open ")
+        )
 
     chat_pids = [c.proc.pid for n, c in stack.services.items() if n.startswith("chat") and c.proc]
     all_pids = [c.proc.pid for c in stack.services.values() if c.proc] + \
-        [c.child.proc.pid for c in (stack.postgres, stack.redis, stack.nats, stack.traefik) if c and c.child and c.child.proc]
+        [c.child.proc.pid for c in (stack.postgres, stack.redis, stack.nats, stack.traefik)
+         if c and c.child and c.child.proc]
     # Idle: the sockets open, nothing sent (keep-alives, presence refreshes, consumers' and relays' polls).
     idle0, idle_t0 = cpu_seconds(chat_pids), time.perf_counter()
     await asyncio.sleep(5)
@@ -268,7 +272,8 @@ async def load(stack: Stack, tokens: Tokens, sockets: int, rate: float, seconds:
             "cpu_ms_per_message_chat": round(cpu_chat / max(delivered, 1) * 1000, 3),
             "cpu_ms_per_message_system": round(cpu_all / max(delivered, 1) * 1000, 3),
             "chat_idle_cpu_percent": round(100 * idle_chat, 1),
-            "cpu_ms_per_message_chat_above_idle": round((cpu_chat - idle_chat * cpu_window) / max(delivered, 1) * 1000, 3),
+            "cpu_ms_per_message_chat_above_idle":
+                round((cpu_chat - idle_chat * cpu_window) / max(delivered, 1) * 1000, 3),
             "loadavg_before": [round(x, 2) for x in load_before], "loadavg_after": [round(x, 2) for x in load_after]}
 
 
@@ -296,7 +301,8 @@ async def not_found_timing(stack: Stack, tokens: Tokens, samples: int) -> dict:
     return {"samples": samples,
             "median_ms": {k: round(statistics.median(v), 3) for k, v in times.items()},
             "p90_ms": {k: round(pct(v, 90), 3) for k, v in times.items()},
-            "ks_vs_unknown": {k: round(ks_distance(v, times["unknown"]), 3) for k, v in times.items() if k != "unknown"}}
+            "ks_vs_unknown": {k: round(ks_distance(v, times["unknown"]), 3)
+                              for k, v in times.items() if k != "unknown"}}
 
 
 def main() -> None:

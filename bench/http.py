@@ -376,7 +376,8 @@ def main() -> int:
             ("calculate p99 <= 100 ms", calc["p99_ms"] <= P99_TARGET_MS, f"{calc['p99_ms']:.1f} ms"),
         ]
         if "trivial" in summary:
-            print(f"\ncalculate / trivial (the gateway's ceiling here): {calc['rate'] / summary['trivial']['rate']:.2f}")
+            print(f"\ncalculate / trivial (the gateway's ceiling here): "
+                  f"{calc['rate'] / summary['trivial']['rate']:.2f}")
     if "register" in summary and argon2:
         print(f"register / argon2 floor on every core: {summary['register']['rate'] / argon2['all_cores_rate']:.2f}")
     print("\ntargets:")

@@ -26,7 +26,6 @@ import asyncio
 import datetime as dt
 import os
 import random
-import statistics
 import tempfile
 import time
 import uuid

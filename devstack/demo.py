@@ -90,7 +90,8 @@ async def compute(chart: ChartClient, sketches: Sequence[Sketch], *, first_id: i
         key = KeyLongitudes(**dict(zip(KEY_BODIES, longitudes, strict=True))) if level else None
         user_id = first_id + i
         people.append(UserRegisteredV1(
-            user_id=user_id, display_name=s.name, birth_date=s.birth_date, bio=f"{s.city} · loves {SIGNS[i % 12]} people",
+            user_id=user_id, display_name=s.name, birth_date=s.birth_date,
+            bio=f"{s.city} · loves {SIGNS[i % 12]} people",
             photos=[f"https://picsum.photos/seed/numeros-{user_id}-{k}/600/800" for k in range(1 + i % 3)],
             numerology=NumerologyCore(life_path=n.life_path, expression=n.expression, soul_urge=n.soul_urge,
                                       personality=n.personality),

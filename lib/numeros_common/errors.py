@@ -50,7 +50,8 @@ def _retry_after(headers: dict[str, str] | None) -> int | None:
 
 
 def app_error_problem(exc: AppError) -> Problem:
-    return Problem(exc.status, exc.code, exc.message, [{"field": exc.field, "message": exc.message}] if exc.field else [],
+    return Problem(exc.status, exc.code, exc.message,
+                   [{"field": exc.field, "message": exc.message}] if exc.field else [],
                    headers=exc.headers, retry_after=_retry_after(exc.headers), body=getattr(exc, "body", None))
 
 

@@ -81,7 +81,8 @@ def _text_matching(pattern: re.Pattern[str], what: str, parsed: type):
     return check
 
 
-CalendarDate = Annotated[dt.date, BeforeValidator(_text_matching(_DATE, "a date YYYY-MM-DD in years 1 to 3000", dt.date)),
+CalendarDate = Annotated[dt.date,
+                         BeforeValidator(_text_matching(_DATE, "a date YYYY-MM-DD in years 1 to 3000", dt.date)),
                          Field(json_schema_extra={"pattern": CALENDAR_DATE})]
 # Not `format: time`, which is RFC 3339's and requires a UTC offset.
 LocalTime = Annotated[dt.time, BeforeValidator(_text_matching(_TIME, "local clock time HH:MM[:SS[.ffffff]], "

@@ -51,7 +51,8 @@ class Runtime:
         self.limiter = RateLimiter(settings.redis_url, settings.service_name, enabled=settings.rate_limits)
         self.outbox = outbox
         self.inbox = inbox
-        self.relay = OutboxRelay(self.sessions, outbox, self.nats, settings.outbox_poll_seconds) if outbox is not None else None
+        self.relay = (OutboxRelay(self.sessions, outbox, self.nats, settings.outbox_poll_seconds)
+                      if outbox is not None else None)
         self.cleanup = EventCleanup(sessions=self.sessions, outbox=outbox, inbox=inbox,
                                     outbox_retention=dt.timedelta(seconds=settings.outbox_retention_seconds),
                                     inbox_retention=dt.timedelta(seconds=settings.inbox_retention_seconds),

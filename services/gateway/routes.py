@@ -67,7 +67,8 @@ ERROR_PAGES_PORT = 8088
 GATEWAY_ERROR_STATUSES = ("502", "504")
 
 
-OFF = ("off", "false", "0", "no", "n", "f")  # NUMEROS_RATE_LIMITS values that switch limits off (as pydantic reads them)
+# NUMEROS_RATE_LIMITS values that switch limits off (as pydantic reads them).
+OFF = ("off", "false", "0", "no", "n", "f")
 
 
 @dataclass(frozen=True)
@@ -96,7 +97,8 @@ class EdgePolicy:
 def middleware_specs(policy: EdgePolicy, redis_endpoints: list[str]) -> dict[str, dict]:
     """Traefik middleware definitions (the same mapping serves file-provider YAML and CRD ``spec``)."""
     specs: dict[str, dict] = {
-        "strip-identity-headers": {"headers": {"customRequestHeaders": {h: "" for h in policy.stripped_request_headers}}},
+        "strip-identity-headers": {"headers": {"customRequestHeaders": {
+            h: "" for h in policy.stripped_request_headers}}},
         "edge-ratelimit": {"rateLimit": {"average": policy.rate_average, "burst": policy.rate_burst, "period": "1s",
                                          "sourceCriterion": {"ipStrategy": {"depth": 0}},
                                          "redis": {"endpoints": redis_endpoints}}},

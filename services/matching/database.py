@@ -4,5 +4,6 @@ from __future__ import annotations
 
 from numeros_common.db import service_schema
 
-SCHEMA = service_schema("matching", __package__, domains=("profiles", "matches", "discovery", "safety"))  # the packages with a tables.py
+# The domains: the packages with a tables.py.
+SCHEMA = service_schema("matching", __package__, domains=("profiles", "matches", "discovery", "safety"))
 metadata, outbox, inbox, full_metadata = SCHEMA.metadata, SCHEMA.outbox, SCHEMA.inbox, SCHEMA.full_metadata

@@ -603,7 +603,8 @@ def test_env_follows_the_service_contract(base_objects, helpers):
     assert configmap["NUMEROS_EPHE_PATH"] == "/usr/share/libswe/ephe"
     # The URLs name Services that exist, on ports those Services expose.
     services = by_kind(base_objects, "Service")
-    addresses = ("NUMEROS_REDIS_URL", "NUMEROS_NATS_URL", "NUMEROS_MATCHING_URL", "NUMEROS_CHAT_URL", "NUMEROS_CHART_ADDR")
+    addresses = ("NUMEROS_REDIS_URL", "NUMEROS_NATS_URL", "NUMEROS_MATCHING_URL", "NUMEROS_CHAT_URL",
+                 "NUMEROS_CHART_ADDR")
     for key in addresses:
         host, port = re.sub(r"^\w+:///?", "", configmap[key]).split("/")[0].split(":")
         assert int(port) in {p["port"] for p in services[host]["spec"]["ports"]}, key

@@ -30,7 +30,8 @@ return [...document.querySelectorAll('input:not([type=hidden]), select, textarea
 
 def chromium() -> webdriver.Chrome:
     missing = [str(p) for p in (CHROMIUM, CHROMEDRIVER) if not p.exists()]
-    assert not missing, f"missing {missing}: run `make setup` (scripts/prepare-system-packages installs chromium and chromium-driver)"
+    assert not missing, (f"missing {missing}: run `make setup` "
+                         "(scripts/prepare-system-packages installs chromium and chromium-driver)")
     os.environ["SE_OFFLINE"] = "true"  # Selenium Manager must never fetch a browser or driver
     options = Options()
     options.binary_location = str(CHROMIUM)

@@ -270,7 +270,8 @@ PEOPLE = {  # key -> registration body; fixed emails: every run starts on an emp
     "ada": {"email": "ada@example.com", "password": PASSWORD, "display_name": "Ada Lovelace",
             "birth_date": "1990-05-15", "birth_time": "14:30", "birth_place": "New York, USA",
             "latitude": 40.7128, "longitude": -74.006, "timezone": "America/New_York"},
-    "bob": {"email": "bob@example.com", "password": PASSWORD, "display_name": "Bob Builder", "birth_date": "1988-11-02"},
+    "bob": {"email": "bob@example.com", "password": PASSWORD, "display_name": "Bob Builder",
+            "birth_date": "1988-11-02"},
     "cy": {"email": "cy@example.com", "password": PASSWORD, "display_name": "Cy Admin", "birth_date": "1975-03-03",
            "birth_place": "Berlin"},
     "dee": {"email": "dee@example.com", "password": PASSWORD, "display_name": "Dee Other", "birth_date": "1995-07-20",
@@ -318,7 +319,8 @@ def profile_calculate(api: Api) -> None:
         "polar latitude 89.9S": {**base, "birth_time": "03:00", "latitude": -89.9, "longitude": 0.0,
                                  "timezone": "Antarctica/McMurdo"},
         "DST gap 2021-03-14 02:30 New York": {**base, "birth_date": "2021-03-14", "birth_time": "02:30",
-                                              "latitude": 40.7128, "longitude": -74.006, "timezone": "America/New_York"},
+                                              "latitude": 40.7128, "longitude": -74.006,
+                                              "timezone": "America/New_York"},
         "DST overlap 2021-11-07 01:30 New York": {**base, "birth_date": "2021-11-07", "birth_time": "01:30",
                                                   "latitude": 40.7128, "longitude": -74.006,
                                                   "timezone": "America/New_York"},
@@ -395,8 +397,10 @@ def auth_register_login(api: Api) -> None:
     api.tokens["ada:second"] = reply.json()["token"]
     api.call("auth/login: email with spaces and capitals", "POST", login,
              json_body={"email": "  Bob@Example.com ", "password": PASSWORD})
-    api.call("auth/login: wrong password", "POST", login, json_body={"email": "ada@example.com", "password": "wrong-pw"})
-    api.call("auth/login: unknown email", "POST", login, json_body={"email": "nobody@example.com", "password": PASSWORD})
+    api.call("auth/login: wrong password", "POST", login,
+             json_body={"email": "ada@example.com", "password": "wrong-pw"})
+    api.call("auth/login: unknown email", "POST", login,
+             json_body={"email": "nobody@example.com", "password": PASSWORD})
     api.call("auth/login: missing password", "POST", login, json_body={"email": "ada@example.com"})
     api.call("auth/login: invalid email", "POST", login, json_body={"email": "ada", "password": PASSWORD})
     api.call("auth/login: GET not allowed", "GET", login)
@@ -453,8 +457,10 @@ def numerology(api: Api) -> None:
     api.call("numerology/calculate: no token", "POST", url, json_body=body)
     api.call("numerology/calculate: missing full_name", "POST", url, user="bob", json_body={"birth_date": "1990-05-15"})
     api.call("numerology/calculate: unknown system", "POST", url, user="bob", json_body={**body, "system": "mayan"})
-    api.call("numerology/calculate: bad birth_date", "POST", url, user="bob", json_body={**body, "birth_date": "15/05/1990"})
-    api.call("numerology/calculate: bad y_as_vowel", "POST", url, user="bob", json_body={**body, "y_as_vowel": "sometimes"})
+    api.call("numerology/calculate: bad birth_date", "POST", url, user="bob",
+             json_body={**body, "birth_date": "15/05/1990"})
+    api.call("numerology/calculate: bad y_as_vowel", "POST", url, user="bob",
+             json_body={**body, "y_as_vowel": "sometimes"})
     api.call("numerology/calculate: name without letters", "POST", url, user="bob",
              json_body={**body, "full_name": "12345"})
     api.call("numerology/calculate: birth_date after 3000-12-31", "POST", url, user="bob",
@@ -730,7 +736,8 @@ def astro(api: Api) -> dict[str, int]:
              json_body={"profile_id": p1, "question": "Love?", "calc_snapshot_id": ids["s1"]})
     api.call("astro/predict: unknown snapshot", "POST", f"{predict}/question", user="ada",
              json_body={"profile_id": p1, "question": "Love?", "calc_snapshot_id": UNKNOWN})
-    api.call("astro/predict: no token", "POST", f"{predict}/question", json_body={"profile_id": p1, "question": "Love?"})
+    api.call("astro/predict: no token", "POST", f"{predict}/question",
+             json_body={"profile_id": p1, "question": "Love?"})
 
     api.call("astro/predict get: q1", "GET", f"{predict}/{ids['q1']}", user="ada")
     api.call("astro/predict get: unknown", "GET", f"{predict}/{UNKNOWN}", user="ada")
@@ -1201,7 +1208,8 @@ def profile_edit(api: Api) -> None:
         "location": {"latitude": 48.8566, "longitude": 2.3522}})
     api.call("profile/me PATCH: birth time and place (recalculated)", "PATCH", url + "/", user="gil",
              json_body={"birth_time": "07:45", "birth_place": "Berlin"})
-    api.call("profile/me PATCH: location by place name", "PATCH", url, user="gil", json_body={"location": {"place": "Berlin"}})
+    api.call("profile/me PATCH: location by place name", "PATCH", url, user="gil",
+             json_body={"location": {"place": "Berlin"}})
     api.call("profile/me PATCH: new name, birth time and location cleared", "PATCH", url, user="gil",
              json_body={"display_name": "Gil Renamed", "birth_time": None, "location": None})
     invalid = {
@@ -1299,7 +1307,8 @@ def phone(api: Api, stack: Any) -> None:
              json_body={"phone_number": PHONE, "otp_code": wrong})
     api.call("auth/verify-otp: code not digits", "POST", f"{url}/verify-otp",
              json_body={"phone_number": PHONE, "otp_code": "12ab"})
-    reply = api.call("auth/verify-otp", "POST", f"{url}/verify-otp", json_body={"phone_number": PHONE, "otp_code": code})
+    reply = api.call("auth/verify-otp", "POST", f"{url}/verify-otp",
+                     json_body={"phone_number": PHONE, "otp_code": code})
     api.tokens["gaurav"] = reply.json()["token"]
     api.call("auth/verify-otp: the same code again within the retry window (signed in again)", "POST",
              f"{url}/verify-otp", json_body={"phone_number": PHONE, "otp_code": code})
@@ -1374,7 +1383,8 @@ def differences(golden: list[dict[str, Any]], now: list[dict[str, Any]], limit: 
             json.dumps(after[name], indent=1, sort_keys=True, ensure_ascii=False).splitlines(),
             "golden", "now", lineterm="", n=2))
         shown = diff[:limit] + ([f"... {len(diff) - limit} more diff lines"] if len(diff) > limit else [])
-        was, now_status = (before[name].get("response") or {}).get("status"), (after[name].get("response") or {}).get("status")
+        was, now_status = ((before[name].get("response") or {}).get("status"),
+                           (after[name].get("response") or {}).get("status"))
         status = f" (status {was} -> {now_status})" if was != now_status else ""
         found.append(f"* differs: {describe(after[name])}{status}\n" + "\n".join("    " + line for line in shown))
     common = [n for n in after if n in before]

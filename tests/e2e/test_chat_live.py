@@ -28,7 +28,8 @@ pytestmark = pytest.mark.e2e
 
 @pytest.fixture(scope="module")
 def stack():
-    env = {"NUMEROS_RATE_LIMITS": "off", "NUMEROS_WS_PING_INTERVAL_SECONDS": "1", "NUMEROS_WS_PING_TIMEOUT_SECONDS": "1"}
+    env = {"NUMEROS_RATE_LIMITS": "off", "NUMEROS_WS_PING_INTERVAL_SECONDS": "1",
+           "NUMEROS_WS_PING_TIMEOUT_SECONDS": "1"}
     with running_stack(env, chat_replicas=2) as system:
         yield system
 

@@ -112,7 +112,8 @@ def test_patch_changes_only_what_is_sent_recalculates_and_announces(stack, clien
     # A location by name: the gazetteer's Berlin; null clears it; a new birth place drops the old zone.
     reply = client.patch("/api/v1/profile/me", headers=auth(ada), json={"location": {"place": "Berlin"}})
     location = reply.json()["user"]["location"]
-    assert (round(location["latitude"], 1), round(location["longitude"], 1), location["place"]) == (52.5, 13.4, "Berlin")
+    assert (round(location["latitude"], 1), round(location["longitude"], 1), location["place"]) == (
+        52.5, 13.4, "Berlin")
     reply = client.patch("/api/v1/profile/me", headers=auth(ada), json={"birth_place": "Berlin"})
     assert reply.json()["user"]["timezone"] is None
     assert reply.json()["astrology"]["birth"]["timezone"] == "Europe/Berlin"
@@ -207,7 +208,8 @@ def test_uploads_that_are_not_acceptable_are_refused(client) -> None:
     reply = upload(client, person, png_bomb(20_000), "bomb.png", "image/png")  # 400 megapixels in < 1 MB
     assert (reply.status_code, reply.json()["error"]["code"], field_errors(reply)) == (422, "IMAGE_TOO_LARGE", ["file"])
     reply = upload(client, person, b"\xff\xd8\xff" + b"\x00" * 10_200_000)  # 10.2 MB: past the photo limit
-    assert (reply.status_code, reply.json()["error"]["code"], field_errors(reply)) == (413, "PAYLOAD_TOO_LARGE", ["file"])
+    assert (reply.status_code, reply.json()["error"]["code"], field_errors(reply)) == (
+        413, "PAYLOAD_TOO_LARGE", ["file"])
     reply = upload(client, person, b"\x00" * 12_000_000)  # past the gateway's body limit as well
     assert reply.status_code == 413
     reply = client.post("/api/v1/profile/photos/upload", headers=auth(person), json={"file": "x"})
@@ -227,7 +229,8 @@ def test_six_photos_at_most_order_and_delete(stack, client) -> None:
         ids.append(reply.json()["id"])
     seventh = upload(client, owner, two_colour_jpeg(50, 50))
     assert (seventh.status_code, seventh.json()["error"]["code"]) == (409, "TOO_MANY_PHOTOS")
-    assert [p["id"] for p in client.get("/api/v1/profile/me", headers=auth(owner)).json()["user"]["photo_details"]] == ids
+    assert [p["id"] for p in
+            client.get("/api/v1/profile/me", headers=auth(owner)).json()["user"]["photo_details"]] == ids
 
     order = "/api/v1/profile/photos/order"
     reply = client.put(order, headers=auth(owner), json={"photo_ids": list(reversed(ids))})
@@ -303,7 +306,8 @@ def test_deleting_the_account_erases_the_person_everywhere(stack, client) -> Non
     # identity: the session is over, the account and its photo files are gone.
     assert client.get("/api/v1/auth/me", headers=auth(bob)).status_code == 401
     assert client.post("/api/v1/auth/refresh", json={"refresh_token": bob["refresh_token"]}).status_code == 401
-    assert client.post("/api/v1/auth/login", json={"email": bob["user"]["email"], "password": PASSWORD}).status_code == 401
+    assert client.post("/api/v1/auth/login",
+                       json={"email": bob["user"]["email"], "password": PASSWORD}).status_code == 401
     assert client.get(photo["url"]).status_code == 404 and client.get(photo["thumbnail_url"]).status_code == 404
     assert events_of(stack, "identity.user.deleted", bob_id)
     assert last_event(stack, "identity.session.revoked", bob_id, lambda d: True)["reason"] == "deleted"

@@ -90,7 +90,8 @@ def test_register_scan_resonate_match_message_websocket_push(stack):
         dsn = stack.postgres.url.replace("postgresql+asyncpg", "postgresql")
         conn = await asyncpg.connect(dsn)
         try:
-            rows = await conn.fetch("SELECT user_id, kind FROM chat.push_notifications WHERE user_id = ANY($1::bigint[])",
+            rows = await conn.fetch("SELECT user_id, kind FROM chat.push_notifications "
+                                    "WHERE user_id = ANY($1::bigint[])",
                                     [ada["user"]["id"], bob["user"]["id"]])
             return sorted((r["user_id"], r["kind"]) for r in rows)
         finally:

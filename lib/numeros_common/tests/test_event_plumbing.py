@@ -157,7 +157,8 @@ async def _equals(probe, expected) -> bool:
     return await probe() == expected
 
 
-async def test_a_fetch_that_runs_out_of_time_is_an_idle_stream_not_a_broken_subscription(db, infra, monkeypatch, caplog):
+async def test_a_fetch_that_runs_out_of_time_is_an_idle_stream_not_a_broken_subscription(db, infra, monkeypatch,
+                                                                                          caplog):
     """nats-py 2.16 raises the bare ``asyncio.TimeoutError`` (not its own subclass) when a fetch's deadline runs
     out between its two pull requests, which happens on a loaded machine; that must not cost a warning, a second
     ``pull_subscribe`` and a one-second pause before the next event is consumed."""

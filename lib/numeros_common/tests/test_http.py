@@ -125,7 +125,8 @@ async def test_validation_errors_name_the_field_in_each_dialect(client):
     assert dating.json()["error"]["request_id"] == rid1
     jio = replies["numerology"]
     assert jio.status_code == 422
-    assert [(e["loc"], e["type"]) for e in jio.json()["detail"]] == [(["body", "birth_date"], "string_pattern_mismatch")]
+    assert [(e["loc"], e["type"]) for e in jio.json()["detail"]] == [
+        (["body", "birth_date"], "string_pattern_mismatch")]
     astro = replies["astro"]
     assert astro.status_code == 400  # the seed lists no 422
     assert (astro.json()["error"], astro.json()["request_id"]) == ("VALIDATION_ERROR", rid1)
@@ -164,7 +165,8 @@ async def test_unexpected_errors_are_500s_with_the_request_id_in_each_dialect(cl
     replies = {f: await client.get(f"/api/v1/{f}/boom", headers=traceparent(ids[f])) for f in BAD_BODY}
     assert {f: r.status_code for f, r in replies.items()} == dict.fromkeys(BAD_BODY, 500)
     assert {f: r.headers["x-request-id"] for f, r in replies.items()} == ids
-    assert replies["dating"].json()["error"] == {"code": "INTERNAL_ERROR", "message": "Something went wrong on our side.",
+    assert replies["dating"].json()["error"] == {"code": "INTERNAL_ERROR",
+                                                 "message": "Something went wrong on our side.",
                                                  "request_id": ids["dating"]}
     assert replies["numerology"].json() == {"detail": "Internal server error"}
     assert replies["astro"].json() == {"error": "INTERNAL_SERVER_ERROR", "message": "Something went wrong on our side.",
@@ -230,7 +232,8 @@ async def test_astro_compute_and_predict_have_their_own_budgets(client):
 
 async def test_human_design_counts_per_ip_even_with_a_token(client, mint_token):
     for user_id in (1, 2, 3, 4):
-        await client.get("/api/v1/human-design/mine", headers={**ip(4), "Authorization": f"Bearer {mint_token(user_id)}"})
+        await client.get("/api/v1/human-design/mine",
+                         headers={**ip(4), "Authorization": f"Bearer {mint_token(user_id)}"})
     reply = await client.get("/api/v1/human-design/mine", headers={**ip(4), "Authorization": f"Bearer {mint_token(5)}"})
     assert reply.status_code == 429
 
@@ -266,7 +269,8 @@ async def test_metrics_count_each_request_by_route_template_and_status(client):
     missing = (("method", "GET"), ("route", "unmatched"), ("service", "test"), ("status", "404"))
     first = (await client.get("/metrics")).text
     before = _samples(first, "numeros_http_requests_total")
-    assert (await client.post("/api/v1/astro/things/", json={"birth_date": "1990-05-15"}, headers=ip(9))).status_code == 200
+    assert (await client.post("/api/v1/astro/things/", json={"birth_date": "1990-05-15"},
+                              headers=ip(9))).status_code == 200
     assert (await client.get("/api/v1/astro/things/7/nothing", headers=ip(9))).status_code == 404
     reply = await client.get("/metrics")
     assert reply.headers["content-type"].startswith("text/plain")

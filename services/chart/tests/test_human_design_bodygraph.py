@@ -127,7 +127,11 @@ def test_type_and_authority(gates, expected_type, expected_authority):
         ([1, 3, 5], "None", ()),
         (channels("20-34", "34-57", "10-20"), "Single", (("Throat", "G", "Sacral", "Spleen"),)),
         (channels("1-8", "30-41"), "Split", (("Throat", "G"), ("Solar Plexus", "Root"))),
-        (channels("4-63", "1-8", "30-41"), "Triple Split", (("Head", "Ajna"), ("Throat", "G"), ("Solar Plexus", "Root"))),
+        (
+            channels("4-63", "1-8", "30-41"),
+            "Triple Split",
+            (("Head", "Ajna"), ("Throat", "G"), ("Solar Plexus", "Root")),
+        ),
         (
             channels("4-63", "1-8", "30-41", "27-50"),
             "Quadruple Split",

@@ -162,7 +162,8 @@ def _iso_ms(jd):
     if ms == 86_400_000:  # rounds up to the next day: not at these test instants
         raise AssertionError("pick another instant")
     seconds, ms = divmod(ms, 1000)
-    return f"{year:04d}-{month:02d}-{day:02d}T{seconds // 3600:02d}:{seconds // 60 % 60:02d}:{seconds % 60:02d}.{ms:03d}Z"
+    return (f"{year:04d}-{month:02d}-{day:02d}"
+            f"T{seconds // 3600:02d}:{seconds // 60 % 60:02d}:{seconds % 60:02d}.{ms:03d}Z")
 
 
 def test_bisection_fallback_agrees_with_newton():
@@ -308,7 +309,8 @@ def test_fields_are_checked_in_order():
     raises("INVALID_DATE", "birth_datetime", lambda: calculate_chart("x", "America/Invalid", 999, 999, now=NOW))
     raises("INVALID_DATE", "birth_datetime", lambda: calculate_chart("3001-01-01T00:00", "X", 999, 999, now=NOW))
     raises("INVALID_TIMEZONE", "birth_timezone", lambda: calculate_chart("1990-01-01T00:00:00", "X", 999, 999, now=NOW))
-    raises("INVALID_LOCATION", "birth_latitude", lambda: calculate_chart("1990-01-01T00:00:00", "UTC", 999, 999, now=NOW))
+    raises("INVALID_LOCATION", "birth_latitude",
+           lambda: calculate_chart("1990-01-01T00:00:00", "UTC", 999, 999, now=NOW))
 
 
 def test_missing_ephemeris_files(empty_ephe_dir):

@@ -222,7 +222,8 @@ def test_compare_western_seed_example():
     assert list(core) == SEED_NAMES
     assert all(list(numbers_) == ["life_path", "expression", "soul_urge", "personality"] for numbers_ in core.values())
     # Same shapes as in /calculate.
-    assert shape(core["John Doe"]) == shape({role: SEED_CALCULATE["western"]["core_numbers"][role] for role in core["John Doe"]})
+    assert shape(core["John Doe"]) == shape(
+        {role: SEED_CALCULATE["western"]["core_numbers"][role] for role in core["John Doe"]})
     found = {name: tuple(numbers_[role]["number"] for role in numbers_) for name, numbers_ in core.items()}
     assert found == {
         "John Doe": (4, 8, 8, 9),  # see /calculate

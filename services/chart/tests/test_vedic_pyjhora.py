@@ -179,7 +179,8 @@ def _arc(a: float, b: float) -> float:
 def test_records_cover_both_hemispheres_dst_and_every_ayanamsa(computed):
     snapshots = [ours for ours, _ in computed.values()]
     assert len(RECORDS) >= 20
-    assert any(s.birth.location.latitude < 0 for s in snapshots) and any(s.birth.location.latitude > 0 for s in snapshots)
+    assert (any(s.birth.location.latitude < 0 for s in snapshots)
+            and any(s.birth.location.latitude > 0 for s in snapshots))
     assert sum(s.to_dict()["meta"]["dst_used"] for s in snapshots) >= 8
     assert {s.ayanamsa for s in snapshots} == set(PYJHORA_AYANAMSA)
     assert any(s.birth.local_mean_time for s in snapshots)

@@ -299,7 +299,8 @@ def test_batch_keeps_input_order_and_reports_bad_requests_in_place():
 
 
 # --- years 1-3000 ---------------------------------------------------------------------------------------
-CHIRON_NOTE = "chiron omitted: Swiss Ephemeris defines Chiron only between 675 and 4650 AD (its orbit is chaotic outside)"
+CHIRON_NOTE = ("chiron omitted: Swiss Ephemeris defines Chiron only between 675 and 4650 AD "
+               "(its orbit is chaotic outside)")
 
 
 @pytest.mark.parametrize(("day", "chiron"), [

@@ -35,14 +35,16 @@ def send_statement() -> Select:
 
     One row while the conversation is open: ``previous_id`` (its newest message before this one) and the new
     message's columns, all NULL for a retry; no row when it has ended."""
-    conversation = (conversation_query(bindparam("send_match_id", type_=BigInteger), bindparam("send_sender_id", type_=BigInteger))
+    conversation = (conversation_query(bindparam("send_match_id", type_=BigInteger),
+                                       bindparam("send_sender_id", type_=BigInteger))
                     .with_for_update().cte("conversation"))
     # clock_timestamp(), not now(): the row lock is taken after the statement began, and created_at must rise
     # with the id, which the seed's ?before=<timestamp> relies on.
     inserted = (insert(messages)
                 .from_select(["match_id", "sender_id", "content", "client_message_id", "created_at"],
                              select(conversation.c.match_id, bindparam("send_sender_id", type_=BigInteger),
-                                    bindparam("send_content", type_=Text), bindparam("send_client_message_id", type_=String),
+                                    bindparam("send_content", type_=Text),
+                                    bindparam("send_client_message_id", type_=String),
                                     func.clock_timestamp()))
                 .on_conflict_do_nothing(index_elements=[messages.c.match_id, messages.c.sender_id,
                                                         messages.c.client_message_id])

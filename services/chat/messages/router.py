@@ -23,7 +23,8 @@ NOT_FOUND = {404: {"description": "No such match, not one of yours, or removed (
 @router.get("/matches/{match_id}/messages", response_model=MessagePage, operation_id="list_messages",
             responses={**NOT_FOUND, **INVALID}, summary="A page of a match's messages")
 async def get_messages(request: Request, match_id: MatchId,
-                       before: Annotated[Cursor | None, Query(description=f"Only messages before this: {CURSOR_HELP}")] = None,
+                       before: Annotated[Cursor | None,
+                                         Query(description=f"Only messages before this: {CURSOR_HELP}")] = None,
                        after: Annotated[Cursor | None, Query(description=f"Only messages after this, oldest first "
                                                                          f"(catching up): {CURSOR_HELP}")] = None,
                        limit: int = Query(default=50, ge=1, le=100),

@@ -279,7 +279,8 @@ class ChatSocket:
     async def _act(self, frame: Any) -> None:
         if isinstance(frame, SendMessage):
             settings = self.runtime.settings
-            decision = await self.runtime.limiter.hit(f"user:{self.user_id}:ws-message", settings.ws_messages_per_minute)
+            decision = await self.runtime.limiter.hit(f"user:{self.user_id}:ws-message",
+                                                      settings.ws_messages_per_minute)
             if not decision.allowed:
                 raise AppError(429, "RATE_LIMITED", f"Too many messages; retry in {decision.reset_seconds} s.")
             sent = await service.post_message(self.runtime, match_id=self.match_id, sender_id=self.user_id,

@@ -84,7 +84,8 @@ async def update_settings(session: AsyncSession, user_id: int, changes: dict[str
     values = {**DEFAULT_SETTINGS, **changes}
     stmt = insert(notification_settings).values(user_id=user_id, **values)
     stmt = stmt.on_conflict_do_update(index_elements=[notification_settings.c.user_id],
-                                      set_={**changes, "updated_at": func.now()} if changes else {"updated_at": func.now()})
+                                      set_={**changes, "updated_at": func.now()} if changes
+                                      else {"updated_at": func.now()})
     row = (await session.execute(stmt.returning(notification_settings))).mappings().one()
     return {name: row[name] for name in DEFAULT_SETTINGS}
 

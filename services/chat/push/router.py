@@ -27,8 +27,8 @@ async def post_device(body: DeviceIn, request: Request, principal: Principal = D
     return DeviceOut.model_validate(dict(row))
 
 
-@router.delete("/devices/{device_id}", status_code=204, operation_id="delete_device", responses={**NOT_YOURS, **INVALID},
-               summary="Stop pushing to this device (e.g. at logout)")
+@router.delete("/devices/{device_id}", status_code=204, operation_id="delete_device",
+               responses={**NOT_YOURS, **INVALID}, summary="Stop pushing to this device (e.g. at logout)")
 async def delete_device(device_id: DeviceId, request: Request,
                         principal: Principal = Depends(require_principal)) -> Response:
     await service.remove_device(runtime_of(request), user_id=principal.user_id, device_id=device_id)

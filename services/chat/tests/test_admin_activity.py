@@ -31,7 +31,8 @@ async def test_the_activity_endpoint_answers_admins_only(client, mint_token) -> 
     today = dt.datetime.now(dt.UTC).date()
     assert [d["date"] for d in reply.json()["messages_per_day"]] == [
         (today - dt.timedelta(days=back)).isoformat() for back in (2, 1, 0)]
-    assert set(reply.json()["dead_letters"]) == {"chat-matches", "chat-push", "chat-messages-erasure", "chat-push-erasure"}
+    assert set(reply.json()["dead_letters"]) == {
+        "chat-matches", "chat-push", "chat-messages-erasure", "chat-push-erasure"}
     person = {"Authorization": f"Bearer {mint_token(random.randint(1, 10**9))}"}
     assert (await client.get("/system/activity", headers=person)).status_code == 403
     assert (await client.get("/system/activity")).status_code == 401

@@ -103,7 +103,8 @@ async def test_a_send_after_postgres_ended_every_connection_is_stored(client, in
             event.remove(engine, "handle_error", record)
         assert reply.status_code == 201, reply.text
 
-    assert (await client.post(url(match_id), json={"content": "before"}, headers=auth(mint_token(alice)))).status_code == 201
+    assert (await client.post(url(match_id), json={"content": "before"},
+                              headers=auth(mint_token(alice)))).status_code == 201
     await send_after_the_connections_end({"content": "after"}, bob)
     await send_after_the_connections_end({"content": "after, keyed", "client_message_id": "k-1"}, alice)
     assert lost == []  # replaced at checkout, not found dead by a statement
@@ -248,7 +249,8 @@ async def test_bad_match_id_is_422(client, mint_token, match_id):
 async def test_a_removed_match_is_not_found(client, infra, mint_token, monkeypatch):
     monkeypatch.setattr(client.app.state.runtime.settings, "match_wait_seconds", 0.2)
     match_id, alice, bob = await create_match(client.app, infra.nats_url)
-    assert (await client.post(url(match_id), json={"content": "bye?"}, headers=auth(mint_token(alice)))).status_code == 201
+    assert (await client.post(url(match_id), json={"content": "bye?"},
+                              headers=auth(mint_token(alice)))).status_code == 201
     await publish(infra.nats_url, match_removed(match_id, (alice, bob)))
     await eventually(lambda: _removed(client.app, match_id), what="match removal in the read model")
     for reply in (await client.post(url(match_id), json={"content": "still there?"}, headers=auth(mint_token(bob))),

@@ -59,7 +59,8 @@ async def test_a_sent_message_is_stored_announced_and_delivered_live(client, run
     try:
         sub = await nc.subscribe(live_subject(match_id))
         await nc.flush()
-        first = (await service.post_message(runtime, match_id=match_id, sender_id=alice, content="Hello " + "x" * 100)).message
+        first = (await service.post_message(runtime, match_id=match_id, sender_id=alice,
+                                            content="Hello " + "x" * 100)).message
         second = (await service.post_message(runtime, match_id=match_id, sender_id=bob, content="Hi")).message
         frames = [json.loads((await sub.next_msg(timeout=10)).data) for _ in range(2)]
     finally:
@@ -81,9 +82,12 @@ async def test_a_sent_message_is_stored_announced_and_delivered_live(client, run
 
 async def test_a_retried_send_returns_the_stored_message(client, runtime) -> None:
     match_id, alice, bob = await known_match(runtime)
-    first = await service.post_message(runtime, match_id=match_id, sender_id=alice, content="once", client_message_id="c-1")
-    again = await service.post_message(runtime, match_id=match_id, sender_id=alice, content="once", client_message_id="c-1")
-    other = await service.post_message(runtime, match_id=match_id, sender_id=bob, content="mine", client_message_id="c-1")
+    first = await service.post_message(runtime, match_id=match_id, sender_id=alice, content="once",
+                                       client_message_id="c-1")
+    again = await service.post_message(runtime, match_id=match_id, sender_id=alice, content="once",
+                                       client_message_id="c-1")
+    other = await service.post_message(runtime, match_id=match_id, sender_id=bob, content="mine",
+                                       client_message_id="c-1")
     assert (first.created, again.created, other.created) == (True, False, True)
     assert again.message["id"] == first.message["id"] != other.message["id"]
     assert await count(runtime, messages, messages.c.match_id == match_id) == 2

@@ -4,7 +4,6 @@ subscriptions removed; failures retried and then dead-lettered; no push while a 
 notification per burst; erasure of a deleted person."""
 from __future__ import annotations
 
-import asyncio
 import base64
 import json
 import os
@@ -61,7 +60,8 @@ class PushEndpoint:
         """A browser's subscription: its key pair and auth secret stay here, to decrypt what arrives."""
         key = ec.generate_private_key(ec.SECP256R1())
         secret = secrets.token_bytes(16)
-        public = key.public_key().public_bytes(serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint)
+        public = key.public_key().public_bytes(serialization.Encoding.X962,
+                                               serialization.PublicFormat.UncompressedPoint)
         return ({"endpoint": f"{self.url}/push/{name}", "keys": {"p256dh": b64url(public), "auth": b64url(secret)}},
                 key, secret)
 
@@ -91,7 +91,8 @@ def vapid_key(tmp_path_factory) -> Path:
     """Made by the setup's own command, as `make run` does."""
     folder = tmp_path_factory.mktemp("vapid")
     out = subprocess.run([sys.executable, "-m", "services.chat", "vapid-keygen", str(folder)], cwd=REPO, check=True,
-                         capture_output=True, text=True, env={**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, sys.path))})
+                         capture_output=True, text=True,
+                         env={**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, sys.path))})
     return Path(out.stdout.strip())
 
 
@@ -226,7 +227,8 @@ async def test_devices_and_settings_over_rest(push_client, mint_token, endpoint)
     patched = await push_client.patch("/api/v1/notifications/settings", json={"message_previews": False},
                                       headers=auth(me))
     assert patched.json() == {"new_matches": True, "new_messages": True, "message_previews": False}
-    assert (await push_client.get("/api/v1/notifications/settings", headers=auth(me))).json()["message_previews"] is False
+    assert (await push_client.get("/api/v1/notifications/settings",
+                                  headers=auth(me))).json()["message_previews"] is False
 
     phone = await push_client.post("/api/v1/devices", json={"platform": "ios", "token": f"fcm-{new_id()}"},
                                    headers=auth(me))

@@ -62,7 +62,8 @@ def test_a_service_that_is_down_answers_a_coded_json_502(gateway, path):
     assert (status, headers["Content-Type"], headers["Retry-After"], headers["X-Request-Id"]) == (
         502, "application/json", "1", "down-1")
     assert json.loads(body) == {"error": {"code": "SERVICE_UNAVAILABLE", "request_id": "down-1",
-                                          "message": "The service behind this path is not answering; try again shortly."}}
+                                          "message": "The service behind this path is not answering; "
+                                                     "try again shortly."}}
 
 
 def test_a_path_no_route_serves_is_a_coded_json_404_with_a_fresh_request_id(gateway):

@@ -201,7 +201,8 @@ def test_metrics_are_not_public_but_traefik_exports_its_own_internally(gateway, 
     url, traefik = gateway
     for path in ("/metrics", "/system/readyz", "/system/public-readyz"):
         assert get(url + path)[0] == 404, path
-    backend = f"http://127.0.0.1:{traefik.dynamic_config['http']['services']['identity']['loadBalancer']['servers'][0]['url'].rsplit(':', 1)[1]}"
+    identity_servers = traefik.dynamic_config["http"]["services"]["identity"]["loadBalancer"]["servers"]
+    backend = f"http://127.0.0.1:{identity_servers[0]['url'].rsplit(':', 1)[1]}"
     assert get(backend + "/metrics")[0] == 200  # the upstream would have answered: the gateway did not route it
     get(url + "/api/v1/matches")
     with urllib.request.urlopen(f"http://127.0.0.1:{traefik.ping_port}/metrics", timeout=5) as reply:

@@ -1,4 +1,5 @@
-"""Accounts: register, login, refresh, logout, me, password change, forgot and reset. One body serves both seeds: astro-mvp's
+"""Accounts: register, login, refresh, logout, me, password change, forgot and reset.
+One body serves both seeds: astro-mvp's
 ``{access_token, token_type: "bearer", expires_in}`` and the Numeros client's AuthResponse; logout answers
 astro-mvp's 200 message (the Numeros ApiClient parses every response as JSON)."""
 from __future__ import annotations
@@ -52,7 +53,8 @@ the candidates, so the app can ask the user to pick one (or send coordinates). C
                         422: {"description": "Invalid input naming the field, incl. an unknown or ambiguous "
                                              "birth_place given without coordinates or timezone"},
                         503: {"description": "Calculation service unavailable; nothing was stored"}})
-async def register(body: RegisterRequest, request: Request, session: AsyncSession = Depends(db_session)) -> JSONResponse:
+async def register(body: RegisterRequest, request: Request,
+                   session: AsyncSession = Depends(db_session)) -> JSONResponse:
     signed_in = await service.register(runtime_of(request), session, email=body.email, password=body.password,
                                        display_name=body.display_name, birth=body)
     return _auth_response(signed_in, status_code=201)

@@ -1,8 +1,8 @@
 """Accounts and their dating profile (``users``) and login sessions."""
 from __future__ import annotations
 
-from sqlalchemy import (BigInteger, Boolean, CheckConstraint, Column, Date, DateTime, Float, ForeignKey, Identity, Index,
-                        Integer, String, Table, Text, Time, Uuid, func, text)
+from sqlalchemy import (BigInteger, Boolean, CheckConstraint, Column, Date, DateTime, Float, ForeignKey, Identity,
+                        Index, Integer, String, Table, Text, Time, Uuid, func, text)
 from sqlalchemy.dialects.postgresql import JSONB
 
 from ..database import metadata

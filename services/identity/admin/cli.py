@@ -30,7 +30,8 @@ async def create_or_promote(database_url: str, email: str, password: Callable[[]
             if user is not None:
                 await repository.update_user(session, user["id"], {"is_admin": True, "is_active": True})
             else:
-                user = await repository.insert_user(session, {"email": email, "password_hash": hash_password(password()),
+                user = await repository.insert_user(session, {"email": email,
+                                                              "password_hash": hash_password(password()),
                                                               "is_admin": True, "chart_level": 0})
             await session.commit()
             return user["id"], created

@@ -1,5 +1,6 @@
 """Admin (astro-mvp): statistics, calculation-cache resets and accounts (tier, admin rights,
-deactivation). Only admins: the token's ``is_admin`` claim and the account as stored now; anyone else gets 403. Both POST (ours) and DELETE (the seed's) reset the cache. Public:
+deactivation). Only admins: the token's ``is_admin`` claim and the account as stored now; anyone else gets 403.
+Both POST (ours) and DELETE (the seed's) reset the cache. Public:
 ``/admin/healthz`` and ``/admin/readyz`` (the seed's bodies) and the whole-system readiness behind the
 gateway's ``/readyz`` (``/system/public-readyz``: up or down per component); its details (error text,
 latencies) at ``/system/readyz`` on identity's own port. Errors are astro-mvp's (``{"error": CODE, ...}``)."""

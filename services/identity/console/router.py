@@ -287,7 +287,8 @@ async def lead_verify(lead_id: str, console: Console = Depends(acting)) -> Respo
     lid = number(lead_id, "lead_id")
     return await console.act(service.verify_lead(console.db, console.caller, console.admin, lid),
                              f"Lead {lid} verified: they are now a user.",
-                             safe_next(console.form.get("back")) if console.form.get("back") else f"{signin.PATH}/leads")
+                             safe_next(console.form.get("back")) if console.form.get("back")
+                             else f"{signin.PATH}/leads")
 
 
 # Reports.
@@ -363,7 +364,8 @@ def install(app: FastAPI) -> None:
 
     async def sign_in_required(request: Request, _: Exception) -> Response:
         target = request.url.path if request.method == "GET" else None
-        query = "?" + urlencode({"next": target + (f"?{request.url.query}" if request.url.query else "")}) if target else ""
+        query = ("?" + urlencode({"next": target + (f"?{request.url.query}" if request.url.query else "")})
+                 if target else "")
         return RedirectResponse(f"{signin.PATH}/login{query}", 303, headers=SECURITY_HEADERS)
 
     async def forbidden(request: Request, _: Exception) -> Response:

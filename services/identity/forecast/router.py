@@ -50,6 +50,7 @@ async def today(request: Request, principal: Principal | None = Depends(optional
 @router.get("/{date}", summary="The forecast for a date (YYYY-MM-DD); personalised with a token",
             operation_id="forecast_on_date", responses=_RESPONSES)
 async def on_date(request: Request, date: str = Path(json_schema_extra={"format": "date", "pattern": CALENDAR_DATE},
-                                                    description="YYYY-MM-DD, years 1 to 3000"), principal: Principal | None = Depends(optional_principal),
+                                                    description="YYYY-MM-DD, years 1 to 3000"),
+                  principal: Principal | None = Depends(optional_principal),
                   session: AsyncSession = Depends(db_session)) -> JSONResponse:
     return await _forecast(request, parse_date(date), principal, session)

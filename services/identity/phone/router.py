@@ -61,8 +61,8 @@ async def login_body(request: Request, email_model: type[BaseModel]) -> BaseMode
     try:
         data = json.loads(raw)
     except ValueError as exc:
-        raise RequestValidationError([{"type": "json_invalid", "loc": ("body", getattr(exc, "pos", 0)), "msg": "JSON decode error",
-                                       "input": {}, "ctx": {"error": str(exc)}}]) from exc
+        raise RequestValidationError([{"type": "json_invalid", "loc": ("body", getattr(exc, "pos", 0)),
+                                       "msg": "JSON decode error", "input": {}, "ctx": {"error": str(exc)}}]) from exc
     model = PhoneNumberRequest if isinstance(data, dict) and "phone_number" in data else email_model
     try:
         return model.model_validate(data)

@@ -66,7 +66,8 @@ class CompleteProfileRequest(BaseModel):
     birth_date: CalendarDate = Field(description="YYYY-MM-DD; the user must be 18 or older")
     gender: Annotated[Literal["male", "female", "other"], BeforeValidator(_lower)] = Field(
         description="male, female or other (any case)")
-    event_interests: list[Annotated[int, Field(ge=1, le=2**31 - 1)]] = Field(min_length=rules.INTERESTS_MIN, max_length=rules.INTERESTS_MAX,
+    event_interests: list[Annotated[int, Field(ge=1, le=2**31 - 1)]] = Field(min_length=rules.INTERESTS_MIN,
+                                       max_length=rules.INTERESTS_MAX,
                                        description="1-5 different ids from GET /auth/event-interests",
                                        json_schema_extra={"uniqueItems": True})
     profile_pictures: list[HttpsUrl] = Field(min_length=rules.PICTURES_MIN, max_length=rules.PICTURES_MAX,

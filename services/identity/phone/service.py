@@ -107,7 +107,8 @@ async def complete_profile(runtime: Runtime, session: AsyncSession, user_id: int
                                        if same_birth else {}))
     calculated = await calculate_profile(runtime.chart, form.name, birth, name_field="name")
     values = {"display_name": form.name, "birth_date": form.birth_date, "gender": rules.GENDERS[form.gender],
-              "photos": linked_pictures(user["photos"], form.profile_pictures), "bio": form.bio or "", "updated_at": now,
+              "photos": linked_pictures(user["photos"], form.profile_pictures), "bio": form.bio or "",
+              "updated_at": now,
               **user_values(calculated, birth.timezone)}
     if not same_birth:
         values.update(birth_time=None, birth_place=None, birth_latitude=None, birth_longitude=None)

@@ -72,7 +72,8 @@ async def delete_account(body: DeleteAccount, request: Request, principal: Princ
 
 @router.post("/calculate", response_model=CalculateResponse, summary="Numerology and natal chart without an account",
              description="Anonymous (rate-limited per IP). A local birth time before 0001-01-01T00:00Z (midnight of "
-                         "1 January 1 east of Greenwich) is refused (422 naming `birth_date`). The numeros-backend-rebuild "
+                         "1 January 1 east of Greenwich) is refused (422 naming `birth_date`). "
+                         "The numeros-backend-rebuild "
                          "CalculateResponse "
                          "`{numerology, astrology, chart_level}` with the native app's PlanetPosition / AnglePosition "
                          "shapes; `angles` and `houses` only at chart level 4. `astrology.birth` says which time zone "

@@ -133,8 +133,9 @@ class AstrologyData(_Open):
     angles: Angles | None = Field(default=None, description="Only at chart level 4 (absent below)")
     houses: list[float] | None = Field(default=None, min_length=12, max_length=12,
                                        description="Twelve cusp longitudes, house 1 first; only at chart level 4")
-    house_system_used: str | None = Field(default=None, description="May differ from the one asked for above "
-                                                                    "the polar circles (see house_system_fallback_reason)")
+    house_system_used: str | None = Field(default=None,
+                                          description="May differ from the one asked for above "
+                                                      "the polar circles (see house_system_fallback_reason)")
     birth: BirthInstant | None = None
 
 

@@ -272,7 +272,8 @@ async def _delete_files(runtime: Runtime, keys: list[str]) -> None:
         log.exception("photo files not deleted; they stay unserved", extra={"keys": keys})
 
 
-async def reorder_photos(runtime: Runtime, session: AsyncSession, user_id: int, order: list[str]) -> list[dict[str, Any]]:
+async def reorder_photos(runtime: Runtime, session: AsyncSession, user_id: int,
+                         order: list[str]) -> list[dict[str, Any]]:
     user = await signed_in_user(session, user_id, lock=True)
     photos = rules.reordered(user["photos"], order, "photo_ids")
     await _save_photos(runtime, session, user, photos)

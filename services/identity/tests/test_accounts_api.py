@@ -121,7 +121,8 @@ async def test_bad_input_is_4xx_naming_the_field(client, change, field):
 
 
 async def test_malformed_json_is_400(client):
-    reply = await client.post("/api/v1/auth/register", content=b'{"email": ', headers={"content-type": "application/json"})
+    reply = await client.post("/api/v1/auth/register", content=b'{"email": ',
+                              headers={"content-type": "application/json"})
     assert reply.status_code == 400
     assert reply.json()["error"]["code"] == "MALFORMED_JSON"
 
@@ -134,7 +135,8 @@ async def test_login_refresh_logout_cycle(client):
     unknown = await client.post("/api/v1/auth/login", json={"email": "nobody@example.com", "password": "x"})
     assert unknown.status_code == 401
 
-    login = (await client.post("/api/v1/auth/login", json={"email": body["email"], "password": body["password"]})).json()
+    login = (await client.post("/api/v1/auth/login",
+                               json={"email": body["email"], "password": body["password"]})).json()
     refreshed = await client.post("/api/v1/auth/refresh", json={"refresh_token": login["refresh_token"]})
     assert refreshed.status_code == 200
     # (A replay of the rotated-away token ends the session: tests/test_sessions.py.)

@@ -90,7 +90,8 @@ async def test_human_design_errors_have_the_seed_shape(client, change, code, fie
 
 
 async def test_human_design_timezone_error_wording_is_the_seeds(client):
-    reply = await client.post("/api/v1/human-design/calculate-chart", json={**BERLIN, "birth_timezone": "America/Invalid"})
+    reply = await client.post("/api/v1/human-design/calculate-chart",
+                              json={**BERLIN, "birth_timezone": "America/Invalid"})
     detail = assert_seed_error(reply, 400, "INVALID_TIMEZONE", "birth_timezone")
     assert detail["message"] == "Timezone 'America/Invalid' is not a valid IANA timezone identifier"
     assert detail["message_de"] == "Zeitzone 'America/Invalid' ist kein gültiger IANA-Zeitzonenbezeichner"

@@ -28,7 +28,8 @@ def fields(reply) -> list[str]:
 
 async def test_a_phone_account_changing_a_password_it_never_had_is_told_so(client, mint_token) -> None:
     user_id, _ = await phone_account(client)
-    reply = await client.post("/api/v1/auth/password/change", headers={"Authorization": f"Bearer {mint_token(user_id)}"},
+    reply = await client.post("/api/v1/auth/password/change",
+                              headers={"Authorization": f"Bearer {mint_token(user_id)}"},
                               json={"current_password": "anything", "new_password": "long-enough-1"})
     assert reply.status_code == 422, reply.text
     assert reply.json()["error"]["code"] == "PASSWORD_NOT_SET"

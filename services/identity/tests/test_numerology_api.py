@@ -23,7 +23,8 @@ def detail_fields(reply) -> list[str]:
 
 
 async def test_numerology_calculate_requires_a_token(client):
-    reply = await client.post("/api/v1/numerology/calculate", json={"full_name": "John Doe", "birth_date": "1990-06-15"})
+    reply = await client.post("/api/v1/numerology/calculate",
+                              json={"full_name": "John Doe", "birth_date": "1990-06-15"})
     assert reply.status_code == 401
     assert reply.json() == {"detail": "Not authenticated"}  # the JioAstro seed's body
 

@@ -322,7 +322,8 @@ async def test_reset_mail_is_retried_with_backoff_and_sent_by_one_sender(make_id
         assert (await reset_mail_row(runtime, email))["id"] == row["id"]
         await runtime.state["mail_queue"].purge(row["sent_at"] + week + dt.timedelta(microseconds=1))
         async with runtime.sessions() as db:
-            assert (await db.execute(select(outgoing_mails.c.id).where(outgoing_mails.c.recipient == email))).all() == []
+            assert (await db.execute(
+                select(outgoing_mails.c.id).where(outgoing_mails.c.recipient == email))).all() == []
 
 
 async def test_a_reset_mail_not_sent_before_its_link_expires_is_abandoned(make_identity_client):

@@ -33,8 +33,8 @@ async def test_profile_crud_and_isolation(client, alice, bob):
     assert {k: created[k] for k in PROFILE} == PROFILE
     pid = created["id"]
     assert (await client.get(f"/api/v1/astro/profiles/{pid}", headers=alice)).json() == created
-    patched = await client.patch(f"/api/v1/astro/profiles/{pid}", json={"name": "John Smith", "uncertainty_minutes": 10},
-                                 headers=alice)
+    patched = await client.patch(f"/api/v1/astro/profiles/{pid}",
+                                 json={"name": "John Smith", "uncertainty_minutes": 10}, headers=alice)
     assert patched.status_code == 200 and patched.json()["name"] == "John Smith"
     assert patched.json()["uncertainty_minutes"] == 10 and patched.json()["dob"] == "1990-05-15"
     assert patched.json()["updated_at"] >= created["updated_at"]

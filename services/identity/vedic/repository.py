@@ -30,7 +30,8 @@ async def list_profiles(session: AsyncSession, owner: int, *, page: int, per_pag
     return list(rows), total
 
 
-async def update_profile(session: AsyncSession, owner: int, profile_id: int, values: dict[str, Any]) -> RowMapping | None:
+async def update_profile(session: AsyncSession, owner: int, profile_id: int,
+                         values: dict[str, Any]) -> RowMapping | None:
     return (await session.execute(
         update(astro_profiles).where(astro_profiles.c.id == profile_id, astro_profiles.c.owner_user_id == owner)
         .values(**values, updated_at=func.now()).returning(astro_profiles))).mappings().first()

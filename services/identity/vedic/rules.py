@@ -66,7 +66,8 @@ TOPICS: tuple[Topic, ...] = (
           (2, 11, 5, 9), ("Jupiter", "Venus"), "gains, savings and investments",
           ("Time larger investments and negotiations to the activating windows",
            "Build savings first: the 2nd house holds accumulated wealth"),
-          ("Avoid speculative bets when the 5th or 11th lord is weak", "Do not take on new debt in a Saturn-tested period")),
+          ("Avoid speculative bets when the 5th or 11th lord is weak",
+           "Do not take on new debt in a Saturn-tested period")),
     Topic("health", ("health", "illness", "ill", "disease", "surgery", "sick", "hospital", "recovery", "fitness",
                      "pain", "medical", "energy", "weight", "stress", "sleep"),
           (1, 6, 8, 12), ("Sun", "Moon", "Mars", "Saturn"), "recovery and building vitality",
@@ -190,7 +191,8 @@ class RulesEngine:
                 ev.cite(f"d1.planets.{lord}.house", f"The {_ordinal(house)} lord {lord} sits in house {placed}: "
                                                     f"{quality}")
                 if dignity != "neutral":
-                    ev.cite(f"d1.planets.{lord}.dignity", f"{lord} is {DIGNITY_WORDS.get(dignity, dignity)} in the birth chart")
+                    ev.cite(f"d1.planets.{lord}.dignity",
+                            f"{lord} is {DIGNITY_WORDS.get(dignity, dignity)} in the birth chart")
             bindus = ev.get(f"ashtakavarga.sav_by_house.{house - 1}")
             if isinstance(bindus, int | float):
                 score += max(-0.4, min(0.4, (bindus - 28) / 10))

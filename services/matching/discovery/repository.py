@@ -7,8 +7,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import (ColumnElement, Float, Text, and_, any_, bindparam, delete, exists, false, func, literal, or_, select,
-                        text, true, tuple_, update)
+from sqlalchemy import (ColumnElement, Float, Text, and_, any_, bindparam, delete, exists, false, func, literal, or_,
+                        select, text, true, tuple_, update)
 from sqlalchemy.dialects.postgresql import ARRAY, BIGINT, SMALLINT, insert
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncSession

@@ -46,7 +46,8 @@ async def find_pair_match(session: AsyncSession, user1_id: int, user2_id: int) -
 
 
 async def insert_match(session: AsyncSession, user1_id: int, user2_id: int,
-                       compatibility_data: dict[str, Any] | None = None, *, score: int | None = None) -> RowMapping | None:
+                       compatibility_data: dict[str, Any] | None = None, *,
+                       score: int | None = None) -> RowMapping | None:
     """The new match, or None if the pair already has one. No compatibility_data is SQL NULL (a bare
     None would be stored as JSON null)."""
     data = null() if compatibility_data is None else compatibility_data

@@ -95,7 +95,8 @@ def match_out(row: RowMapping, today: dt.date) -> MatchOut:
     return MatchOut(id=row["id"], user_ids=[row["user1_id"], row["user2_id"]], created_at=row["created_at"],
                     other_user=OtherUser(id=row["other_id"], display_name=row["other_display_name"],
                                          photos=row["other_photos"], age=age_on(row["other_birth_date"], today),
-                                         bio=row["other_bio"], numerology=Numerology.model_validate(row["other_numerology"]),
+                                         bio=row["other_bio"],
+                                         numerology=Numerology.model_validate(row["other_numerology"]),
                                          astrology=astrology_of(row)),
                     compatibility_score=row["compatibility_score"], last_message=last,
                     unread_count=row["unread_count"], last_activity_at=row["last_activity_at"])

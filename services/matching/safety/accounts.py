@@ -25,7 +25,8 @@ class IdentityAdmin:
                                             headers=headers)
         except httpx.HTTPError as exc:
             log.warning("identity unreachable", extra={"error": repr(exc)})
-            raise AppError(503, "IDENTITY_UNAVAILABLE", "The account service is unavailable; try again shortly.") from exc
+            raise AppError(503, "IDENTITY_UNAVAILABLE",
+                           "The account service is unavailable; try again shortly.") from exc
         if reply.status_code == 404:
             raise AppError(404, "USER_NOT_FOUND", "The reported account no longer exists.")
         if reply.status_code in (401, 403):

@@ -59,7 +59,8 @@ def _with_names():
             .select_from(reports.outerjoin(reported, reported.c.user_id == reports.c.reported_id)))
 
 
-async def list_reports(session: AsyncSession, *, status: str | None, limit: int, offset: int) -> tuple[list[RowMapping], int]:
+async def list_reports(session: AsyncSession, *, status: str | None, limit: int,
+                       offset: int) -> tuple[list[RowMapping], int]:
     """Newest first, and how many there are in all."""
     stmt = _with_names().order_by(reports.c.created_at.desc(), reports.c.id.desc()).limit(limit).offset(offset)
     count = select(func.count()).select_from(reports)

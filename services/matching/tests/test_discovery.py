@@ -43,7 +43,8 @@ def destination(latitude: float, longitude: float, km: float, bearing: float) ->
 def great_circle_km(a: tuple[float, float], b: tuple[float, float]) -> float:
     """Vincenty's formula on the sphere (atan2 form), not the haversine the service uses."""
     p1, p2, dl = math.radians(a[0]), math.radians(b[0]), math.radians(b[1] - a[1])
-    y = math.hypot(math.cos(p2) * math.sin(dl), math.cos(p1) * math.sin(p2) - math.sin(p1) * math.cos(p2) * math.cos(dl))
+    y = math.hypot(math.cos(p2) * math.sin(dl),
+                   math.cos(p1) * math.sin(p2) - math.sin(p1) * math.cos(p2) * math.cos(dl))
     return EARTH_KM * math.atan2(y, math.sin(p1) * math.sin(p2) + math.cos(p1) * math.cos(p2) * math.cos(dl))
 
 

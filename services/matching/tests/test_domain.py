@@ -87,7 +87,8 @@ def test_decode_cursor_never_raises_anything_else(text: str) -> None:
 def _great_circle_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     """Vincenty's formula on the sphere (atan2 form): independent of the haversine the code uses."""
     p1, p2, dl = math.radians(lat1), math.radians(lat2), math.radians(lon2 - lon1)
-    y = math.hypot(math.cos(p2) * math.sin(dl), math.cos(p1) * math.sin(p2) - math.sin(p1) * math.cos(p2) * math.cos(dl))
+    y = math.hypot(math.cos(p2) * math.sin(dl),
+                   math.cos(p1) * math.sin(p2) - math.sin(p1) * math.cos(p2) * math.cos(dl))
     x = math.sin(p1) * math.sin(p2) + math.cos(p1) * math.cos(p2) * math.cos(dl)
     return 6371.0088 * math.atan2(y, x)
 

@@ -112,7 +112,8 @@ async def test_block_and_report_input_errors(harness: Harness) -> None:
         assert reply.status_code == 409 and reply.json()["error"]["code"] == "SELF_TARGET"
         reply = await harness.client.post(path, json={"user_id": new_user_id(), **extra}, headers=harness.auth(me))
         assert reply.status_code == 404 and reply.json()["error"]["fields"][0]["field"] == "user_id"
-        for body, field in (({}, "user_id"), ({"user_id": 0, **extra}, "user_id"), ({"user_id": "x", **extra}, "user_id")):
+        for body, field in (({}, "user_id"), ({"user_id": 0, **extra}, "user_id"),
+                            ({"user_id": "x", **extra}, "user_id")):
             reply = await harness.client.post(path, json=body, headers=harness.auth(me))
             assert reply.status_code == 422 and field in [f["field"] for f in reply.json()["error"]["fields"]]
         assert (await harness.client.post(path, json={"user_id": me, **extra})).status_code == 401
@@ -241,7 +242,8 @@ async def test_a_ban_deactivates_the_account_in_identity(admin_harness: Harness,
     identity_admin.status = 503  # identity cannot do it: nothing changes here
     reply = await harness.client.post(f"/api/v1/admin/reports/{report_ids[0]}/ban", headers=admin)
     assert reply.status_code == 502 and reply.json()["details"] == "IDENTITY_ERROR"
-    assert (await harness.client.get(f"/api/v1/admin/reports/{report_ids[0]}", headers=admin)).json()["status"] == "open"
+    assert (await harness.client.get(f"/api/v1/admin/reports/{report_ids[0]}",
+                                     headers=admin)).json()["status"] == "open"
 
     identity_admin.status = 200
     reply = await harness.client.post(f"/api/v1/admin/reports/{report_ids[0]}/ban", headers=admin)

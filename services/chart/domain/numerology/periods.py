@@ -103,7 +103,9 @@ def life_periods(birth_date: date, life_path: int) -> LifePeriods:
     ages = _period_ages(first_end)
     return LifePeriods(
         first_period_end_age=first_end,
-        pinnacles=tuple(LifePeriod("pinnacle", index + 1, number, *ages[index]) for index, number in enumerate(pinnacles)),
+        pinnacles=tuple(
+            LifePeriod("pinnacle", index + 1, number, *ages[index]) for index, number in enumerate(pinnacles)
+        ),
         challenges=tuple(
             LifePeriod("challenge", index + 1, number, *ages[index]) for index, number in enumerate(challenges)
         ),

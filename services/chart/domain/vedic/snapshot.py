@@ -253,8 +253,8 @@ class VedicSnapshot:
         for i, cusp in enumerate(self.houses.cusps):
             sign = sign_of(cusp)
             degree = degree_in_sign(self.ascendant) if whole_sign else degree_in_sign(cusp)
-            houses.append({"house": i + 1, "sign": SIGNS[sign], "degree": _clip_degree(degree), "lord": SIGN_LORDS[sign],
-                           "cusp_longitude": round(cusp, 4)})
+            houses.append({"house": i + 1, "sign": SIGNS[sign], "degree": _clip_degree(degree),
+                           "lord": SIGN_LORDS[sign], "cusp_longitude": round(cusp, 4)})
         return {
             "ascendant": {"sign": SIGNS[self.lagna_sign], "degree": _degree(self.ascendant),
                           "nakshatra": NAKSHATRAS[nakshatra], "pada": pada, "longitude": round(self.ascendant, 4),

@@ -141,7 +141,8 @@ def _raja_yogas(longitudes: Mapping[str, float], sign: Mapping[str, int], lagna_
             how, factor = "conjunct", 1.0
         elif SIGN_LORDS[sign[a]] == b and SIGN_LORDS[sign[b]] == a:
             how, factor = "exchange signs", 1.0
-        elif aspects_between(a, longitudes[a], b, longitudes[b]) and aspects_between(b, longitudes[b], a, longitudes[a]):
+        elif (aspects_between(a, longitudes[a], b, longitudes[b])
+              and aspects_between(b, longitudes[b], a, longitudes[a])):
             how, factor = "in mutual aspect", 0.75
         else:
             continue

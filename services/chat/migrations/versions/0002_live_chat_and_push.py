@@ -16,7 +16,8 @@ def upgrade() -> None:
     op.add_column("matches", sa.Column("last_message_id", sa.BigInteger), schema=SCHEMA)
     op.create_index("ix_matches_user1_id", "matches", ["user1_id"], schema=SCHEMA)
     op.create_index("ix_matches_user2_id", "matches", ["user2_id"], schema=SCHEMA)
-    op.execute("UPDATE chat.matches m SET last_message_id = (SELECT max(id) FROM chat.messages WHERE match_id = m.match_id)")
+    op.execute("UPDATE chat.matches m SET last_message_id = "
+               "(SELECT max(id) FROM chat.messages WHERE match_id = m.match_id)")
     op.add_column("messages", sa.Column("client_message_id", sa.String(64)), schema=SCHEMA)
     op.create_unique_constraint("uq_messages_match_id_sender_id_client_message_id", "messages",
                                 ["match_id", "sender_id", "client_message_id"], schema=SCHEMA)

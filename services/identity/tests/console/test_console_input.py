@@ -8,7 +8,8 @@ from .conftest import register, sign_in
 async def test_digits_that_are_not_ascii_or_too_large_are_bad_input_not_a_crash(console) -> None:
     admin = await register(console, admin=True)
     await sign_in(console, admin["email"])
-    for path in ("/admin/users?page=%C2%B2", "/admin/users/%C2%B2", "/admin/reports/%C2%B2", "/admin/users?page=1%C2%B2"):
+    for path in ("/admin/users?page=%C2%B2", "/admin/users/%C2%B2", "/admin/reports/%C2%B2",
+                 "/admin/users?page=1%C2%B2"):
         reply = await console.get(path)
         assert reply.status_code == 400, (path, reply.status_code)
         assert "Bad input" in reply.text

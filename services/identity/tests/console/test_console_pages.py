@@ -63,7 +63,8 @@ async def test_deactivation_ends_the_persons_tokens_and_is_audited(console) -> N
     assert (await console.get("/api/v1/auth/me", headers=bearer)).status_code == 200
     await sign_in(console, admin["email"])
     page = await console.get(f"/admin/users/{target['id']}")
-    reply = await console.post(f"/admin/users/{target['id']}/active", data={"value": "off", "csrf_token": csrf_of(page.text)})
+    reply = await console.post(f"/admin/users/{target['id']}/active",
+                               data={"value": "off", "csrf_token": csrf_of(page.text)})
     assert reply.status_code == 303
     after = await console.get(reply.headers["location"])
     assert 'data-field="status">deactivated<' in after.text
