@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import socket
 import sys
 from pathlib import Path
 
@@ -15,19 +14,10 @@ from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from .events.deadletter import replay_dead_letters
 from .events.streams import ensure_streams
+from .listening import CannotListen, check_free, passive_address
 from .logging import configure_logging, logging_config
 from .migrations import upgrade
 from .settings import ServiceSettings
-
-
-def port_is_free(host: str, port: int) -> bool:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            s.bind((host, port))
-        except OSError:
-            return False
-    return True
 
 
 async def replay(settings: ServiceSettings, argv: list[str]) -> int:
@@ -70,9 +60,11 @@ def main(settings: ServiceSettings, app_factory: str, migrations_dir: Path, argv
         return
     if command != "serve":
         sys.exit(f"usage: python -m services.{settings.service_name} [serve|migrate|replay-dead-letters]")
-    if not port_is_free(settings.http_host, settings.http_port):
-        sys.stderr.write(f"{settings.service_name}: port {settings.http_port} on {settings.http_host} is already "
-                         f"in use; stop whatever holds it or set NUMEROS_HTTP_PORT.\n")
+    try:
+        check_free(passive_address(settings.http_host, settings.http_port))
+    except CannotListen as error:
+        sys.stderr.write(f"{settings.service_name}: cannot listen on port {settings.http_port} on "
+                         f"{settings.http_host}: {error}; stop whatever holds it or set NUMEROS_HTTP_PORT.\n")
         sys.exit(2)
     workers = http_workers(settings)
     # One process: logging is configured above. Several: each worker starts fresh and applies this itself.

@@ -14,7 +14,6 @@ multiprocess mode). A worker whose parent is gone stops too.
 from __future__ import annotations
 
 import asyncio
-import errno
 import gc
 import logging
 import multiprocessing
@@ -31,6 +30,7 @@ from pathlib import Path
 
 import uvloop
 
+from numeros_common.listening import CannotListen, check_free, passive_address
 from numeros_common.logging import configure_logging
 from numeros_common.metrics import CHART_WORKERS
 from services.chart.adapters.ephemeris import EphemerisStatus, check_ephemeris
@@ -311,23 +311,15 @@ def _reserve(host: str, port: int, reservations: list[socket.socket]) -> int:
     multi-line bind error, or with SO_REUSEPORT silently share the port with another server)."""
     where = address(host, port)
     try:
-        candidates = socket.getaddrinfo(host.strip("[]"), port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
-    except socket.gaierror as error:
-        raise ListenError(f"cannot listen on {where}: {error.strerror}") from None
-    family, kind, protocol, _, socket_address = candidates[0]
-    if port:
-        with socket.socket(family, kind, protocol) as probe:
-            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            try:
-                probe.bind(socket_address)
-            except OSError as error:
-                if error.errno == errno.EADDRINUSE:
-                    raise ListenError(f"cannot listen on {where}: address already in use") from None
-                raise ListenError(f"cannot listen on {where}: {error.strerror}") from None
-    reservation = socket.socket(family, kind, protocol)
+        passive = passive_address(host, port)
+        if port:
+            check_free(passive)
+    except CannotListen as error:
+        raise ListenError(f"cannot listen on {where}: {error}") from None
+    reservation = socket.socket(passive.family, passive.kind, passive.protocol)
     try:
         reservation.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
-        reservation.bind(socket_address)
+        reservation.bind(passive.address)
     except OSError as error:
         reservation.close()
         raise ListenError(f"cannot listen on {where}: {error.strerror}") from None
