@@ -141,11 +141,16 @@ def route_template(scope: Scope) -> str:
     for a path no route serves."""
     route = scope.get("route")
     if route is None and scope["type"] == "http" and "app" in scope:
-        for candidate in scope["app"].router.routes:
-            if candidate.matches(scope)[0] is Match.FULL:
-                route = candidate
-                break
+        route = _route_for(scope["app"], scope)
     return getattr(route, "path_format", None) or getattr(route, "path", None) or "unmatched"
+
+
+def _route_for(app: FastAPI, scope: Scope) -> Any:
+    """The route this request reaches (the first full match, as the router finds it), or None."""
+    for route in app.router.routes:
+        if route.matches(scope)[0] is Match.FULL:
+            return route
+    return None
 
 
 def match_by_prefix(app: FastAPI) -> None:
@@ -177,11 +182,8 @@ def client_ip(request: Request) -> str:
 
 def _endpoint(app: FastAPI, scope: Scope) -> str | None:
     """``METHOD /path/{template}`` of the route this request will reach, if any."""
-    for route in app.router.routes:
-        match, _ = route.matches(scope)
-        if match is Match.FULL:
-            return f"{scope['method']} {getattr(route, 'path_format', scope['path'])}"
-    return None
+    route = _route_for(app, scope)
+    return None if route is None else f"{scope['method']} {getattr(route, 'path_format', scope['path'])}"
 
 
 async def _tier(runtime: Runtime, principal: Principal) -> str:
