@@ -13,7 +13,7 @@ Chart levels, as the seed defines them:
 """
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from functools import cached_property
@@ -176,25 +176,16 @@ def compute_natal_charts(requests: Sequence[ChartRequest]) -> list[NatalChart | 
     neighbouring instants are cheaper (~30% on random birth dates).
     """
     results: list[NatalChart | InvalidInput | None] = [None] * len(requests)
-    for i, item in _in_time_order(requests, results):
-        results[i] = _compute(item)
-    return results  # type: ignore[return-value]
-
-
-def _in_time_order(requests: Sequence[ChartRequest | InvalidInput], errors: list) -> Iterator[tuple[int, _Prepared]]:
-    """(index, prepared request) in UTC order; a request that fails validation (or is already an
-    InvalidInput) gets its InvalidInput in ``errors[index]`` and is skipped."""
     prepared = []
     for i, request in enumerate(requests):
-        if isinstance(request, InvalidInput):
-            errors[i] = request
-            continue
         try:
             prepared.append((i, _prepare(request)))
         except InvalidInput as error:
-            errors[i] = error
+            results[i] = error
     prepared.sort(key=lambda pair: pair[1].birth.utc)
-    return iter(prepared)
+    for i, item in prepared:
+        results[i] = _compute(item)
+    return results  # type: ignore[return-value]
 
 
 class _Prepared(NamedTuple):  # a NamedTuple: built once per chart, a frozen dataclass costs 3x as much
@@ -232,21 +223,13 @@ def _prepare(request: ChartRequest) -> _Prepared:
     return _Prepared(level, time_known, localize(datetime.combine(request.birth_date, clock), location), house_system)
 
 
-def _ephemeris_work(prepared: _Prepared) -> tuple[float, dict[str, BodyState], Houses | None]:
-    """The Swiss Ephemeris part of every chart: the Julian day, the twelve bodies, and the houses
-    at level 4. Shared by the full chart and the lean columns."""
+def _compute(prepared: _Prepared) -> NatalChart:
     birth = prepared.birth
     jd = julian_day(birth.utc)
     states = body_states(jd)
     houses = None
     if prepared.level == 4:
         houses = houses_for_key(jd, birth.location.latitude, birth.location.longitude, prepared.house_system)
-    return jd, states, houses
-
-
-def _compute(prepared: _Prepared) -> NatalChart:
-    birth = prepared.birth
-    jd, states, houses = _ephemeris_work(prepared)
     in_houses = houses.houses_of(s.longitude for s in states.values()) if houses else [None] * len(states)
     planets = {name: PlanetPosition.of(name, state, house)
                for (name, state), house in zip(states.items(), in_houses)}
