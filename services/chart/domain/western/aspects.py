@@ -75,27 +75,13 @@ def is_applying(kind: AspectKind, longitude1: float, speed1: float, longitude2: 
     return towards_exact * direction * (speed2 - speed1) < 0
 
 
-# KIND_BY_DEGREE as (name, angle, orb) triples: the chart loop unpacks a tuple instead of reading attributes.
-_WINDOW_BY_DEGREE: tuple[tuple[str, float, float] | None, ...] = tuple(
-    None if kind is None else (kind.name, kind.angle, kind.orb) for kind in KIND_BY_DEGREE)
-
-
 def chart_aspects(positions: dict[str, tuple[float, float]]) -> tuple[Aspect, ...]:
-    """Aspects between every pair of bodies of one chart; ``positions`` maps name -> (longitude, speed).
-
-    ``separation`` and ``is_applying`` inlined (66 pairs a chart, no call per pair); the same arithmetic."""
+    """Aspects between every pair of bodies of one chart; ``positions`` maps name -> (longitude, speed)."""
     found = []
-    add, windows = found.append, _WINDOW_BY_DEGREE
     for (name1, (lon1, v1)), (name2, (lon2, v2)) in combinations(positions.items(), 2):
-        s = (lon2 - lon1 + 180.0) % 360.0 - 180.0
-        angle = abs(s)
-        window = windows[int(angle)]
-        if window is not None:
-            kind, exact, orb_max = window
-            orb = abs(angle - exact)
-            if orb <= orb_max:
-                rate = v2 - v1  # the orb's rate of change is sign(angle - exact) * sign(s) * rate
-                if (s < 0) != (angle < exact):
-                    rate = -rate
-                add(Aspect(name1, name2, kind, orb, rate < 0))
+        angle = abs((lon2 - lon1 + 180.0) % 360.0 - 180.0)  # separation(), inlined: 66 pairs a chart
+        kind = KIND_BY_DEGREE[int(angle)]
+        if kind is not None and abs(angle - kind.angle) <= kind.orb:
+            found.append(Aspect(name1, name2, kind.name, abs(angle - kind.angle),
+                                is_applying(kind, lon1, v1, lon2, v2)))
     return tuple(found)

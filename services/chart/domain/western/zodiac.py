@@ -36,9 +36,7 @@ def sign_index(longitude: float) -> int:
 
 def split_longitude(longitude: float) -> tuple[float, str, int, int]:
     """(normalized longitude, sign, whole degrees in the sign, whole arc minutes)."""
-    lon = longitude % 360.0  # normalize(), inlined: a chart splits ~15 longitudes
-    if lon >= 360.0:
-        lon = 0.0
+    lon = normalize(longitude)
     index = int(lon // 30.0)
     # Floating error must not carry 29°59.99999' over the sign boundary.
     arc_minutes = math.floor((lon - index * 30.0) * 60.0 + 1e-9)
