@@ -115,11 +115,14 @@ def profile_encoded(*args: Any, **kwargs: Any) -> dict[str, Any]:
     (integers, strings, booleans and nulls only: orjson's text is json.dumps's) is written without the
     check, which only floats need (and which a calculation hash's hex digits would often send to the regex)."""
     result = profile(*args, **kwargs)
-    document = result["document"]  # {"numerology", "astrology", "chart_level"}, in this order
-    result["document"] = (b'{"numerology":' + orjson.dumps(document["numerology"]) + b',"astrology":'
-                          + _json_bytes(document["astrology"]) + b',"chart_level":'
-                          + orjson.dumps(document["chart_level"]) + b"}").decode()
+    result["document"] = (b"{" + b",".join(
+        orjson.dumps(key) + b":" + (orjson.dumps(part) if key in _FLOAT_FREE_PARTS else _json_bytes(part))
+        for key, part in result["document"].items()) + b"}").decode()
     return result
+
+
+# The parts of a profile document without floats (its other parts, and any part added later, get the check).
+_FLOAT_FREE_PARTS = frozenset({"numerology", "chart_level"})
 
 
 def numerology_report(full_name: str, birth_date: dt.date, *, as_of: dt.date, calculated_at: dt.datetime,
