@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from ..metrics import OUTBOX_BACKLOG, OUTBOX_OLDEST_AGE, OUTBOX_PUBLISHED
 from ..nats_link import NatsLink, cancel_requested
+from ..wakeup import Wakeup
 from ..tracing import current_carrier
 from .schemas import Envelope, EventData
 
@@ -106,11 +107,11 @@ class OutboxRelay:
         self.nats = nats
         self.poll_seconds = poll_seconds
         self.batch = batch
-        self._wake = asyncio.Event()
+        self._wakeup = Wakeup()
 
     def wake(self) -> None:
         """Called after a commit that added events, so they go out now rather than at the next poll."""
-        self._wake.set()
+        self._wakeup.wake()
 
     async def run(self) -> None:
         observed = float("-inf")
@@ -128,13 +129,7 @@ class OutboxRelay:
                 published = 0
             if published >= self.batch:
                 continue
-            try:
-                # asyncio.timeout, not wait_for: on 3.11 wait_for can swallow the cancel at shutdown.
-                async with asyncio.timeout(self.poll_seconds):
-                    await self._wake.wait()
-            except TimeoutError:
-                pass
-            self._wake.clear()
+            await self._wakeup.wait(self.poll_seconds)
 
     async def publish_pending(self) -> int:
         js = self.nats.js

@@ -6,7 +6,6 @@ transaction, and ``MailQueue`` sends them, so a crash after the answer loses non
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import datetime as dt
 import logging
 import smtplib
@@ -16,6 +15,7 @@ from email.message import EmailMessage
 from typing import Protocol
 
 from numeros_common.runtime import Runtime
+from numeros_common.wakeup import Wakeup
 
 from ..settings import IdentitySettings
 from . import repository
@@ -76,10 +76,10 @@ class MailQueue:
 
     def __init__(self, runtime: Runtime) -> None:
         self.runtime = runtime
-        self._wake = asyncio.Event()
+        self._wakeup = Wakeup()
 
     def wake(self) -> None:
-        self._wake.set()
+        self._wakeup.wake()
 
     async def run(self) -> None:
         settings = self.runtime.settings
@@ -92,10 +92,7 @@ class MailQueue:
                     purged = time.monotonic()
             except Exception:  # noqa: BLE001 - the database may be restarting; the mails wait in their table
                 log.exception("mail pass failed; will retry")
-            with contextlib.suppress(TimeoutError):
-                async with asyncio.timeout(settings.mail_poll_seconds):
-                    await self._wake.wait()
-            self._wake.clear()
+            await self._wakeup.wait(settings.mail_poll_seconds)
 
     async def send_due(self, now: dt.datetime | None = None) -> int:
         """Sends every mail due at ``now`` (a failure is retried later, with backoff); the count sent."""
