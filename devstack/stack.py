@@ -182,7 +182,9 @@ class Stack:
     def _service_up(self, name: str) -> bool:
         child = self.services[name]
         if not child.running:
-            raise RuntimeError(f"{name} exited during start-up; see {self.root / 'logs' / (name + '.log')}")
+            code = child.proc.returncode if child.proc is not None else None  # negative: killed by that signal
+            raise RuntimeError(f"{name} exited during start-up (exit code {code}); "
+                               f"see {self.root / 'logs' / (name + '.log')}")
         if name == "chart":
             return all(_grpc_serving(port) for port in (self.ports.chart, *self.chart_worker_ports))
         port = self.replica_ports.get(name) or getattr(self.ports, name)
